@@ -1,0 +1,30 @@
+package dev.keyrotator.policy;
+
+/** What the planner can decide for a user or one of its keys. */
+public enum Action {
+  /** Delete a key that a previous run created but whose secret was never stored. */
+  REPAIR_DELETE_ORPHAN(true),
+  /** Remove the marker a previous run left behind. */
+  REPAIR_CLEAR_MARKER(true),
+  DELETE_KEY(true),
+  CREATE_KEY(true),
+  DEACTIVATE_KEY(true),
+  WARN(false),
+  NOTHING(false),
+  EXEMPT(false);
+
+  private final boolean mutating;
+
+  Action(boolean mutating) {
+    this.mutating = mutating;
+  }
+
+  /** Whether carrying out this decision changes IAM or the vault. */
+  public boolean mutating() {
+    return mutating;
+  }
+
+  public boolean isRepair() {
+    return this == REPAIR_DELETE_ORPHAN || this == REPAIR_CLEAR_MARKER;
+  }
+}

@@ -1,0 +1,44 @@
+package dev.keyrotator.policy;
+
+/** How far the rotator may act in an account. */
+public enum Mode {
+  /** Create, store, deactivate, delete and notify. */
+  ENFORCE("enforce"),
+  /** Plan and report only: no mutating call and no notification. */
+  DRY_RUN("dry-run"),
+  /** Report and send warnings to owners, but change no key. */
+  REPORT_ONLY("report-only");
+
+  private final String label;
+
+  Mode(String label) {
+    this.label = label;
+  }
+
+  public String label() {
+    return label;
+  }
+
+  public boolean mutatesKeys() {
+    return this == ENFORCE;
+  }
+
+  public boolean notifies() {
+    return this != DRY_RUN;
+  }
+
+  public static Mode fromLabel(String label) {
+    for (Mode m : values()) {
+      if (m.label.equals(label)) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown mode '" + label + "' (expected enforce, dry-run or report-only)");
+  }
+
+  @Override
+  public String toString() {
+    return label;
+  }
+}

@@ -1,0 +1,266 @@
+package dev.keyrotator.policy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns one user's state, the policy in force and the current instant into ordered decisions.
+ *
+ * <p>Pure: no I/O, no clock. The rules, in the order they are applied:
+ *
+ * <ol>
+ *   <li>An exempt user (unexpired exemption) is left alone.
+ *   <li>Repair: a marker left by a run that died means a key created in the marker's window whose
+ *       secret is not stored is an orphan; delete it, then clear the marker.
+ *   <li>Delete inactive keys at or past {@code deleteAfterDays}, and at least the recovery window
+ *       after the rotator deactivated them.
+ *   <li>Create a key when the newest active key is at or past {@code createAfterDays}. IAM allows
+ *       two keys: an inactive key in the way is deleted first; two active keys block the create and
+ *       the owner is warned.
+ *   <li>Deactivate an active key at or past {@code deactivateAfterDays} that is unused (never used,
+ *       or not for {@code unusedForDays}) when a newer usable key exists or is created in this
+ *       plan; a key still in use is warned about instead. Past {@code forceDeactivateAfterDays} a
+ *       key is deactivated regardless.
+ *   <li>Remind owners {@code reminderDays} before deactivation, once per reminder day; repeat a
+ *       "still in use" warning at most every {@code warningIntervalDays}.
+ * </ol>
+ */
+public final class Planner {
+
+  /**
+   * How long after a marker was written the rotator's CreateAccessKey can have happened. Keys
+   * created outside this window are never taken for orphans: they were made by someone else.
+   */
+  public static final Duration MARKER_WINDOW = Duration.ofMinutes(15);
+
+  /** Tolerated difference between the rotator's clock and IAM's before a key is "in the future". */
+  private static final Duration SKEW = Duration.ofMinutes(5);
+
+  public UserPlan plan(UserState state, RotationPolicy policy, Instant now) {
+    List<Decision> out = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    IamUser user = state.user();
+
+    for (Exemption e : policy.exemptions()) {
+      if (!e.match().matches(user)) {
+        continue;
+      }
+      if (e.isExpired(now)) {
+        notes.add("exemption by " + e.match().describe() + " expired on " + e.expires()
+            + " (owner " + e.owner() + "); the user is rotated normally");
+      } else {
+        out.add(Decision.onUser(Action.EXEMPT, "exempt by " + e.describe()));
+        return new UserPlan(user.name(), out, notes);
+      }
+    }
+
+    Thresholds t = policy.thresholdsFor(user, notes);
+    List<AccessKey> remaining = new ArrayList<>(state.keys());
+
+    // 1. Repair what a previous run left behind.
+    state.marker().ifPresent(m -> {
+      for (AccessKey k : state.keys()) {
+        if (!state.isStored(k.id()) && inMarkerWindow(k, m)) {
+          out.add(Decision.onKey(Action.REPAIR_DELETE_ORPHAN, k.id(),
+              "run " + m.runId() + " created this key at " + k.created()
+                  + " but its secret was never stored; nobody can use it, so it is deleted"));
+          remaining.remove(k);
+        }
+      }
+      out.add(Decision.onUser(Action.REPAIR_CLEAR_MARKER,
+          "run " + m.runId() + " began a rotation at " + m.startedAt() + " and did not finish it"));
+    });
+
+    for (AccessKey k : state.keys()) {
+      if (k.created().isAfter(now.plus(SKEW))) {
+        notes.add("key " + k.id() + " was created at " + k.created()
+            + ", after now (" + now + "): clock skew? treated as a new key");
+      }
+    }
+
+    // 2. Delete inactive keys past their age and recovery window.
+    for (AccessKey k : List.copyOf(remaining)) {
+      if (k.isActive()) {
+        continue;
+      }
+      long age = ageDays(k, now);
+      if (age < t.deleteAfterDays()) {
+        continue;
+      }
+      if (inRecoveryWindow(state, k, now, t)) {
+        notes.add("inactive key " + k.id() + " is kept until it has been inactive for "
+            + t.recoveryWindowDays() + " days (deactivated "
+            + date(state.historyOf(k.id()).deactivated().orElseThrow()) + ")");
+        continue;
+      }
+      out.add(Decision.onKey(Action.DELETE_KEY, k.id(),
+          "inactive and " + age + " days old (delete at " + t.deleteAfterDays() + ")"));
+      remaining.remove(k);
+    }
+
+    List<AccessKey> active = remaining.stream().filter(AccessKey::isActive).toList();
+    if (active.isEmpty()) {
+      if (out.isEmpty()) {
+        out.add(Decision.onUser(Action.NOTHING, state.keys().isEmpty()
+            ? "no access keys; the rotator never gives a key to a user who has none"
+            : "no active key; the rotator does not create keys for users who have none active"));
+      }
+      return new UserPlan(user.name(), out, notes);
+    }
+
+    // 3. Create a new key when the newest active key is due.
+    AccessKey newest = active.get(active.size() - 1);
+    long newestAge = ageDays(newest, now);
+    boolean createPlanned = false;
+    boolean blockedByTwoActive = false;
+    boolean blockedByRecovery = false;
+    if (newestAge >= t.createAfterDays()) {
+      if (remaining.size() >= 2) {
+        AccessKey blocker = remaining.stream().filter(k -> k != newest).findFirst().orElseThrow();
+        if (!blocker.isActive() && inRecoveryWindow(state, blocker, now, t)) {
+          blockedByRecovery = true;
+          notes.add("a new key is due but inactive key " + blocker.id() + " was deactivated "
+              + "recently and is kept for its recovery window; it is deleted to make room once "
+              + "that ends");
+        } else if (!blocker.isActive()) {
+          out.add(Decision.onKey(Action.DELETE_KEY, blocker.id(),
+              "inactive key deleted to make room for the new key (IAM allows two keys per user)"));
+          remaining.remove(blocker);
+        } else {
+          blockedByTwoActive = true;
+        }
+      }
+      if (!blockedByTwoActive && !blockedByRecovery) {
+        out.add(Decision.onUser(Action.CREATE_KEY, "newest active key " + newest.id() + " is "
+            + newestAge + " days old (rotate at " + t.createAfterDays() + ")"));
+        createPlanned = true;
+      }
+    }
+
+    // 4. Deactivate old keys that are replaced and unused; warn about the rest.
+    for (AccessKey k : active) {
+      long age = ageDays(k, now);
+      KeyHistory h = state.historyOf(k.id());
+      boolean hasNewer = active.stream().anyMatch(o -> o.created().isAfter(k.created()));
+      boolean replaced = hasNewer || createPlanned;
+      var force = t.forceDeactivateAfterDays();
+      if (force.isPresent() && age >= force.getAsInt()) {
+        out.add(Decision.onKey(Action.DEACTIVATE_KEY, k.id(), age + " days old, past "
+            + "forceDeactivateAfterDays " + force.getAsInt() + ": deactivated even if in use"
+            + (replaced ? "" : " and although it is the user's only active key")));
+        continue;
+      }
+      if (k == newest && blockedByTwoActive) {
+        continue; // warned about below, once
+      }
+      if (age >= t.deactivateAfterDays()) {
+        Optional<Instant> lastUsed = k.lastUsed();
+        boolean unused = lastUsed.isEmpty() || days(lastUsed.get(), now) >= t.unusedForDays();
+        String use = lastUsed.map(u -> "last used " + days(u, now) + " days ago").orElse(
+            "never used");
+        if (unused && replaced) {
+          out.add(Decision.onKey(Action.DEACTIVATE_KEY, k.id(), age + " days old (deactivate at "
+              + t.deactivateAfterDays() + ") and " + use + "; "
+              + (hasNewer ? "a newer active key exists" : "replaced by the key created now")));
+        } else if (unused) {
+          warnRepeatable(out, notes, h, now, t, WarningKind.CANNOT_ROTATE, k.id(), age
+              + " days old and " + use + ", but it is the user's only usable key and no new key"
+              + " can be created; it stays active");
+        } else {
+          warnRepeatable(out, notes, h, now, t, WarningKind.STILL_IN_USE, k.id(), age
+              + " days old (deactivate at " + t.deactivateAfterDays() + ") but " + use
+              + "; it is deactivated once unused for " + t.unusedForDays() + " days"
+              + (replaced ? "; switch to the newer key" : ""));
+        }
+        continue;
+      }
+      if (k == newest && !createPlanned) {
+        continue; // the newest key is not going away yet
+      }
+      remind(out, h, k, age, now, t);
+    }
+
+    if (blockedByTwoActive) {
+      AccessKey older = active.get(0);
+      warnRepeatable(out, notes, state.historyOf(newest.id()), now, t, WarningKind.CANNOT_ROTATE,
+          newest.id(), "key is " + newestAge + " days old (rotate at " + t.createAfterDays()
+              + ") but the user holds two active keys; rotation resumes once " + older.id()
+              + " is deactivated");
+    }
+
+    if (out.isEmpty()) {
+      long due = t.createAfterDays() - newestAge;
+      out.add(Decision.onUser(Action.NOTHING, due > 0
+          ? "newest active key " + newest.id() + " is " + newestAge + " days old; rotation due in "
+              + due + " days (on " + date(now.plus(Duration.ofDays(due))) + ")"
+          : "nothing more to do today; the newest active key " + newest.id() + " is " + newestAge
+              + " days old"));
+    }
+    return new UserPlan(user.name(), out, notes);
+  }
+
+  private static void remind(
+      List<Decision> out, KeyHistory h, AccessKey k, long age, Instant now, Thresholds t) {
+    Instant latestReminder = null;
+    int daysLeft = (int) (t.deactivateAfterDays() - age);
+    for (int d : t.reminderDays()) {
+      if (daysLeft <= d) {
+        Instant at = k.created().plus(Duration.ofDays(t.deactivateAfterDays() - (long) d));
+        if (latestReminder == null || at.isAfter(latestReminder)) {
+          latestReminder = at;
+        }
+      }
+    }
+    if (latestReminder == null) {
+      return;
+    }
+    if (h.lastWarned().isPresent() && !h.lastWarned().get().isBefore(latestReminder)) {
+      return;
+    }
+    out.add(Decision.warn(WarningKind.EXPIRING, k.id(), "key is " + age + " days old and will be"
+        + " deactivated in " + daysLeft + " days (on "
+        + date(k.created().plus(Duration.ofDays(t.deactivateAfterDays())))
+        + ") unless it is still in use; switch to the new key"));
+  }
+
+  private static void warnRepeatable(List<Decision> out, List<String> notes, KeyHistory h,
+      Instant now, Thresholds t, WarningKind kind, String keyId, String reason) {
+    if (h.lastWarned().isPresent() && days(h.lastWarned().get(), now) < t.warningIntervalDays()) {
+      notes.add("warning about " + keyId + " not repeated: last sent "
+          + date(h.lastWarned().get()) + ", repeated every " + t.warningIntervalDays() + " days");
+      return;
+    }
+    out.add(Decision.warn(kind, keyId, reason));
+  }
+
+  /** A key the rotator deactivated is kept at least one day, and the policy's window. */
+  private static boolean inRecoveryWindow(UserState state, AccessKey k, Instant now, Thresholds t) {
+    Optional<Instant> deactivated = state.historyOf(k.id()).deactivated();
+    return deactivated.isPresent()
+        && days(deactivated.get(), now) < t.recoveryWindowDays();
+  }
+
+  private static boolean inMarkerWindow(AccessKey k, RotationMarker m) {
+    return !k.created().isBefore(m.startedAt().minus(SKEW))
+        && !k.created().isAfter(m.startedAt().plus(MARKER_WINDOW));
+  }
+
+  /** Whole days from {@code created} to {@code now}; a key from the future is 0 days old. */
+  public static long ageDays(AccessKey k, Instant now) {
+    return days(k.created(), now);
+  }
+
+  static long days(Instant from, Instant to) {
+    long d = Duration.between(from, to).toDays();
+    return Math.max(0, d);
+  }
+
+  private static LocalDate date(Instant i) {
+    return LocalDate.ofInstant(i, ZoneOffset.UTC);
+  }
+}
