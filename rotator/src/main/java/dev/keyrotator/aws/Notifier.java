@@ -1,0 +1,12 @@
+package dev.keyrotator.aws;
+
+/** Sends notifications to the configured SNS topic. */
+public interface Notifier {
+
+  /**
+   * Publishes one message.
+   *
+   * @throws AwsCallException when SNS refuses or fails after retries
+   */
+  void publish(String topicArn, Notification notification);
+}
