@@ -1,0 +1,64 @@
+package dev.keyrotator.cli;
+
+import dev.keyrotator.config.PolicyFileException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The command line. {@link #main} is the only place that exits the JVM; {@link #run} returns the
+ * exit code and writes to the writers it is given, so tests call it directly.
+ */
+@Command(name = "rotator", mixinStandardHelpOptions = true, version = "org-key-rotator 0.1.0",
+    description = "Rotates IAM user access keys across an AWS Organization.",
+    subcommands = {ValidateConfigCommand.class, ExplainCommand.class})
+public final class Main {
+
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final Map<String, String> env;
+
+  public Main(PrintWriter out, PrintWriter err, Map<String, String> env) {
+    this.out = out;
+    this.err = err;
+    this.env = Map.copyOf(env);
+  }
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    System.exit(new Main(out, err, System.getenv()).run(args));
+  }
+
+  public Map<String, String> env() {
+    return env;
+  }
+
+  public int run(String... args) {
+    CommandLine cli = new CommandLine(this)
+        .setOut(out)
+        .setErr(err)
+        .setExitCodeExceptionMapper(e -> ExitCodes.USAGE)
+        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+          if (e instanceof PolicyFileException p) {
+            p.problems().forEach(commandLine.getErr()::println);
+            return ExitCodes.USAGE;
+          }
+          if (e instanceof IllegalArgumentException) {
+            commandLine.getErr().println("error: " + e.getMessage());
+            return ExitCodes.USAGE;
+          }
+          commandLine.getErr().println("error: " + e);
+          return ExitCodes.FAILED;
+        });
+    cli.getCommandSpec().usageMessage().footer("",
+        "Exit codes: 0 done; 1 some accounts failed; 2 bad usage or input, nothing changed;",
+        "3 the run failed as a whole.");
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.keyrotator.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A parsed and validated policy file.
+ *
+ * @param source the file name as given, for messages and provenance
+ * @param sha256 hex digest of the file's bytes, the policy version a report names
+ */
+public record PolicyFile(
+    String source,
+    String sha256,
+    OrganizationSettings organization,
+    SecretSettings secrets,
+    NotificationSettings notifications,
+    ReportingSettings reporting,
+    PolicyLayer defaults,
+    int defaultsLine,
+    List<PolicyOverride> overrides) {
+
+  public PolicyFile {
+    overrides = List.copyOf(overrides);
+  }
+
+  /**
+   * How accounts are found and entered.
+   *
+   * @param centralAccountId the account the rotator runs in, when known
+   * @param includeCentralAccount process the central account too
+   * @param includeOus only accounts under these OUs (whole subtrees); empty means all
+   */
+  public record OrganizationSettings(
+      String memberRoleName,
+      String memberRolePath,
+      Optional<String> externalId,
+      Optional<String> centralAccountId,
+      boolean includeCentralAccount,
+      List<String> includeOus,
+      List<String> excludeOus,
+      List<String> includeAccounts,
+      List<String> excludeAccounts,
+      int maxConcurrentAccounts) {
+    public OrganizationSettings {
+      includeOus = List.copyOf(includeOus);
+      excludeOus = List.copyOf(excludeOus);
+      includeAccounts = List.copyOf(includeAccounts);
+      excludeAccounts = List.copyOf(excludeAccounts);
+    }
+  }
+
+  /** Where new secrets go. */
+  public record SecretSettings(StoreIn storeIn, String namePrefix, Optional<String> kmsKeyId) {}
+
+  /** Member account (default, spreads Secrets Manager's write limit) or the central account. */
+  public enum StoreIn {
+    MEMBER,
+    CENTRAL
+  }
+
+  /** The SNS topic for per-user events; empty means no notifications are sent. */
+  public record NotificationSettings(Optional<String> topicArn) {}
+
+  /** Where run reports go in the security account. */
+  public record ReportingSettings(
+      Optional<String> securityAccountId,
+      Optional<String> bucket,
+      String prefix,
+      Optional<String> topicArn) {}
+}
