@@ -1,0 +1,27 @@
+package dev.keyrotator.run;
+
+/** The events an owner is told about; the {@code event} message attribute. */
+public enum Event {
+  KEY_CREATED("key-created", "New access key"),
+  KEY_DEACTIVATED("key-deactivated", "Access key deactivated"),
+  KEY_DELETED("key-deleted", "Access key deleted"),
+  KEY_WARNING("key-warning", "Action needed on access key"),
+  ROTATION_FAILED("rotation-failed", "Key rotation failed"),
+  ORPHAN_REPAIRED("orphan-repaired", "Unfinished key rotation repaired");
+
+  private final String attribute;
+  private final String title;
+
+  Event(String attribute, String title) {
+    this.attribute = attribute;
+    this.title = title;
+  }
+
+  public String attribute() {
+    return attribute;
+  }
+
+  public String title() {
+    return title;
+  }
+}

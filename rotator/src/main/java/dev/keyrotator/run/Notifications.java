@@ -1,0 +1,57 @@
+package dev.keyrotator.run;
+
+import dev.keyrotator.aws.Account;
+import dev.keyrotator.aws.Notification;
+import dev.keyrotator.aws.StoredSecret;
+import dev.keyrotator.policy.IamUser;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes the SNS messages. Each names account, user, key and event; a new key's message links to
+ * its secret (ARN, console URL, CLI command) and never carries the secret itself.
+ */
+public final class Notifications {
+  private Notifications() {}
+
+  public static Notification of(Event event, Account account, IamUser user, String keyId,
+      String detail, Optional<StoredSecret> secret) {
+    String subject = subject(event.title() + " for " + user.name() + " in "
+        + accountLabel(account));
+    StringBuilder body = new StringBuilder();
+    body.append(event.title()).append("\n\n");
+    body.append("Account:  ").append(accountLabel(account)).append('\n');
+    body.append("User:     ").append(user.name()).append('\n');
+    body.append("Key id:   ").append(keyId == null ? "-" : keyId).append('\n');
+    body.append("Event:    ").append(event.attribute()).append('\n');
+    body.append('\n').append(detail).append('\n');
+    secret.ifPresent(s -> {
+      body.append("\nThe new secret is stored in AWS Secrets Manager (it is not in this message).\n");
+      body.append("Secret ARN:  ").append(s.arn()).append('\n');
+      body.append("Console:     ").append(s.consoleUrl()).append('\n');
+      body.append("Read it with:\n  ").append(s.cliCommand()).append('\n');
+      body.append("Switch your applications to the new key; the old key is deactivated once it"
+          + " is no longer used.\n");
+    });
+    Map<String, String> attributes = new LinkedHashMap<>();
+    attributes.put("account_id", account.id());
+    attributes.put("user_name", user.name());
+    attributes.put("event", event.attribute());
+    if (!user.owner().isBlank()) {
+      attributes.put("owner", user.owner());
+    }
+    return new Notification(subject, body.toString(), attributes);
+  }
+
+  static String accountLabel(Account account) {
+    return account.name().isBlank() ? account.id() : account.id() + " (" + account.name() + ")";
+  }
+
+  /** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
+  static String subject(String s) {
+    String ascii = s.replaceAll("[^\\x20-\\x7E]", "?");
+    String prefixed = "[key-rotator] " + ascii;
+    return prefixed.length() <= 100 ? prefixed : prefixed.substring(0, 97) + "...";
+  }
+}

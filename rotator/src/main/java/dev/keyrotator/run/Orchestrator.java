@@ -1,0 +1,199 @@
+package dev.keyrotator.run;
+
+import dev.keyrotator.aws.Account;
+import dev.keyrotator.aws.AccountDirectory;
+import dev.keyrotator.aws.AccountSession;
+import dev.keyrotator.aws.AwsCallException;
+import dev.keyrotator.aws.Notifier;
+import dev.keyrotator.aws.RoleAssumer;
+import dev.keyrotator.aws.SecretVault;
+import dev.keyrotator.cli.PolicyPrinter;
+import dev.keyrotator.config.AccountContext;
+import dev.keyrotator.config.EffectivePolicy;
+import dev.keyrotator.config.PolicyFile;
+import dev.keyrotator.config.PolicyFileException;
+import dev.keyrotator.config.PolicyResolver;
+import dev.keyrotator.policy.Mode;
+import dev.keyrotator.policy.Planner;
+import dev.keyrotator.policy.RotationPolicy;
+import dev.keyrotator.report.AccountReport;
+import dev.keyrotator.report.AccountStatus;
+import dev.keyrotator.report.RunReport;
+import dev.keyrotator.report.UserReport;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the rotation over the organization: every included account in parallel (bounded by
+ * {@code organization.maxConcurrentAccounts}), each in its own assumed-role session. One account's
+ * failure is reported and never stops the others; when the deadline comes no new user or account
+ * is started and what was left is reported as not reached.
+ */
+public final class Orchestrator {
+
+  private final AccountDirectory directory;
+  private final RoleAssumer roles;
+  private final Notifier notifier;
+  private final Optional<SecretVault> centralVault;
+  private final Clock clock;
+  private final Planner planner;
+  private final Supplier<Map<String, Long>> callCounts;
+  private final Consumer<String> progress;
+
+  public Orchestrator(AccountDirectory directory, RoleAssumer roles, Notifier notifier,
+      Optional<SecretVault> centralVault, Clock clock, Planner planner,
+      Supplier<Map<String, Long>> callCounts, Consumer<String> progress) {
+    this.directory = directory;
+    this.roles = roles;
+    this.notifier = notifier;
+    this.centralVault = centralVault;
+    this.clock = clock;
+    this.planner = planner;
+    this.callCounts = callCounts;
+    this.progress = progress;
+  }
+
+  /**
+   * Runs once.
+   *
+   * @throws IllegalArgumentException when the request names an account the organization does not
+   *     have; nothing has been changed then
+   * @throws AwsCallException when the organization cannot be read
+   */
+  public RunReport run(PolicyFile policy, RunRequest request) {
+    Instant started = clock.instant();
+    List<Account> accounts = directory.activeAccounts();
+    Set<String> known = accounts.stream().map(Account::id).collect(Collectors.toSet());
+    Set<String> unknown = new LinkedHashSet<>(request.accounts());
+    unknown.removeAll(known);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("unknown account(s) " + unknown
+          + ": not ACTIVE accounts of this organization; nothing was changed");
+    }
+    progress.accept("run " + request.runId() + ": " + accounts.size() + " active accounts");
+
+    int threads = Math.max(1, Math.min(policy.organization().maxConcurrentAccounts(),
+        accounts.size()));
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "account-worker");
+      t.setDaemon(true);
+      return t;
+    });
+    List<Future<AccountReport>> futures = new ArrayList<>();
+    try {
+      for (Account a : accounts) {
+        futures.add(pool.submit(() -> account(policy, request, a)));
+      }
+      List<AccountReport> reports = new ArrayList<>();
+      for (int i = 0; i < futures.size(); i++) {
+        reports.add(await(futures.get(i), accounts.get(i), policy));
+      }
+      Mode mode = request.planOnly() ? Mode.DRY_RUN : request.modeOverride().orElse(null);
+      return new RunReport(request.runId(), started.toString(), clock.instant().toString(),
+          mode == null ? "per-account" : mode.label(), policy.source(), policy.sha256(), reports,
+          callCounts.get());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private AccountReport await(Future<AccountReport> f, Account a, PolicyFile policy) {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      return failed(a, "unexpected error: " + e.getCause(), Map.of(), Map.of(), "");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(a, "interrupted", Map.of(), Map.of(), "");
+    }
+  }
+
+  private AccountReport account(PolicyFile policy, RunRequest request, Account a) {
+    Optional<String> excluded = AccountSelection.exclusionReason(a, policy.organization());
+    if (excluded.isEmpty() && !request.accounts().isEmpty()
+        && !request.accounts().contains(a.id())) {
+      excluded = Optional.of("not among the accounts this invocation asked for");
+    }
+    if (excluded.isPresent()) {
+      return new AccountReport(a.id(), a.name(), a.ouPathNames(), AccountStatus.SKIPPED,
+          excluded.get(), "", Map.of(), Map.of(), 0, List.of(), List.of());
+    }
+    EffectivePolicy effective;
+    try {
+      effective = PolicyResolver.resolve(policy, new AccountContext(a.id(), a.ouPath(), a.tags()));
+    } catch (PolicyFileException e) {
+      return failed(a, e.problems().get(0).message(), Map.of(), Map.of(), "");
+    }
+    Mode mode = request.planOnly() ? Mode.DRY_RUN
+        : request.modeOverride().orElse(effective.policy().mode());
+    RotationPolicy rotationPolicy = effective.policy().withMode(mode);
+    Map<String, String> values = PolicyPrinter.values(effective);
+    Map<String, String> sources = effective.sources();
+    if (!request.deadline().allowsMoreWork()) {
+      return new AccountReport(a.id(), a.name(), a.ouPathNames(), AccountStatus.NOT_REACHED,
+          "the run's deadline came before this account was started", mode.label(), values,
+          sources, 0, List.of(), List.of());
+    }
+    List<UserReport> users = new ArrayList<>();
+    List<String> notReached = new ArrayList<>();
+    int scanned = 0;
+    try (AccountSession session = roles.open(a.id(), request.runId())) {
+      SecretVault vault = policy.secrets().storeIn() == PolicyFile.StoreIn.CENTRAL
+          ? centralVault.orElseThrow(() -> new IllegalStateException(
+              "secrets.storeIn is central but no central vault is configured"))
+          : session.vault();
+      UserRotation.Context ctx = new UserRotation.Context(request.runId(), a, rotationPolicy,
+          request.planOnly(), session.keys(), vault, notifier,
+          policy.notifications().topicArn());
+      UserRotation rotation = new UserRotation(planner, clock);
+      List<String> names = session.keys().userNames();
+      for (String user : names) {
+        if (!request.deadline().allowsMoreWork()) {
+          notReached.add(user);
+          continue;
+        }
+        scanned++;
+        try {
+          users.add(rotation.process(ctx, user));
+        } catch (AwsCallException e) {
+          users.add(UserFailures.unreadable(user, e.getMessage()));
+        }
+      }
+    } catch (AwsCallException | IllegalStateException | IllegalArgumentException e) {
+      return failed(a, e.getMessage(), values, sources, mode.label());
+    }
+    AccountStatus status = switch (mode) {
+      case ENFORCE -> AccountStatus.DONE;
+      case DRY_RUN -> AccountStatus.DRY_RUN;
+      case REPORT_ONLY -> AccountStatus.REPORT_ONLY;
+    };
+    long failedUsers = users.stream().filter(UserReport::failed).count();
+    String reason = (failedUsers == 0 ? "" : failedUsers + " of " + scanned + " users failed")
+        + (notReached.isEmpty() ? "" : (failedUsers == 0 ? "" : "; ") + notReached.size()
+            + " users not reached before the deadline");
+    progress.accept("account " + a.id() + ": " + status + ", " + scanned + " users"
+        + (reason.isEmpty() ? "" : " (" + reason + ")"));
+    return new AccountReport(a.id(), a.name(), a.ouPathNames(), status, reason, mode.label(),
+        values, sources, scanned, users, notReached);
+  }
+
+  private AccountReport failed(Account a, String reason, Map<String, String> values,
+      Map<String, String> sources, String mode) {
+    progress.accept("account " + a.id() + ": FAILED (" + reason + ")");
+    return new AccountReport(a.id(), a.name(), a.ouPathNames(), AccountStatus.FAILED, reason,
+        mode, values, sources, 0, List.of(), List.of());
+  }
+}

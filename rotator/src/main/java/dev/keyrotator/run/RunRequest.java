@@ -1,0 +1,30 @@
+package dev.keyrotator.run;
+
+import dev.keyrotator.policy.Mode;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What one run is asked to do.
+ *
+ * @param modeOverride forces a mode on every account (a manual invocation); empty: per policy
+ * @param accounts only these accounts; empty means every account the policy includes
+ * @param planOnly plan and report, make no mutating call and send nothing (the {@code plan}
+ *     command)
+ */
+public record RunRequest(
+    String runId, Optional<Mode> modeOverride, Set<String> accounts, boolean planOnly,
+    Deadline deadline) {
+  public RunRequest {
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(modeOverride, "modeOverride");
+    accounts = Set.copyOf(accounts);
+    Objects.requireNonNull(deadline, "deadline");
+    for (String a : accounts) {
+      if (!a.matches("\\d{12}")) {
+        throw new IllegalArgumentException("not an account id: '" + a + "' (expected 12 digits)");
+      }
+    }
+  }
+}

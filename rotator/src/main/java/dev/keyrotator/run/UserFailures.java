@@ -1,0 +1,17 @@
+package dev.keyrotator.run;
+
+import dev.keyrotator.report.DecisionReport;
+import dev.keyrotator.report.Outcome;
+import dev.keyrotator.report.UserReport;
+import java.util.List;
+
+/** Report entries for users whose state could not be read. */
+final class UserFailures {
+  private UserFailures() {}
+
+  static UserReport unreadable(String user, String error) {
+    return new UserReport(user, "", List.of(), List.of(new DecisionReport("READ_USER", "", "",
+        "the user's keys could not be read; nothing was changed", Outcome.FAILED, "", error)),
+        List.of(), 0, 0);
+  }
+}

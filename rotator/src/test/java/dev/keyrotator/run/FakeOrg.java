@@ -1,0 +1,241 @@
+package dev.keyrotator.run;
+
+import dev.keyrotator.aws.Account;
+import dev.keyrotator.aws.AccountDirectory;
+import dev.keyrotator.aws.AccountSession;
+import dev.keyrotator.aws.AwsCallException;
+import dev.keyrotator.aws.KeyStore;
+import dev.keyrotator.aws.NewAccessKey;
+import dev.keyrotator.aws.Notification;
+import dev.keyrotator.aws.Notifier;
+import dev.keyrotator.aws.RoleAssumer;
+import dev.keyrotator.aws.SecretVault;
+import dev.keyrotator.aws.StoredSecret;
+import dev.keyrotator.aws.UserSnapshot;
+import dev.keyrotator.policy.AccessKey;
+import dev.keyrotator.policy.IamUser;
+import dev.keyrotator.policy.KeyHistory;
+import dev.keyrotator.policy.KeyStatus;
+import dev.keyrotator.policy.RotationMarker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/** An in-memory organization behind the adapter interfaces, for orchestrator unit tests. */
+final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
+
+  static final class User {
+    final IamUser facts;
+    final List<AccessKey> keys = new ArrayList<>();
+    final Map<String, KeyHistory> history = new HashMap<>();
+    Optional<RotationMarker> marker = Optional.empty();
+    /** key id -> secret, as the vault holds it. */
+    final Map<String, String> vault = new LinkedHashMap<>();
+
+    User(IamUser facts) {
+      this.facts = facts;
+    }
+  }
+
+  static final class Member {
+    final Account account;
+    boolean roleDeployed = true;
+    boolean iamFails;
+    final Map<String, User> users = new LinkedHashMap<>();
+
+    Member(Account account) {
+      this.account = account;
+    }
+  }
+
+  final Clock clock;
+  final Map<String, Member> accounts = new LinkedHashMap<>();
+  final List<String> mutatingCalls = new CopyOnWriteArrayList<>();
+  final List<String> opened = new CopyOnWriteArrayList<>();
+  final List<Notification> published = new CopyOnWriteArrayList<>();
+  final List<String> issuedSecrets = new CopyOnWriteArrayList<>();
+  final AtomicInteger nextKey = new AtomicInteger();
+  boolean vaultFails;
+  boolean snsFails;
+
+  FakeOrg(Clock clock) {
+    this.clock = clock;
+  }
+
+  Member account(String id, String name, List<String> ouPath, Map<String, String> tags) {
+    Member m = new Member(new Account(id, name, ouPath, ouPath, tags));
+    accounts.put(id, m);
+    return m;
+  }
+
+  User user(String accountId, String name, Map<String, String> tags) {
+    User u = new User(new IamUser(name, "/", tags, Set.of()));
+    accounts.get(accountId).users.put(name, u);
+    return u;
+  }
+
+  AccessKey key(User u, KeyStatus status, int ageDays, Integer lastUsedDaysAgo) {
+    AccessKey k = new AccessKey("AKIAFAKE" + String.format("%012d", nextKey.incrementAndGet()),
+        status, clock.instant().minus(Duration.ofDays(ageDays)),
+        Optional.ofNullable(lastUsedDaysAgo).map(d -> clock.instant().minus(Duration.ofDays(d))));
+    u.keys.add(k);
+    return k;
+  }
+
+  @Override
+  public List<Account> activeAccounts() {
+    return accounts.values().stream().map(m -> m.account).toList();
+  }
+
+  @Override
+  public AccountSession open(String accountId, String runId) {
+    opened.add(accountId);
+    Member m = accounts.get(accountId);
+    if (!m.roleDeployed) {
+      throw new AwsCallException("sts", "AssumeRole", "AccessDenied", 403,
+          "not authorized to assume role in " + accountId, null);
+    }
+    return new Session(m);
+  }
+
+  @Override
+  public void publish(String topicArn, Notification n) {
+    if (snsFails) {
+      throw new AwsCallException("sns", "Publish", "InternalError", 500, "SNS down", null);
+    }
+    published.add(n);
+  }
+
+  private final class Session implements AccountSession, KeyStore, SecretVault {
+    final Member m;
+
+    Session(Member m) {
+      this.m = m;
+    }
+
+    @Override
+    public String accountId() {
+      return m.account.id();
+    }
+
+    @Override
+    public KeyStore keys() {
+      return this;
+    }
+
+    @Override
+    public SecretVault vault() {
+      return this;
+    }
+
+    @Override
+    public void close() {}
+
+    private User u(String name) {
+      if (m.iamFails) {
+        throw new AwsCallException("iam", "ListAccessKeys", "ServiceFailure", 500, "IAM down",
+            null);
+      }
+      return m.users.get(name);
+    }
+
+    private void mutate(String what) {
+      mutatingCalls.add(m.account.id() + ":" + what);
+    }
+
+    @Override
+    public List<String> userNames() {
+      if (m.iamFails) {
+        throw new AwsCallException("iam", "ListUsers", "ServiceFailure", 500, "IAM down", null);
+      }
+      return List.copyOf(m.users.keySet());
+    }
+
+    @Override
+    public UserSnapshot read(String userName) {
+      User u = u(userName);
+      return new UserSnapshot(u.facts, u.keys, u.marker, u.history);
+    }
+
+    @Override
+    public NewAccessKey createKey(String userName) {
+      mutate("CreateAccessKey " + userName);
+      User u = u(userName);
+      AccessKey k = new AccessKey("AKIANEW" + String.format("%013d", nextKey.incrementAndGet()),
+          KeyStatus.ACTIVE, clock.instant(), Optional.empty());
+      u.keys.add(k);
+      String secret = "fakeSecret/" + java.util.UUID.randomUUID() + "+xyzXYZ";
+      issuedSecrets.add(secret);
+      return new NewAccessKey(userName, k, secret);
+    }
+
+    @Override
+    public void setStatus(String userName, String keyId, KeyStatus status) {
+      mutate("UpdateAccessKey " + keyId);
+      u(userName).keys.replaceAll(k -> k.id().equals(keyId) ? k.withStatus(status) : k);
+    }
+
+    @Override
+    public void deleteKey(String userName, String keyId) {
+      mutate("DeleteAccessKey " + keyId);
+      u(userName).keys.removeIf(k -> k.id().equals(keyId));
+    }
+
+    @Override
+    public void writeMarker(String userName, RotationMarker marker) {
+      mutate("TagUser marker");
+      u(userName).marker = Optional.of(marker);
+    }
+
+    @Override
+    public void clearMarker(String userName) {
+      mutate("UntagUser marker");
+      u(userName).marker = Optional.empty();
+    }
+
+    @Override
+    public void writeHistory(String userName, String keyId, KeyHistory history) {
+      mutate("TagUser history");
+      u(userName).history.put(keyId, history);
+    }
+
+    @Override
+    public void forgetHistory(String userName, String keyId) {
+      mutate("UntagUser history");
+      u(userName).history.remove(keyId);
+    }
+
+    @Override
+    public Set<String> storedKeyIds(String accountId, String userName, Collection<String> ids) {
+      return ids.stream().filter(u(userName).vault::containsKey).collect(Collectors.toSet());
+    }
+
+    @Override
+    public StoredSecret store(String accountId, NewAccessKey key) {
+      if (vaultFails) {
+        throw new AwsCallException("secretsmanager", "PutSecretValue", "InternalServiceError",
+            500, "vault down", null);
+      }
+      mutate("PutSecretValue " + key.key().id());
+      u(key.userName()).vault.put(key.key().id(), key.revealSecret());
+      return locate(accountId, key.userName(), key.key().id());
+    }
+
+    @Override
+    public StoredSecret locate(String accountId, String userName, String keyId) {
+      String name = "key-rotator/" + accountId + "/" + userName;
+      return new StoredSecret("arn:aws:secretsmanager:us-east-1:" + accountId + ":secret:" + name
+          + "-AbCdEf", name, keyId, "us-east-1");
+    }
+  }
+}
