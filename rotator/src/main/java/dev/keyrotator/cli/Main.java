@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "rotator", mixinStandardHelpOptions = true, version = "org-key-rotator 0.1.0",
     description = "Rotates IAM user access keys across an AWS Organization.",
-    subcommands = {ValidateConfigCommand.class, ExplainCommand.class})
+    subcommands = {PlanCommand.class, RunCommand.class, ValidateConfigCommand.class,
+        ExplainCommand.class})
 public final class Main {
 
   private final PrintWriter out;

@@ -32,7 +32,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -51,11 +50,11 @@ public final class Orchestrator {
   private final Clock clock;
   private final Planner planner;
   private final Supplier<Map<String, Long>> callCounts;
-  private final Consumer<String> progress;
+  private final Progress progress;
 
   public Orchestrator(AccountDirectory directory, RoleAssumer roles, Notifier notifier,
       Optional<SecretVault> centralVault, Clock clock, Planner planner,
-      Supplier<Map<String, Long>> callCounts, Consumer<String> progress) {
+      Supplier<Map<String, Long>> callCounts, Progress progress) {
     this.directory = directory;
     this.roles = roles;
     this.notifier = notifier;
@@ -83,7 +82,7 @@ public final class Orchestrator {
       throw new IllegalArgumentException("unknown account(s) " + unknown
           + ": not ACTIVE accounts of this organization; nothing was changed");
     }
-    progress.accept("run " + request.runId() + ": " + accounts.size() + " active accounts");
+    progress.report("run " + request.runId() + ": " + accounts.size() + " active accounts");
 
     int threads = Math.max(1, Math.min(policy.organization().maxConcurrentAccounts(),
         accounts.size()));
@@ -184,7 +183,7 @@ public final class Orchestrator {
     String reason = (failedUsers == 0 ? "" : failedUsers + " of " + scanned + " users failed")
         + (notReached.isEmpty() ? "" : (failedUsers == 0 ? "" : "; ") + notReached.size()
             + " users not reached before the deadline");
-    progress.accept("account " + a.id() + ": " + status + ", " + scanned + " users"
+    progress.report("account " + a.id() + ": " + status + ", " + scanned + " users"
         + (reason.isEmpty() ? "" : " (" + reason + ")"));
     return new AccountReport(a.id(), a.name(), a.ouPathNames(), status, reason, mode.label(),
         values, sources, scanned, users, notReached);
@@ -192,7 +191,7 @@ public final class Orchestrator {
 
   private AccountReport failed(Account a, String reason, Map<String, String> values,
       Map<String, String> sources, String mode) {
-    progress.accept("account " + a.id() + ": FAILED (" + reason + ")");
+    progress.report("account " + a.id() + ": FAILED (" + reason + ")");
     return new AccountReport(a.id(), a.name(), a.ouPathNames(), AccountStatus.FAILED, reason,
         mode, values, sources, 0, List.of(), List.of());
   }

@@ -59,7 +59,7 @@ class OrchestratorTest {
 
   Orchestrator orchestrator() {
     return new Orchestrator(org, org, org, Optional.empty(), clock, new Planner(), Map::of,
-        s -> { });
+        Progress.silent());
   }
 
   RunRequest request() {

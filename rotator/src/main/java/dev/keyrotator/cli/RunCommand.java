@@ -1,0 +1,119 @@
+package dev.keyrotator.cli;
+
+import dev.keyrotator.aws.AwsCallException;
+import dev.keyrotator.aws.AwsModule;
+import dev.keyrotator.config.PolicyFile;
+import dev.keyrotator.config.PolicyFileLoader;
+import dev.keyrotator.policy.Mode;
+import dev.keyrotator.report.AccountStatus;
+import dev.keyrotator.report.JsonReport;
+import dev.keyrotator.report.RunReport;
+import dev.keyrotator.run.Deadline;
+import dev.keyrotator.run.Orchestrator;
+import dev.keyrotator.run.Progress;
+import dev.keyrotator.run.RunRequest;
+import dev.keyrotator.wiring.Injectors;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code run} and {@code plan}: one pass over the organization. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Rotate keys across the organization as the policy says.")
+class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--policy", paramLabel = "FILE", defaultValue = "config/rotation.yaml",
+      description = "Policy file (default: ${DEFAULT-VALUE}).")
+  Path policy;
+
+  @Option(names = "--accounts", split = ",", paramLabel = "ID",
+      description = "Only these accounts (they must be ACTIVE accounts of the organization).")
+  List<String> accounts = List.of();
+
+  @Option(names = "--mode", paramLabel = "MODE",
+      description = "Force a mode on every account: enforce, dry-run or report-only.")
+  String mode;
+
+  @Option(names = "--json", description = "Print the JSON report instead of tables.")
+  boolean json;
+
+  @Option(names = "--report-dir", paramLabel = "DIR", description = "Also write report.json here.")
+  Path reportDir;
+
+  @Option(names = "--endpoint", paramLabel = "URL",
+      description = "One endpoint for every AWS service (sandbox, LocalStack, moto). Default: the"
+          + " SDK's (AWS_ENDPOINT_URL or AWS itself).")
+  URI endpoint;
+
+  @Option(names = "--now", paramLabel = "INSTANT",
+      description = "Run as if the clock read this ISO instant (the sandbox's clock in the demo).")
+  Instant now;
+
+  @Option(names = "--max-minutes", paramLabel = "N",
+      description = "Stop starting new users after N minutes; what is left is reported.")
+  Integer maxMinutes;
+
+  boolean planOnly() {
+    return false;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    Optional<Mode> modeOverride = mode == null ? Optional.empty() : Optional.of(Mode.fromLabel(mode));
+    PolicyFile file = PolicyFileLoader.load(policy);
+    Clock clock = now == null ? Clock.systemUTC()
+        : Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), now));
+    Deadline deadline = maxMinutes == null ? Deadline.none()
+        : Deadline.at(clock, clock.instant().plus(Duration.ofMinutes(maxMinutes)));
+    String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+        .format(clock.instant().atOffset(ZoneOffset.UTC)) + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+    RunRequest request = new RunRequest(runId, modeOverride, new LinkedHashSet<>(accounts),
+        planOnly(), deadline);
+    var err = spec.commandLine().getErr();
+    Progress progress = json ? Progress.silent() : line -> {
+      err.println(line);
+      err.flush();
+    };
+    Orchestrator orchestrator = Injectors.forRun(file, clock, progress,
+        Optional.ofNullable(endpoint), new AwsModule()).getInstance(Orchestrator.class);
+    RunReport report;
+    try {
+      report = orchestrator.run(file, request);
+    } catch (AwsCallException e) {
+      err.println("error: the organization could not be read: " + e.getMessage());
+      return ExitCodes.FAILED;
+    }
+    var out = spec.commandLine().getOut();
+    if (json) {
+      out.println(JsonReport.render(report));
+      out.flush();
+    } else {
+      ReportPrinter.print(out, report);
+    }
+    if (reportDir != null) {
+      Files.createDirectories(reportDir);
+      Files.writeString(reportDir.resolve("report.json"), JsonReport.render(report));
+    }
+    boolean partial = report.failedAccounts() > 0 || report.failedUsers() > 0
+        || report.anyNotReached()
+        || report.accounts().stream().anyMatch(a -> a.status() == AccountStatus.FAILED);
+    return partial ? ExitCodes.PARTIAL_FAILURE : ExitCodes.OK;
+  }
+}

@@ -1,0 +1,50 @@
+package dev.keyrotator.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import dev.keyrotator.aws.AwsModule;
+import dev.keyrotator.aws.AwsSettings;
+import dev.keyrotator.config.PolicyFile;
+import dev.keyrotator.run.Progress;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Optional;
+
+/** Builds the production injector from a policy file: the one place modules are composed. */
+public final class Injectors {
+  private Injectors() {}
+
+  public static Injector forRun(PolicyFile policy, Clock clock, Progress progress,
+      Optional<URI> endpoint, AwsModule aws) {
+    AwsSettings settings = settings(policy, endpoint);
+    return Guice.createInjector(Stage.PRODUCTION, new AbstractModule() {
+      @Override
+      protected void configure() {
+        binder().requireExplicitBindings();
+        bind(PolicyFile.class).toInstance(policy);
+        bind(Clock.class).toInstance(clock);
+        bind(Progress.class).toInstance(progress);
+        bind(AwsSettings.class).toInstance(settings);
+      }
+    }, aws, new RotatorModule());
+  }
+
+  static AwsSettings settings(PolicyFile policy, Optional<URI> endpoint) {
+    var org = policy.organization();
+    AwsSettings s = AwsSettings.of(org.memberRoleName())
+        .withMemberRolePath(org.memberRolePath())
+        .withSecretPrefix(policy.secrets().namePrefix());
+    if (org.externalId().isPresent()) {
+      s = s.withExternalId(org.externalId().get());
+    }
+    if (policy.secrets().kmsKeyId().isPresent()) {
+      s = s.withKmsKeyId(policy.secrets().kmsKeyId().get());
+    }
+    if (endpoint.isPresent()) {
+      s = s.withEndpointOverride(endpoint.get());
+    }
+    return s;
+  }
+}
