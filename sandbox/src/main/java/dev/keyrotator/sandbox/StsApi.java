@@ -1,0 +1,73 @@
+package dev.keyrotator.sandbox;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** STS over the Query protocol. */
+final class StsApi {
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role/((?:[\\w+=,.@-]+/)*)([\\w+=,.@-]{1,64})");
+    private static final Pattern SESSION = Pattern.compile("[\\w+=,.@-]{2,64}");
+
+    private StsApi() {}
+
+    static Resp handle(Ctx c) {
+        return switch (c.operation) {
+            case "AssumeRole" -> assumeRole(c);
+            case "GetCallerIdentity" -> getCallerIdentity(c);
+            default -> throw new AwsException(400, "InvalidAction", "Could not find operation " + c.operation + " for version 2011-06-15");
+        };
+    }
+
+    private static Resp getCallerIdentity(Ctx c) {
+        State.Principal p = c.caller;
+        Xml x = new Xml().el("UserId", p.userId).el("Account", p.account.id).el("Arn", p.arn);
+        return Protocol.queryOk(c, x.toString());
+    }
+
+    private static Resp assumeRole(Ctx c) {
+        String roleArn = c.required("RoleArn");
+        String session = c.required("RoleSessionName");
+        Matcher m = ROLE_ARN.matcher(roleArn);
+        if (!m.matches()) {
+            throw new AwsException(400, "ValidationError", roleArn + " is invalid");
+        }
+        if (!SESSION.matcher(session).matches()) {
+            throw new AwsException(400, "ValidationError", "1 validation error detected: Value '" + session
+                + "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
+        }
+        Integer duration = c.intParam("DurationSeconds");
+        int secs = duration == null ? 3600 : duration;
+        if (secs < 900 || secs > 43200) {
+            throw new AwsException(400, "ValidationError", "1 validation error detected: Value '" + secs
+                + "' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200");
+        }
+        State.Acct target = c.state.accounts.get(m.group(1));
+        String roleName = m.group(3);
+        String externalId = c.param("ExternalId");
+        boolean ok = target != null && "ACTIVE".equals(target.status) && target.roleName != null
+            && target.roleName.equals(roleName)
+            && (target.roleExternalId == null || target.roleExternalId.equals(externalId));
+        if (!ok) {
+            throw new AwsException(403, "AccessDenied", "User: " + c.caller.arn + " is not authorized to perform: sts:AssumeRole on resource: " + roleArn);
+        }
+        Instant now = c.state.clock.now();
+        Instant exp = now.plus(Duration.ofSeconds(secs)).truncatedTo(ChronoUnit.SECONDS);
+        State.Principal p = new State.Principal();
+        p.kind = State.Kind.ROLE;
+        p.account = target;
+        p.keyId = c.state.ids.tempKeyId();
+        p.secret = c.state.ids.secret();
+        p.sessionToken = c.state.ids.sessionToken();
+        p.expiration = exp;
+        p.arn = "arn:aws:sts::" + target.id + ":assumed-role/" + roleName + "/" + session;
+        p.userId = target.roleId + ":" + session;
+        c.state.principals.put(p.keyId, p);
+        Xml x = new Xml().open("Credentials").el("AccessKeyId", p.keyId).el("SecretAccessKey", p.secret)
+            .el("SessionToken", p.sessionToken).el("Expiration", exp).close("Credentials")
+            .open("AssumedRoleUser").el("AssumedRoleId", p.userId).el("Arn", p.arn).close("AssumedRoleUser");
+        return Protocol.queryOk(c, x.toString());
+    }
+}
