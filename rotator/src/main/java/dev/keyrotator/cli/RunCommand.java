@@ -1,12 +1,16 @@
 package dev.keyrotator.cli;
 
+import com.google.inject.Injector;
 import dev.keyrotator.aws.AwsCallException;
 import dev.keyrotator.aws.AwsModule;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyFileLoader;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.report.AccountStatus;
+import dev.keyrotator.report.DeliveryResult;
 import dev.keyrotator.report.JsonReport;
+import dev.keyrotator.report.ReportDelivery;
+import dev.keyrotator.report.ReportFiles;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.run.Deadline;
 import dev.keyrotator.run.Orchestrator;
@@ -15,7 +19,6 @@ import dev.keyrotator.run.RunRequest;
 import dev.keyrotator.wiring.Injectors;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +56,8 @@ class RunCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the JSON report instead of tables.")
   boolean json;
 
-  @Option(names = "--report-dir", paramLabel = "DIR", description = "Also write report.json here.")
+  @Option(names = "--report-dir", paramLabel = "DIR",
+      description = "Also write report.json, report.csv and report.html here.")
   Path reportDir;
 
   @Option(names = "--endpoint", paramLabel = "URL",
@@ -91,8 +95,9 @@ class RunCommand implements Callable<Integer> {
       err.println(line);
       err.flush();
     };
-    Orchestrator orchestrator = Injectors.forRun(file, clock, progress,
-        Optional.ofNullable(endpoint), new AwsModule()).getInstance(Orchestrator.class);
+    Injector injector = Injectors.forRun(file, clock, progress, Optional.ofNullable(endpoint),
+        new AwsModule());
+    Orchestrator orchestrator = injector.getInstance(Orchestrator.class);
     RunReport report;
     try {
       report = orchestrator.run(file, request);
@@ -108,12 +113,19 @@ class RunCommand implements Callable<Integer> {
       ReportPrinter.print(out, report);
     }
     if (reportDir != null) {
-      Files.createDirectories(reportDir);
-      Files.writeString(reportDir.resolve("report.json"), JsonReport.render(report));
+      ReportFiles.writeTo(reportDir, report);
     }
     boolean partial = report.failedAccounts() > 0 || report.failedUsers() > 0
         || report.anyNotReached()
         || report.accounts().stream().anyMatch(a -> a.status() == AccountStatus.FAILED);
+    if (!planOnly() && ReportDelivery.configured(file.reporting())) {
+      DeliveryResult delivered = injector.getInstance(ReportDelivery.class)
+          .deliver(report, file.reporting());
+      delivered.files().forEach(f -> err.println("report delivered: " + f.uri()));
+      delivered.problems().forEach(p -> err.println("error: report delivery: " + p));
+      err.flush();
+      partial |= !delivered.ok();
+    }
     return partial ? ExitCodes.PARTIAL_FAILURE : ExitCodes.OK;
   }
 }

@@ -1,6 +1,7 @@
 package dev.keyrotator.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -8,32 +9,61 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The run report as JSON (schema version in {@link #SCHEMA_VERSION}). */
+/**
+ * The run report as JSON: {@code {"schemaVersion": 1, "report": {...}, "summary": {...}}}. The
+ * schema is documented in the README ("Run report"). Within one schema version fields are only
+ * added, never renamed or removed; readers ignore fields they do not know.
+ */
 public final class JsonReport {
   public static final int SCHEMA_VERSION = 1;
 
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private JsonReport() {}
 
   public static String render(RunReport report) {
     try {
-      return MAPPER.writeValueAsString(new Envelope(SCHEMA_VERSION, report));
+      return MAPPER.writeValueAsString(
+          new Envelope(SCHEMA_VERSION, report, ReportSummary.of(report))) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render report", e);
     }
   }
 
+  /**
+   * Reads a report written by {@link #render}.
+   *
+   * @throws IllegalArgumentException when the file is not a run report of a known schema version
+   */
   public static RunReport read(Path file) {
+    String text;
     try {
-      return MAPPER.readValue(Files.readString(file), Envelope.class).report();
+      text = Files.readString(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read report " + file, e);
     }
+    return parse(text, file.toString());
   }
 
-  /** The file's top level: the schema version, then the report. */
-  public record Envelope(int schemaVersion, RunReport report) {}
+  static RunReport parse(String text, String source) {
+    Envelope e;
+    try {
+      e = MAPPER.readValue(text, Envelope.class);
+    } catch (JsonProcessingException ex) {
+      throw new IllegalArgumentException(source + " is not a run report: "
+          + ex.getOriginalMessage());
+    }
+    if (e.schemaVersion() != SCHEMA_VERSION || e.report() == null) {
+      throw new IllegalArgumentException(source + " is not a run report of schema version "
+          + SCHEMA_VERSION + " (schemaVersion " + e.schemaVersion() + ")");
+    }
+    return e.report();
+  }
+
+  /** The file's top level: the schema version, the report, and figures derived from it. */
+  public record Envelope(int schemaVersion, RunReport report, ReportSummary summary) {}
 }

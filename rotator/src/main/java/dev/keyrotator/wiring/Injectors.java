@@ -28,7 +28,7 @@ public final class Injectors {
         bind(Progress.class).toInstance(progress);
         bind(AwsSettings.class).toInstance(settings);
       }
-    }, aws, new RotatorModule());
+    }, aws, new RotatorModule(), new ReportingModule());
   }
 
   static AwsSettings settings(PolicyFile policy, Optional<URI> endpoint) {

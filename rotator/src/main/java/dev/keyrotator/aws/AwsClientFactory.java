@@ -1,0 +1,219 @@
+package dev.keyrotator.aws;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * The one place that builds AWS SDK clients. Every client shares one {@link
+ * UrlConnectionHttpClient} (cheap at Lambda start-up), uses the adaptive retry strategy, reports to
+ * {@link CallMetrics}, and takes its region and endpoint from {@link AwsSettings} or, when those
+ * are empty, from the SDK's standard sources (AWS_REGION / profile, defaulting to us-east-1;
+ * AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_&lt;SERVICE&gt;, {@code endpoint_url} in the profile).
+ *
+ * <p>Central clients use the given credentials (DefaultCredentialsProvider in production);
+ * per-account clients take the assumed role's provider. Closing the factory closes the shared HTTP
+ * client and the central clients it built; per-account clients are closed by their session.
+ */
+public final class AwsClientFactory implements AutoCloseable {
+
+  static final Region FALLBACK_REGION = Region.US_EAST_1;
+
+  private final AwsSettings settings;
+  private final CallMetrics metrics;
+  private final AwsCredentialsProvider credentials;
+  private final Region region;
+  private final SdkHttpClient http;
+  private final List<AutoCloseable> built = new ArrayList<>();
+
+  /** Production: DefaultCredentialsProvider. */
+  public AwsClientFactory(AwsSettings settings, CallMetrics metrics) {
+    this(settings, metrics, DefaultCredentialsProvider.builder().build());
+  }
+
+  /** With explicit central credentials (tests, the sandbox demo). */
+  public AwsClientFactory(
+      AwsSettings settings, CallMetrics metrics, AwsCredentialsProvider credentials) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+    this.region = resolveRegion(settings);
+    this.http = UrlConnectionHttpClient.builder().build();
+  }
+
+  static Region resolveRegion(AwsSettings settings) {
+    if (settings.region().isPresent()) {
+      return Region.of(settings.region().get());
+    }
+    try {
+      return new DefaultAwsRegionProviderChain().getRegion();
+    } catch (RuntimeException e) {
+      return FALLBACK_REGION;
+    }
+  }
+
+  public Region region() {
+    return region;
+  }
+
+  /** The partition of the region ({@code aws}, {@code aws-cn}, {@code aws-us-gov}). */
+  public String partition() {
+    return partitionOf(region.id());
+  }
+
+  static String partitionOf(String regionId) {
+    if (regionId.startsWith("cn-")) {
+      return "aws-cn";
+    }
+    if (regionId.startsWith("us-gov-")) {
+      return "aws-us-gov";
+    }
+    if (regionId.startsWith("us-iso-")) {
+      return "aws-iso";
+    }
+    if (regionId.startsWith("us-isob-")) {
+      return "aws-iso-b";
+    }
+    return "aws";
+  }
+
+  public CallMetrics metrics() {
+    return metrics;
+  }
+
+  public AwsSettings settings() {
+    return settings;
+  }
+
+  /** True when requests go somewhere other than AWS's own endpoints (sandbox, LocalStack). */
+  public boolean customEndpoint() {
+    return settings.endpointOverride().isPresent()
+        || env("AWS_ENDPOINT_URL").isPresent()
+        || Optional.ofNullable(System.getProperty("aws.endpointUrl")).isPresent();
+  }
+
+  private static Optional<String> env(String name) {
+    return Optional.ofNullable(System.getenv(name)).filter(s -> !s.isBlank());
+  }
+
+  // ------------------------------------------------------------------ central clients
+
+  public OrganizationsClient organizations() {
+    return track(configure(OrganizationsClient.builder(), "organizations", credentials).build());
+  }
+
+  public StsClient sts() {
+    return track(configure(StsClient.builder(), "sts", credentials).build());
+  }
+
+  public SnsClient sns() {
+    return track(configure(SnsClient.builder(), "sns", credentials).build());
+  }
+
+  public S3Client s3() {
+    boolean pathStyle = customEndpoint() || env("AWS_ENDPOINT_URL_S3").isPresent();
+    return track(configure(S3Client.builder(), "s3", credentials)
+        .forcePathStyle(pathStyle)
+        .build());
+  }
+
+  /** IAM with the central credentials (the central account itself). */
+  public IamClient iam() {
+    return iam(credentials, true);
+  }
+
+  /** Secrets Manager with the central credentials (the central account itself). */
+  public SecretsManagerClient secretsManager() {
+    return secretsManager(credentials, true);
+  }
+
+  /**
+   * A session in the central account itself with the central credentials, no AssumeRole (a
+   * service-managed StackSet does not deploy the member role to the management account). Closing
+   * it closes its IAM and Secrets Manager clients, not the central credentials.
+   */
+  public AccountSession centralSession(String accountId) {
+    return new StsAccountSession(accountId, credentials, this, false);
+  }
+
+  // ------------------------------------------------------------------ per-account clients
+
+  /** IAM in a member account; the caller closes it (the session does). */
+  public IamClient iam(AwsCredentialsProvider accountCredentials) {
+    return iam(accountCredentials, false);
+  }
+
+  /** Secrets Manager in a member account; the caller closes it (the session does). */
+  public SecretsManagerClient secretsManager(AwsCredentialsProvider accountCredentials) {
+    return secretsManager(accountCredentials, false);
+  }
+
+  private IamClient iam(AwsCredentialsProvider p, boolean central) {
+    IamClient c = configure(IamClient.builder(), "iam", p).build();
+    return central ? track(c) : c;
+  }
+
+  private SecretsManagerClient secretsManager(AwsCredentialsProvider p, boolean central) {
+    SecretsManagerClient c = configure(SecretsManagerClient.builder(), "secretsmanager", p).build();
+    return central ? track(c) : c;
+  }
+
+  private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
+      B builder, String service, AwsCredentialsProvider p) {
+    builder.region(region)
+        .credentialsProvider(p)
+        .httpClient(http)
+        .overrideConfiguration(overrides(service));
+    settings.endpointOverride().ifPresent(builder::endpointOverride);
+    return builder;
+  }
+
+  private ClientOverrideConfiguration overrides(String service) {
+    return ClientOverrideConfiguration.builder()
+        .retryStrategy(RetryMode.ADAPTIVE_V2)
+        .addExecutionInterceptor(metrics.interceptor(service))
+        .addMetricPublisher(metrics.publisher(service))
+        .build();
+  }
+
+  private synchronized <T extends AutoCloseable> T track(T client) {
+    built.add(client);
+    return client;
+  }
+
+  /** The endpoint override in force, if any (for messages and tests). */
+  public Optional<URI> endpointOverride() {
+    return settings.endpointOverride();
+  }
+
+  @Override
+  public synchronized void close() {
+    for (AutoCloseable c : built) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing is best effort
+      }
+    }
+    built.clear();
+    http.close();
+  }
+}

@@ -1,0 +1,50 @@
+package dev.keyrotator.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Settings the deployment owns (the central stack sets them as Lambda environment variables) win
+ * over the policy file's: role name and path, ExternalId, topics, secret store, report bucket. The
+ * lifecycle policy itself only ever comes from the file.
+ */
+public final class EnvironmentOverrides {
+  public static final String PREFIX = "KEY_ROTATOR_";
+
+  private EnvironmentOverrides() {}
+
+  public static PolicyFile apply(PolicyFile f, Map<String, String> env) {
+    var o = f.organization();
+    var org = new PolicyFile.OrganizationSettings(
+        get(env, "MEMBER_ROLE_NAME").orElse(o.memberRoleName()),
+        get(env, "MEMBER_ROLE_PATH").orElse(o.memberRolePath()),
+        get(env, "EXTERNAL_ID").or(o::externalId),
+        o.centralAccountId(), o.includeCentralAccount(), o.includeOus(), o.excludeOus(),
+        o.includeAccounts(), o.excludeAccounts(), o.maxConcurrentAccounts());
+    var s = f.secrets();
+    var secrets = new PolicyFile.SecretSettings(
+        get(env, "SECRET_STORE").map(v -> PolicyFile.StoreIn.valueOf(v.toUpperCase(
+            java.util.Locale.ROOT))).orElse(s.storeIn()),
+        get(env, "SECRET_PREFIX").orElse(s.namePrefix()),
+        get(env, "SECRETS_KMS_KEY_ARN").or(s::kmsKeyId));
+    var notifications = new PolicyFile.NotificationSettings(
+        get(env, "NOTIFICATION_TOPIC_ARN").or(() -> f.notifications().topicArn()));
+    var r = f.reporting();
+    var reporting = new PolicyFile.ReportingSettings(r.securityAccountId(),
+        get(env, "REPORT_BUCKET").or(r::bucket),
+        get(env, "REPORT_PREFIX").orElse(r.prefix()),
+        get(env, "SECURITY_TOPIC_ARN").or(r::topicArn));
+    PolicyFile out = new PolicyFile(f.source(), f.sha256(), org, secrets, notifications,
+        reporting, f.defaults(), f.defaultsLine(), f.overrides());
+    if (!org.memberRoleName().matches("[\\w+=,.@-]{1,64}")) {
+      throw new PolicyFileException(List.of(new ConfigProblem(PREFIX + "MEMBER_ROLE_NAME", 0,
+          "", "not an IAM role name: '" + org.memberRoleName() + "'")));
+    }
+    return out;
+  }
+
+  private static Optional<String> get(Map<String, String> env, String name) {
+    return Optional.ofNullable(env.get(PREFIX + name)).filter(v -> !v.isBlank());
+  }
+}

@@ -1,0 +1,164 @@
+package dev.keyrotator.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The run report as CSV (RFC 4180: CRLF line ends, a header row, fields with a comma, quote or line
+ * break quoted, quotes doubled), for spreadsheets and Athena.
+ *
+ * <p>One row per key ({@code row_type} {@code key}; a key this run created is {@code new_key}).
+ * So that nothing disappears, a user without keys gets one {@code user} row, and an account without
+ * users (failed, skipped, not reached, or empty) one {@code account} row. Decisions about a key are
+ * on its row; several are joined with {@code " | "}. A user's decisions about no key (a failed
+ * read, a marker cleared) go on that user's first row.
+ *
+ * <p>Text that a spreadsheet would run as a formula (starting with {@code = + - @}, a tab or a
+ * carriage return) is prefixed with a single quote; numbers are left as they are.
+ */
+public final class CsvReport {
+
+  public static final List<String> COLUMNS = List.of(
+      "run_id", "run_started_at", "run_mode", "row_type",
+      "account_id", "account_name", "ou_path", "account_status", "account_mode", "account_reason",
+      "create_after_days", "deactivate_after_days", "delete_after_days",
+      "user_name", "owner", "exempt",
+      "key_id", "key_status", "key_age_days", "key_created", "key_last_used",
+      "actions", "warnings", "outcomes", "reasons", "secret_arn", "errors", "notes");
+
+  private static final String SEP = " | ";
+
+  private CsvReport() {}
+
+  public static String render(RunReport r) {
+    StringBuilder out = new StringBuilder();
+    row(out, COLUMNS);
+    for (AccountReport a : r.accounts()) {
+      ReportSummary.Thresholds t = ReportSummary.Thresholds.of(a);
+      List<String> account = List.of(r.runId(), r.startedAt(), r.mode(), "",
+          a.accountId(), a.accountName(), a.ouPath(), a.status().name(), a.mode(), a.reason(),
+          num(t.create()), num(t.deactivate()), num(t.delete()));
+      if (a.users().isEmpty()) {
+        List<String> cells = new ArrayList<>(account);
+        cells.set(3, "account");
+        cells.addAll(blank(COLUMNS.size() - cells.size()));
+        row(out, cells);
+        continue;
+      }
+      for (UserReport u : a.users()) {
+        List<String> user = new ArrayList<>(account);
+        user.add(u.userName());
+        user.add(u.owner());
+        user.add(String.valueOf(PostRun.exempt(u)));
+        userRows(out, user, u);
+      }
+    }
+    return out.toString();
+  }
+
+  private static void userRows(StringBuilder out, List<String> user, UserReport u) {
+    Set<String> keyIds = u.keys().stream().map(KeyReport::keyId)
+        .collect(Collectors.toCollection(LinkedHashSet::new));
+    List<DecisionReport> unattached = u.decisions().stream()
+        .filter(d -> d.keyId().isEmpty()).toList();
+    List<DecisionReport> newKeys = u.decisions().stream()
+        .filter(d -> !d.keyId().isEmpty() && !keyIds.contains(d.keyId())).toList();
+    boolean first = true;
+    for (KeyReport k : u.keys()) {
+      List<DecisionReport> mine = new ArrayList<>(u.decisions().stream()
+          .filter(d -> d.keyId().equals(k.keyId())).toList());
+      if (first) {
+        mine.addAll(unattached);
+      }
+      List<String> cells = new ArrayList<>(user);
+      cells.set(3, "key");
+      cells.addAll(List.of(k.keyId(), k.status(), String.valueOf(k.ageDays()), k.created(),
+          k.lastUsed()));
+      decisions(cells, mine, first ? u.notes() : List.of(), k.secretArn());
+      row(out, cells);
+      first = false;
+    }
+    for (DecisionReport d : newKeys) {
+      List<String> cells = new ArrayList<>(user);
+      boolean created = d.action().equals("CREATE_KEY") && d.outcome() == Outcome.DONE;
+      cells.set(3, created ? "new_key" : "key");
+      cells.addAll(List.of(d.keyId(), created ? "Active" : "", created ? "0" : "", "", ""));
+      List<DecisionReport> mine = new ArrayList<>(List.of(d));
+      if (first) {
+        mine.addAll(unattached);
+      }
+      decisions(cells, mine, first ? u.notes() : List.of(), "");
+      row(out, cells);
+      first = false;
+    }
+    if (first) {
+      List<String> cells = new ArrayList<>(user);
+      cells.set(3, "user");
+      cells.addAll(blank(5));
+      decisions(cells, unattached, u.notes(), "");
+      row(out, cells);
+    }
+  }
+
+  private static void decisions(List<String> cells, List<DecisionReport> ds, List<String> notes,
+      String keySecretArn) {
+    cells.add(join(ds.stream().map(DecisionReport::action).toList()));
+    cells.add(join(ds.stream().map(DecisionReport::warning).filter(w -> !w.isEmpty()).toList()));
+    cells.add(join(ds.stream().map(d -> d.outcome().name()).toList()));
+    cells.add(join(ds.stream().map(DecisionReport::reason).filter(s -> !s.isEmpty()).toList()));
+    List<String> arns = new ArrayList<>();
+    if (!keySecretArn.isEmpty()) {
+      arns.add(keySecretArn);
+    }
+    ds.stream().map(DecisionReport::secretArn).filter(s -> !s.isEmpty()).forEach(arns::add);
+    cells.add(join(arns));
+    cells.add(join(ds.stream().map(DecisionReport::error).filter(s -> !s.isEmpty()).toList()));
+    cells.add(join(notes));
+  }
+
+  private static String join(List<String> parts) {
+    return String.join(SEP, parts);
+  }
+
+  private static String num(int n) {
+    return n < 0 ? "" : String.valueOf(n);
+  }
+
+  private static List<String> blank(int n) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add("");
+    }
+    return out;
+  }
+
+  private static void row(StringBuilder out, List<String> cells) {
+    if (cells.size() != COLUMNS.size()) {
+      throw new IllegalStateException("row of " + cells.size() + " cells, expected "
+          + COLUMNS.size());
+    }
+    for (int i = 0; i < cells.size(); i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      out.append(field(cells.get(i)));
+    }
+    out.append("\r\n");
+  }
+
+  /** One field: neutralised against formula injection, then quoted if RFC 4180 needs it. */
+  static String field(String raw) {
+    String s = raw == null ? "" : raw;
+    if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 && !s.matches("[+-]?\\d+")) {
+      s = "'" + s;
+    }
+    if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0
+        || s.indexOf('\r') >= 0) {
+      return '"' + s.replace("\"", "\"\"") + '"';
+    }
+    return s;
+  }
+}

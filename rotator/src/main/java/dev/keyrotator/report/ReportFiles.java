@@ -1,0 +1,40 @@
+package dev.keyrotator.report;
+
+import dev.keyrotator.aws.ReportFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The three files of a run report: report.json, report.csv, report.html. */
+public final class ReportFiles {
+  public static final String JSON = "report.json";
+  public static final String CSV = "report.csv";
+  public static final String HTML = "report.html";
+
+  private ReportFiles() {}
+
+  public static List<ReportFile> render(RunReport r) {
+    return List.of(
+        new ReportFile(JSON, "application/json; charset=utf-8",
+            JsonReport.render(r).getBytes(StandardCharsets.UTF_8)),
+        new ReportFile(CSV, "text/csv; charset=utf-8; header=present",
+            CsvReport.render(r).getBytes(StandardCharsets.UTF_8)),
+        new ReportFile(HTML, "text/html; charset=utf-8",
+            HtmlReport.render(r).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Writes the files into {@code dir} (created if missing); returns their paths. */
+  public static List<Path> writeTo(Path dir, RunReport r) throws IOException {
+    Files.createDirectories(dir);
+    List<Path> out = new ArrayList<>();
+    for (ReportFile f : render(r)) {
+      Path p = dir.resolve(f.name());
+      Files.write(p, f.content());
+      out.add(p);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.keyrotator.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.keyrotator.aws.Notifier;
+import dev.keyrotator.aws.ReportSink;
+import dev.keyrotator.aws.S3ReportSink;
+import dev.keyrotator.report.ReportDelivery;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Report delivery to the security account: {@link ReportSink} on S3 and {@link ReportDelivery}
+ * (which also publishes the SNS summary through the {@link Notifier}). Needs the central S3 client
+ * and the notifier ({@code AwsModule} provides both).
+ */
+public final class ReportingModule extends AbstractModule {
+
+  @Override
+  protected void configure() {
+    requireBinding(S3Client.class);
+    requireBinding(Notifier.class);
+  }
+
+  @Provides
+  @Singleton
+  ReportSink reportSink(S3Client s3) {
+    return S3ReportSink.create(s3);
+  }
+
+  @Provides
+  @Singleton
+  ReportDelivery reportDelivery(ReportSink sink, Notifier notifier) {
+    return new ReportDelivery(sink, notifier);
+  }
+}

@@ -1,0 +1,59 @@
+package dev.keyrotator.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyrotator.policy.KeyHistory;
+import dev.keyrotator.policy.RotationMarker;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class IamTagsTest {
+  private static final String IAM_ALLOWED = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*";
+
+  @Test
+  void markerValueUsesOnlyCharactersIamAllowsEvenForAnOddRunId() {
+    String v = IamTags.markerValue(
+        new RotationMarker("run;with*odd#chars=and spaces", Instant.parse("2026-01-01T00:00:00Z")));
+
+    assertThat(v).matches(IAM_ALLOWED).startsWith("run=run_with_odd_chars_and_spaces at=");
+    assertThat(IamTags.parseMarker(v)).get()
+        .satisfies(m -> assertThat(m.startedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z")));
+  }
+
+  @Test
+  void markerValueFitsIn256CharactersForAHugeRunId() {
+    String v = IamTags.markerValue(new RotationMarker("r".repeat(1000), Instant.EPOCH));
+
+    assertThat(v).hasSizeLessThanOrEqualTo(256).endsWith("at=1970-01-01T00:00:00Z");
+    assertThat(IamTags.parseMarker(v)).get()
+        .satisfies(m -> assertThat(m.startedAt()).isEqualTo(Instant.EPOCH));
+  }
+
+  @Test
+  void readsTheSemicolonFormToo() {
+    assertThat(IamTags.parseMarker("run=r1;at=2026-01-01T00:00:00Z"))
+        .contains(new RotationMarker("r1", Instant.parse("2026-01-01T00:00:00Z")));
+    assertThat(IamTags.parseHistory("warned=2026-01-01T00:00:00Z;deactivated=bad"))
+        .isEqualTo(KeyHistory.NONE.withWarned(Instant.parse("2026-01-01T00:00:00Z")));
+  }
+
+  @Test
+  void malformedValuesReadAsAbsent() {
+    assertThat(IamTags.parseMarker("")).isEmpty();
+    assertThat(IamTags.parseMarker("run=x")).isEmpty();
+    assertThat(IamTags.parseMarker("at=tomorrow")).isEmpty();
+    assertThat(IamTags.parseHistory("nonsense")).isEqualTo(KeyHistory.NONE);
+  }
+
+  @Test
+  void historyLeavesOutEmptyParts() {
+    Instant t = Instant.parse("2026-01-02T03:04:05Z");
+    assertThat(IamTags.historyValue(KeyHistory.NONE.withDeactivated(t)))
+        .isEqualTo("deactivated=2026-01-02T03:04:05Z");
+    assertThat(IamTags.historyValue(KeyHistory.NONE.withWarned(t).withDeactivated(t)))
+        .isEqualTo("warned=2026-01-02T03:04:05Z deactivated=2026-01-02T03:04:05Z")
+        .matches(IAM_ALLOWED);
+    assertThat(IamTags.historyKey("AKIAIOSFODNN7EXAMPLE"))
+        .isEqualTo("key-rotator:key:AKIAIOSFODNN7EXAMPLE").hasSizeLessThanOrEqualTo(128);
+  }
+}

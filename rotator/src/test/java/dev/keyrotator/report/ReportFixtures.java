@@ -1,0 +1,172 @@
+package dev.keyrotator.report;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fixed run over the demo organization's shape: every account status, every action and outcome,
+ * an exempt user, a user without keys, and text that needs escaping in every format.
+ */
+final class ReportFixtures {
+  private ReportFixtures() {}
+
+  static final String RUN_ID = "20250601T020000Z-0a1b2c3d";
+  static final String STARTED = "2025-06-01T02:00:00Z";
+  static final String NEW_KEY = "AKIASANDBOXNEW000001";
+  static final String NEW_SECRET_ARN =
+      "arn:aws:secretsmanager:us-east-1:333333333333:secret:key-rotator/333333333333/app-orders-AbCdEf";
+  /** An owner tag with markup, quotes and a comma: escaped in HTML, quoted in CSV. */
+  static final String HOSTILE_OWNER = "Ops, \"Night\" <script>alert(1)</script>";
+  /** A valid IAM user name a spreadsheet would run as a formula. */
+  static final String FORMULA_USER = "=cmd+x@evil";
+
+  static RunReport run() {
+    return new RunReport(RUN_ID, STARTED, "2025-06-01T02:00:07.250Z", "per-account",
+        "config/rotation.yaml", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        List.of(central(), security(), prod(), dev(), sandbox()), calls());
+  }
+
+  private static Map<String, Long> calls() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("iam:ListUsers", 3L);
+    m.put("iam:ListAccessKeys", 12L);
+    m.put("iam:CreateAccessKey", 1L);
+    m.put("secretsmanager:CreateSecret", 1L);
+    m.put("sts:AssumeRole", 4L);
+    m.put("total.calls", 41L);
+    m.put("total.retries", 3L);
+    m.put("total.throttled", 2L);
+    m.put("total.failed", 2L);
+    return m;
+  }
+
+  static Map<String, String> policy(String mode) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("mode", mode);
+    m.put("createAfterDays", "165");
+    m.put("deactivateAfterDays", "180");
+    m.put("deleteAfterDays", "185");
+    m.put("unusedForDays", "10");
+    m.put("forceDeactivateAfterDays", "never");
+    m.put("reminderDays", "[15, 7]");
+    m.put("warningIntervalDays", "7");
+    return m;
+  }
+
+  static Map<String, String> sources(String modeSource) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String f : policy("enforce").keySet()) {
+      m.put(f, "defaults (line 32)");
+    }
+    m.put("mode", modeSource);
+    return m;
+  }
+
+  private static AccountReport central() {
+    return new AccountReport("111111111111", "central", "", AccountStatus.SKIPPED,
+        "the central account is not included (organization.includeCentralAccount: false)", "",
+        Map.of(), Map.of(), 0, List.of(), List.of());
+  }
+
+  private static AccountReport security() {
+    return new AccountReport("222222222222", "security", "Security", AccountStatus.DONE, "",
+        "enforce", policy("enforce"), sources("defaults (line 32)"), 1,
+        List.of(user("siem-forwarder", "secops@example.com",
+            List.of(key("AKIASANDBOX222000001", "Active", 40, "2025-04-22T02:00:00Z",
+                "2025-06-01T01:00:00Z")),
+            List.of(decision("NOTHING", "AKIASANDBOX222000001", "", "key is 40 days old",
+                Outcome.NONE, "", "")))),
+        List.of());
+  }
+
+  private static AccountReport prod() {
+    return new AccountReport("333333333333", "prod-workloads", "Workloads/Prod",
+        AccountStatus.DONE, "1 of 8 users failed", "enforce", policy("enforce"),
+        sources("defaults (line 32)"), 8,
+        List.of(
+            user("app-orders", "orders-team@example.com",
+                List.of(key("AKIASANDBOX333000002", "Active", 165, "2024-12-18T02:00:00Z",
+                    "2025-05-30T02:00:00Z")),
+                List.of(decision("CREATE_KEY", NEW_KEY, "",
+                    "newest active key AKIASANDBOX333000002 is 165 days old (rotate at 165)",
+                    Outcome.DONE, NEW_SECRET_ARN, ""))),
+            user("batch-reports", "data-team@example.com",
+                List.of(key("AKIASANDBOX333000003", "Active", 181, "2024-12-02T02:00:00Z", ""),
+                    key("AKIASANDBOX333000004", "Active", 16, "2025-05-16T02:00:00Z",
+                        "2025-06-01T00:00:00Z")),
+                List.of(decision("DEACTIVATE_KEY", "AKIASANDBOX333000003", "",
+                    "181 days old, never used, newer key AKIASANDBOX333000004 is stored",
+                    Outcome.DONE, "", ""),
+                    decision("NOTHING", "AKIASANDBOX333000004", "", "key is 16 days old",
+                        Outcome.NONE, "", ""))),
+            user("etl-loader", "data-team@example.com",
+                List.of(key("AKIASANDBOX333000005", "Active", 181, "2024-12-02T02:00:00Z",
+                    "2025-05-29T02:00:00Z")),
+                List.of(decision("WARN", "AKIASANDBOX333000005", "STILL_IN_USE",
+                    "181 days old but used 3 days ago: kept active, owner warned", Outcome.DONE,
+                    "", ""))),
+            user("old-integration", "",
+                List.of(key("AKIASANDBOX333000006", "Inactive", 186, "2024-11-27T02:00:00Z",
+                    "2025-04-22T02:00:00Z")),
+                List.of(decision("DELETE_KEY", "AKIASANDBOX333000006", "",
+                    "inactive and 186 days old (delete at 185)", Outcome.DONE, "", ""))),
+            user("break-glass", "secops@example.com",
+                List.of(key("AKIASANDBOX333000007", "Active", 300, "2024-08-05T02:00:00Z", "")),
+                List.of(decision("EXEMPT", "", "",
+                    "exempt by user tag KeyRotation=exempt (owner security-team@example.com, "
+                        + "until 2027-03-31): break-glass and other keys rotated by hand",
+                    Outcome.NONE, "", ""))),
+            user("readonly-auditor", "", List.of(),
+                List.of(decision("NOTHING", "", "", "no access keys", Outcome.NONE, "", ""))),
+            new UserReport("ci-legacy", "platform-team@example.com",
+                List.of(key("AKIASANDBOX333000008", "Inactive", 190, "2024-11-23T02:00:00Z", "")),
+                List.of(decision("DELETE_KEY", "AKIASANDBOX333000008", "",
+                    "inactive and 190 days old (delete at 185)", Outcome.FAILED, "",
+                    "iam DeleteAccessKey failed: Throttling (Rate exceeded)")),
+                List.of("notification 'key-failure' not sent: sns Publish failed: Throttling"),
+                0, 1),
+            user(FORMULA_USER, HOSTILE_OWNER,
+                List.of(key("AKIASANDBOX333000009", "Active", 120, "2025-02-01T02:00:00Z",
+                    "2025-05-31T02:00:00Z")),
+                List.of(decision("NOTHING", "AKIASANDBOX333000009", "", "key is 120 days old",
+                    Outcome.NONE, "", "")))),
+        List.of());
+  }
+
+  private static AccountReport dev() {
+    return new AccountReport("444444444444", "dev-workloads", "Workloads/Dev",
+        AccountStatus.DRY_RUN, "", "dry-run", policy("dry-run"),
+        sources("overrides[0] account 444444444444 (line 48)"), 1,
+        List.of(user("dev-ci", "dev-team@example.com",
+            List.of(key("AKIASANDBOX444000001", "Active", 170, "2024-12-13T02:00:00Z",
+                "2025-05-31T02:00:00Z")),
+            List.of(decision("CREATE_KEY", "AKIASANDBOX444000001", "",
+                "newest active key AKIASANDBOX444000001 is 170 days old (rotate at 165)",
+                Outcome.PLANNED, "", "")))),
+        List.of());
+  }
+
+  private static AccountReport sandbox() {
+    return new AccountReport("555555555555", "sandbox-experiments", "Sandbox",
+        AccountStatus.FAILED,
+        "sts AssumeRole failed: AccessDenied (arn:aws:iam::555555555555:role/"
+            + "OrgKeyRotatorMemberRole is not assumable: role not deployed)",
+        "enforce", policy("enforce"), sources("defaults (line 32)"), 0, List.of(), List.of());
+  }
+
+  private static UserReport user(String name, String owner, List<KeyReport> keys,
+      List<DecisionReport> decisions) {
+    return new UserReport(name, owner, keys, decisions, List.of(), 0, 0);
+  }
+
+  private static KeyReport key(String id, String status, long age, String created,
+      String lastUsed) {
+    return new KeyReport(id, status, age, created, lastUsed, "");
+  }
+
+  private static DecisionReport decision(String action, String keyId, String warning,
+      String reason, Outcome outcome, String secretArn, String error) {
+    return new DecisionReport(action, keyId, warning, reason, outcome, secretArn, error);
+  }
+}
