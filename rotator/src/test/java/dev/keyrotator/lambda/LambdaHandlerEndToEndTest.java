@@ -1,0 +1,162 @@
+package dev.keyrotator.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyrotator.sandbox.SandboxCredentials;
+import dev.keyrotator.sandbox.SandboxExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Lambda handler, invoked with a real EventBridge scheduled event, runs the same job. */
+class LambdaHandlerEndToEndTest {
+
+  @RegisterExtension static final SandboxExtension SANDBOX = SandboxExtension.demo();
+
+  final List<String> logged = new CopyOnWriteArrayList<>();
+  Map<String, String> env;
+
+  @BeforeEach
+  void credentials(@TempDir Path dir) throws IOException {
+    // The handler takes credentials from the SDK's default chain, as in Lambda.
+    SandboxCredentials c = SANDBOX.credentialsFor("111111111111");
+    System.setProperty("aws.accessKeyId", c.accessKeyId());
+    System.setProperty("aws.secretAccessKey", c.secretAccessKey());
+    System.setProperty("aws.region", "us-east-1");
+    Path policy = dir.resolve("rotation.yaml");
+    Files.copy(Path.of("../config/rotation.yaml"), policy);
+    env = Map.of(
+        "KEY_ROTATOR_POLICY_URI", policy.toString(),
+        "AWS_ENDPOINT_URL", SANDBOX.endpoint().toString(),
+        "KEY_ROTATOR_NOTIFICATION_TOPIC_ARN",
+        "arn:aws:sns:us-east-1:111111111111:key-rotation-events");
+  }
+
+  @AfterEach
+  void clear() {
+    System.clearProperty("aws.accessKeyId");
+    System.clearProperty("aws.secretAccessKey");
+    System.clearProperty("aws.region");
+  }
+
+  Map<String, Object> event(String resource) throws IOException {
+    return new ObjectMapper().readValue(
+        getClass().getResourceAsStream(resource), new TypeReference<Map<String, Object>>() { });
+  }
+
+  @Test
+  void aScheduledEventRotatesTheOrganization() throws IOException {
+    Map<String, Object> result = new RotationHandler(env, SANDBOX.sandbox().clock())
+        .handleRequest(event("/lambda/scheduled-event.json"), context(900_000));
+
+    assertThat(result).containsEntry("created", 3L).containsEntry("failedAccounts", 1L)
+        .containsEntry("status", "partial");
+    assertThat(SANDBOX.sandbox().iamKeys("333333333333", "app-orders")).hasSize(2);
+    assertThat(SANDBOX.sandbox().snsMessages()).anySatisfy(m ->
+        assertThat(m.attributes()).containsEntry("event", "key-created"));
+    assertThat(logged).anySatisfy(l -> assertThat(l).contains("account 555555555555: FAILED"));
+  }
+
+  @Test
+  void aManualInvocationCanForceDryRunOnASubsetOfAccounts() {
+    Map<String, Object> result = new RotationHandler(env, SANDBOX.sandbox().clock())
+        .handleRequest(Map.of("mode", "dry-run", "accounts", List.of("333333333333")),
+            context(900_000));
+
+    assertThat(result).containsEntry("created", 0L).containsEntry("failedAccounts", 0L);
+    assertThat(SANDBOX.sandbox().calls().mutating()).isEmpty();
+  }
+
+  @Test
+  void whenLittleTimeRemainsNoWorkIsStartedAndTheRestIsReported() {
+    Map<String, Object> result = new RotationHandler(env, SANDBOX.sandbox().clock())
+        .handleRequest(Map.of(), context(30_000));
+
+    assertThat(result).containsEntry("notReached", true).containsEntry("created", 0L);
+    assertThat(SANDBOX.sandbox().calls().mutating()).isEmpty();
+  }
+
+  Context context(int remainingMillis) {
+    LambdaLogger logger = new LambdaLogger() {
+      @Override
+      public void log(String message) {
+        logged.add(message);
+      }
+
+      @Override
+      public void log(byte[] message) {
+        logged.add(new String(message, java.nio.charset.StandardCharsets.UTF_8));
+      }
+    };
+    return new Context() {
+      @Override
+      public String getAwsRequestId() {
+        return "req-1234";
+      }
+
+      @Override
+      public String getLogGroupName() {
+        return "/aws/lambda/org-key-rotator";
+      }
+
+      @Override
+      public String getLogStreamName() {
+        return "stream";
+      }
+
+      @Override
+      public String getFunctionName() {
+        return "org-key-rotator";
+      }
+
+      @Override
+      public String getFunctionVersion() {
+        return "$LATEST";
+      }
+
+      @Override
+      public String getInvokedFunctionArn() {
+        return "arn:aws:lambda:us-east-1:111111111111:function:org-key-rotator";
+      }
+
+      @Override
+      public CognitoIdentity getIdentity() {
+        return null;
+      }
+
+      @Override
+      public ClientContext getClientContext() {
+        return null;
+      }
+
+      @Override
+      public int getRemainingTimeInMillis() {
+        return remainingMillis;
+      }
+
+      @Override
+      public int getMemoryLimitInMB() {
+        return 1024;
+      }
+
+      @Override
+      public LambdaLogger getLogger() {
+        return logger;
+      }
+    };
+  }
+}
