@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "rotator", mixinStandardHelpOptions = true, version = "org-key-rotator 0.1.0",
     description = "Rotates IAM user access keys across an AWS Organization.",
-    subcommands = {PlanCommand.class, RunCommand.class, ValidateConfigCommand.class,
+    subcommands = {PlanCommand.class, RunCommand.class, ForecastCommand.class,
+        ValidateConfigCommand.class,
         ExplainCommand.class, ReportCommand.class})
 public final class Main {
 

@@ -2,6 +2,7 @@ package dev.keyrotator.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -50,18 +51,22 @@ public final class JsonReport {
   }
 
   static RunReport parse(String text, String source) {
-    Envelope e;
     try {
-      e = MAPPER.readValue(text, Envelope.class);
-    } catch (JsonProcessingException ex) {
+      JsonNode tree = MAPPER.readTree(text);
+      JsonNode version = tree == null ? null : tree.get("schemaVersion");
+      if (version == null || version.asInt() != SCHEMA_VERSION || !tree.hasNonNull("report")) {
+        throw new IllegalArgumentException(source + " is not a run report of schema version "
+            + SCHEMA_VERSION + " (schemaVersion " + (version == null ? "missing" : version)
+            + ")");
+      }
+      return MAPPER.treeToValue(tree.get("report"), RunReport.class);
+    } catch (JsonProcessingException | RuntimeException ex) {
+      if (ex instanceof IllegalArgumentException iae) {
+        throw iae;
+      }
       throw new IllegalArgumentException(source + " is not a run report: "
-          + ex.getOriginalMessage());
+          + (ex instanceof JsonProcessingException j ? j.getOriginalMessage() : ex.getMessage()));
     }
-    if (e.schemaVersion() != SCHEMA_VERSION || e.report() == null) {
-      throw new IllegalArgumentException(source + " is not a run report of schema version "
-          + SCHEMA_VERSION + " (schemaVersion " + e.schemaVersion() + ")");
-    }
-    return e.report();
   }
 
   /** The file's top level: the schema version, the report, and figures derived from it. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,9 +58,9 @@ public record ReportSummary(
       long awsThrottled,
       long awsFailed) {
     public Totals {
-      accountsByStatus = Map.copyOf(accountsByStatus);
-      actionsDone = Map.copyOf(actionsDone);
-      actionsPlanned = Map.copyOf(actionsPlanned);
+      accountsByStatus = Collections.unmodifiableMap(new LinkedHashMap<>(accountsByStatus));
+      actionsDone = Collections.unmodifiableMap(new LinkedHashMap<>(actionsDone));
+      actionsPlanned = Collections.unmodifiableMap(new LinkedHashMap<>(actionsPlanned));
     }
   }
 
