@@ -31,7 +31,7 @@ public final class PolicyPrinter {
     Map<String, String> values = values(p);
     out.printf("Effective policy for account %s%n", p.accountId());
     for (String field : PolicyResolver.FIELDS) {
-      out.printf("  %-26s %-10s from %s%n", field, values.get(field), p.sources().get(field));
+      out.printf("  %-26s %-12s from %s%n", field, values.get(field), p.sources().get(field));
     }
     List<String> sources = p.exemptionSources();
     if (p.policy().exemptions().isEmpty()) {

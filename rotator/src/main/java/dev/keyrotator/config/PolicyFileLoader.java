@@ -231,7 +231,7 @@ public final class PolicyFileLoader {
     String where = "reporting";
     if (node == null) {
       return new PolicyFile.ReportingSettings(Optional.empty(), Optional.empty(),
-          "key-rotation-reports/", Optional.empty());
+          "reports/", Optional.empty());
     }
     Map<String, Node> m = fields(node, where,
         Set.of("securityAccountId", "bucket", "prefix", "topicArn"));
@@ -243,7 +243,7 @@ public final class PolicyFileLoader {
             "a 12-digit account id"),
         optionalString(m.get("bucket"), where + ".bucket", BUCKET, "an S3 bucket name"),
         m.containsKey("prefix") ? string(m.get("prefix"), where + ".prefix", null, null)
-            : "key-rotation-reports/",
+            : "reports/",
         optionalString(m.get("topicArn"), where + ".topicArn", SNS_ARN, "an SNS topic ARN"));
   }
 
