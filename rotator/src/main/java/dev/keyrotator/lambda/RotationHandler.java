@@ -2,6 +2,7 @@ package dev.keyrotator.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.google.inject.Injector;
 import dev.keyrotator.aws.AwsCallException;
 import dev.keyrotator.aws.AwsClientFactory;
 import dev.keyrotator.aws.AwsModule;
@@ -10,7 +11,10 @@ import dev.keyrotator.aws.CallMetrics;
 import dev.keyrotator.config.EnvironmentOverrides;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicySource;
+import dev.keyrotator.report.DeliveryResult;
+import dev.keyrotator.report.EmbeddedMetrics;
 import dev.keyrotator.report.Outcome;
+import dev.keyrotator.report.ReportDelivery;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.run.Deadline;
 import dev.keyrotator.run.Orchestrator;
@@ -59,15 +63,26 @@ public final class RotationHandler implements RequestHandler<Map<String, Object>
     Progress log = line -> context.getLogger().log(line + "\n");
     Optional<URI> endpoint = Optional.ofNullable(env.get("AWS_ENDPOINT_URL"))
         .filter(v -> !v.isBlank()).map(URI::create);
-    Orchestrator orchestrator = Injectors.forRun(policy, clock, log, endpoint, new AwsModule())
-        .getInstance(Orchestrator.class);
+    Injector injector = Injectors.forRun(policy, clock, log, endpoint, new AwsModule());
+    Orchestrator orchestrator = injector.getInstance(Orchestrator.class);
     String runId = "lambda-" + (context.getAwsRequestId() == null
         ? UUID.randomUUID().toString() : context.getAwsRequestId());
     RunRequest request = new RunRequest(runId, invocation.mode(),
         new LinkedHashSet<>(invocation.accounts()), false,
         Deadline.fromRemaining(context::getRemainingTimeInMillis, RESERVE));
     RunReport report = orchestrator.run(policy, request);
-    return summary(report);
+    DeliveryResult delivery = ReportDelivery.configured(policy.reporting())
+        ? injector.getInstance(ReportDelivery.class).deliver(report, policy.reporting())
+        : null;
+    // CloudWatch embedded-metric-format: the headline counts become metrics without extra code.
+    context.getLogger().log((delivery == null ? EmbeddedMetrics.line(report)
+        : EmbeddedMetrics.line(report, delivery)) + "\n");
+    Map<String, Object> out = summary(report);
+    if (delivery != null && !delivery.ok()) {
+      out.put("status", "partial");
+      out.put("reportDeliveryProblems", delivery.problems());
+    }
+    return out;
   }
 
   static Map<String, Object> summary(RunReport r) {

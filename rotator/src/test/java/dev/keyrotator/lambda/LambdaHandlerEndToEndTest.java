@@ -69,6 +69,10 @@ class LambdaHandlerEndToEndTest {
     assertThat(SANDBOX.sandbox().snsMessages()).anySatisfy(m ->
         assertThat(m.attributes()).containsEntry("event", "key-created"));
     assertThat(logged).anySatisfy(l -> assertThat(l).contains("account 555555555555: FAILED"));
+    assertThat(logged).anySatisfy(l -> assertThat(l).contains("\"_aws\"")
+        .contains("CloudWatchMetrics"));
+    assertThat(SANDBOX.sandbox().s3Keys("org-key-rotator-reports-222222222222"))
+        .anyMatch(k -> k.endsWith("report.json")).anyMatch(k -> k.endsWith("report.html"));
   }
 
   @Test
@@ -78,7 +82,7 @@ class LambdaHandlerEndToEndTest {
             context(900_000));
 
     assertThat(result).containsEntry("created", 0L).containsEntry("failedAccounts", 0L);
-    assertThat(SANDBOX.sandbox().calls().mutating()).isEmpty();
+    assertNothingChangedButTheReport();
   }
 
   @Test
@@ -87,7 +91,16 @@ class LambdaHandlerEndToEndTest {
         .handleRequest(Map.of(), context(30_000));
 
     assertThat(result).containsEntry("notReached", true).containsEntry("created", 0L);
-    assertThat(SANDBOX.sandbox().calls().mutating()).isEmpty();
+    assertNothingChangedButTheReport();
+  }
+
+  /** The run report still goes to the security account; nothing else changes, nobody is told. */
+  void assertNothingChangedButTheReport() {
+    assertThat(SANDBOX.sandbox().calls().mutating())
+        .allSatisfy(c -> assertThat(c.service() + ":" + c.operation())
+            .isIn("s3:PutObject", "sns:Publish"));
+    assertThat(SANDBOX.sandbox().snsMessages())
+        .allSatisfy(m -> assertThat(m.topicArn()).endsWith(":key-rotation-summary"));
   }
 
   Context context(int remainingMillis) {
