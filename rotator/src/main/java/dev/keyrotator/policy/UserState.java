@@ -46,6 +46,19 @@ public record UserState(
     return storedKeyIds.contains(keyId);
   }
 
+  /** This state after the user signed a request with its newest active key at {@code at}. */
+  public UserState withNewestActiveKeyUsedAt(java.time.Instant at) {
+    List<AccessKey> used = new java.util.ArrayList<>(keys);
+    for (int i = used.size() - 1; i >= 0; i--) {
+      AccessKey k = used.get(i);
+      if (k.isActive()) {
+        used.set(i, new AccessKey(k.id(), k.status(), k.created(), Optional.of(at)));
+        break;
+      }
+    }
+    return new UserState(user, used, storedKeyIds, marker, history);
+  }
+
   public Optional<AccessKey> key(String keyId) {
     return keys.stream().filter(k -> k.id().equals(keyId)).findFirst();
   }

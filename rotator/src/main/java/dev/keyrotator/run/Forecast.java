@@ -90,7 +90,7 @@ public final class Forecast {
     for (int d = 0; d <= days; d++) {
       Instant now = start.plus(Duration.ofDays(d));
       if (activeUser && d > 0) {
-        state = useNewestActiveKey(state, now);
+        state = state.withNewestActiveKeyUsedAt(now);
       }
       UserPlan plan = planner.plan(state, p, now);
       for (Decision decision : plan.decisions()) {
@@ -103,15 +103,4 @@ public final class Forecast {
     }
   }
 
-  private static UserState useNewestActiveKey(UserState s, Instant now) {
-    List<AccessKey> keys = new ArrayList<>(s.keys());
-    for (int i = keys.size() - 1; i >= 0; i--) {
-      AccessKey k = keys.get(i);
-      if (k.isActive()) {
-        keys.set(i, new AccessKey(k.id(), k.status(), k.created(), Optional.of(now)));
-        break;
-      }
-    }
-    return new UserState(s.user(), keys, s.storedKeyIds(), s.marker(), s.history());
-  }
 }

@@ -136,7 +136,7 @@ class PlannerProperties {
         assertThat(state.keys()).anyMatch(AccessKey::isActive);
       }
       if (usedEachDay.get(day)) {
-        state = useNewestActiveKey(state, now);
+        state = state.withNewestActiveKeyUsedAt(now);
       }
     }
   }
@@ -165,17 +165,6 @@ class PlannerProperties {
         && d.keyId().get().equals(k.id()));
   }
 
-  private static UserState useNewestActiveKey(UserState s, Instant now) {
-    List<AccessKey> keys = new ArrayList<>(s.keys());
-    for (int i = keys.size() - 1; i >= 0; i--) {
-      AccessKey k = keys.get(i);
-      if (k.isActive()) {
-        keys.set(i, new AccessKey(k.id(), k.status(), k.created(), Optional.of(now)));
-        break;
-      }
-    }
-    return new UserState(s.user(), keys, s.storedKeyIds(), s.marker(), s.history());
-  }
 
   // ---------------------------------------------------------------- generators
 
