@@ -19,6 +19,16 @@ public interface SecretVault {
    */
   StoredSecret store(String accountId, NewAccessKey key);
 
+  /**
+   * Finishes a store that a run left half done: the key's version is in the secret (see {@link
+   * #storedKeyIds}) but the process may have died before the resource policy and the tags that
+   * {@link #store} writes after the value were applied. Re-applies both (idempotent) and never
+   * reads or writes the secret value.
+   *
+   * @param userPath the user's IAM path, for the resource policy's principal
+   */
+  StoredSecret completeStore(String accountId, String userName, String userPath, String keyId);
+
   /** Where the user's secret is, without reading it. */
   StoredSecret locate(String accountId, String userName, String keyId);
 }

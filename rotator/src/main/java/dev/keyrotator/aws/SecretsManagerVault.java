@@ -129,14 +129,28 @@ public final class SecretsManagerVault implements SecretVault {
         }
       }
     }
-    String secretArn = arn;
     // on every store, not only on create: an earlier run may have died between the two calls
-    String policy = resourcePolicy(accountId, key, secretArn);
+    applyPolicyAndTags(accountId, key.userName(), key.userPath(), keyId, arn);
+    return new StoredSecret(arn, name, token, region);
+  }
+
+  @Override
+  public StoredSecret completeStore(
+      String accountId, String userName, String userPath, String keyId) {
+    StoredSecret s = locate(accountId, userName, keyId);
+    applyPolicyAndTags(accountId, userName, userPath, keyId, s.arn());
+    return s;
+  }
+
+  /** What {@link #store} writes after the value: the owner-reads policy and the tags. */
+  private void applyPolicyAndTags(
+      String accountId, String userName, String userPath, String keyId, String secretArn) {
+    String policy = resourcePolicy(accountId, userName, userPath);
     AwsErrors.run(SERVICE, "PutResourcePolicy", () -> secrets.putResourcePolicy(
         r -> r.secretId(secretArn).resourcePolicy(policy)));
     AwsErrors.run(SERVICE, "TagResource", () -> secrets.tagResource(
-        r -> r.secretId(secretArn).tags(tag(TAG_CURRENT_KEY, keyId))));
-    return new StoredSecret(secretArn, name, token, region);
+        r -> r.secretId(secretArn).tags(tag(TAG_USER, userName), tag(TAG_ACCOUNT, accountId),
+            tag(TAG_CURRENT_KEY, keyId))));
   }
 
   /** PutSecretValue; ResourceNotFoundException is let through for the create path. */
@@ -182,8 +196,12 @@ public final class SecretsManagerVault implements SecretVault {
 
   /** Lets the IAM user itself read its secret (and nothing else), in the same account. */
   String resourcePolicy(String accountId, NewAccessKey key, String secretArn) {
-    String userArn = "arn:" + partition + ":iam::" + accountId + ":user" + key.userPath()
-        + key.userName();
+    return resourcePolicy(accountId, key.userName(), key.userPath());
+  }
+
+  private String resourcePolicy(String accountId, String userName, String userPath) {
+    String path = userPath == null || userPath.isEmpty() ? "/" : userPath;
+    String userArn = "arn:" + partition + ":iam::" + accountId + ":user" + path + userName;
     ObjectNode doc = JSON.createObjectNode();
     doc.put("Version", "2012-10-17");
     ArrayNode statements = doc.putArray("Statement");

@@ -245,6 +245,15 @@ public final class Planner {
         && days(deactivated.get(), now) < t.recoveryWindowDays();
   }
 
+  /**
+   * Whether {@code k} was created in the window of the rotation that {@code m} marks, i.e. by that
+   * rotation's CreateAccessKey (an orphan when its secret is not stored, a half-finished rotation
+   * when it is).
+   */
+  public static boolean createdInMarkerWindow(AccessKey k, RotationMarker m) {
+    return inMarkerWindow(k, m);
+  }
+
   private static boolean inMarkerWindow(AccessKey k, RotationMarker m) {
     return !k.created().isBefore(m.startedAt().minus(SKEW))
         && !k.created().isAfter(m.startedAt().plus(MARKER_WINDOW));

@@ -36,7 +36,11 @@ import java.util.Set;
 /**
  * One user's turn: read, plan, and (in enforce mode) carry out the plan in order, stopping at the
  * first failure. The create step follows the protocol that loses nothing: marker, create, store
- * (or delete the new key if storing fails), clear marker.
+ * (or delete the new key if storing fails), notify, clear marker. A marker that survives (the
+ * process died in between) is repaired by the next run before anything else for the user: an
+ * orphan (created, secret not stored) is deleted; a key whose secret is stored has its store
+ * completed (resource policy and tags re-applied) and its owner notified. See the README,
+ * "Rotation protocol and failure behaviour", for every cut point.
  */
 final class UserRotation {
 
@@ -93,6 +97,9 @@ final class UserRotation {
     UserReport run(Instant now) {
       Mode mode = ctx.policy().mode();
       boolean failed = false;
+      if (!ctx.planOnly() && mode.mutatesKeys()) {
+        forgetStaleHistory();
+      }
       for (Decision d : plan.decisions()) {
         if (d.action() == Action.NOTHING || d.action() == Action.EXEMPT) {
           reports.add(report(d, Outcome.NONE, "", "", ""));
@@ -134,8 +141,28 @@ final class UserRotation {
           return report(d, Outcome.DONE, keyId, "", "");
         }
         case REPAIR_CLEAR_MARKER -> {
+          // A key of the marked rotation whose secret is stored: the run died after the value was
+          // written, maybe before the resource policy, the tags or the notification. Finish it.
+          RotationMarker m = state.marker().orElseThrow(
+              () -> new IllegalStateException("REPAIR_CLEAR_MARKER without a marker"));
+          String completed = "";
+          String arn = "";
+          for (AccessKey k : state.keys()) {
+            if (k.isActive() && state.isStored(k.id()) && Planner.createdInMarkerWindow(k, m)) {
+              StoredSecret secret = ctx.vault().completeStore(ctx.account().id(), user,
+                  state.user().path(), k.id());
+              notify(Events.of(Event.KEY_CREATED, ctx.account(), state.user(), k.id(),
+                  "A new access key was created for you by run " + m.runId()
+                      + ", which was interrupted before it could tell you.", Optional.of(secret)));
+              notes.add("completed the rotation of run " + m.runId() + ": the secret of key "
+                  + k.id() + " was stored; its resource policy and tags were re-applied and its"
+                  + " owner notified");
+              completed = k.id();
+              arn = secret.arn();
+            }
+          }
           ctx.keys().clearMarker(user);
-          return report(d, Outcome.DONE, "", "", "");
+          return report(d, Outcome.DONE, completed, arn, "");
         }
         case DELETE_KEY -> {
           ctx.keys().deleteKey(user, keyId);
@@ -152,17 +179,46 @@ final class UserRotation {
           try {
             secret = ctx.vault().store(ctx.account().id(), created);
           } catch (RuntimeException storeFailure) {
-            undoCreate(user, created, storeFailure);
+            if (valueStored(user, created, storeFailure)) {
+              // The secret is safe; only what follows the value is missing. Keep the key and the
+              // marker: the next run completes the store before anything else for this user.
+              notes.add("the secret of new key " + created.key().id() + " is stored but the"
+                  + " store did not finish (" + storeFailure.getMessage() + "); the key is kept"
+                  + " and the next run completes the store");
+            } else {
+              undoCreate(user, created, storeFailure);
+            }
             throw storeFailure;
           }
-          ctx.keys().clearMarker(user);
+          // Notified before the marker is cleared: a run that dies in between leaves the marker,
+          // and the next run notifies again (at least once) instead of never.
           notify(Events.of(Event.KEY_CREATED, ctx.account(), state.user(), created.key().id(),
               d.reason() + ". A new access key was created for you.", Optional.of(secret)));
+          try {
+            ctx.keys().clearMarker(user);
+          } catch (AwsCallException e) {
+            // The key and its secret are complete; only the marker is left: the next run clears it.
+            notes.add("the rotation marker could not be cleared (" + e.getMessage()
+                + "); the next run clears it");
+          }
           return report(d, Outcome.DONE, created.key().id(), secret.arn(), "");
         }
         case DEACTIVATE_KEY -> {
-          ctx.keys().setStatus(user, keyId, KeyStatus.INACTIVE);
-          remember(keyId, history(keyId).withDeactivated(now));
+          // History first: a run that dies after UpdateAccessKey must not lose the date the
+          // recovery window counts from. If UpdateAccessKey fails the old history is put back.
+          KeyHistory before = history(keyId);
+          remember(keyId, before.withDeactivated(now));
+          try {
+            ctx.keys().setStatus(user, keyId, KeyStatus.INACTIVE);
+          } catch (RuntimeException e) {
+            try {
+              remember(keyId, before);
+            } catch (RuntimeException ignored) {
+              // a stale "deactivated" on an active key is harmless: it is rewritten when the key
+              // is deactivated, and only an inactive key's recovery window reads it
+            }
+            throw e;
+          }
           notify(Events.of(Event.KEY_DEACTIVATED, ctx.account(), state.user(), keyId,
               d.reason() + ". It can be switched back on until it is deleted.",
               Optional.empty()));
@@ -179,6 +235,47 @@ final class UserRotation {
               delivered ? "" : "warning not delivered; it is sent again next run");
         }
         default -> throw new IllegalStateException("not an action to carry out: " + d.action());
+      }
+    }
+
+    /**
+     * Whether the new key's value made it into the vault although {@code store} failed: it fails
+     * after the value when the resource policy or the tags could not be applied. When that cannot
+     * be told, the answer is no and the key is deleted (its secret is never handed out).
+     */
+    private boolean valueStored(String user, NewAccessKey created, RuntimeException failure) {
+      if (failure instanceof AwsCallException e
+          && (e.operation().equals("PutResourcePolicy") || e.operation().equals("TagResource"))) {
+        return true;
+      }
+      try {
+        return ctx.vault().storedKeyIds(ctx.account().id(), user, List.of(created.key().id()))
+            .contains(created.key().id());
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+
+    /**
+     * History tags of keys that no longer exist (a run died between DeleteAccessKey and
+     * UntagUser, or someone deleted the key): removed, so they never pile up against IAM's 50 tags
+     * per user. Best effort.
+     */
+    private void forgetStaleHistory() {
+      Set<String> ids = new java.util.HashSet<>();
+      state.keys().forEach(k -> ids.add(k.id()));
+      for (String keyId : List.copyOf(history.keySet())) {
+        if (ids.contains(keyId)) {
+          continue;
+        }
+        try {
+          ctx.keys().forgetHistory(state.user().name(), keyId);
+          history.remove(keyId);
+          notes.add("removed the rotator's history of key " + keyId + ", which no longer exists");
+        } catch (AwsCallException e) {
+          notes.add("could not remove the history of deleted key " + keyId + ": "
+              + e.getMessage());
+        }
       }
     }
 
