@@ -7,4 +7,12 @@ public interface AccountDirectory {
 
   /** Every ACTIVE account, all pages, with its OU path and tags read once. */
   List<Account> activeAccounts();
+
+  /**
+   * Every ACTIVE account; with {@code withTags} false the accounts' tags may be left empty, which
+   * saves one call per account when no policy override selects accounts by tag.
+   */
+  default List<Account> activeAccounts(boolean withTags) {
+    return activeAccounts();
+  }
 }

@@ -213,9 +213,24 @@ public final class AwsClientFactory implements AutoCloseable {
       case "iam", "sts", "organizations" -> MAX_ATTEMPTS;
       default -> MAX_ATTEMPTS_OTHER;
     };
-    return software.amazon.awssdk.awscore.retry.AwsRetryStrategy.adaptiveRetryStrategy()
-        .toBuilder().maxAttempts(attempts).build();
+    var builder = software.amazon.awssdk.awscore.retry.AwsRetryStrategy.adaptiveRetryStrategy()
+        .toBuilder().maxAttempts(attempts);
+    RETRY_BASE_DELAY.ifPresent(base -> {
+      var backoff = software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(base,
+          base.multipliedBy(16));
+      builder.backoffStrategy(backoff).throttlingBackoffStrategy(backoff);
+    });
+    return builder.build();
   }
+
+  /**
+   * The SDK's backoff (100 ms base, 1 s for throttling, up to 20 s) unless the system property
+   * {@code keyrotator.retryBaseDelayMs} sets another base. The tests set it low so that faults
+   * injected by the sandbox cost milliseconds, not the backoff a real service deserves.
+   */
+  static final Optional<java.time.Duration> RETRY_BASE_DELAY =
+      Optional.ofNullable(System.getProperty("keyrotator.retryBaseDelayMs"))
+          .map(Long::parseLong).map(java.time.Duration::ofMillis);
 
   private synchronized <T extends AutoCloseable> T track(T client) {
     built.add(client);

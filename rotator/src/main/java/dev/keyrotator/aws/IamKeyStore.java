@@ -5,6 +5,7 @@ import dev.keyrotator.policy.IamUser;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.RotationMarker;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,17 +20,24 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AccessKeyLastUsed;
 import software.amazon.awssdk.services.iam.model.AccessKeyMetadata;
 import software.amazon.awssdk.services.iam.model.CreateAccessKeyResponse;
+import software.amazon.awssdk.services.iam.model.EntityType;
+import software.amazon.awssdk.services.iam.model.GenerateCredentialReportResponse;
+import software.amazon.awssdk.services.iam.model.GetCredentialReportResponse;
 import software.amazon.awssdk.services.iam.model.Group;
+import software.amazon.awssdk.services.iam.model.ReportStateType;
 import software.amazon.awssdk.services.iam.model.StatusType;
 import software.amazon.awssdk.services.iam.model.Tag;
 import software.amazon.awssdk.services.iam.model.User;
+import software.amazon.awssdk.services.iam.model.UserDetail;
 
 /**
  * IAM users and access keys of one account. The rotator's own state (marker, per-key history)
  * lives in user tags, see {@link IamTags}; those tags are not part of {@link IamUser#tags()}.
  *
  * <p>Reading a user costs GetUser + ListUserTags + ListGroupsForUser + ListAccessKeys + one
- * GetAccessKeyLastUsed per key. The secret of a created key is only in the returned {@link
+ * GetAccessKeyLastUsed per key. In bulk, {@link #userDetails} costs one GetAccountAuthorizationDetails
+ * per 1,000 users and {@link #credentialReport} one GenerateCredentialReport (repeated while IAM
+ * builds it) and one GetCredentialReport per account. The secret of a created key is only in the returned {@link
  * NewAccessKey}; it is never logged or put in an exception.
  */
 public final class IamKeyStore implements KeyStore {
@@ -83,25 +91,109 @@ public final class IamKeyStore implements KeyStore {
           lastUsed(m.accessKeyId())));
     }
 
-    Map<String, String> userTags = new LinkedHashMap<>();
-    Optional<RotationMarker> marker = Optional.empty();
-    Map<String, KeyHistory> history = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : allTags.entrySet()) {
-      String k = e.getKey();
-      if (k.equals(IamTags.MARKER)) {
-        marker = IamTags.parseMarker(e.getValue());
-      } else if (k.startsWith(IamTags.HISTORY_PREFIX)) {
-        KeyHistory h = IamTags.parseHistory(e.getValue());
-        String keyId = k.substring(IamTags.HISTORY_PREFIX.length());
-        if (!h.isEmpty() && !keyId.isEmpty()) {
-          history.put(keyId, h);
+    SplitTags split = SplitTags.of(allTags);
+    IamUser facts = new IamUser(user.userName(), path, split.userTags(), groups);
+    return new UserSnapshot(facts, keys, split.marker(), split.history());
+  }
+
+  /** A user's tags split into its own tags and the rotator's state (marker, history). */
+  private record SplitTags(Map<String, String> userTags, Optional<RotationMarker> marker,
+      Map<String, KeyHistory> history, boolean stateTags) {
+    static SplitTags of(Map<String, String> allTags) {
+      Map<String, String> userTags = new LinkedHashMap<>();
+      Optional<RotationMarker> marker = Optional.empty();
+      Map<String, KeyHistory> history = new LinkedHashMap<>();
+      boolean stateTags = false;
+      for (Map.Entry<String, String> e : allTags.entrySet()) {
+        String k = e.getKey();
+        if (k.equals(IamTags.MARKER)) {
+          stateTags = true;
+          marker = IamTags.parseMarker(e.getValue());
+        } else if (k.startsWith(IamTags.HISTORY_PREFIX)) {
+          stateTags = true;
+          KeyHistory h = IamTags.parseHistory(e.getValue());
+          String keyId = k.substring(IamTags.HISTORY_PREFIX.length());
+          if (!h.isEmpty() && !keyId.isEmpty()) {
+            history.put(keyId, h);
+          }
+        } else {
+          userTags.put(k, e.getValue());
         }
-      } else {
-        userTags.put(k, e.getValue());
       }
+      return new SplitTags(userTags, marker, history, stateTags);
     }
-    IamUser facts = new IamUser(user.userName(), path, userTags, groups);
-    return new UserSnapshot(facts, keys, marker, history);
+  }
+
+  /** GetCredentialReport's answers that mean "not ready yet, ask again". */
+  private static final Set<String> REPORT_NOT_READY =
+      Set.of("ReportInProgress", "ReportNotPresent", "ReportExpired");
+
+  @Override
+  public boolean requestCredentialReport() {
+    GenerateCredentialReportResponse r = AwsErrors.call(SERVICE, "GenerateCredentialReport",
+        () -> iam.generateCredentialReport(b -> {}));
+    return r.state() == ReportStateType.COMPLETE;
+  }
+
+  /**
+   * GetCredentialReport first (after {@link #requestCredentialReport} it is usually ready); while
+   * IAM answers that the report is in progress, absent or expired, GenerateCredentialReport again
+   * after a pause (250 ms doubling to 4 s) until {@code maxWait} has passed.
+   */
+  @Override
+  public CredentialReport credentialReport(Duration maxWait) {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    long pauseMs = 250;
+    while (true) {
+      try {
+        GetCredentialReportResponse r = AwsErrors.call(SERVICE, "GetCredentialReport",
+            () -> iam.getCredentialReport(b -> {}));
+        String csv = r.content() == null ? "" : r.content().asUtf8String();
+        return CredentialReport.parse(csv, r.generatedTime() == null ? Instant.EPOCH
+            : r.generatedTime());
+      } catch (AwsCallException e) {
+        if (!REPORT_NOT_READY.contains(e.errorCode())) {
+          throw e;
+        }
+      }
+      if (System.nanoTime() + pauseMs * 1_000_000L > deadline) {
+        throw new AwsCallException(SERVICE, "GetCredentialReport", "ReportNotReady", 0,
+            "the credential report was not ready within " + maxWait.toSeconds() + " s", null);
+      }
+      try {
+        Thread.sleep(pauseMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AwsCallException(SERVICE, "GetCredentialReport", "Interrupted", 0,
+            "interrupted while waiting for the credential report", e);
+      }
+      pauseMs = Math.min(pauseMs * 2, 4_000);
+      requestCredentialReport();
+    }
+  }
+
+  @Override
+  public List<UserDetails> userDetails() {
+    return AwsErrors.call(SERVICE, "GetAccountAuthorizationDetails", () -> {
+      List<UserDetails> out = new ArrayList<>();
+      for (var page : iam.getAccountAuthorizationDetailsPaginator(
+          r -> r.filter(EntityType.USER).maxItems(1000))) {
+        for (UserDetail u : page.userDetailList()) {
+          Map<String, String> allTags = new LinkedHashMap<>();
+          for (Tag t : u.tags()) {
+            allTags.put(t.key(), t.value() == null ? "" : t.value());
+          }
+          SplitTags split = SplitTags.of(allTags);
+          String path = u.path() == null ? "/" : u.path();
+          paths.put(u.userName(), path);
+          IamUser facts = new IamUser(u.userName(), path, split.userTags(),
+              new LinkedHashSet<>(u.groupList()));
+          out.add(new UserDetails(facts, u.createDate() == null ? Instant.EPOCH : u.createDate(),
+              split.marker(), split.history(), split.stateTags()));
+        }
+      }
+      return List.copyOf(out);
+    });
   }
 
   private Optional<Instant> lastUsed(String keyId) {

@@ -4,15 +4,19 @@ import dev.keyrotator.aws.Account;
 import dev.keyrotator.aws.AccountDirectory;
 import dev.keyrotator.aws.AccountSession;
 import dev.keyrotator.aws.AwsCallException;
+import dev.keyrotator.aws.CredentialReport;
+import dev.keyrotator.aws.KeyStore;
 import dev.keyrotator.aws.Notifier;
 import dev.keyrotator.aws.RoleAssumer;
 import dev.keyrotator.aws.SecretVault;
+import dev.keyrotator.aws.UserDetails;
 import dev.keyrotator.cli.PolicyPrinter;
 import dev.keyrotator.config.AccountContext;
 import dev.keyrotator.config.EffectivePolicy;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyFileException;
 import dev.keyrotator.config.PolicyResolver;
+import dev.keyrotator.config.Selector;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.policy.Planner;
 import dev.keyrotator.policy.RotationPolicy;
@@ -21,6 +25,7 @@ import dev.keyrotator.report.AccountStatus;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.report.UserReport;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -51,6 +56,8 @@ public final class Orchestrator {
   private final Planner planner;
   private final Supplier<Map<String, Long>> callCounts;
   private final Progress progress;
+  private final ScanMode scanMode;
+  private final Duration reportWait;
 
   public Orchestrator(AccountDirectory directory, RoleAssumer roles, Notifier notifier,
       Optional<SecretVault> centralVault, Clock clock, Planner planner,
@@ -63,6 +70,34 @@ public final class Orchestrator {
     this.planner = planner;
     this.callCounts = callCounts;
     this.progress = progress;
+    this.scanMode = ScanMode.CREDENTIAL_REPORT;
+    this.reportWait = DEFAULT_REPORT_WAIT;
+  }
+
+  private Orchestrator(Orchestrator o, ScanMode scanMode, Duration reportWait) {
+    this.directory = o.directory;
+    this.roles = o.roles;
+    this.notifier = o.notifier;
+    this.centralVault = o.centralVault;
+    this.clock = o.clock;
+    this.planner = o.planner;
+    this.callCounts = o.callCounts;
+    this.progress = o.progress;
+    this.scanMode = scanMode;
+    this.reportWait = reportWait;
+  }
+
+  /** How long an account waits for IAM to generate its credential report before reading users one by one. */
+  public static final Duration DEFAULT_REPORT_WAIT = Duration.ofSeconds(60);
+
+  /** The same orchestrator reading accounts the given way ({@link ScanMode#CREDENTIAL_REPORT} by default). */
+  public Orchestrator withScan(ScanMode mode) {
+    return new Orchestrator(this, mode, reportWait);
+  }
+
+  /** The same orchestrator waiting at most {@code wait} for an account's credential report. */
+  public Orchestrator withReportWait(Duration wait) {
+    return new Orchestrator(this, scanMode, wait);
   }
 
   /**
@@ -74,7 +109,10 @@ public final class Orchestrator {
    */
   public RunReport run(PolicyFile policy, RunRequest request) {
     Instant started = clock.instant();
-    List<Account> accounts = directory.activeAccounts();
+    // Account tags matter only to overrides that select accounts by tag.
+    boolean needTags = policy.overrides().stream()
+        .anyMatch(o -> o.selector() instanceof Selector.AccountTag);
+    List<Account> accounts = directory.activeAccounts(needTags);
     Set<String> known = accounts.stream().map(Account::id).collect(Collectors.toSet());
     Set<String> unknown = new LinkedHashSet<>(request.accounts());
     unknown.removeAll(known);
@@ -149,6 +187,8 @@ public final class Orchestrator {
     List<UserReport> users = new ArrayList<>();
     List<String> notReached = new ArrayList<>();
     int scanned = 0;
+    ScanMode scan = ScanMode.PER_USER;
+    String scanNote = "";
     try (AccountSession session = roles.open(a.id(), request.runId())) {
       SecretVault vault = policy.secrets().storeIn() == PolicyFile.StoreIn.CENTRAL
           ? centralVault.orElseThrow(() -> new IllegalStateException(
@@ -158,17 +198,51 @@ public final class Orchestrator {
           request.planOnly(), session.keys(), vault, notifier,
           policy.notifications().topicArn());
       UserRotation rotation = new UserRotation(planner, clock);
-      List<String> names = session.keys().userNames();
-      for (String user : names) {
-        if (!request.deadline().allowsMoreWork()) {
-          notReached.add(user);
-          continue;
-        }
-        scanned++;
+      List<ReportTriage.Verdict> verdicts = null;
+      if (scanMode == ScanMode.CREDENTIAL_REPORT) {
         try {
-          users.add(rotation.process(ctx, user));
-        } catch (AwsCallException e) {
-          users.add(UserFailures.unreadable(user, e.getMessage()));
+          verdicts = triage(session.keys(), rotationPolicy);
+          long reads = verdicts.stream().filter(ReportTriage.Verdict::needsRead).count();
+          scan = ScanMode.CREDENTIAL_REPORT;
+          scanNote = reads + " of " + verdicts.size() + " users read one by one";
+        } catch (RuntimeException e) {
+          // Report unavailable, not ready in time, unreadable, or not allowed (a member role
+          // from before GetAccountAuthorizationDetails was granted): read everyone instead.
+          scanNote = "credential report not used: " + e.getMessage();
+          verdicts = null;
+        }
+      }
+      if (verdicts != null) {
+        for (ReportTriage.Verdict v : verdicts) {
+          if (!v.needsRead()) {
+            scanned++;
+            users.add(v.settled().get());
+            continue;
+          }
+          if (!request.deadline().allowsMoreWork()) {
+            notReached.add(v.user());
+            continue;
+          }
+          scanned++;
+          try {
+            users.add(rotation.process(ctx, v.user()));
+          } catch (AwsCallException e) {
+            users.add(UserFailures.unreadable(v.user(), e.getMessage()));
+          }
+        }
+      } else {
+        List<String> names = session.keys().userNames();
+        for (String user : names) {
+          if (!request.deadline().allowsMoreWork()) {
+            notReached.add(user);
+            continue;
+          }
+          scanned++;
+          try {
+            users.add(rotation.process(ctx, user));
+          } catch (AwsCallException e) {
+            users.add(UserFailures.unreadable(user, e.getMessage()));
+          }
         }
       }
     } catch (AwsCallException | IllegalStateException | IllegalArgumentException e) {
@@ -184,9 +258,30 @@ public final class Orchestrator {
         + (notReached.isEmpty() ? "" : (failedUsers == 0 ? "" : "; ") + notReached.size()
             + " users not reached before the deadline");
     progress.report("account " + a.id() + ": " + status + ", " + scanned + " users"
-        + (reason.isEmpty() ? "" : " (" + reason + ")"));
+        + (reason.isEmpty() ? "" : " (" + reason + ")") + ", " + scan.label() + " scan"
+        + (scanNote.isEmpty() ? "" : " (" + scanNote + ")"));
     return new AccountReport(a.id(), a.name(), a.ouPathNames(), status, reason, mode.label(),
-        values, sources, scanned, users, notReached);
+        values, sources, scanned, users, notReached, scan.label(), scanNote);
+  }
+
+  /**
+   * Every user's verdict from the credential report and GetAccountAuthorizationDetails. The
+   * report is requested first and the user details are read while IAM generates it. Holds the
+   * account's report and user details only until the verdicts are made; a settled verdict keeps
+   * only its report entry.
+   *
+   * @throws RuntimeException when the report or the details cannot be had; nothing was changed
+   */
+  private List<ReportTriage.Verdict> triage(KeyStore keys, RotationPolicy policy) {
+    keys.requestCredentialReport();
+    List<UserDetails> details = keys.userDetails();
+    CredentialReport report = keys.credentialReport(reportWait);
+    ReportTriage triage = new ReportTriage(planner, policy, report, clock.instant());
+    List<ReportTriage.Verdict> out = new ArrayList<>(details.size());
+    for (UserDetails d : details) {
+      out.add(triage.judge(d));
+    }
+    return out;
   }
 
   private AccountReport failed(Account a, String reason, Map<String, String> values,

@@ -76,8 +76,8 @@ class CallMetricsTest {
         });
     CallMetrics.Stats getUser = metrics.snapshot().of("iam", "GetUser");
     assertThat(getUser.calls()).isEqualTo(1);
-    assertThat(getUser.attempts()).isEqualTo(3);
-    assertThat(getUser.throttled()).isEqualTo(3);
+    assertThat(getUser.attempts()).isEqualTo(AwsClientFactory.MAX_ATTEMPTS);
+    assertThat(getUser.throttled()).isEqualTo(AwsClientFactory.MAX_ATTEMPTS);
     assertThat(getUser.failed()).isEqualTo(1);
   }
 

@@ -8,6 +8,7 @@ import dev.keyrotator.report.RunReport;
 import dev.keyrotator.run.Deadline;
 import dev.keyrotator.run.Orchestrator;
 import dev.keyrotator.run.RunRequest;
+import dev.keyrotator.run.ScanMode;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.Sandbox;
 import dev.keyrotator.sandbox.SandboxCredentials;
@@ -31,6 +32,8 @@ final class RotatorHarness {
   final List<String> log = new CopyOnWriteArrayList<>();
   final List<String> exceptions = new ArrayList<>();
   final AtomicInteger runs = new AtomicInteger();
+  /** How accounts are read; the product's default unless a test asks otherwise. */
+  ScanMode scan = ScanMode.CREDENTIAL_REPORT;
 
   RotatorHarness(Sandbox sandbox) {
     this.sandbox = sandbox;
@@ -64,7 +67,7 @@ final class RotatorHarness {
     AwsModule aws = AwsModule.withCredentials(StaticCredentialsProvider.create(
         AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())));
     Orchestrator orchestrator = Injectors.forRun(policy, sandbox.clock(), log::add,
-        Optional.of(sandbox.endpoint()), aws).getInstance(Orchestrator.class);
+        Optional.of(sandbox.endpoint()), aws).getInstance(Orchestrator.class).withScan(scan);
     try {
       return orchestrator.run(policy, new RunRequest("e2e-" + runs.incrementAndGet(),
           Optional.empty(), accounts, planOnly, Deadline.none()));

@@ -4,6 +4,7 @@ import dev.keyrotator.aws.Account;
 import dev.keyrotator.aws.AccountDirectory;
 import dev.keyrotator.aws.AccountSession;
 import dev.keyrotator.aws.AwsCallException;
+import dev.keyrotator.aws.CredentialReport;
 import dev.keyrotator.aws.KeyStore;
 import dev.keyrotator.aws.NewAccessKey;
 import dev.keyrotator.aws.Notification;
@@ -11,6 +12,7 @@ import dev.keyrotator.aws.Notifier;
 import dev.keyrotator.aws.RoleAssumer;
 import dev.keyrotator.aws.SecretVault;
 import dev.keyrotator.aws.StoredSecret;
+import dev.keyrotator.aws.UserDetails;
 import dev.keyrotator.aws.UserSnapshot;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.IamUser;
@@ -19,6 +21,8 @@ import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.RotationMarker;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -39,6 +43,8 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     final List<AccessKey> keys = new ArrayList<>();
     final Map<String, KeyHistory> history = new HashMap<>();
     Optional<RotationMarker> marker = Optional.empty();
+    /** When IAM created the user (credential report and user details). */
+    Instant created = Instant.parse("2020-01-01T00:00:00Z");
     /** key id -> secret, as the vault holds it. */
     final Map<String, String> vault = new LinkedHashMap<>();
 
@@ -51,7 +57,15 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     final Account account;
     boolean roleDeployed = true;
     boolean iamFails;
+    /** GenerateCredentialReport / GetCredentialReport refused (AccessDenied). */
+    boolean reportFails;
+    /** When set, the credential report served instead of one made from the current state. */
+    CredentialReport staleReport;
     final Map<String, User> users = new LinkedHashMap<>();
+    /** Bulk reads made: GenerateCredentialReport, GetCredentialReport, GetAccountAuthorizationDetails. */
+    final List<String> bulkReads = new CopyOnWriteArrayList<>();
+    /** Users read one by one ({@link KeyStore#read}). */
+    final List<String> userReads = new CopyOnWriteArrayList<>();
 
     Member(Account account) {
       this.account = account;
@@ -90,6 +104,24 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
         Optional.ofNullable(lastUsedDaysAgo).map(d -> clock.instant().minus(Duration.ofDays(d))));
     u.keys.add(k);
     return k;
+  }
+
+  /** The credential report IAM would give for the account now (times to the second). */
+  CredentialReport reportOf(Member m) {
+    Map<String, CredentialReport.ReportedUser> rows = new LinkedHashMap<>();
+    for (User u : m.users.values()) {
+      List<CredentialReport.ReportedKey> keys = new ArrayList<>();
+      List<AccessKey> sorted = u.keys.stream()
+          .sorted(java.util.Comparator.comparing(AccessKey::created)).toList();
+      for (int i = 0; i < sorted.size(); i++) {
+        AccessKey k = sorted.get(i);
+        keys.add(new CredentialReport.ReportedKey(i + 1, k.isActive(),
+            k.created().truncatedTo(ChronoUnit.SECONDS),
+            k.lastUsed().map(t -> t.truncatedTo(ChronoUnit.SECONDS))));
+      }
+      rows.put(u.facts.name(), new CredentialReport.ReportedUser(u.facts.name(), u.created, keys));
+    }
+    return new CredentialReport(clock.instant().truncatedTo(ChronoUnit.SECONDS), rows);
   }
 
   @Override
@@ -162,7 +194,36 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     }
 
     @Override
+    public boolean requestCredentialReport() {
+      m.bulkReads.add("GenerateCredentialReport");
+      if (m.reportFails) {
+        throw new AwsCallException("iam", "GenerateCredentialReport", "AccessDenied", 403,
+            "not authorized to perform iam:GenerateCredentialReport", null);
+      }
+      return true;
+    }
+
+    @Override
+    public CredentialReport credentialReport(Duration maxWait) {
+      requestCredentialReport();
+      m.bulkReads.add("GetCredentialReport");
+      return m.staleReport != null ? m.staleReport : reportOf(m);
+    }
+
+    @Override
+    public List<UserDetails> userDetails() {
+      m.bulkReads.add("GetAccountAuthorizationDetails");
+      if (m.iamFails) {
+        throw new AwsCallException("iam", "GetAccountAuthorizationDetails", "ServiceFailure",
+            500, "IAM down", null);
+      }
+      return m.users.values().stream().map(u -> new UserDetails(u.facts, u.created, u.marker,
+          u.history, u.marker.isPresent() || !u.history.isEmpty())).toList();
+    }
+
+    @Override
     public UserSnapshot read(String userName) {
+      m.userReads.add(userName);
       User u = u(userName);
       return new UserSnapshot(u.facts, u.keys, u.marker, u.history);
     }
@@ -229,6 +290,13 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
       mutate("PutSecretValue " + key.key().id());
       u(key.userName()).vault.put(key.key().id(), key.revealSecret());
       return locate(accountId, key.userName(), key.key().id());
+    }
+
+    @Override
+    public StoredSecret completeStore(
+        String accountId, String userName, String userPath, String keyId) {
+      mutate("CompleteStore " + keyId);
+      return locate(accountId, userName, keyId);
     }
 
     @Override

@@ -37,6 +37,7 @@ final class IamApi {
             case "DeleteAccessKey" -> deleteAccessKey(c);
             case "GenerateCredentialReport" -> generateReport(c);
             case "GetCredentialReport" -> getReport(c);
+            case "GetAccountAuthorizationDetails" -> accountAuthorizationDetails(c);
             default -> throw new AwsException(400, "InvalidAction", "Could not find operation " + c.operation + " for version 2010-05-08");
         };
     }
@@ -83,6 +84,37 @@ final class IamApi {
             x.close("member");
         }
         x.close("Users").el("IsTruncated", p.next() != null).el("Marker", p.next());
+        return Protocol.queryOk(c, x.toString());
+    }
+
+    /**
+     * GetAccountAuthorizationDetails: users only (the sandbox has no roles, groups as entities or policies), so
+     * any Filter other than User gives empty lists. Each UserDetail carries Path, UserName, UserId, Arn,
+     * CreateDate, GroupList and Tags; pages of MaxItems (1..1000, default 100) with Marker.
+     */
+    private static Resp accountAuthorizationDetails(Ctx c) {
+        List<String> filter = c.memberList("Filter");
+        for (String f : filter) {
+            if (!List.of("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy").contains(f)) {
+                throw new AwsException(400, "ValidationError", "1 validation error detected: Value '[" + f
+                    + "]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]]");
+            }
+        }
+        boolean users = filter.isEmpty() || filter.contains("User");
+        List<State.IamUser> all = users ? List.copyOf(c.account().users.values()) : List.of();
+        Paging.Page<State.IamUser> p = Paging.page(all, c.param("Marker"), maxItems(c), "ValidationError");
+        Xml x = new Xml().open("UserDetailList");
+        for (State.IamUser u : p.items()) {
+            x.open("member");
+            userXml(x, u, false);
+            x.open("UserPolicyList").close("UserPolicyList").members("GroupList", u.groups)
+                .open("AttachedManagedPolicies").close("AttachedManagedPolicies");
+            if (!u.tags.isEmpty()) x.tags("Tags", u.tags);
+            x.close("member");
+        }
+        x.close("UserDetailList").open("GroupDetailList").close("GroupDetailList").open("RoleDetailList")
+            .close("RoleDetailList").open("Policies").close("Policies")
+            .el("IsTruncated", p.next() != null).el("Marker", p.next());
         return Protocol.queryOk(c, x.toString());
     }
 

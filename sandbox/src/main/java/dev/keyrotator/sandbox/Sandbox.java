@@ -169,6 +169,17 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** Every version of a secret (staged or not), version id -> SecretString, oldest first; empty when absent. */
+    public Map<String, String> secretVersionValues(String accountId, String region, String name) {
+        State s = state;
+        synchronized (s) {
+            State.Secret sec = acct(s, accountId).secrets(region).get(name);
+            Map<String, String> out = new LinkedHashMap<>();
+            if (sec != null) for (State.SecretVersion v : sec.versions.values()) out.put(v.id, v.string);
+            return out;
+        }
+    }
+
     /** Names of all secrets of an account in a region. */
     public List<String> secretNames(String accountId, String region) {
         State s = state;

@@ -29,6 +29,7 @@ class TemplatePermissionsTest {
           "iam:ListUsers", "IAM list action without a resource type; narrowed by PathPrefix in the call",
           "iam:GenerateCredentialReport", "account-level report, no resource type",
           "iam:GetCredentialReport", "account-level report, no resource type",
+          "iam:GetAccountAuthorizationDetails", "account-level snapshot, no resource type",
           "secretsmanager:ListSecrets", "no resource type; returns metadata only",
           "organizations:DescribeOrganization", "no resource type",
           "organizations:ListAccounts", "no resource type",

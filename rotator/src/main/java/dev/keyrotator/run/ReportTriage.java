@@ -1,0 +1,179 @@
+package dev.keyrotator.run;
+
+import dev.keyrotator.aws.CredentialReport;
+import dev.keyrotator.aws.CredentialReport.ReportedKey;
+import dev.keyrotator.aws.CredentialReport.ReportedUser;
+import dev.keyrotator.aws.UserDetails;
+import dev.keyrotator.policy.AccessKey;
+import dev.keyrotator.policy.Action;
+import dev.keyrotator.policy.Decision;
+import dev.keyrotator.policy.KeyStatus;
+import dev.keyrotator.policy.Planner;
+import dev.keyrotator.policy.RotationPolicy;
+import dev.keyrotator.policy.Thresholds;
+import dev.keyrotator.policy.UserPlan;
+import dev.keyrotator.policy.UserState;
+import dev.keyrotator.report.DecisionReport;
+import dev.keyrotator.report.KeyReport;
+import dev.keyrotator.report.Outcome;
+import dev.keyrotator.report.UserReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides, from the account's credential report and its bulk user listing
+ * (GetAccountAuthorizationDetails), which users certainly need nothing today, so that only the
+ * others are read one by one ({@code KeyStore.read} and the vault, fresh, right before acting).
+ *
+ * <h2>Why a user that is settled here needs nothing</h2>
+ *
+ * A settled user's plan is made by the real {@link Planner} from a provisional state. That state
+ * differs from what a per-user read would give in the keys only: user facts (path, tags, groups),
+ * the marker and the per-key history come from GetAccountAuthorizationDetails, read moments ago.
+ * The keys come from the report, which IAM generated up to four hours ago, without key ids and
+ * with times to the second. A user is settled only when none of the following holds; each rule
+ * closes one way the provisional plan could be quieter than the real one:
+ *
+ * <ol>
+ *   <li><b>The rotator's state tags</b> (a marker or any per-key history, even unparsable): repair
+ *       needs the key ids and the vault, and history (warned, deactivated) belongs to key ids the
+ *       report does not give. Read.
+ *   <li><b>Not in the report, or created at another time</b> than the report says: the user was
+ *       created (or deleted and created again) after the report. Read.
+ *   <li><b>Exempt</b> (by facts read just now): the planner looks at nothing else, so the plan is
+ *       exact. Settled.
+ *   <li><b>An inactive key</b>: it may have been switched on again since the report, which would
+ *       make it due for rotation; and the planner deletes old inactive keys. Read.
+ *   <li><b>A key created within the last day</b> (the marker window, clock skew, and a report that
+ *       was generated moments after a create). Read.
+ *   <li><b>An active key at or past the first age at which the planner acts on any key</b>:
+ *       the smallest of {@code createAfterDays}, {@code deactivateAfterDays} minus the longest
+ *       reminder and {@code forceDeactivateAfterDays}, computed with the user's own (tag-shortened)
+ *       thresholds. A key created after the report would make such a key "older than the newest"
+ *       and due for a reminder or deactivation although the provisional plan sees it as the newest
+ *       key. Read.
+ *   <li><b>The provisional plan has any decision other than NOTHING or EXEMPT</b>. Read.
+ * </ol>
+ *
+ * What remains: every key is active, younger than any age the policy acts on, and older than a
+ * day. Changes since the report can only be: a key deleted (fewer keys, fewer actions), a key
+ * created (it is younger; the others stay below every threshold, rule 6), a key deactivated (an
+ * inactive key below {@code deleteAfterDays} with no history is not acted on unless a create is
+ * due, which rule 6 excludes), last use moving later (last use matters only from
+ * {@code deactivateAfterDays} on, excluded by rule 6). Report times are truncated to the second,
+ * which makes keys look older, never younger. So a settled user's real plan is NOTHING too, apart
+ * from the key ids in its text. The key ids themselves are not known: the report names keys
+ * {@code access_key_1} and {@code access_key_2}.
+ */
+final class ReportTriage {
+
+  /** A report older than this is not used (IAM regenerates one that is four hours old). */
+  static final Duration MAX_REPORT_AGE = Duration.ofHours(12);
+  /** Keys created this recently are always read (rule 5). */
+  static final Duration RECENT_KEY = Duration.ofDays(1);
+
+  /** Either a finished report entry, or a reason to read the user one by one. */
+  record Verdict(String user, Optional<UserReport> settled, String readBecause) {
+    boolean needsRead() {
+      return settled.isEmpty();
+    }
+  }
+
+  private final Planner planner;
+  private final RotationPolicy policy;
+  private final CredentialReport report;
+  private final Instant now;
+
+  ReportTriage(Planner planner, RotationPolicy policy, CredentialReport report, Instant now) {
+    if (report.generated().isBefore(now.minus(MAX_REPORT_AGE))) {
+      throw new IllegalArgumentException("the credential report was generated at "
+          + report.generated() + ", more than " + MAX_REPORT_AGE.toHours() + " hours ago");
+    }
+    this.planner = planner;
+    this.policy = policy;
+    this.report = report;
+    this.now = now;
+  }
+
+  Verdict judge(UserDetails details) {
+    String name = details.user().name();
+    if (details.stateTags()) {
+      return read(name, "carries the rotator's marker or key history");
+    }
+    ReportedUser row = report.users().get(name);
+    if (row == null) {
+      return read(name, "not in the credential report of " + report.generated());
+    }
+    if (Duration.between(row.created(), details.created()).abs().getSeconds() > 1) {
+      return read(name, "created at " + details.created() + ", not at " + row.created()
+          + " as the credential report says");
+    }
+    List<AccessKey> keys = new ArrayList<>();
+    for (ReportedKey k : row.keys()) {
+      keys.add(new AccessKey(k.label(), k.active() ? KeyStatus.ACTIVE : KeyStatus.INACTIVE,
+          k.created(), k.lastUsed()));
+    }
+    UserState state = new UserState(details.user(), keys, Set.of(), Optional.empty(), Map.of());
+    UserPlan plan = planner.plan(state, policy, now);
+    if (isOnly(plan, Action.EXEMPT)) {
+      return settled(state, plan);
+    }
+    List<String> notes = new ArrayList<>();
+    Thresholds t = policy.thresholdsFor(details.user(), notes);
+    long horizon = firstActionAge(t);
+    for (AccessKey k : keys) {
+      if (!k.isActive()) {
+        return read(name, "has an inactive key");
+      }
+      if (k.created().isAfter(now.minus(RECENT_KEY))) {
+        return read(name, "has a key created less than a day ago");
+      }
+      if (Planner.ageDays(k, now) >= horizon) {
+        return read(name, "has a key " + Planner.ageDays(k, now) + " days old (the policy acts"
+            + " from " + horizon + " days)");
+      }
+    }
+    if (!isOnly(plan, Action.NOTHING)) {
+      return read(name, "its plan has actions");
+    }
+    return settled(state, plan);
+  }
+
+  /** The smallest key age at which the planner may decide anything about an active key. */
+  static long firstActionAge(Thresholds t) {
+    long age = t.createAfterDays();
+    int longestReminder = t.reminderDays().stream().mapToInt(Integer::intValue).max().orElse(0);
+    age = Math.min(age, t.deactivateAfterDays() - (long) longestReminder);
+    if (t.forceDeactivateAfterDays().isPresent()) {
+      age = Math.min(age, t.forceDeactivateAfterDays().getAsInt());
+    }
+    return Math.max(0, age);
+  }
+
+  private static boolean isOnly(UserPlan plan, Action action) {
+    return !plan.decisions().isEmpty()
+        && plan.decisions().stream().allMatch(d -> d.action() == action);
+  }
+
+  private static Verdict read(String user, String why) {
+    return new Verdict(user, Optional.empty(), why);
+  }
+
+  private Verdict settled(UserState state, UserPlan plan) {
+    List<KeyReport> keys = state.keys().stream().map(k -> new KeyReport(k.id(),
+        k.status().iamName(), Planner.ageDays(k, now), k.created().toString(),
+        k.lastUsed().map(Instant::toString).orElse(""), "")).toList();
+    List<DecisionReport> decisions = new ArrayList<>();
+    for (Decision d : plan.decisions()) {
+      decisions.add(new DecisionReport(d.action().name(), d.keyId().orElse(""),
+          d.warning().map(Enum::name).orElse(""), d.reason(), Outcome.NONE, "", ""));
+    }
+    return new Verdict(state.user().name(), Optional.of(new UserReport(state.user().name(),
+        state.user().owner(), keys, decisions, plan.notes(), 0, 0)), "");
+  }
+}

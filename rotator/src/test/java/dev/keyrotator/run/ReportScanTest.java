@@ -1,0 +1,287 @@
+package dev.keyrotator.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyrotator.aws.CredentialReport;
+import dev.keyrotator.config.PolicyFile;
+import dev.keyrotator.policy.AccessKey;
+import dev.keyrotator.policy.KeyHistory;
+import dev.keyrotator.policy.KeyStatus;
+import dev.keyrotator.policy.Planner;
+import dev.keyrotator.policy.RotationMarker;
+import dev.keyrotator.report.AccountReport;
+import dev.keyrotator.report.DecisionReport;
+import dev.keyrotator.report.RunReport;
+import dev.keyrotator.report.UserReport;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The credential-report scan against the per-user scan on the same organization: same decisions
+ * for every user, fewer users read one by one, and the per-user scan as the fallback.
+ */
+class ReportScanTest {
+
+  static final String ACCOUNT = "222222222222";
+  final Clock clock = Clock.fixed(Instant.parse("2026-06-01T12:00:00Z"), ZoneOffset.UTC);
+  final FakeOrg org = new FakeOrg(clock);
+
+  Orchestrator orchestrator(ScanMode scan) {
+    return new Orchestrator(org, org, org, Optional.empty(), clock, new Planner(), Map::of,
+        Progress.silent()).withScan(scan);
+  }
+
+  RunReport plan(ScanMode scan) {
+    return plan(scan, OrchestratorTest.policy(""));
+  }
+
+  RunReport plan(ScanMode scan, PolicyFile policy) {
+    return orchestrator(scan).run(policy,
+        new RunRequest("plan-" + scan, Optional.empty(), Set.of(), true, Deadline.none()));
+  }
+
+  /** Per account and user, what was decided: action, warning kind and key (ids of read keys). */
+  static Map<String, List<String>> decisions(RunReport r) {
+    Map<String, List<String>> out = new TreeMap<>();
+    for (AccountReport a : r.accounts()) {
+      for (UserReport u : a.users()) {
+        out.put(a.accountId() + "/" + u.userName(), u.decisions().stream()
+            .map(d -> d.action() + (d.warning().isEmpty() ? "" : "(" + d.warning() + ")")
+                + (d.keyId().isEmpty() ? "" : " " + d.keyId()))
+            .toList());
+      }
+    }
+    return out;
+  }
+
+  static AccountReport account(RunReport r, String id) {
+    return OrchestratorTest.account(r, id);
+  }
+
+  static boolean needsAction(UserReport u) {
+    return u.decisions().stream().anyMatch(d -> !d.action().equals("NOTHING")
+        && !d.action().equals("EXEMPT"));
+  }
+
+  /** A varied organization: every rule of the planner and of the triage has users here. */
+  void randomOrganization(long seed, int users) {
+    Random r = new Random(seed);
+    org.account(ACCOUNT, "prod", List.of("ou-prod-11111111"), Map.of());
+    org.account("333333333333", "dev", List.of("ou-devv-22222222"), Map.of());
+    for (String account : List.of(ACCOUNT, "333333333333")) {
+      for (int i = 0; i < users; i++) {
+        Map<String, String> tags = switch (r.nextInt(12)) {
+          case 0 -> Map.of("KeyRotation", "exempt");
+          case 1 -> Map.of(dev.keyrotator.policy.RotationPolicy.TAG_CREATE_AFTER,
+              String.valueOf(20 + r.nextInt(100)));
+          case 2 -> Map.of(dev.keyrotator.policy.RotationPolicy.TAG_DEACTIVATE_AFTER,
+              String.valueOf(30 + r.nextInt(100)));
+          default -> Map.of("owner", "u" + i + "@example.com");
+        };
+        FakeOrg.User u = org.user(account, String.format("user-%03d", i), tags);
+        int keys = r.nextInt(10) == 0 ? 0 : r.nextInt(4) == 0 ? 2 : 1;
+        for (int k = 0; k < keys; k++) {
+          int age = r.nextInt(3) == 0 ? r.nextInt(400) : r.nextInt(160);
+          Integer used = r.nextInt(5) == 0 ? null : r.nextInt(age + 1);
+          AccessKey key = org.key(u, r.nextInt(12) == 0 ? KeyStatus.INACTIVE : KeyStatus.ACTIVE,
+              age, used);
+          if (r.nextInt(15) == 0) {
+            u.history.put(key.id(), new KeyHistory(Optional.of(clock.instant().minus(
+                Duration.ofDays(r.nextInt(20)))), Optional.empty()));
+          }
+        }
+        if (r.nextInt(25) == 0) {
+          u.marker = Optional.of(new RotationMarker("run-0", clock.instant().minus(
+              Duration.ofDays(1))));
+        }
+      }
+    }
+  }
+
+  static final String EXEMPTION = """
+      defaults:
+        exemptions:
+          - userTag: {key: KeyRotation, value: exempt}
+            owner: secops@example.com
+            reason: break-glass
+            expires: 2099-01-01
+      """;
+
+  @Test
+  void theReportScanDecidesExactlyWhatThePerUserScanDecides() {
+    for (long seed = 1; seed <= 5; seed++) {
+      org.accounts.clear();
+      randomOrganization(seed, 120);
+      PolicyFile policy = OrchestratorTest.policy(EXEMPTION);
+
+      RunReport perUser = plan(ScanMode.PER_USER, policy);
+      int perUserReads = org.accounts.values().stream().mapToInt(m -> m.userReads.size()).sum();
+      org.accounts.values().forEach(m -> m.userReads.clear());
+      RunReport byReport = plan(ScanMode.CREDENTIAL_REPORT, policy);
+      int reportReads = org.accounts.values().stream().mapToInt(m -> m.userReads.size()).sum();
+
+      assertThat(decisions(byReport)).as("seed %d", seed).isEqualTo(decisions(perUser));
+      assertThat(byReport.accounts()).allSatisfy(a -> assertThat(a.scan())
+          .isEqualTo("credential-report"));
+      assertThat(perUser.accounts()).allSatisfy(a -> assertThat(a.scan()).isEqualTo("per-user"));
+      long needing = perUser.accounts().stream().flatMap(a -> a.users().stream())
+          .filter(ReportScanTest::needsAction).count();
+      assertThat(reportReads).as("users read one by one, seed %d", seed)
+          .isGreaterThanOrEqualTo((int) needing).isLessThan(perUserReads / 2);
+    }
+  }
+
+  @Test
+  void usersThatNeedNothingAreNotReadOneByOne() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    for (int i = 0; i < 30; i++) {
+      org.key(org.user(ACCOUNT, "fine-" + i, Map.of()), KeyStatus.ACTIVE, 10 + i, 1);
+    }
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
+
+    assertThat(org.accounts.get(ACCOUNT).userReads).isEmpty();
+    assertThat(org.accounts.get(ACCOUNT).bulkReads).containsExactly("GenerateCredentialReport",
+        "GetAccountAuthorizationDetails", "GenerateCredentialReport", "GetCredentialReport");
+    AccountReport a = account(r, ACCOUNT);
+    assertThat(a.usersScanned()).isEqualTo(30);
+    assertThat(a.scanNote()).isEqualTo("0 of 30 users read one by one");
+    assertThat(a.users().get(0).decisions()).extracting(DecisionReport::action)
+        .containsExactly("NOTHING");
+    assertThat(a.users().get(0).keys().get(0).keyId()).isEqualTo("access_key_1");
+  }
+
+  @Test
+  void aUserWithAMarkerIsReadAndRepairedEvenWithYoungKeys() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    FakeOrg.User u = org.user(ACCOUNT, "crashed", Map.of());
+    AccessKey old = org.key(u, KeyStatus.ACTIVE, 30, 1);
+    u.marker = Optional.of(new RotationMarker("run-0", clock.instant().minus(Duration.ofDays(2))));
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
+
+    assertThat(org.accounts.get(ACCOUNT).userReads).containsExactly("crashed");
+    assertThat(account(r, ACCOUNT).users().get(0).decisions()).extracting(DecisionReport::action)
+        .contains("REPAIR_CLEAR_MARKER");
+    assertThat(account(r, ACCOUNT).users().get(0).keys().get(0).keyId()).isEqualTo(old.id());
+  }
+
+  @Test
+  void aUserTagThatShortensTheThresholdIsHonoured() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    org.key(org.user(ACCOUNT, "short", Map.of("key-rotator:create-after-days", "30")),
+        KeyStatus.ACTIVE, 40, 1);
+    org.key(org.user(ACCOUNT, "normal", Map.of()), KeyStatus.ACTIVE, 40, 1);
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
+
+    assertThat(decisions(r)).containsEntry(ACCOUNT + "/short", List.of("CREATE_KEY"))
+        .containsEntry(ACCOUNT + "/normal", List.of("NOTHING"));
+    assertThat(org.accounts.get(ACCOUNT).userReads).containsExactly("short");
+  }
+
+  @Test
+  void aKeySwitchedBackOnAfterTheReportIsStillRotated() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    FakeOrg.User u = org.user(ACCOUNT, "flip", Map.of());
+    AccessKey k = org.key(u, KeyStatus.INACTIVE, 170, 20);
+    org.accounts.get(ACCOUNT).staleReport = org.reportOf(org.accounts.get(ACCOUNT));
+    u.keys.replaceAll(x -> x.withStatus(KeyStatus.ACTIVE)); // someone switched it on since
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
+
+    assertThat(decisions(r).get(ACCOUNT + "/flip")).contains("CREATE_KEY");
+    assertThat(decisions(r)).isEqualTo(decisions(plan(ScanMode.PER_USER)));
+    assertThat(account(r, ACCOUNT).users().get(0).keys().get(0).keyId()).isEqualTo(k.id());
+  }
+
+  @Test
+  void aKeyCreatedAfterTheReportDoesNotHideAReminderAboutTheOlderKey() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    FakeOrg.User u = org.user(ACCOUNT, "manual", Map.of());
+    // Reminders from 30 days before deactivation (180): from 150 days, before rotation (165).
+    PolicyFile policy = OrchestratorTest.policy("""
+        defaults:
+          reminderDays: [30]
+        """);
+    org.key(u, KeyStatus.ACTIVE, 155, 1);
+    org.accounts.get(ACCOUNT).staleReport = org.reportOf(org.accounts.get(ACCOUNT));
+    org.key(u, KeyStatus.ACTIVE, 0, 0); // the owner made a second key since the report
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT, policy);
+    RunReport fresh = plan(ScanMode.PER_USER, policy);
+
+    assertThat(decisions(r)).isEqualTo(decisions(fresh));
+    assertThat(decisions(r).get(ACCOUNT + "/manual")).anyMatch(d -> d.startsWith("WARN"));
+  }
+
+  @Test
+  void aUserCreatedAfterTheReportIsRead() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    org.accounts.get(ACCOUNT).staleReport = new CredentialReport(clock.instant(), Map.of());
+    org.key(org.user(ACCOUNT, "newcomer", Map.of()), KeyStatus.ACTIVE, 200, 1);
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
+
+    assertThat(org.accounts.get(ACCOUNT).userReads).containsExactly("newcomer");
+    assertThat(decisions(r).get(ACCOUNT + "/newcomer")).contains("CREATE_KEY");
+  }
+
+  @Test
+  void whenTheReportIsUnavailableTheAccountIsReadUserByUserAndSaysWhy() {
+    randomOrganization(9, 40);
+    org.accounts.get(ACCOUNT).reportFails = true;
+    PolicyFile policy = OrchestratorTest.policy(EXEMPTION);
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT, policy);
+    RunReport perUser = plan(ScanMode.PER_USER, policy);
+
+    AccountReport failed = account(r, ACCOUNT);
+    assertThat(failed.scan()).isEqualTo("per-user");
+    assertThat(failed.scanNote()).startsWith("credential report not used:")
+        .contains("AccessDenied");
+    assertThat(account(r, "333333333333").scan()).isEqualTo("credential-report");
+    assertThat(decisions(r)).isEqualTo(decisions(perUser));
+  }
+
+  @Test
+  void anOldReportIsNotUsed() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    org.key(org.user(ACCOUNT, "a", Map.of()), KeyStatus.ACTIVE, 20, 1);
+    org.accounts.get(ACCOUNT).staleReport = new CredentialReport(
+        clock.instant().minus(Duration.ofDays(2)), Map.of());
+
+    AccountReport a = account(plan(ScanMode.CREDENTIAL_REPORT), ACCOUNT);
+
+    assertThat(a.scan()).isEqualTo("per-user");
+    assertThat(a.scanNote()).contains("hours ago");
+  }
+
+  @Test
+  void theFirstActionAgeIsTheEarliestOfCreateReminderAndForce() {
+    var t = dev.keyrotator.policy.Thresholds.DEFAULTS;
+    assertThat(ReportTriage.firstActionAge(t)).isEqualTo(165);
+    assertThat(ReportTriage.firstActionAge(t.withCreateAfterDays(90))).isEqualTo(90);
+    assertThat(ReportTriage.firstActionAge(new dev.keyrotator.policy.Thresholds(165, 180, 185,
+        10, java.util.OptionalInt.empty(), List.of(30), 7))).isEqualTo(150);
+  }
+
+  @Test
+  void onlyTheReportScanIsCheaperNotDifferent() {
+    // Sanity for the comparison helper: the same scan twice gives the same decisions.
+    randomOrganization(3, 30);
+    assertThat(decisions(plan(ScanMode.PER_USER))).isEqualTo(decisions(plan(ScanMode.PER_USER)));
+    assertThat(decisions(plan(ScanMode.PER_USER)).keySet().stream()
+        .collect(Collectors.toSet())).hasSize(60);
+  }
+}
