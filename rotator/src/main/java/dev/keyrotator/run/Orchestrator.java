@@ -212,37 +212,29 @@ public final class Orchestrator {
           verdicts = null;
         }
       }
+      List<String> toRead = new ArrayList<>();
       if (verdicts != null) {
         for (ReportTriage.Verdict v : verdicts) {
-          if (!v.needsRead()) {
+          if (v.needsRead()) {
+            toRead.add(v.user());
+          } else {
             scanned++;
             users.add(v.settled().get());
-            continue;
-          }
-          if (!request.deadline().allowsMoreWork()) {
-            notReached.add(v.user());
-            continue;
-          }
-          scanned++;
-          try {
-            users.add(rotation.process(ctx, v.user()));
-          } catch (AwsCallException e) {
-            users.add(UserFailures.unreadable(v.user(), e.getMessage()));
           }
         }
       } else {
-        List<String> names = session.keys().userNames();
-        for (String user : names) {
-          if (!request.deadline().allowsMoreWork()) {
-            notReached.add(user);
-            continue;
-          }
-          scanned++;
-          try {
-            users.add(rotation.process(ctx, user));
-          } catch (AwsCallException e) {
-            users.add(UserFailures.unreadable(user, e.getMessage()));
-          }
+        toRead = session.keys().userNames();
+      }
+      for (String user : toRead) {
+        if (!request.deadline().allowsMoreWork()) {
+          notReached.add(user);
+          continue;
+        }
+        scanned++;
+        try {
+          users.add(rotation.process(ctx, user));
+        } catch (AwsCallException e) {
+          users.add(UserFailures.unreadable(user, e.getMessage()));
         }
       }
     } catch (AwsCallException | IllegalStateException | IllegalArgumentException e) {
