@@ -33,7 +33,8 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 
 /**
- * The Lambda entry point, for the daily EventBridge schedule and for manual invocations. Stops
+ * The Lambda entry point, for the daily EventBridge schedule and for manual invocations, and the
+ * three steps of a fanned-out run ({@link FanOut}: an event with an {@code action}). Stops
  * starting new work {@link #RESERVE} before the invocation's time runs out; what was left is in the
  * report and the next run picks it up.
  */
@@ -64,9 +65,20 @@ public final class RotationHandler implements RequestHandler<Map<String, Object>
     Optional<URI> endpoint = Optional.ofNullable(env.get("AWS_ENDPOINT_URL"))
         .filter(v -> !v.isBlank()).map(URI::create);
     Injector injector = Injectors.forRun(policy, clock, log, endpoint, new AwsModule());
+    String requestId = context.getAwsRequestId() == null
+        ? UUID.randomUUID().toString() : context.getAwsRequestId();
+    if (invocation.action().isPresent()) {
+      FanOut fanOut = new FanOut(policy, injector, log);
+      return switch (invocation.action().get()) {
+        case FanOut.LIST -> fanOut.list(invocation.runId().orElse("fanout-" + requestId),
+            FanOut.batchSize(env));
+        case FanOut.ROTATE -> fanOut.rotate(invocation,
+            Deadline.fromRemaining(context::getRemainingTimeInMillis, RESERVE));
+        default -> fanOut.merge(invocation);
+      };
+    }
     Orchestrator orchestrator = injector.getInstance(Orchestrator.class);
-    String runId = "lambda-" + (context.getAwsRequestId() == null
-        ? UUID.randomUUID().toString() : context.getAwsRequestId());
+    String runId = "lambda-" + requestId;
     RunRequest request = new RunRequest(runId, invocation.mode(),
         new LinkedHashSet<>(invocation.accounts()), false,
         Deadline.fromRemaining(context::getRemainingTimeInMillis, RESERVE));

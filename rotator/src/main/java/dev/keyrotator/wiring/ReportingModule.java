@@ -4,14 +4,17 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.keyrotator.aws.Notifier;
+import dev.keyrotator.aws.ReportReader;
 import dev.keyrotator.aws.ReportSink;
+import dev.keyrotator.aws.S3ReportReader;
 import dev.keyrotator.aws.S3ReportSink;
 import dev.keyrotator.report.ReportDelivery;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Report delivery to the security account: {@link ReportSink} on S3 and {@link ReportDelivery}
- * (which also publishes the SNS summary through the {@link Notifier}). Needs the central S3 client
+ * (which also publishes the SNS summary through the {@link Notifier}), and {@link ReportReader}
+ * for the merge step of a fanned-out run. Needs the central S3 client
  * and the notifier ({@code AwsModule} provides both).
  */
 public final class ReportingModule extends AbstractModule {
@@ -26,6 +29,12 @@ public final class ReportingModule extends AbstractModule {
   @Singleton
   ReportSink reportSink(S3Client s3) {
     return S3ReportSink.create(s3);
+  }
+
+  @Provides
+  @Singleton
+  ReportReader reportReader(S3Client s3) {
+    return S3ReportReader.create(s3);
   }
 
   @Provides

@@ -159,9 +159,18 @@ class ResourcesTest {
           assertThat(map(map(s.body().get("Condition")).get("Bool"))).containsEntry("aws:SecureTransport", "false");
         });
     List<Statement> allows = st.stream().filter(s -> "Allow".equals(s.effect())).toList();
-    assertThat(allows).hasSize(1);
+    // Write under the prefix; read back only the report parts of a fanned-out run.
+    assertThat(allows).hasSize(3);
     assertThat(allows.get(0).actions()).containsExactly("s3:PutObject");
     assertThat(allows.get(0).resources()).containsExactly(Map.of("Fn::Sub", "${ReportBucket.Arn}/${ReportPrefix}*"));
+    assertThat(allows.get(1).actions()).containsExactly("s3:GetObject");
+    assertThat(allows.get(1).resources())
+        .containsExactly(Map.of("Fn::Sub", "${ReportBucket.Arn}/${ReportPrefix}parts/*"));
+    assertThat(allows.get(2).actions()).containsExactly("s3:ListBucket");
+    assertThat(map(map(allows.get(2).body().get("Condition")).get("StringLike")))
+        .containsEntry("s3:prefix", Map.of("Fn::Sub", "${ReportPrefix}parts/*"));
+    assertThat(allows).allSatisfy(a -> assertThat(map(map(a.body().get("Condition")).get("ArnEquals")))
+        .containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn")));
     assertThat(st)
         .anySatisfy(s -> {
           assertThat(s.effect()).isEqualTo("Deny");

@@ -51,7 +51,8 @@ class TemplatePermissionsTest {
   static Stream<Arguments> roles() {
     return Stream.of(
         Arguments.of("member", "member-role.yaml", "MemberRole"),
-        Arguments.of("central", "central.yaml", "ExecutionRole"));
+        Arguments.of("central", "central.yaml", "ExecutionRole"),
+        Arguments.of("fanOut", "central.yaml", "FanOutRole"));
   }
 
   static List<Statement> allows(String template, String roleId) {
@@ -63,7 +64,7 @@ class TemplatePermissionsTest {
   @Test
   void permissionsFileNamesEachRoleTemplateAndGivesEveryActionAReason() {
     Map<String, Object> roles = map(Templates.permissions().get("roles"));
-    assertThat(roles).containsOnlyKeys("member", "central");
+    assertThat(roles).containsOnlyKeys("member", "central", "fanOut");
     roles()
         .forEach(
             a -> {

@@ -1,0 +1,131 @@
+package dev.keyrotator.report;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Merges the report parts of a fanned-out run (one part per batch of accounts, each a
+ * {@link RunReport} of that batch written by {@link JsonReport}) into the one report of the run:
+ * accounts concatenated in account id order, AWS calls summed, started at the earliest part's
+ * start, finished at the latest part's end. Mode and policy come from the parts; parts that
+ * disagree are told in {@link Result#problems()} and in the merged report's field itself.
+ */
+public final class ReportMerge {
+  private ReportMerge() {}
+
+  /** A part as read: its name (where it came from) and its report. */
+  public record Part(String name, RunReport report) {}
+
+  /** The merged report and what did not add up (empty when the parts agree). */
+  public record Result(RunReport report, List<String> problems) {
+    public Result {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /**
+   * The folder (key prefix) of a run's parts: {@code <prefix>parts/<runId>/}, beside the dated
+   * folders of whole reports.
+   */
+  public static String partsFolder(String prefix, String runId) {
+    String p = prefix == null ? "" : prefix.replaceAll("^/+", "");
+    if (!p.isEmpty() && !p.endsWith("/")) {
+      p = p + "/";
+    }
+    return p + "parts/" + runId.replaceAll("[^A-Za-z0-9._-]", "_") + "/";
+  }
+
+  /** A part's file name: the first account id of its batch. */
+  public static String partName(String firstAccountId) {
+    return firstAccountId + ".json";
+  }
+
+  /** A part's content, as {@link JsonReport} renders it. */
+  public static byte[] render(RunReport part) {
+    return JsonReport.render(part).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads a part.
+   *
+   * @throws IllegalArgumentException when it is not a run report
+   */
+  public static RunReport parse(byte[] content, String source) {
+    return JsonReport.parse(new String(content, StandardCharsets.UTF_8), source);
+  }
+
+  /**
+   * Merges {@code parts} (at least one) into the report of run {@code runId}. An account in more
+   * than one part is kept from the first part (by name) and told as a problem.
+   */
+  public static Result merge(String runId, List<Part> parts) {
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("no report parts to merge for run " + runId);
+    }
+    List<Part> ordered = new ArrayList<>(parts);
+    ordered.sort(Comparator.comparing(Part::name));
+    List<String> problems = new ArrayList<>();
+    Map<String, AccountReport> accounts = new TreeMap<>();
+    Map<String, String> foundIn = new LinkedHashMap<>();
+    Map<String, Long> calls = new TreeMap<>();
+    Instant started = null;
+    Instant finished = null;
+    Set<String> modes = new LinkedHashSet<>();
+    Set<String> policies = new LinkedHashSet<>();
+    Set<String> sources = new LinkedHashSet<>();
+    for (Part part : ordered) {
+      RunReport r = part.report();
+      if (!runId.equals(r.runId())) {
+        problems.add("part " + part.name() + " belongs to run " + r.runId() + ", not " + runId);
+      }
+      for (AccountReport a : r.accounts()) {
+        if (accounts.putIfAbsent(a.accountId(), a) == null) {
+          foundIn.put(a.accountId(), part.name());
+        } else {
+          problems.add("account " + a.accountId() + " is in parts " + foundIn.get(a.accountId())
+              + " and " + part.name() + "; kept the first");
+        }
+      }
+      r.awsCalls().forEach((k, v) -> calls.merge(k, v, Long::sum));
+      Instant s = Instant.parse(r.startedAt());
+      Instant f = Instant.parse(r.finishedAt());
+      started = started == null || s.isBefore(started) ? s : started;
+      finished = finished == null || f.isAfter(finished) ? f : finished;
+      modes.add(r.mode());
+      policies.add(r.policySha256());
+      sources.add(r.policySource());
+    }
+    String policySha = policies.iterator().next();
+    if (policies.size() > 1) {
+      problems.add("the parts ran with different policy files (sha256 " + policies
+          + "): the policy changed during the run");
+      policySha = "mixed: " + String.join(", ", policies);
+    }
+    String mode = modes.iterator().next();
+    if (modes.size() > 1) {
+      problems.add("the parts ran in different modes " + modes);
+      mode = "mixed: " + String.join(", ", modes);
+    }
+    String source = String.join(", ", sources);
+    return new Result(new RunReport(runId, started.toString(), finished.toString(), mode, source,
+        policySha, new ArrayList<>(accounts.values()), calls), problems);
+  }
+
+  /** {@code report} with {@code extra} accounts added, all in account id order. */
+  public static RunReport withAccounts(RunReport report, List<AccountReport> extra) {
+    Map<String, AccountReport> all = new TreeMap<>();
+    report.accounts().forEach(a -> all.put(a.accountId(), a));
+    extra.forEach(a -> all.putIfAbsent(a.accountId(), a));
+    return new RunReport(report.runId(), report.startedAt(), report.finishedAt(), report.mode(),
+        report.policySource(), report.policySha256(), new ArrayList<>(all.values()),
+        report.awsCalls());
+  }
+}
