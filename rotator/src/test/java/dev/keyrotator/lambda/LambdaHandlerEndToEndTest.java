@@ -2,10 +2,7 @@ package dev.keyrotator.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyrotator.sandbox.SandboxCredentials;
@@ -104,72 +101,7 @@ class LambdaHandlerEndToEndTest {
   }
 
   Context context(int remainingMillis) {
-    LambdaLogger logger = new LambdaLogger() {
-      @Override
-      public void log(String message) {
-        logged.add(message);
-      }
-
-      @Override
-      public void log(byte[] message) {
-        logged.add(new String(message, java.nio.charset.StandardCharsets.UTF_8));
-      }
-    };
-    return new Context() {
-      @Override
-      public String getAwsRequestId() {
-        return "req-1234";
-      }
-
-      @Override
-      public String getLogGroupName() {
-        return "/aws/lambda/org-key-rotator";
-      }
-
-      @Override
-      public String getLogStreamName() {
-        return "stream";
-      }
-
-      @Override
-      public String getFunctionName() {
-        return "org-key-rotator";
-      }
-
-      @Override
-      public String getFunctionVersion() {
-        return "$LATEST";
-      }
-
-      @Override
-      public String getInvokedFunctionArn() {
-        return "arn:aws:lambda:us-east-1:111111111111:function:org-key-rotator";
-      }
-
-      @Override
-      public CognitoIdentity getIdentity() {
-        return null;
-      }
-
-      @Override
-      public ClientContext getClientContext() {
-        return null;
-      }
-
-      @Override
-      public int getRemainingTimeInMillis() {
-        return remainingMillis;
-      }
-
-      @Override
-      public int getMemoryLimitInMB() {
-        return 1024;
-      }
-
-      @Override
-      public LambdaLogger getLogger() {
-        return logger;
-      }
-    };
+    return new FakeLambdaContext(remainingMillis, logged);
   }
+
 }
