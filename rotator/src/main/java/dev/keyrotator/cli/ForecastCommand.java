@@ -2,24 +2,18 @@ package dev.keyrotator.cli;
 
 import com.google.inject.Injector;
 import dev.keyrotator.aws.AccountDirectory;
-import dev.keyrotator.aws.AwsModule;
 import dev.keyrotator.aws.RoleAssumer;
 import dev.keyrotator.config.PolicyFile;
-import dev.keyrotator.config.PolicyFileLoader;
 import dev.keyrotator.run.Forecast;
 import dev.keyrotator.run.Progress;
 import dev.keyrotator.wiring.Injectors;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -29,32 +23,27 @@ import picocli.CommandLine.Spec;
 final class ForecastCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Mixin OrganizationOptions org;
+
   @Option(names = "--days", defaultValue = "30", paramLabel = "N", description = "Days ahead.")
   int days;
-
-  @Option(names = "--policy", paramLabel = "FILE", defaultValue = "config/rotation.yaml",
-      description = "Policy file (default: ${DEFAULT-VALUE}).")
-  Path policy;
-
-  @Option(names = "--endpoint", paramLabel = "URL", description = "One endpoint for every service.")
-  URI endpoint;
-
-  @Option(names = "--now", paramLabel = "INSTANT", description = "Start the forecast here.")
-  Instant now;
 
   @Override
   public Integer call() {
     if (days < 0 || days > 3650) {
       throw new IllegalArgumentException("--days must be between 0 and 3650, got " + days);
     }
-    PolicyFile file = PolicyFileLoader.load(policy);
-    Clock clock = now == null ? Clock.systemUTC()
-        : Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), now));
-    Injector injector = Injectors.forRun(file, clock, Progress.silent(),
-        Optional.ofNullable(endpoint), new AwsModule());
+    PolicyFile file = org.loadPolicy();
+    Clock clock = org.clock();
+    Injector injector = org.injector(file, clock, Progress.silent());
     List<String> errors = new ArrayList<>();
-    List<Forecast.Entry> entries = new Forecast(injector.getInstance(AccountDirectory.class),
-        injector.getInstance(RoleAssumer.class), clock).run(file, days, errors);
+    List<Forecast.Entry> entries;
+    try {
+      entries = new Forecast(injector.getInstance(AccountDirectory.class),
+          injector.getInstance(RoleAssumer.class), clock).run(file, days, errors);
+    } finally {
+      Injectors.close(injector);
+    }
     var out = spec.commandLine().getOut();
     out.printf("%-10s  %-14s %-20s %-30s %s%n", "DAY", "ACCOUNT", "USER", "DECISION", "REASON");
     for (Forecast.Entry e : entries) {

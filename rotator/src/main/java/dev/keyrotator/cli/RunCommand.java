@@ -2,11 +2,8 @@ package dev.keyrotator.cli;
 
 import com.google.inject.Injector;
 import dev.keyrotator.aws.AwsCallException;
-import dev.keyrotator.aws.AwsModule;
 import dev.keyrotator.config.PolicyFile;
-import dev.keyrotator.config.PolicyFileLoader;
 import dev.keyrotator.policy.Mode;
-import dev.keyrotator.report.AccountStatus;
 import dev.keyrotator.report.DeliveryResult;
 import dev.keyrotator.report.JsonReport;
 import dev.keyrotator.report.ReportDelivery;
@@ -18,11 +15,10 @@ import dev.keyrotator.run.Progress;
 import dev.keyrotator.run.RunRequest;
 import dev.keyrotator.wiring.Injectors;
 import java.io.IOException;
-import java.net.URI;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashSet;
@@ -32,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -41,9 +38,7 @@ import picocli.CommandLine.Spec;
 class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--policy", paramLabel = "FILE", defaultValue = "config/rotation.yaml",
-      description = "Policy file (default: ${DEFAULT-VALUE}).")
-  Path policy;
+  @Mixin OrganizationOptions org;
 
   @Option(names = "--accounts", split = ",", paramLabel = "ID",
       description = "Only these accounts (they must be ACTIVE accounts of the organization).")
@@ -60,15 +55,6 @@ class RunCommand implements Callable<Integer> {
       description = "Also write report.json, report.csv and report.html here.")
   Path reportDir;
 
-  @Option(names = "--endpoint", paramLabel = "URL",
-      description = "One endpoint for every AWS service (sandbox, LocalStack, moto). Default: the"
-          + " SDK's (AWS_ENDPOINT_URL or AWS itself).")
-  URI endpoint;
-
-  @Option(names = "--now", paramLabel = "INSTANT",
-      description = "Run as if the clock read this ISO instant (the sandbox's clock in the demo).")
-  Instant now;
-
   @Option(names = "--max-minutes", paramLabel = "N",
       description = "Stop starting new users after N minutes; what is left is reported.")
   Integer maxMinutes;
@@ -80,9 +66,8 @@ class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Optional<Mode> modeOverride = mode == null ? Optional.empty() : Optional.of(Mode.fromLabel(mode));
-    PolicyFile file = PolicyFileLoader.load(policy);
-    Clock clock = now == null ? Clock.systemUTC()
-        : Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), now));
+    PolicyFile file = org.loadPolicy();
+    Clock clock = org.clock();
     Deadline deadline = maxMinutes == null ? Deadline.none()
         : Deadline.at(clock, clock.instant().plus(Duration.ofMinutes(maxMinutes)));
     String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
@@ -95,12 +80,19 @@ class RunCommand implements Callable<Integer> {
       err.println(line);
       err.flush();
     };
-    Injector injector = Injectors.forRun(file, clock, progress, Optional.ofNullable(endpoint),
-        new AwsModule());
-    Orchestrator orchestrator = injector.getInstance(Orchestrator.class);
+    Injector injector = org.injector(file, clock, progress);
+    try {
+      return run(file, request, injector, err);
+    } finally {
+      Injectors.close(injector);
+    }
+  }
+
+  private int run(PolicyFile file, RunRequest request, Injector injector, PrintWriter err)
+      throws IOException {
     RunReport report;
     try {
-      report = orchestrator.run(file, request);
+      report = injector.getInstance(Orchestrator.class).run(file, request);
     } catch (AwsCallException e) {
       err.println("error: the organization could not be read: " + e.getMessage());
       return ExitCodes.FAILED;
@@ -115,9 +107,7 @@ class RunCommand implements Callable<Integer> {
     if (reportDir != null) {
       ReportFiles.writeTo(reportDir, report);
     }
-    boolean partial = report.failedAccounts() > 0 || report.failedUsers() > 0
-        || report.anyNotReached()
-        || report.accounts().stream().anyMatch(a -> a.status() == AccountStatus.FAILED);
+    boolean partial = report.partial();
     if (!planOnly() && ReportDelivery.configured(file.reporting())) {
       DeliveryResult delivered = injector.getInstance(ReportDelivery.class)
           .deliver(report, file.reporting());

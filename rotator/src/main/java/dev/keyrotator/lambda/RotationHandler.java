@@ -65,6 +65,15 @@ public final class RotationHandler implements RequestHandler<Map<String, Object>
     Optional<URI> endpoint = Optional.ofNullable(env.get("AWS_ENDPOINT_URL"))
         .filter(v -> !v.isBlank()).map(URI::create);
     Injector injector = Injectors.forRun(policy, clock, log, endpoint, new AwsModule());
+    try {
+      return handle(invocation, policy, injector, log, context);
+    } finally {
+      Injectors.close(injector);
+    }
+  }
+
+  private Map<String, Object> handle(InvocationRequest invocation, PolicyFile policy,
+      Injector injector, Progress log, Context context) {
     String requestId = context.getAwsRequestId() == null
         ? UUID.randomUUID().toString() : context.getAwsRequestId();
     if (invocation.action().isPresent()) {
@@ -100,8 +109,7 @@ public final class RotationHandler implements RequestHandler<Map<String, Object>
   static Map<String, Object> summary(RunReport r) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("runId", r.runId());
-    out.put("status", r.failedAccounts() > 0 || r.failedUsers() > 0 || r.anyNotReached()
-        ? "partial" : "ok");
+    out.put("status", r.partial() ? "partial" : "ok");
     out.put("accounts", r.accounts().size());
     out.put("failedAccounts", r.failedAccounts());
     out.put("failedUsers", r.failedUsers());

@@ -88,7 +88,7 @@ public final class ReportDelivery {
   static Notification summary(RunReport r, List<ReportLocation> files, String destination,
       List<String> deliveryProblems) {
     ReportSummary s = ReportSummary.of(r);
-    boolean clean = r.failedAccounts() == 0 && r.failedUsers() == 0 && !r.anyNotReached();
+    boolean clean = !r.partial();
     StringBuilder body = new StringBuilder(SummaryText.render(r, s));
     body.append("\nReport files:\n");
     if (files.isEmpty()) {

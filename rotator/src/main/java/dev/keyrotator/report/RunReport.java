@@ -38,6 +38,11 @@ public record RunReport(
         .count();
   }
 
+  /** Something failed or was left for the next run: the CLI's exit 1, Lambda's "partial". */
+  public boolean partial() {
+    return failedAccounts() > 0 || failedUsers() > 0 || anyNotReached();
+  }
+
   public boolean anyNotReached() {
     return accounts.stream().anyMatch(a -> a.status() == AccountStatus.NOT_REACHED
         || !a.usersNotReached().isEmpty());

@@ -3,6 +3,7 @@ package dev.keyrotator.run;
 import dev.keyrotator.aws.Account;
 import dev.keyrotator.aws.Notification;
 import dev.keyrotator.aws.StoredSecret;
+import dev.keyrotator.policy.Decision;
 import dev.keyrotator.policy.IamUser;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,6 +43,14 @@ public final class Notifications {
       attributes.put("owner", user.owner());
     }
     return new Notification(subject, body.toString(), attributes);
+  }
+
+  /** A step of a user's rotation failed; nothing after it was attempted. */
+  public static Notification failure(Account account, IamUser user, Decision d, String error) {
+    return of(Event.ROTATION_FAILED, account, user, d.keyId().orElse(null),
+        "The step " + d.action() + " failed: " + error
+            + ". Nothing else was changed for this user in this run; the next run tries again.",
+        Optional.empty());
   }
 
   static String accountLabel(Account account) {

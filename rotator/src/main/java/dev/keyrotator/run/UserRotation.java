@@ -121,7 +121,7 @@ final class UserRotation {
         } catch (AwsCallException | IllegalStateException e) {
           failed = true;
           reports.add(report(d, Outcome.FAILED, d.keyId().orElse(""), "", e.getMessage()));
-          notify(Events.failure(ctx.account(), state.user(), d, e.getMessage()));
+          notify(Notifications.failure(ctx.account(), state.user(), d, e.getMessage()));
         }
       }
       List<KeyReport> keys = state.keys().stream().map(k -> keyReport(k, now)).toList();
@@ -136,7 +136,7 @@ final class UserRotation {
         case REPAIR_DELETE_ORPHAN -> {
           ctx.keys().deleteKey(user, keyId);
           forget(keyId);
-          notify(Events.of(Event.ORPHAN_REPAIRED, ctx.account(), state.user(), keyId,
+          notify(Notifications.of(Event.ORPHAN_REPAIRED, ctx.account(), state.user(), keyId,
               d.reason() + ". No action is needed.", Optional.empty()));
           return report(d, Outcome.DONE, keyId, "", "");
         }
@@ -151,7 +151,7 @@ final class UserRotation {
             if (k.isActive() && state.isStored(k.id()) && Planner.createdInMarkerWindow(k, m)) {
               StoredSecret secret = ctx.vault().completeStore(ctx.account().id(), user,
                   state.user().path(), k.id());
-              notify(Events.of(Event.KEY_CREATED, ctx.account(), state.user(), k.id(),
+              notify(Notifications.of(Event.KEY_CREATED, ctx.account(), state.user(), k.id(),
                   "A new access key was created for you by run " + m.runId()
                       + ", which was interrupted before it could tell you.", Optional.of(secret)));
               notes.add("completed the rotation of run " + m.runId() + ": the secret of key "
@@ -167,7 +167,7 @@ final class UserRotation {
         case DELETE_KEY -> {
           ctx.keys().deleteKey(user, keyId);
           forget(keyId);
-          notify(Events.of(Event.KEY_DELETED, ctx.account(), state.user(), keyId, d.reason(),
+          notify(Notifications.of(Event.KEY_DELETED, ctx.account(), state.user(), keyId, d.reason(),
               Optional.empty()));
           return report(d, Outcome.DONE, keyId, "", "");
         }
@@ -192,7 +192,7 @@ final class UserRotation {
           }
           // Notified before the marker is cleared: a run that dies in between leaves the marker,
           // and the next run notifies again (at least once) instead of never.
-          notify(Events.of(Event.KEY_CREATED, ctx.account(), state.user(), created.key().id(),
+          notify(Notifications.of(Event.KEY_CREATED, ctx.account(), state.user(), created.key().id(),
               d.reason() + ". A new access key was created for you.", Optional.of(secret)));
           try {
             ctx.keys().clearMarker(user);
@@ -219,13 +219,13 @@ final class UserRotation {
             }
             throw e;
           }
-          notify(Events.of(Event.KEY_DEACTIVATED, ctx.account(), state.user(), keyId,
+          notify(Notifications.of(Event.KEY_DEACTIVATED, ctx.account(), state.user(), keyId,
               d.reason() + ". It can be switched back on until it is deleted.",
               Optional.empty()));
           return report(d, Outcome.DONE, keyId, "", "");
         }
         case WARN -> {
-          boolean delivered = notify(Events.of(Event.KEY_WARNING, ctx.account(), state.user(),
+          boolean delivered = notify(Notifications.of(Event.KEY_WARNING, ctx.account(), state.user(),
               keyId, d.reason(), Optional.empty()));
           if (delivered) {
             // Only a delivered warning counts: an undelivered one is sent again next run.

@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Stage;
+import dev.keyrotator.aws.AwsClientFactory;
 import dev.keyrotator.aws.AwsModule;
 import dev.keyrotator.aws.AwsSettings;
 import dev.keyrotator.config.PolicyFile;
@@ -29,6 +30,11 @@ public final class Injectors {
         bind(AwsSettings.class).toInstance(settings);
       }
     }, aws, new RotatorModule(), new ReportingModule());
+  }
+
+  /** Closes the SDK clients the injector built (their HTTP connections and credential refresh). */
+  public static void close(Injector injector) {
+    injector.getInstance(AwsClientFactory.class).close();
   }
 
   static AwsSettings settings(PolicyFile policy, Optional<URI> endpoint) {

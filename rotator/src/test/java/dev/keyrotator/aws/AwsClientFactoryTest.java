@@ -53,8 +53,7 @@ class AwsClientFactoryTest {
   void perAccountClientsShareTheHttpClientAndSurviveTheSessionClosing() {
     CallMetrics metrics = new CallMetrics();
     try (AwsClientFactory clients = TestOrg.clients(SANDBOX, metrics)) {
-      StsRoleAssumer assumer = new StsRoleAssumer(clients.sts(), clients, TestOrg.ROLE, "/",
-          java.util.Optional.of(TestOrg.EXTERNAL_ID), java.time.Duration.ofHours(1));
+      StsRoleAssumer assumer = TestOrg.assumer(clients);
       try (AccountSession s = assumer.open(TestOrg.WORKLOAD, "a")) {
         s.keys().userNames();
       }

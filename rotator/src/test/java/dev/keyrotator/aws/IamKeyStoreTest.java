@@ -33,8 +33,7 @@ class IamKeyStoreTest {
   @BeforeEach
   void setUp() {
     clients = TestOrg.clients(SANDBOX, metrics);
-    session = new StsRoleAssumer(clients.sts(), clients, TestOrg.ROLE, "/",
-        Optional.of(TestOrg.EXTERNAL_ID), Duration.ofHours(1)).open(TestOrg.WORKLOAD, "run-1");
+    session = TestOrg.assumer(clients).open(TestOrg.WORKLOAD, "run-1");
     keys = session.keys();
   }
 

@@ -24,8 +24,7 @@ class SecretNeverLeaksTest {
   @BeforeEach
   void setUp() {
     clients = TestOrg.clients(SANDBOX, metrics);
-    session = new StsRoleAssumer(clients.sts(), clients, TestOrg.ROLE, "/",
-        Optional.of(TestOrg.EXTERNAL_ID), Duration.ofHours(1)).open(TestOrg.WORKLOAD, "run-1");
+    session = TestOrg.assumer(clients).open(TestOrg.WORKLOAD, "run-1");
   }
 
   @AfterEach

@@ -39,8 +39,7 @@ class SecretsManagerVaultTest {
   @BeforeEach
   void setUp() {
     clients = TestOrg.clients(SANDBOX, metrics);
-    session = new StsRoleAssumer(clients.sts(), clients, TestOrg.ROLE, "/",
-        Optional.of(TestOrg.EXTERNAL_ID), Duration.ofHours(1)).open(ACCOUNT, "run-1");
+    session = TestOrg.assumer(clients).open(ACCOUNT, "run-1");
     keys = session.keys();
     vault = session.vault();
   }

@@ -99,4 +99,10 @@ final class TestOrg {
   static AwsClientFactory clientsAs(SandboxExtension sb, String accountId, CallMetrics metrics) {
     return new AwsClientFactory(settings(sb), metrics, credentials(sb.credentialsFor(accountId)));
   }
+
+  /** The member-role assumer the adapter tests use (test role, ExternalId, 1 h sessions). */
+  static StsRoleAssumer assumer(AwsClientFactory clients) {
+    return new StsRoleAssumer(clients.sts(), clients, ROLE, "/",
+        java.util.Optional.of(EXTERNAL_ID), java.time.Duration.ofHours(1));
+  }
 }

@@ -2,9 +2,8 @@ package dev.keyrotator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyrotator.report.AccountReport;
+import dev.keyrotator.report.ReportViews;
 import dev.keyrotator.report.RunReport;
-import dev.keyrotator.report.UserReport;
 import dev.keyrotator.run.ScanMode;
 import dev.keyrotator.sandbox.FaultRule;
 import dev.keyrotator.sandbox.Fixture;
@@ -23,16 +22,7 @@ import org.junit.jupiter.api.Test;
 class CredentialReportScanEndToEndTest {
 
   static Map<String, List<String>> decisions(RunReport r) {
-    Map<String, List<String>> out = new TreeMap<>();
-    for (AccountReport a : r.accounts()) {
-      for (UserReport u : a.users()) {
-        out.put(a.accountId() + "/" + u.userName(), u.decisions().stream()
-            .map(d -> d.action() + (d.warning().isEmpty() ? "" : "(" + d.warning() + ")")
-                + (d.keyId().isEmpty() ? "" : " " + d.keyId()))
-            .toList());
-      }
-    }
-    return out;
+    return ReportViews.decisions(r);
   }
 
   static long perUserReads(Sandbox sb) {

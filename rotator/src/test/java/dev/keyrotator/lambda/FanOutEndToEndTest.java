@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.Sandbox;
-import dev.keyrotator.sandbox.SandboxCredentials;
 import dev.keyrotator.sandbox.SandboxExtension;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,25 +38,13 @@ class FanOutEndToEndTest {
 
   @BeforeEach
   void credentials(@TempDir Path dir) throws IOException {
-    SandboxCredentials c = SANDBOX.credentialsFor("111111111111");
-    System.setProperty("aws.accessKeyId", c.accessKeyId());
-    System.setProperty("aws.secretAccessKey", c.secretAccessKey());
-    System.setProperty("aws.region", "us-east-1");
-    Path policy = dir.resolve("rotation.yaml");
-    Files.copy(Path.of("../config/rotation.yaml"), policy);
-    env = Map.of(
-        "KEY_ROTATOR_POLICY_URI", policy.toString(),
-        "AWS_ENDPOINT_URL", SANDBOX.endpoint().toString(),
-        "KEY_ROTATOR_NOTIFICATION_TOPIC_ARN",
-        "arn:aws:sns:us-east-1:111111111111:key-rotation-events",
-        "KEY_ROTATOR_BATCH_SIZE", "2");
+    // The handler takes credentials from the SDK's default chain, as in Lambda.
+    env = LambdaTestEnvironment.setUp(SANDBOX, dir, Map.of("KEY_ROTATOR_BATCH_SIZE", "2"));
   }
 
   @AfterEach
   void clear() {
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
-    System.clearProperty("aws.region");
+    LambdaTestEnvironment.tearDown();
   }
 
   RotationHandler handler() {

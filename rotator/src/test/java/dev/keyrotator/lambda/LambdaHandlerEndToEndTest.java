@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keyrotator.sandbox.SandboxCredentials;
 import dev.keyrotator.sandbox.SandboxExtension;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,24 +28,12 @@ class LambdaHandlerEndToEndTest {
   @BeforeEach
   void credentials(@TempDir Path dir) throws IOException {
     // The handler takes credentials from the SDK's default chain, as in Lambda.
-    SandboxCredentials c = SANDBOX.credentialsFor("111111111111");
-    System.setProperty("aws.accessKeyId", c.accessKeyId());
-    System.setProperty("aws.secretAccessKey", c.secretAccessKey());
-    System.setProperty("aws.region", "us-east-1");
-    Path policy = dir.resolve("rotation.yaml");
-    Files.copy(Path.of("../config/rotation.yaml"), policy);
-    env = Map.of(
-        "KEY_ROTATOR_POLICY_URI", policy.toString(),
-        "AWS_ENDPOINT_URL", SANDBOX.endpoint().toString(),
-        "KEY_ROTATOR_NOTIFICATION_TOPIC_ARN",
-        "arn:aws:sns:us-east-1:111111111111:key-rotation-events");
+    env = LambdaTestEnvironment.setUp(SANDBOX, dir, Map.of());
   }
 
   @AfterEach
   void clear() {
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
-    System.clearProperty("aws.region");
+    LambdaTestEnvironment.tearDown();
   }
 
   Map<String, Object> event(String resource) throws IOException {

@@ -11,6 +11,7 @@ import dev.keyrotator.policy.Planner;
 import dev.keyrotator.policy.RotationMarker;
 import dev.keyrotator.report.AccountReport;
 import dev.keyrotator.report.DecisionReport;
+import dev.keyrotator.report.ReportViews;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.report.UserReport;
 import java.time.Clock;
@@ -22,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -50,18 +50,8 @@ class ReportScanTest {
         new RunRequest("plan-" + scan, Optional.empty(), Set.of(), true, Deadline.none()));
   }
 
-  /** Per account and user, what was decided: action, warning kind and key (ids of read keys). */
   static Map<String, List<String>> decisions(RunReport r) {
-    Map<String, List<String>> out = new TreeMap<>();
-    for (AccountReport a : r.accounts()) {
-      for (UserReport u : a.users()) {
-        out.put(a.accountId() + "/" + u.userName(), u.decisions().stream()
-            .map(d -> d.action() + (d.warning().isEmpty() ? "" : "(" + d.warning() + ")")
-                + (d.keyId().isEmpty() ? "" : " " + d.keyId()))
-            .toList());
-      }
-    }
-    return out;
+    return ReportViews.decisions(r);
   }
 
   static AccountReport account(RunReport r, String id) {
