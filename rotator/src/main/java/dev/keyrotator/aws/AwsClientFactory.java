@@ -1,5 +1,6 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AccountSession;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

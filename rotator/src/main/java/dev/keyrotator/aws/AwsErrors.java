@@ -1,5 +1,6 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AwsCallException;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;

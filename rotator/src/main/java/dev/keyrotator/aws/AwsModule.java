@@ -1,5 +1,8 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AccountDirectory;
+import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.RoleAssumer;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;

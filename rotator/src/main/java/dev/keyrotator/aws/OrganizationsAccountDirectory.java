@@ -1,5 +1,7 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AccountDirectory;
 import jakarta.inject.Inject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

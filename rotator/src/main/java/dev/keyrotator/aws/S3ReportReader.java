@@ -1,5 +1,6 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.ReportReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

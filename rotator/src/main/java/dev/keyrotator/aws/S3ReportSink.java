@@ -1,5 +1,8 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.ReportFile;
+import dev.keyrotator.ports.ReportLocation;
+import dev.keyrotator.ports.ReportSink;
 import jakarta.inject.Inject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,9 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.SecretVault;
+import dev.keyrotator.ports.StoredSecret;
+import dev.keyrotator.ports.AwsCallException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

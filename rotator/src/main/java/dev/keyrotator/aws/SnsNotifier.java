@@ -1,5 +1,7 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.Notification;
+import dev.keyrotator.ports.Notifier;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;

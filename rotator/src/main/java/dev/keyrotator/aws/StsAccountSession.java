@@ -1,5 +1,9 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.SecretVault;
+import dev.keyrotator.ports.UserKeys;
+import dev.keyrotator.ports.UserScan;
 import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -12,7 +16,7 @@ final class StsAccountSession implements AccountSession {
   private final AwsCredentialsProvider credentials;
   private final IamClient iam;
   private final SecretsManagerClient secrets;
-  private final IamKeyStore keys;
+  private final IamUsers keys;
   private final SecretsManagerVault vault;
   private final boolean ownsCredentials;
 
@@ -28,7 +32,7 @@ final class StsAccountSession implements AccountSession {
     this.credentials = credentials;
     this.iam = clients.iam(credentials);
     this.secrets = clients.secretsManager(credentials);
-    this.keys = new IamKeyStore(iam);
+    this.keys = new IamUsers(iam);
     AwsSettings s = clients.settings();
     this.vault = new SecretsManagerVault(secrets, clients.region().id(), clients.partition(),
         s.secretPrefix(), s.kmsKeyId());
@@ -40,7 +44,12 @@ final class StsAccountSession implements AccountSession {
   }
 
   @Override
-  public KeyStore keys() {
+  public UserKeys keys() {
+    return keys;
+  }
+
+  @Override
+  public UserScan scan() {
     return keys;
   }
 

@@ -1,5 +1,7 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.RoleAssumer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,8 +1,7 @@
 package dev.keyrotator.cli;
 
 import com.google.inject.Injector;
-import dev.keyrotator.aws.AccountDirectory;
-import dev.keyrotator.aws.RoleAssumer;
+import dev.keyrotator.report.ReportText;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.run.Forecast;
 import dev.keyrotator.run.Progress;
@@ -39,16 +38,14 @@ final class ForecastCommand implements Callable<Integer> {
     List<String> errors = new ArrayList<>();
     List<Forecast.Entry> entries;
     try {
-      entries = new Forecast(injector.getInstance(AccountDirectory.class),
-          injector.getInstance(RoleAssumer.class), clock).run(file, days, errors);
+      entries = injector.getInstance(Forecast.class).run(days, errors);
     } finally {
       Injectors.close(injector);
     }
     var out = spec.commandLine().getOut();
     out.printf("%-10s  %-14s %-20s %-30s %s%n", "DAY", "ACCOUNT", "USER", "DECISION", "REASON");
     for (Forecast.Entry e : entries) {
-      String label = e.decision().warning().map(w -> "WARN(" + w + ")")
-          .orElse(e.decision().action().name());
+      String label = ReportText.action(e.decision());
       out.printf("%-10s  %-14s %-20s %-30s %s%n", e.day(), e.accountId(), e.userName(), label,
           e.decision().reason());
     }

@@ -1,5 +1,7 @@
 package dev.keyrotator.cli;
 
+import dev.keyrotator.report.ReportText;
+import dev.keyrotator.policy.Action;
 import dev.keyrotator.report.AccountReport;
 import dev.keyrotator.report.DecisionReport;
 import dev.keyrotator.report.Outcome;
@@ -26,10 +28,10 @@ final class ReportPrinter {
     for (AccountReport a : r.accounts()) {
       for (UserReport u : a.users()) {
         for (DecisionReport d : u.decisions()) {
-          if (d.action().equals("NOTHING")) {
+          if (d.action() == Action.NOTHING) {
             continue;
           }
-          String action = d.warning().isEmpty() ? d.action() : "WARN(" + d.warning() + ")";
+          String action = ReportText.action(d);
           String detail = d.outcome() == Outcome.FAILED ? "FAILED: " + d.error()
               : !d.secretArn().isEmpty() ? "secret " + d.secretArn() : d.reason();
           out.printf("%-14s %-20s %-30s %-24s %-8s  %s%n", a.accountId(), trim(u.userName(), 20),
@@ -42,9 +44,9 @@ final class ReportPrinter {
             + " warned %d, repaired %d, planned %d%n",
         r.accounts().size(), r.failedAccounts(),
         r.accounts().stream().mapToInt(AccountReport::usersScanned).sum(),
-        r.count("CREATE_KEY", Outcome.DONE), r.count("DEACTIVATE_KEY", Outcome.DONE),
-        r.count("DELETE_KEY", Outcome.DONE), r.count("WARN", Outcome.DONE),
-        r.count("REPAIR_DELETE_ORPHAN", Outcome.DONE) + r.count("REPAIR_CLEAR_MARKER",
+        r.count(Action.CREATE_KEY, Outcome.DONE), r.count(Action.DEACTIVATE_KEY, Outcome.DONE),
+        r.count(Action.DELETE_KEY, Outcome.DONE), r.count(Action.WARN, Outcome.DONE),
+        r.count(Action.REPAIR_DELETE_ORPHAN, Outcome.DONE) + r.count(Action.REPAIR_CLEAR_MARKER,
             Outcome.DONE),
         r.accounts().stream().flatMap(a -> a.users().stream())
             .flatMap(u -> u.decisions().stream())

@@ -1,30 +1,23 @@
 package dev.keyrotator.cli;
 
 import com.google.inject.Injector;
-import dev.keyrotator.aws.AwsCallException;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.policy.Mode;
-import dev.keyrotator.report.DeliveryResult;
+import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.report.JsonReport;
-import dev.keyrotator.report.ReportDelivery;
-import dev.keyrotator.report.ReportFiles;
-import dev.keyrotator.report.RunReport;
 import dev.keyrotator.run.Deadline;
-import dev.keyrotator.run.Orchestrator;
 import dev.keyrotator.run.Progress;
+import dev.keyrotator.run.RotationService;
+import dev.keyrotator.run.RunIds;
 import dev.keyrotator.run.RunRequest;
 import dev.keyrotator.wiring.Injectors;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,58 +57,46 @@ class RunCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     Optional<Mode> modeOverride = mode == null ? Optional.empty() : Optional.of(Mode.fromLabel(mode));
     PolicyFile file = org.loadPolicy();
     Clock clock = org.clock();
     Deadline deadline = maxMinutes == null ? Deadline.none()
         : Deadline.at(clock, clock.instant().plus(Duration.ofMinutes(maxMinutes)));
-    String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-        .format(clock.instant().atOffset(ZoneOffset.UTC)) + "-"
-        + UUID.randomUUID().toString().substring(0, 8);
-    RunRequest request = new RunRequest(runId, modeOverride, new LinkedHashSet<>(accounts),
-        planOnly(), deadline);
-    var err = spec.commandLine().getErr();
+    RunRequest request = new RunRequest(RunIds.next(clock), modeOverride,
+        new LinkedHashSet<>(accounts), planOnly(), deadline, Optional.ofNullable(reportDir));
+    PrintWriter err = spec.commandLine().getErr();
     Progress progress = json ? Progress.silent() : line -> {
       err.println(line);
       err.flush();
     };
     Injector injector = org.injector(file, clock, progress);
+    RotationService.RunResult result;
     try {
-      return run(file, request, injector, err);
-    } finally {
-      Injectors.close(injector);
-    }
-  }
-
-  private int run(PolicyFile file, RunRequest request, Injector injector, PrintWriter err)
-      throws IOException {
-    RunReport report;
-    try {
-      report = injector.getInstance(Orchestrator.class).run(file, request);
+      result = injector.getInstance(RotationService.class).run(request);
     } catch (AwsCallException e) {
       err.println("error: the organization could not be read: " + e.getMessage());
       return ExitCodes.FAILED;
+    } finally {
+      Injectors.close(injector);
     }
-    var out = spec.commandLine().getOut();
+    print(result, err);
+    return result.partial() ? ExitCodes.PARTIAL_FAILURE : ExitCodes.OK;
+  }
+
+  private void print(RotationService.RunResult result, PrintWriter err) {
+    PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(JsonReport.render(report));
+      out.println(JsonReport.render(result.report(), result.summary()));
       out.flush();
     } else {
-      ReportPrinter.print(out, report);
+      ReportPrinter.print(out, result.report());
     }
-    if (reportDir != null) {
-      ReportFiles.writeTo(reportDir, report);
-    }
-    boolean partial = report.partial();
-    if (!planOnly() && ReportDelivery.configured(file.reporting())) {
-      DeliveryResult delivered = injector.getInstance(ReportDelivery.class)
-          .deliver(report, file.reporting());
-      delivered.files().forEach(f -> err.println("report delivered: " + f.uri()));
-      delivered.problems().forEach(p -> err.println("error: report delivery: " + p));
-      err.flush();
-      partial |= !delivered.ok();
-    }
-    return partial ? ExitCodes.PARTIAL_FAILURE : ExitCodes.OK;
+    result.problems().forEach(p -> err.println("error: " + p));
+    result.delivery().ifPresent(d -> {
+      d.files().forEach(f -> err.println("report delivered: " + f.uri()));
+      d.problems().forEach(p -> err.println("error: report delivery: " + p));
+    });
+    err.flush();
   }
 }

@@ -11,7 +11,12 @@ public enum Action {
   DEACTIVATE_KEY(true),
   WARN(false),
   NOTHING(false),
-  EXEMPT(false);
+  EXEMPT(false),
+  /**
+   * Not a planner decision: the report's entry for a user whose keys could not be read, so that
+   * nothing was planned or changed for it.
+   */
+  READ_USER(false);
 
   private final boolean mutating;
 
@@ -22,9 +27,5 @@ public enum Action {
   /** Whether carrying out this decision changes IAM or the vault. */
   public boolean mutating() {
     return mutating;
-  }
-
-  public boolean isRepair() {
-    return this == REPAIR_DELETE_ORPHAN || this == REPAIR_CLEAR_MARKER;
   }
 }

@@ -1,19 +1,22 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Mode;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One account's part of the run.
  *
- * @param policy the effective policy's values by field
- * @param policySources for each field, the rule that set it
+ * @param mode the mode the account was processed in; empty when it was not processed
+ * @param policy the effective policy with the rule behind each value; empty when it is not known
+ *     (skipped, or failed before it was resolved)
  * @param usersNotReached users left for the next run because the deadline came
- * @param scan how the account's users were read: {@code credential-report} (the IAM credential
- *     report, and a per-user read only of users that may need an action) or {@code per-user};
- *     empty when the account was not scanned
- * @param scanNote for {@code credential-report}, the report's time and how many users were read
- *     one by one; for a {@code per-user} fallback, why the report was not used
+ * @param scan how the account's users were read (see {@link ScanMode}); empty when the account was
+ *     not scanned
+ * @param scanNote for {@code credential-report}, how many users were read one by one; for a {@code
+ *     per-user} fallback, why the report was not used
  */
 public record AccountReport(
     String accountId,
@@ -21,28 +24,36 @@ public record AccountReport(
     String ouPath,
     AccountStatus status,
     String reason,
-    String mode,
-    Map<String, String> policy,
-    Map<String, String> policySources,
+    Optional<Mode> mode,
+    Optional<PolicyInForce> policy,
     int usersScanned,
     List<UserReport> users,
     List<String> usersNotReached,
-    String scan,
+    Optional<ScanMode> scan,
     String scanNote) {
   public AccountReport {
-    policy = Map.copyOf(policy);
-    policySources = Map.copyOf(policySources);
+    Objects.requireNonNull(accountId, "accountId");
+    accountName = accountName == null ? "" : accountName;
+    ouPath = ouPath == null ? "" : ouPath;
+    Objects.requireNonNull(status, "status");
+    reason = reason == null ? "" : reason;
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(policy, "policy");
     users = List.copyOf(users);
     usersNotReached = List.copyOf(usersNotReached);
-    scan = scan == null ? "" : scan;
+    Objects.requireNonNull(scan, "scan");
     scanNote = scanNote == null ? "" : scanNote;
   }
 
-  /** An account that was not scanned (or whose scan is not told). */
-  public AccountReport(String accountId, String accountName, String ouPath, AccountStatus status,
-      String reason, String mode, Map<String, String> policy, Map<String, String> policySources,
-      int usersScanned, List<UserReport> users, List<String> usersNotReached) {
-    this(accountId, accountName, ouPath, status, reason, mode, policy, policySources,
-        usersScanned, users, usersNotReached, "", "");
+  /** For each policy field, the rule that set it; empty when the policy is not known. */
+  public Map<String, String> policySources() {
+    return policy.map(PolicyInForce::sources).orElse(Map.of());
+  }
+
+  /** An account that was not processed: skipped, failed early or not reached. */
+  public static AccountReport unprocessed(String accountId, String accountName, String ouPath,
+      AccountStatus status, String reason) {
+    return new AccountReport(accountId, accountName, ouPath, status, reason, Optional.empty(),
+        Optional.empty(), 0, List.of(), List.of(), Optional.empty(), "");
   }
 }

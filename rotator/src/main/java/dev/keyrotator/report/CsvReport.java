@@ -1,5 +1,8 @@
 package dev.keyrotator.report;
 
+import java.time.Instant;
+import dev.keyrotator.policy.Mode;
+import dev.keyrotator.policy.Action;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,8 +41,9 @@ public final class CsvReport {
     row(out, COLUMNS);
     for (AccountReport a : r.accounts()) {
       ReportSummary.Thresholds t = ReportSummary.Thresholds.of(a);
-      List<String> account = List.of(r.runId(), r.startedAt(), r.mode(), "",
-          a.accountId(), a.accountName(), a.ouPath(), a.status().name(), a.mode(), a.reason(),
+      List<String> account = List.of(r.runId(), r.startedAt().toString(), r.mode(), "",
+          a.accountId(), a.accountName(), a.ouPath(), a.status().name(),
+          a.mode().map(Mode::label).orElse(""), a.reason(),
           num(t.create()), num(t.deactivate()), num(t.delete()));
       if (a.users().isEmpty()) {
         List<String> cells = new ArrayList<>(account);
@@ -75,15 +79,15 @@ public final class CsvReport {
       }
       List<String> cells = new ArrayList<>(user);
       cells.set(3, "key");
-      cells.addAll(List.of(k.keyId(), k.status(), String.valueOf(k.ageDays()), k.created(),
-          k.lastUsed()));
+      cells.addAll(List.of(k.keyId(), k.status().iamName(), String.valueOf(k.ageDays()),
+          k.created().toString(), k.lastUsed().map(Instant::toString).orElse("")));
       decisions(cells, mine, first ? u.notes() : List.of(), k.secretArn());
       row(out, cells);
       first = false;
     }
     for (DecisionReport d : newKeys) {
       List<String> cells = new ArrayList<>(user);
-      boolean created = d.action().equals("CREATE_KEY") && d.outcome() == Outcome.DONE;
+      boolean created = d.is(Action.CREATE_KEY, Outcome.DONE);
       cells.set(3, created ? "new_key" : "key");
       cells.addAll(List.of(d.keyId(), created ? "Active" : "", created ? "0" : "", "", ""));
       List<DecisionReport> mine = new ArrayList<>(List.of(d));
@@ -105,8 +109,8 @@ public final class CsvReport {
 
   private static void decisions(List<String> cells, List<DecisionReport> ds, List<String> notes,
       String keySecretArn) {
-    cells.add(join(ds.stream().map(DecisionReport::action).toList()));
-    cells.add(join(ds.stream().map(DecisionReport::warning).filter(w -> !w.isEmpty()).toList()));
+    cells.add(join(ds.stream().map(d -> d.action().name()).toList()));
+    cells.add(join(ds.stream().flatMap(d -> d.warning().stream()).map(Enum::name).toList()));
     cells.add(join(ds.stream().map(d -> d.outcome().name()).toList()));
     cells.add(join(ds.stream().map(DecisionReport::reason).filter(s -> !s.isEmpty()).toList()));
     List<String> arns = new ArrayList<>();

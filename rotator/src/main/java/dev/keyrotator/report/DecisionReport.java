@@ -1,5 +1,10 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Action;
+import dev.keyrotator.policy.WarningKind;
+import java.util.Objects;
+import java.util.Optional;
+
 /**
  * One decision and what became of it.
  *
@@ -9,10 +14,25 @@ package dev.keyrotator.report;
  * @param error AWS's error code and message when the action failed, else empty
  */
 public record DecisionReport(
-    String action,
+    Action action,
     String keyId,
-    String warning,
+    Optional<WarningKind> warning,
     String reason,
     Outcome outcome,
     String secretArn,
-    String error) {}
+    String error) {
+  public DecisionReport {
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(warning, "warning");
+    Objects.requireNonNull(outcome, "outcome");
+    keyId = keyId == null ? "" : keyId;
+    reason = reason == null ? "" : reason;
+    secretArn = secretArn == null ? "" : secretArn;
+    error = error == null ? "" : error;
+  }
+
+  /** Whether this decision is {@code action} and ended as {@code outcome}. */
+  public boolean is(Action action, Outcome outcome) {
+    return this.action == action && this.outcome == outcome;
+  }
+}

@@ -1,6 +1,6 @@
 package dev.keyrotator.report;
 
-import dev.keyrotator.aws.ReportLocation;
+import dev.keyrotator.ports.ReportLocation;
 import java.util.List;
 
 /**

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
+import dev.keyrotator.policy.Action;
+import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -29,15 +30,15 @@ public final class EmbeddedMetrics {
 
   /** The line, with {@code ReportDeliveryFailed} set from {@code delivery} when given. */
   public static String line(RunReport r, DeliveryResult delivery) {
-    Map<String, Long> m = metrics(r, delivery);
+    return line(r, ReportSummary.of(r), Optional.ofNullable(delivery));
+  }
+
+  /** The line for {@code r}, whose summary {@code s} the caller computed once for the run. */
+  public static String line(RunReport r, ReportSummary s, Optional<DeliveryResult> delivery) {
+    Map<String, Long> m = metrics(s, delivery);
     ObjectNode root = MAPPER.createObjectNode();
     ObjectNode aws = root.putObject("_aws");
-    long ts;
-    try {
-      ts = Instant.parse(r.finishedAt()).toEpochMilli();
-    } catch (RuntimeException e) {
-      ts = Instant.parse(r.startedAt()).toEpochMilli();
-    }
+    long ts = r.finishedAt().toEpochMilli();
     aws.put("Timestamp", ts);
     ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
     directive.put("Namespace", NAMESPACE);
@@ -56,20 +57,19 @@ public final class EmbeddedMetrics {
     }
   }
 
-  static Map<String, Long> metrics(RunReport r, DeliveryResult delivery) {
-    ReportSummary s = ReportSummary.of(r);
+  static Map<String, Long> metrics(ReportSummary s, Optional<DeliveryResult> delivery) {
     ReportSummary.Totals t = s.totals();
     ReportSummary.Compliance c = s.compliance();
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("Accounts", (long) t.accounts());
-    m.put("AccountsFailed", (long) t.accountsByStatus().getOrDefault("FAILED", 0));
-    m.put("AccountsNotReached", (long) t.accountsByStatus().getOrDefault("NOT_REACHED", 0));
+    m.put("AccountsFailed", (long) t.accountsByStatus().getOrDefault(AccountStatus.FAILED.name(), 0));
+    m.put("AccountsNotReached", (long) t.accountsByStatus().getOrDefault(AccountStatus.NOT_REACHED.name(), 0));
     m.put("UsersScanned", (long) t.usersScanned());
     m.put("UsersFailed", (long) t.usersFailed());
-    m.put("KeysCreated", t.actionsDone().getOrDefault("CREATE_KEY", 0L));
-    m.put("KeysDeactivated", t.actionsDone().getOrDefault("DEACTIVATE_KEY", 0L));
-    m.put("KeysDeleted", t.actionsDone().getOrDefault("DELETE_KEY", 0L));
-    m.put("OwnersWarned", t.actionsDone().getOrDefault("WARN", 0L));
+    m.put("KeysCreated", t.actionsDone().getOrDefault(Action.CREATE_KEY.name(), 0L));
+    m.put("KeysDeactivated", t.actionsDone().getOrDefault(Action.DEACTIVATE_KEY.name(), 0L));
+    m.put("KeysDeleted", t.actionsDone().getOrDefault(Action.DELETE_KEY.name(), 0L));
+    m.put("OwnersWarned", t.actionsDone().getOrDefault(Action.WARN.name(), 0L));
     m.put("ActionsPlanned", t.actionsPlanned().values().stream().mapToLong(Long::longValue).sum());
     m.put("ActionsFailed", t.actionsFailed());
     m.put("ActiveKeysPastDeactivateAge", (long) c.keysPastDeactivateAgeActive());
@@ -79,9 +79,7 @@ public final class EmbeddedMetrics {
     m.put("AwsCalls", t.awsCalls());
     m.put("AwsRetries", t.awsRetries());
     m.put("AwsThrottled", t.awsThrottled());
-    if (delivery != null) {
-      m.put("ReportDeliveryFailed", delivery.ok() ? 0L : 1L);
-    }
+    delivery.ifPresent(d -> m.put("ReportDeliveryFailed", d.ok() ? 0L : 1L));
     return m;
   }
 }

@@ -1,5 +1,6 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Mode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -63,7 +64,11 @@ public final class HtmlReport {
   private HtmlReport() {}
 
   public static String render(RunReport r) {
-    ReportSummary s = ReportSummary.of(r);
+    return render(r, ReportSummary.of(r));
+  }
+
+  /** The page for {@code r}, whose summary {@code s} the caller computed once. */
+  public static String render(RunReport r, ReportSummary s) {
     StringBuilder h = new StringBuilder(16_384);
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; ")
@@ -73,7 +78,7 @@ public final class HtmlReport {
         .append("<style>").append(CSS).append("</style>\n</head>\n<body>\n");
     h.append("<header><h1>Access key rotation report</h1><p>Run <code>").append(esc(r.runId()))
         .append("</code> &middot; mode ").append(esc(r.mode())).append(" &middot; ")
-        .append(esc(r.startedAt())).append(" to ").append(esc(r.finishedAt()))
+        .append(esc(r.startedAt().toString())).append(" to ").append(esc(r.finishedAt().toString()))
         .append(" &middot; policy ").append(esc(r.policySource())).append(" (sha256 <code>")
         .append(esc(shortSha(r.policySha256()))).append("</code>)</p></header>\n<main>\n");
     glance(h, r, s);
@@ -354,7 +359,7 @@ public final class HtmlReport {
         h.append("<tr><td class=\"num\">").append(n.dueInDays()).append("</td><td>")
             .append(esc(n.dueOn())).append("</td><td><code>").append(esc(n.accountId()))
             .append("</code></td><td>").append(esc(n.userName())).append("</td><td><code>")
-            .append(esc(n.keyId())).append("</code></td><td>").append(esc(n.action()))
+            .append(esc(n.keyId())).append("</code></td><td>").append(esc(n.action().name()))
             .append("</td><td>").append(esc(n.reason())).append("</td></tr>\n");
       }
       h.append("</tbody></table>\n");
@@ -369,16 +374,17 @@ public final class HtmlReport {
           .append(esc(a.accountId())).append(" ").append(esc(a.accountName())).append(" ")
           .append(status(a.status().name())).append("</h3>\n<p>OU path ")
           .append(esc(a.ouPath().isEmpty() ? "-" : a.ouPath())).append(" &middot; mode ")
-          .append(esc(a.mode().isEmpty() ? "-" : a.mode())).append(" &middot; ")
+          .append(esc(a.mode().map(Mode::label).orElse("-"))).append(" &middot; ")
           .append(a.usersScanned()).append(" users scanned")
           .append(a.reason().isEmpty() ? "" : " &middot; " + esc(a.reason())).append("</p>\n");
-      if (!a.policy().isEmpty()) {
+      if (a.policy().isPresent()) {
         h.append("<p class=\"muted\">Policy: ");
         boolean first = true;
-        for (Map.Entry<String, String> e : new TreeMap<>(a.policy()).entrySet()) {
+        for (Map.Entry<String, String> e : new TreeMap<>(a.policy().map(ReportText::policyValues).orElse(Map.of())).entrySet()) {
           h.append(first ? "" : "; ").append(esc(e.getKey())).append(" <b>")
               .append(esc(e.getValue())).append("</b> (")
-              .append(esc(a.policySources().getOrDefault(e.getKey(), "?"))).append(')');
+              .append(esc(a.policy().map(PolicyInForce::sources).orElse(Map.of())
+                  .getOrDefault(e.getKey(), "?"))).append(')');
           first = false;
         }
         h.append("</p>\n");
@@ -399,9 +405,9 @@ public final class HtmlReport {
           h.append("<span class=\"muted\">none</span>");
         }
         for (KeyReport k : u.keys()) {
-          h.append("<code>").append(esc(k.keyId())).append("</code> ").append(esc(k.status()))
+          h.append("<code>").append(esc(k.keyId())).append("</code> ").append(esc(k.status().iamName()))
               .append(", ").append(k.ageDays()).append(" d, ")
-              .append(esc(k.lastUsed().isEmpty() ? "never used" : "used " + k.lastUsed()))
+              .append(esc(k.lastUsed().map(t -> "used " + t).orElse("never used")))
               .append("<br>");
         }
         h.append("</td><td>");
@@ -455,7 +461,7 @@ public final class HtmlReport {
   }
 
   private static String label(DecisionReport d) {
-    return d.warning().isEmpty() ? d.action() : d.action() + "(" + d.warning() + ")";
+    return ReportText.action(d);
   }
 
   private static String status(String s) {

@@ -27,9 +27,14 @@ public final class JsonReport {
   private JsonReport() {}
 
   public static String render(RunReport report) {
+    return render(report, ReportSummary.of(report));
+  }
+
+  /** The report with its summary (computed once per run by the caller). */
+  public static String render(RunReport report, ReportSummary summary) {
     try {
       return MAPPER.writeValueAsString(
-          new Envelope(SCHEMA_VERSION, report, ReportSummary.of(report))) + "\n";
+          new Envelope(SCHEMA_VERSION, ReportJson.of(report), summary)) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render report", e);
     }
@@ -59,7 +64,7 @@ public final class JsonReport {
             + SCHEMA_VERSION + " (schemaVersion " + (version == null ? "missing" : version)
             + ")");
       }
-      return MAPPER.treeToValue(tree.get("report"), RunReport.class);
+      return MAPPER.treeToValue(tree.get("report"), ReportJson.Run.class).toReport();
     } catch (JsonProcessingException | RuntimeException ex) {
       if (ex instanceof IllegalArgumentException iae) {
         throw iae;
@@ -70,5 +75,5 @@ public final class JsonReport {
   }
 
   /** The file's top level: the schema version, the report, and figures derived from it. */
-  public record Envelope(int schemaVersion, RunReport report, ReportSummary summary) {}
+  record Envelope(int schemaVersion, ReportJson.Run report, ReportSummary summary) {}
 }

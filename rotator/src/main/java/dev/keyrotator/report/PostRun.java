@@ -1,5 +1,6 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Action;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +18,15 @@ final class PostRun {
   record Key(AccountReport account, String userName, String keyId, boolean active,
       long ageDays, boolean neverUsed, boolean exempt, boolean newestActive) {}
 
+  /** A key's state while the decisions are applied. */
+  private record State(boolean active, long ageDays, boolean neverUsed) {
+    State deactivated() {
+      return new State(false, ageDays, neverUsed);
+    }
+  }
+
   static boolean exempt(UserReport u) {
-    return u.decisions().stream().anyMatch(d -> d.action().equals("EXEMPT"));
+    return u.decisions().stream().anyMatch(d -> d.action() == Action.EXEMPT);
   }
 
   static List<Key> keys(RunReport r) {
@@ -32,28 +40,20 @@ final class PostRun {
   }
 
   private static List<Key> keys(AccountReport a, UserReport u) {
-    boolean exempt = exempt(u);
-    // key id -> {active, age, neverUsed}
-    Map<String, Object[]> state = new LinkedHashMap<>();
+    Map<String, State> state = new LinkedHashMap<>();
     for (KeyReport k : u.keys()) {
-      state.put(k.keyId(), new Object[] {"Active".equals(k.status()), k.ageDays(),
-          k.lastUsed().isEmpty()});
+      state.put(k.keyId(), new State(k.active(), k.ageDays(), k.lastUsed().isEmpty()));
     }
     for (DecisionReport d : u.decisions()) {
       if (d.outcome() != Outcome.DONE) {
         continue;
       }
       switch (d.action()) {
-        case "DEACTIVATE_KEY" -> {
-          Object[] s = state.get(d.keyId());
-          if (s != null) {
-            s[0] = false;
-          }
-        }
-        case "DELETE_KEY", "REPAIR_DELETE_ORPHAN" -> state.remove(d.keyId());
-        case "CREATE_KEY" -> {
+        case DEACTIVATE_KEY -> state.computeIfPresent(d.keyId(), (id, s) -> s.deactivated());
+        case DELETE_KEY, REPAIR_DELETE_ORPHAN -> state.remove(d.keyId());
+        case CREATE_KEY -> {
           if (!d.keyId().isEmpty()) {
-            state.put(d.keyId(), new Object[] {true, 0L, true});
+            state.put(d.keyId(), new State(true, 0L, true));
           }
         }
         default -> { }
@@ -61,16 +61,17 @@ final class PostRun {
     }
     String newest = null;
     long newestAge = Long.MAX_VALUE;
-    for (Map.Entry<String, Object[]> e : state.entrySet()) {
-      if ((Boolean) e.getValue()[0] && (Long) e.getValue()[1] < newestAge) {
+    for (Map.Entry<String, State> e : state.entrySet()) {
+      if (e.getValue().active() && e.getValue().ageDays() < newestAge) {
         newest = e.getKey();
-        newestAge = (Long) e.getValue()[1];
+        newestAge = e.getValue().ageDays();
       }
     }
+    boolean exempt = exempt(u);
     List<Key> out = new ArrayList<>();
-    for (Map.Entry<String, Object[]> e : state.entrySet()) {
-      Object[] s = e.getValue();
-      out.add(new Key(a, u.userName(), e.getKey(), (Boolean) s[0], (Long) s[1], (Boolean) s[2],
+    for (Map.Entry<String, State> e : state.entrySet()) {
+      State s = e.getValue();
+      out.add(new Key(a, u.userName(), e.getKey(), s.active(), s.ageDays(), s.neverUsed(),
           exempt, e.getKey().equals(newest)));
     }
     return out;

@@ -1,11 +1,11 @@
 package dev.keyrotator.report;
 
-import dev.keyrotator.aws.AwsCallException;
-import dev.keyrotator.aws.Notification;
-import dev.keyrotator.aws.Notifier;
-import dev.keyrotator.aws.ReportFile;
-import dev.keyrotator.aws.ReportLocation;
-import dev.keyrotator.aws.ReportSink;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.Notification;
+import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.ReportFile;
+import dev.keyrotator.ports.ReportLocation;
+import dev.keyrotator.ports.ReportSink;
 import dev.keyrotator.config.PolicyFile.ReportingSettings;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -47,12 +47,18 @@ public final class ReportDelivery {
     if (!p.isEmpty() && !p.endsWith("/")) {
       p = p + "/";
     }
-    String day = Instant.parse(r.startedAt()).atOffset(ZoneOffset.UTC).format(DAY_PATH);
+    String day = r.startedAt().atOffset(ZoneOffset.UTC).format(DAY_PATH);
     String run = r.runId().replaceAll("[^A-Za-z0-9._-]", "_");
     return p + day + "/" + run + "/";
   }
 
   public DeliveryResult deliver(RunReport report, ReportingSettings settings) {
+    return deliver(report, ReportSummary.of(report), settings);
+  }
+
+  /** Delivers {@code report}, whose {@code summary} the caller computed once for the run. */
+  public DeliveryResult deliver(RunReport report, ReportSummary summary,
+      ReportingSettings settings) {
     if (!configured(settings)) {
       return DeliveryResult.nothingConfigured();
     }
@@ -63,7 +69,7 @@ public final class ReportDelivery {
       String folder = folder(settings.prefix(), report);
       destination = "s3://" + settings.bucket().get() + "/" + folder;
       try {
-        List<ReportFile> rendered = ReportFiles.render(report);
+        List<ReportFile> rendered = ReportFiles.render(report, summary);
         files.addAll(sink.write(settings.bucket().get(), settings.securityAccountId(), folder,
             rendered));
       } catch (AwsCallException e) {
@@ -74,7 +80,7 @@ public final class ReportDelivery {
     if (settings.topicArn().isPresent()) {
       try {
         notifier.publish(settings.topicArn().get(),
-            summary(report, files, destination, problems));
+            summary(report, summary, files, destination, problems));
         sent = true;
       } catch (AwsCallException e) {
         problems.add("run summary not published to " + settings.topicArn().get() + ": "
@@ -85,9 +91,8 @@ public final class ReportDelivery {
   }
 
   /** The one SNS message of a run: totals, problems, and links to the files. */
-  static Notification summary(RunReport r, List<ReportLocation> files, String destination,
-      List<String> deliveryProblems) {
-    ReportSummary s = ReportSummary.of(r);
+  static Notification summary(RunReport r, ReportSummary s, List<ReportLocation> files,
+      String destination, List<String> deliveryProblems) {
     boolean clean = !r.partial();
     StringBuilder body = new StringBuilder(SummaryText.render(r, s));
     body.append("\nReport files:\n");

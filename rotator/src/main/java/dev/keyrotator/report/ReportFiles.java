@@ -1,6 +1,6 @@
 package dev.keyrotator.report;
 
-import dev.keyrotator.aws.ReportFile;
+import dev.keyrotator.ports.ReportFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,20 +17,30 @@ public final class ReportFiles {
   private ReportFiles() {}
 
   public static List<ReportFile> render(RunReport r) {
+    return render(r, ReportSummary.of(r));
+  }
+
+  /** The three files of {@code r}, whose summary {@code s} the caller computed once. */
+  public static List<ReportFile> render(RunReport r, ReportSummary s) {
     return List.of(
         new ReportFile(JSON, "application/json; charset=utf-8",
-            JsonReport.render(r).getBytes(StandardCharsets.UTF_8)),
+            JsonReport.render(r, s).getBytes(StandardCharsets.UTF_8)),
         new ReportFile(CSV, "text/csv; charset=utf-8; header=present",
             CsvReport.render(r).getBytes(StandardCharsets.UTF_8)),
         new ReportFile(HTML, "text/html; charset=utf-8",
-            HtmlReport.render(r).getBytes(StandardCharsets.UTF_8)));
+            HtmlReport.render(r, s).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Writes the files into {@code dir} (created if missing); returns their paths. */
   public static List<Path> writeTo(Path dir, RunReport r) throws IOException {
+    return writeTo(dir, r, ReportSummary.of(r));
+  }
+
+  /** Writes the files of {@code r}, whose summary {@code s} the caller computed once. */
+  public static List<Path> writeTo(Path dir, RunReport r, ReportSummary s) throws IOException {
     Files.createDirectories(dir);
     List<Path> out = new ArrayList<>();
-    for (ReportFile f : render(r)) {
+    for (ReportFile f : render(r, s)) {
       Path p = dir.resolve(f.name());
       Files.write(p, f.content());
       out.add(p);

@@ -95,8 +95,8 @@ public final class ReportMerge {
         }
       }
       r.awsCalls().forEach((k, v) -> calls.merge(k, v, Long::sum));
-      Instant s = Instant.parse(r.startedAt());
-      Instant f = Instant.parse(r.finishedAt());
+      Instant s = r.startedAt();
+      Instant f = r.finishedAt();
       started = started == null || s.isBefore(started) ? s : started;
       finished = finished == null || f.isAfter(finished) ? f : finished;
       modes.add(r.mode());
@@ -115,7 +115,7 @@ public final class ReportMerge {
       mode = "mixed: " + String.join(", ", modes);
     }
     String source = String.join(", ", sources);
-    return new Result(new RunReport(runId, started.toString(), finished.toString(), mode, source,
+    return new Result(new RunReport(runId, started, finished, mode, source,
         policySha, new ArrayList<>(accounts.values()), calls), problems);
   }
 
@@ -124,8 +124,6 @@ public final class ReportMerge {
     Map<String, AccountReport> all = new TreeMap<>();
     report.accounts().forEach(a -> all.put(a.accountId(), a));
     extra.forEach(a -> all.putIfAbsent(a.accountId(), a));
-    return new RunReport(report.runId(), report.startedAt(), report.finishedAt(), report.mode(),
-        report.policySource(), report.policySha256(), new ArrayList<>(all.values()),
-        report.awsCalls());
+    return report.withAccounts(new ArrayList<>(all.values()));
   }
 }

@@ -1,5 +1,6 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Action;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -95,7 +96,7 @@ public record ReportSummary(
    */
   public record AccountCompliance(
       String accountId,
-      String status,
+      AccountStatus status,
       int keys,
       int activeKeys,
       int keysPastDeactivateAgeActive,
@@ -117,7 +118,7 @@ public record ReportSummary(
    * @param dueOn the UTC date it becomes due
    */
   public record NextAction(
-      String accountId, String userName, String keyId, String action, long dueInDays,
+      String accountId, String userName, String keyId, Action action, long dueInDays,
       String dueOn, String reason) {}
 
   /** The summary with the default horizon. */
@@ -161,8 +162,8 @@ public record ReportSummary(
         lost += u.notificationsLost();
         for (DecisionReport d : u.decisions()) {
           switch (d.outcome()) {
-            case DONE -> done.merge(d.action(), 1L, Long::sum);
-            case PLANNED -> planned.merge(d.action(), 1L, Long::sum);
+            case DONE -> done.merge(d.action().name(), 1L, Long::sum);
+            case PLANNED -> planned.merge(d.action().name(), 1L, Long::sum);
             case FAILED -> failed++;
             case SKIPPED -> skipped++;
             case NONE -> { }
@@ -219,7 +220,7 @@ public record ReportSummary(
       inactive += mine.size() - aActive;
       past += aPast;
       never += aNever;
-      accounts.add(new AccountCompliance(a.accountId(), a.status().name(), mine.size(), aActive,
+      accounts.add(new AccountCompliance(a.accountId(), a.status(), mine.size(), aActive,
           aPast, aNever, aOldest == null ? -1 : aOldest.ageDays(),
           aOldest == null ? "" : aOldest.keyId(), aOldest == null ? "" : aOldest.userName(),
           t.create, t.deactivate, t.delete));
@@ -234,7 +235,7 @@ public record ReportSummary(
 
   private static List<NextAction> nextActions(
       RunReport r, List<PostRun.Key> keys, int horizonDays) {
-    Instant start = Instant.parse(r.startedAt());
+    Instant start = r.startedAt();
     List<NextAction> out = new ArrayList<>();
     for (PostRun.Key k : keys) {
       if (k.exempt()) {
@@ -244,19 +245,19 @@ public record ReportSummary(
       if (t.create < 0) {
         continue;
       }
-      String action;
+      Action action;
       long at;
       String reason;
       if (!k.active()) {
-        action = "DELETE_KEY";
+        action = Action.DELETE_KEY;
         at = t.delete;
         reason = "inactive key reaches the delete age (" + t.delete + " days)";
       } else if (k.newestActive()) {
-        action = "CREATE_KEY";
+        action = Action.CREATE_KEY;
         at = t.create;
         reason = "newest active key reaches the rotation age (" + t.create + " days)";
       } else {
-        action = "DEACTIVATE_KEY";
+        action = Action.DEACTIVATE_KEY;
         at = t.deactivate;
         reason = "older active key reaches the deactivate age (" + t.deactivate
             + " days; a warning instead while it is still in use)";
@@ -279,20 +280,10 @@ public record ReportSummary(
   /** An account's thresholds from its effective policy, -1 when unknown. */
   record Thresholds(int create, int deactivate, int delete) {
     static Thresholds of(AccountReport a) {
-      return new Thresholds(intOf(a, "createAfterDays"), intOf(a, "deactivateAfterDays"),
-          intOf(a, "deleteAfterDays"));
-    }
-
-    private static int intOf(AccountReport a, String field) {
-      String v = a.policy().get(field);
-      if (v == null) {
-        return -1;
-      }
-      try {
-        return Integer.parseInt(v.trim());
-      } catch (NumberFormatException e) {
-        return -1;
-      }
+      return a.policy().map(PolicyInForce::thresholds)
+          .map(t -> new Thresholds(t.createAfterDays(), t.deactivateAfterDays(),
+              t.deleteAfterDays()))
+          .orElse(new Thresholds(-1, -1, -1));
     }
   }
 }

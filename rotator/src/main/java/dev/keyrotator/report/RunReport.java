@@ -1,24 +1,33 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Action;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Everything one run found and did. Never holds a secret.
  *
+ * @param mode {@code per-account} (each account in the mode its policy says), the mode an
+ *     invocation forced on every account, or for a merged run whose parts disagree {@code mixed:
+ *     ...}
  * @param policySha256 the policy file's digest: which version of the policy was in force
  * @param awsCalls AWS calls by "service:operation", with retries and throttles, when measured
  */
 public record RunReport(
     String runId,
-    String startedAt,
-    String finishedAt,
+    Instant startedAt,
+    Instant finishedAt,
     String mode,
     String policySource,
     String policySha256,
     List<AccountReport> accounts,
     Map<String, Long> awsCalls) {
   public RunReport {
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(startedAt, "startedAt");
+    Objects.requireNonNull(finishedAt, "finishedAt");
     accounts = List.copyOf(accounts);
     awsCalls = Map.copyOf(awsCalls);
   }
@@ -31,10 +40,10 @@ public record RunReport(
     return accounts.stream().flatMap(a -> a.users().stream()).filter(UserReport::failed).count();
   }
 
-  public long count(String action, Outcome outcome) {
+  public long count(Action action, Outcome outcome) {
     return accounts.stream().flatMap(a -> a.users().stream())
         .flatMap(u -> u.decisions().stream())
-        .filter(d -> d.action().equals(action) && d.outcome() == outcome)
+        .filter(d -> d.is(action, outcome))
         .count();
   }
 
@@ -46,5 +55,11 @@ public record RunReport(
   public boolean anyNotReached() {
     return accounts.stream().anyMatch(a -> a.status() == AccountStatus.NOT_REACHED
         || !a.usersNotReached().isEmpty());
+  }
+
+  /** This report with other accounts (same run, times, mode, policy and calls). */
+  public RunReport withAccounts(List<AccountReport> other) {
+    return new RunReport(runId, startedAt, finishedAt, mode, policySource, policySha256, other,
+        awsCalls);
   }
 }

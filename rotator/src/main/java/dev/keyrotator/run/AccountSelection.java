@@ -1,6 +1,6 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.aws.Account;
+import dev.keyrotator.ports.Account;
 import dev.keyrotator.config.PolicyFile.OrganizationSettings;
 import java.util.Optional;
 

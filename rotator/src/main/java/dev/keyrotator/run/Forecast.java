@@ -1,11 +1,11 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.aws.Account;
-import dev.keyrotator.aws.AccountDirectory;
-import dev.keyrotator.aws.AccountSession;
-import dev.keyrotator.aws.AwsCallException;
-import dev.keyrotator.aws.RoleAssumer;
-import dev.keyrotator.aws.UserSnapshot;
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AccountDirectory;
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.RoleAssumer;
+import dev.keyrotator.ports.UserSnapshot;
 import dev.keyrotator.config.AccountContext;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyResolver;
@@ -40,19 +40,23 @@ public final class Forecast {
   /** One forecast decision. */
   public record Entry(LocalDate day, String accountId, String userName, Decision decision) {}
 
+  private final PolicyFile policy;
   private final AccountDirectory directory;
   private final RoleAssumer roles;
+  private final Planner planner;
   private final Clock clock;
-  private final Planner planner = new Planner();
 
-  public Forecast(AccountDirectory directory, RoleAssumer roles, Clock clock) {
+  public Forecast(PolicyFile policy, AccountDirectory directory, RoleAssumer roles,
+      Planner planner, Clock clock) {
+    this.policy = policy;
     this.directory = directory;
     this.roles = roles;
+    this.planner = planner;
     this.clock = clock;
   }
 
   /** Entries for today and the next {@code days} days, in day order; failures in {@code errors}. */
-  public List<Entry> run(PolicyFile policy, int days, List<String> errors) {
+  public List<Entry> run(int days, List<String> errors) {
     Instant start = clock.instant();
     List<Entry> out = new ArrayList<>();
     for (Account a : directory.activeAccounts()) {

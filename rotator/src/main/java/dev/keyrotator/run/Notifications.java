@@ -1,8 +1,8 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.aws.Account;
-import dev.keyrotator.aws.Notification;
-import dev.keyrotator.aws.StoredSecret;
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.Notification;
+import dev.keyrotator.ports.StoredSecret;
 import dev.keyrotator.policy.Decision;
 import dev.keyrotator.policy.IamUser;
 import java.util.LinkedHashMap;

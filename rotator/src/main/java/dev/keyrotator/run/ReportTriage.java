@@ -1,9 +1,10 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.aws.CredentialReport;
-import dev.keyrotator.aws.CredentialReport.ReportedKey;
-import dev.keyrotator.aws.CredentialReport.ReportedUser;
-import dev.keyrotator.aws.UserDetails;
+import dev.keyrotator.ports.CredentialReport;
+import dev.keyrotator.ports.CredentialReport.ReportedKey;
+import dev.keyrotator.ports.CredentialReport.ReportedUser;
+import dev.keyrotator.ports.ScanUnavailableException;
+import dev.keyrotator.ports.UserDetails;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
@@ -28,7 +29,7 @@ import java.util.Set;
 /**
  * Decides, from the account's credential report and its bulk user listing
  * (GetAccountAuthorizationDetails), which users certainly need nothing today, so that only the
- * others are read one by one ({@code KeyStore.read} and the vault, fresh, right before acting).
+ * others are read one by one ({@code UserKeys.read} and the vault, fresh, right before acting).
  *
  * <h2>Why a user that is settled here needs nothing</h2>
  *
@@ -89,10 +90,12 @@ final class ReportTriage {
   private final CredentialReport report;
   private final Instant now;
 
-  ReportTriage(Planner planner, RotationPolicy policy, CredentialReport report, Instant now) {
+  /** @throws ScanUnavailableException when the report is too old to judge from */
+  ReportTriage(Planner planner, RotationPolicy policy, CredentialReport report, Instant now)
+      throws ScanUnavailableException {
     if (report.generated().isBefore(now.minus(MAX_REPORT_AGE))) {
-      throw new IllegalArgumentException("the credential report was generated at "
-          + report.generated() + ", more than " + MAX_REPORT_AGE.toHours() + " hours ago");
+      throw new ScanUnavailableException("the credential report was generated at "
+          + report.generated() + ", more than " + MAX_REPORT_AGE.toHours() + " hours ago", null);
     }
     this.planner = planner;
     this.policy = policy;
@@ -165,13 +168,12 @@ final class ReportTriage {
   }
 
   private Verdict settled(UserState state, UserPlan plan) {
-    List<KeyReport> keys = state.keys().stream().map(k -> new KeyReport(k.id(),
-        k.status().iamName(), Planner.ageDays(k, now), k.created().toString(),
-        k.lastUsed().map(Instant::toString).orElse(""), "")).toList();
+    List<KeyReport> keys = state.keys().stream().map(k -> new KeyReport(k.id(), k.status(),
+        Planner.ageDays(k, now), k.created(), k.lastUsed(), "")).toList();
     List<DecisionReport> decisions = new ArrayList<>();
     for (Decision d : plan.decisions()) {
-      decisions.add(new DecisionReport(d.action().name(), d.keyId().orElse(""),
-          d.warning().map(Enum::name).orElse(""), d.reason(), Outcome.NONE, "", ""));
+      decisions.add(new DecisionReport(d.action(), d.keyId().orElse(""), d.warning(),
+          d.reason(), Outcome.NONE, "", ""));
     }
     return new Verdict(state.user().name(), Optional.of(new UserReport(state.user().name(),
         state.user().owner(), keys, decisions, plan.notes(), 0, 0)), "");

@@ -1,5 +1,7 @@
 package dev.keyrotator.run;
 
+import java.util.Optional;
+import dev.keyrotator.policy.Action;
 import dev.keyrotator.report.DecisionReport;
 import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.UserReport;
@@ -10,7 +12,7 @@ final class UserFailures {
   private UserFailures() {}
 
   static UserReport unreadable(String user, String error) {
-    return new UserReport(user, "", List.of(), List.of(new DecisionReport("READ_USER", "", "",
+    return new UserReport(user, "", List.of(), List.of(new DecisionReport(Action.READ_USER, "", Optional.empty(),
         "the user's keys could not be read; nothing was changed", Outcome.FAILED, "", error)),
         List.of(), 0, 0);
   }

@@ -1,14 +1,5 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.aws.Account;
-import dev.keyrotator.aws.AwsCallException;
-import dev.keyrotator.aws.KeyStore;
-import dev.keyrotator.aws.NewAccessKey;
-import dev.keyrotator.aws.Notification;
-import dev.keyrotator.aws.Notifier;
-import dev.keyrotator.aws.SecretVault;
-import dev.keyrotator.aws.StoredSecret;
-import dev.keyrotator.aws.UserSnapshot;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
@@ -20,6 +11,14 @@ import dev.keyrotator.policy.RotationMarker;
 import dev.keyrotator.policy.RotationPolicy;
 import dev.keyrotator.policy.UserPlan;
 import dev.keyrotator.policy.UserState;
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.Notification;
+import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.SecretVault;
+import dev.keyrotator.ports.StoredSecret;
+import dev.keyrotator.ports.UserKeys;
+import dev.keyrotator.ports.UserSnapshot;
 import dev.keyrotator.report.DecisionReport;
 import dev.keyrotator.report.KeyReport;
 import dev.keyrotator.report.Outcome;
@@ -28,6 +27,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +35,7 @@ import java.util.Set;
 
 /**
  * One user's turn: read, plan, and (in enforce mode) carry out the plan in order, stopping at the
- * first failure. The create step follows the protocol that loses nothing: marker, create, store
- * (or delete the new key if storing fails), notify, clear marker. A marker that survives (the
+ * first failure. A new key is made by {@link LossFreeKeyCreation}. A marker that survives (the
  * process died in between) is repaired by the next run before anything else for the user: an
  * orphan (created, secret not stored) is deleted; a key whose secret is stored has its store
  * completed (resource policy and tags re-applied) and its owner notified. See the README,
@@ -50,20 +49,22 @@ final class UserRotation {
       Account account,
       RotationPolicy policy,
       boolean planOnly,
-      KeyStore keys,
+      UserKeys keys,
       SecretVault vault,
       Notifier notifier,
       Optional<String> topicArn) {}
 
   private final Planner planner;
   private final Clock clock;
+  private final Context ctx;
 
-  UserRotation(Planner planner, Clock clock) {
+  UserRotation(Planner planner, Clock clock, Context ctx) {
     this.planner = planner;
     this.clock = clock;
+    this.ctx = ctx;
   }
 
-  UserReport process(Context ctx, String userName) {
+  UserReport process(String userName) {
     UserSnapshot snap = ctx.keys().read(userName);
     Set<String> stored = snap.keys().isEmpty() ? Set.of()
         : ctx.vault().storedKeyIds(ctx.account().id(), userName,
@@ -72,29 +73,29 @@ final class UserRotation {
         snap.history());
     Instant now = clock.instant();
     UserPlan plan = planner.plan(state, ctx.policy(), now);
-    return new Execution(ctx, state, plan).run(now);
+    return new Execution(state, plan, now).run();
   }
 
   /** Carrying out one plan. */
   private final class Execution {
-    final Context ctx;
     final UserState state;
     final UserPlan plan;
+    final Instant now;
     final Map<String, KeyHistory> history;
     final List<DecisionReport> reports = new ArrayList<>();
     final List<String> notes;
-    int sent;
-    int lost;
+    final Messages messages;
 
-    Execution(Context ctx, UserState state, UserPlan plan) {
-      this.ctx = ctx;
+    Execution(UserState state, UserPlan plan, Instant now) {
       this.state = state;
       this.plan = plan;
+      this.now = now;
       this.history = new HashMap<>(state.history());
       this.notes = new ArrayList<>(plan.notes());
+      this.messages = new Messages(ctx.notifier(), ctx.topicArn(), notes);
     }
 
-    UserReport run(Instant now) {
+    UserReport run() {
       Mode mode = ctx.policy().mode();
       boolean failed = false;
       if (!ctx.planOnly() && mode.mutatesKeys()) {
@@ -109,151 +110,128 @@ final class UserRotation {
             && (mode.mutatesKeys() || (d.action() == Action.WARN && mode.notifies()));
         if (!allowed) {
           reports.add(report(d, Outcome.PLANNED, "", "", ""));
-          continue;
-        }
-        if (failed) {
+        } else if (failed) {
           reports.add(report(d, Outcome.SKIPPED, "", "",
               "not attempted: an earlier step for this user failed"));
-          continue;
-        }
-        try {
-          reports.add(execute(d, now));
-        } catch (AwsCallException | IllegalStateException e) {
-          failed = true;
-          reports.add(report(d, Outcome.FAILED, d.keyId().orElse(""), "", e.getMessage()));
-          notify(Notifications.failure(ctx.account(), state.user(), d, e.getMessage()));
+        } else {
+          try {
+            reports.add(execute(d));
+          } catch (AwsCallException | IllegalStateException e) {
+            failed = true;
+            reports.add(report(d, Outcome.FAILED, d.keyId().orElse(""), "", e.getMessage()));
+            messages.send(Notifications.failure(ctx.account(), state.user(), d, e.getMessage()));
+          }
         }
       }
-      List<KeyReport> keys = state.keys().stream().map(k -> keyReport(k, now)).toList();
+      List<KeyReport> keys = state.keys().stream().map(this::keyReport).toList();
       return new UserReport(state.user().name(), state.user().owner(), keys, reports, notes,
-          sent, lost);
+          messages.sent(), messages.lost());
     }
 
-    private DecisionReport execute(Decision d, Instant now) {
-      String user = state.user().name();
-      String keyId = d.keyId().orElse("");
-      switch (d.action()) {
-        case REPAIR_DELETE_ORPHAN -> {
-          ctx.keys().deleteKey(user, keyId);
-          forget(keyId);
-          notify(Notifications.of(Event.ORPHAN_REPAIRED, ctx.account(), state.user(), keyId,
-              d.reason() + ". No action is needed.", Optional.empty()));
-          return report(d, Outcome.DONE, keyId, "", "");
-        }
-        case REPAIR_CLEAR_MARKER -> {
-          // A key of the marked rotation whose secret is stored: the run died after the value was
-          // written, maybe before the resource policy, the tags or the notification. Finish it.
-          RotationMarker m = state.marker().orElseThrow(
-              () -> new IllegalStateException("REPAIR_CLEAR_MARKER without a marker"));
-          String completed = "";
-          String arn = "";
-          for (AccessKey k : state.keys()) {
-            if (k.isActive() && state.isStored(k.id()) && Planner.createdInMarkerWindow(k, m)) {
-              StoredSecret secret = ctx.vault().completeStore(ctx.account().id(), user,
-                  state.user().path(), k.id());
-              notify(Notifications.of(Event.KEY_CREATED, ctx.account(), state.user(), k.id(),
-                  "A new access key was created for you by run " + m.runId()
-                      + ", which was interrupted before it could tell you.", Optional.of(secret)));
-              notes.add("completed the rotation of run " + m.runId() + ": the secret of key "
-                  + k.id() + " was stored; its resource policy and tags were re-applied and its"
-                  + " owner notified");
-              completed = k.id();
-              arn = secret.arn();
-            }
-          }
-          ctx.keys().clearMarker(user);
-          return report(d, Outcome.DONE, completed, arn, "");
-        }
-        case DELETE_KEY -> {
-          ctx.keys().deleteKey(user, keyId);
-          forget(keyId);
-          notify(Notifications.of(Event.KEY_DELETED, ctx.account(), state.user(), keyId, d.reason(),
-              Optional.empty()));
-          return report(d, Outcome.DONE, keyId, "", "");
-        }
-        case CREATE_KEY -> {
-          StoredSecret secret;
-          NewAccessKey created;
-          ctx.keys().writeMarker(user, new RotationMarker(ctx.runId(), clock.instant()));
-          created = ctx.keys().createKey(user);
-          try {
-            secret = ctx.vault().store(ctx.account().id(), created);
-          } catch (RuntimeException storeFailure) {
-            if (valueStored(user, created, storeFailure)) {
-              // The secret is safe; only what follows the value is missing. Keep the key and the
-              // marker: the next run completes the store before anything else for this user.
-              notes.add("the secret of new key " + created.key().id() + " is stored but the"
-                  + " store did not finish (" + storeFailure.getMessage() + "); the key is kept"
-                  + " and the next run completes the store");
-            } else {
-              undoCreate(user, created, storeFailure);
-            }
-            throw storeFailure;
-          }
-          // Notified before the marker is cleared: a run that dies in between leaves the marker,
-          // and the next run notifies again (at least once) instead of never.
-          notify(Notifications.of(Event.KEY_CREATED, ctx.account(), state.user(), created.key().id(),
-              d.reason() + ". A new access key was created for you.", Optional.of(secret)));
-          try {
-            ctx.keys().clearMarker(user);
-          } catch (AwsCallException e) {
-            // The key and its secret are complete; only the marker is left: the next run clears it.
-            notes.add("the rotation marker could not be cleared (" + e.getMessage()
-                + "); the next run clears it");
-          }
-          return report(d, Outcome.DONE, created.key().id(), secret.arn(), "");
-        }
-        case DEACTIVATE_KEY -> {
-          // History first: a run that dies after UpdateAccessKey must not lose the date the
-          // recovery window counts from. If UpdateAccessKey fails the old history is put back.
-          KeyHistory before = history(keyId);
-          remember(keyId, before.withDeactivated(now));
-          try {
-            ctx.keys().setStatus(user, keyId, KeyStatus.INACTIVE);
-          } catch (RuntimeException e) {
-            try {
-              remember(keyId, before);
-            } catch (RuntimeException ignored) {
-              // a stale "deactivated" on an active key is harmless: it is rewritten when the key
-              // is deactivated, and only an inactive key's recovery window reads it
-            }
-            throw e;
-          }
-          notify(Notifications.of(Event.KEY_DEACTIVATED, ctx.account(), state.user(), keyId,
-              d.reason() + ". It can be switched back on until it is deleted.",
-              Optional.empty()));
-          return report(d, Outcome.DONE, keyId, "", "");
-        }
-        case WARN -> {
-          boolean delivered = notify(Notifications.of(Event.KEY_WARNING, ctx.account(), state.user(),
-              keyId, d.reason(), Optional.empty()));
-          if (delivered) {
-            // Only a delivered warning counts: an undelivered one is sent again next run.
-            remember(keyId, history(keyId).withWarned(now));
-          }
-          return report(d, delivered ? Outcome.DONE : Outcome.FAILED, keyId, "",
-              delivered ? "" : "warning not delivered; it is sent again next run");
-        }
+    private DecisionReport execute(Decision d) {
+      return switch (d.action()) {
+        case REPAIR_DELETE_ORPHAN -> deleteOrphan(d);
+        case REPAIR_CLEAR_MARKER -> completeInterruptedRotation(d);
+        case DELETE_KEY -> delete(d);
+        case CREATE_KEY -> create(d);
+        case DEACTIVATE_KEY -> deactivate(d);
+        case WARN -> warn(d);
         default -> throw new IllegalStateException("not an action to carry out: " + d.action());
-      }
+      };
+    }
+
+    private DecisionReport deleteOrphan(Decision d) {
+      String keyId = d.keyId().orElse("");
+      ctx.keys().deleteKey(state.user().name(), keyId);
+      forget(keyId);
+      messages.send(Notifications.of(Event.ORPHAN_REPAIRED, ctx.account(), state.user(), keyId,
+          d.reason() + ". No action is needed.", Optional.empty()));
+      return report(d, Outcome.DONE, keyId, "", "");
     }
 
     /**
-     * Whether the new key's value made it into the vault although {@code store} failed: it fails
-     * after the value when the resource policy or the tags could not be applied. When that cannot
-     * be told, the answer is no and the key is deleted (its secret is never handed out).
+     * A key of the marked rotation whose secret is stored: the run died after the value was
+     * written, maybe before the resource policy, the tags or the notification. Finish it.
      */
-    private boolean valueStored(String user, NewAccessKey created, RuntimeException failure) {
-      if (failure instanceof AwsCallException e
-          && (e.operation().equals("PutResourcePolicy") || e.operation().equals("TagResource"))) {
-        return true;
+    private DecisionReport completeInterruptedRotation(Decision d) {
+      String user = state.user().name();
+      RotationMarker m = state.marker().orElseThrow(
+          () -> new IllegalStateException("REPAIR_CLEAR_MARKER without a marker"));
+      String completed = "";
+      String arn = "";
+      for (AccessKey k : state.keys()) {
+        if (k.isActive() && state.isStored(k.id()) && Planner.createdInMarkerWindow(k, m)) {
+          StoredSecret secret = ctx.vault().completeStore(ctx.account().id(), user,
+              state.user().path(), k.id());
+          messages.send(Notifications.of(Event.KEY_CREATED, ctx.account(), state.user(), k.id(),
+              "A new access key was created for you by run " + m.runId()
+                  + ", which was interrupted before it could tell you.", Optional.of(secret)));
+          notes.add("completed the rotation of run " + m.runId() + ": the secret of key "
+              + k.id() + " was stored; its resource policy and tags were re-applied and its"
+              + " owner notified");
+          completed = k.id();
+          arn = secret.arn();
+        }
       }
+      ctx.keys().clearMarker(user);
+      return report(d, Outcome.DONE, completed, arn, "");
+    }
+
+    private DecisionReport delete(Decision d) {
+      String keyId = d.keyId().orElse("");
+      ctx.keys().deleteKey(state.user().name(), keyId);
+      forget(keyId);
+      messages.send(Notifications.of(Event.KEY_DELETED, ctx.account(), state.user(), keyId,
+          d.reason(), Optional.empty()));
+      return report(d, Outcome.DONE, keyId, "", "");
+    }
+
+    private DecisionReport create(Decision d) {
+      LossFreeKeyCreation.Created created = new LossFreeKeyCreation(ctx.keys(), ctx.vault(),
+          clock, notes).create(ctx.runId(), ctx.account().id(), state.user().name());
+      // Notified before the marker is cleared: a run that dies in between leaves the marker, and
+      // the next run notifies again (at least once) instead of never.
+      messages.send(Notifications.of(Event.KEY_CREATED, ctx.account(), state.user(),
+          created.keyId(), d.reason() + ". A new access key was created for you.",
+          Optional.of(created.secret())));
+      created.finish();
+      return report(d, Outcome.DONE, created.keyId(), created.secret().arn(), "");
+    }
+
+    /**
+     * History first: a run that dies after UpdateAccessKey must not lose the date the recovery
+     * window counts from. If UpdateAccessKey fails the old history is put back.
+     */
+    private DecisionReport deactivate(Decision d) {
+      String keyId = d.keyId().orElse("");
+      KeyHistory before = history(keyId);
+      remember(keyId, before.withDeactivated(now));
       try {
-        return ctx.vault().storedKeyIds(ctx.account().id(), user, List.of(created.key().id()))
-            .contains(created.key().id());
+        ctx.keys().setStatus(state.user().name(), keyId, KeyStatus.INACTIVE);
       } catch (RuntimeException e) {
-        return false;
+        try {
+          remember(keyId, before);
+        } catch (RuntimeException ignored) {
+          // a stale "deactivated" on an active key is harmless: it is rewritten when the key is
+          // deactivated, and only an inactive key's recovery window reads it
+        }
+        throw e;
       }
+      messages.send(Notifications.of(Event.KEY_DEACTIVATED, ctx.account(), state.user(), keyId,
+          d.reason() + ". It can be switched back on until it is deleted.", Optional.empty()));
+      return report(d, Outcome.DONE, keyId, "", "");
+    }
+
+    /** Only a delivered warning counts: an undelivered one is sent again next run. */
+    private DecisionReport warn(Decision d) {
+      String keyId = d.keyId().orElse("");
+      boolean delivered = messages.send(Notifications.of(Event.KEY_WARNING, ctx.account(),
+          state.user(), keyId, d.reason(), Optional.empty()));
+      if (delivered) {
+        remember(keyId, history(keyId).withWarned(now));
+      }
+      return report(d, delivered ? Outcome.DONE : Outcome.FAILED, keyId, "",
+          delivered ? "" : "warning not delivered; it is sent again next run");
     }
 
     /**
@@ -262,7 +240,7 @@ final class UserRotation {
      * per user. Best effort.
      */
     private void forgetStaleHistory() {
-      Set<String> ids = new java.util.HashSet<>();
+      Set<String> ids = new HashSet<>();
       state.keys().forEach(k -> ids.add(k.id()));
       for (String keyId : List.copyOf(history.keySet())) {
         if (ids.contains(keyId)) {
@@ -276,19 +254,6 @@ final class UserRotation {
           notes.add("could not remove the history of deleted key " + keyId + ": "
               + e.getMessage());
         }
-      }
-    }
-
-    /** Storing failed: the new key must not outlive this call, or it would be lost. */
-    private void undoCreate(String user, NewAccessKey created, RuntimeException cause) {
-      try {
-        ctx.keys().deleteKey(user, created.key().id());
-        ctx.keys().clearMarker(user);
-      } catch (RuntimeException undoFailure) {
-        // The marker stays: the next run finds the orphan and deletes it before anything else.
-        notes.add("could not delete the new key " + created.key().id()
-            + " after the store failed (" + undoFailure.getMessage()
-            + "); the next run deletes it");
       }
     }
 
@@ -307,13 +272,40 @@ final class UserRotation {
       }
     }
 
-    /** Sends one message; a failure to notify never undoes or blocks a rotation. */
-    private boolean notify(Notification n) {
-      if (ctx.topicArn().isEmpty()) {
+    private DecisionReport report(
+        Decision d, Outcome outcome, String keyId, String secretArn, String error) {
+      String key = keyId.isEmpty() ? d.keyId().orElse("") : keyId;
+      return new DecisionReport(d.action(), key, d.warning(), d.reason(), outcome, secretArn,
+          error);
+    }
+
+    private KeyReport keyReport(AccessKey k) {
+      return new KeyReport(k.id(), k.status(), Planner.ageDays(k, now), k.created(),
+          k.lastUsed(), "");
+    }
+  }
+
+  /** The user's messages of one turn; a failure to notify never undoes or blocks a rotation. */
+  private static final class Messages {
+    private final Notifier notifier;
+    private final Optional<String> topicArn;
+    private final List<String> notes;
+    private int sent;
+    private int lost;
+
+    Messages(Notifier notifier, Optional<String> topicArn, List<String> notes) {
+      this.notifier = notifier;
+      this.topicArn = topicArn;
+      this.notes = notes;
+    }
+
+    /** Sends one message; false when SNS refused it (told in the notes). */
+    boolean send(Notification n) {
+      if (topicArn.isEmpty()) {
         return true;
       }
       try {
-        ctx.notifier().publish(ctx.topicArn().get(), n);
+        notifier.publish(topicArn.get(), n);
         sent++;
         return true;
       } catch (AwsCallException e) {
@@ -324,16 +316,12 @@ final class UserRotation {
       }
     }
 
-    private DecisionReport report(
-        Decision d, Outcome outcome, String keyId, String secretArn, String error) {
-      String key = keyId.isEmpty() ? d.keyId().orElse("") : keyId;
-      return new DecisionReport(d.action().name(), key,
-          d.warning().map(Enum::name).orElse(""), d.reason(), outcome, secretArn, error);
+    int sent() {
+      return sent;
     }
 
-    private KeyReport keyReport(AccessKey k, Instant now) {
-      return new KeyReport(k.id(), k.status().iamName(), Planner.ageDays(k, now),
-          k.created().toString(), k.lastUsed().map(Instant::toString).orElse(""), "");
+    int lost() {
+      return lost;
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AccountSession;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

@@ -1,5 +1,11 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AccountDirectory;
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.Notification;
+import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.RoleAssumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.AbstractModule;

@@ -1,5 +1,7 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

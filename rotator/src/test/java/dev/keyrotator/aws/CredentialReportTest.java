@@ -1,9 +1,10 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.CredentialReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keyrotator.aws.CredentialReport.ReportedKey;
+import dev.keyrotator.ports.CredentialReport.ReportedKey;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class CredentialReportTest {
         + "bob,arn:aws:iam::111111111111:user/bob,2024-02-01T00:00:00+00:00,true,no_information,"
         + "N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n";
 
-    CredentialReport r = CredentialReport.parse(csv, GENERATED);
+    CredentialReport r = CredentialReportCsv.parse(csv, GENERATED);
 
     assertThat(r.generated()).isEqualTo(GENERATED);
     assertThat(r.users()).containsOnlyKeys("alice", "bob");
@@ -49,7 +50,7 @@ class CredentialReportTest {
         + "user_creation_time,user\r\n"
         + "N/A,N/A,false,x,N/A,2026-01-01T00:00:00+00:00,true,2025-01-01T00:00:00+00:00,carol\r\n";
 
-    CredentialReport r = CredentialReport.parse(csv, GENERATED);
+    CredentialReport r = CredentialReportCsv.parse(csv, GENERATED);
 
     assertThat(r.users().get("carol").keys()).singleElement()
         .satisfies(k -> assertThat(k.lastUsed()).isEmpty());
@@ -57,11 +58,11 @@ class CredentialReportTest {
 
   @Test
   void aReportWithoutTheNeededColumnsOrWithBadValuesIsRefused() {
-    assertThatThrownBy(() -> CredentialReport.parse("user,arn\nalice,x\n", GENERATED))
+    assertThatThrownBy(() -> CredentialReportCsv.parse("user,arn\nalice,x\n", GENERATED))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no column");
     String bad = HEADER + "\nalice,arn,2024-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,maybe,"
         + "2025-12-01T08:30:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n";
-    assertThatThrownBy(() -> CredentialReport.parse(bad, GENERATED))
+    assertThatThrownBy(() -> CredentialReportCsv.parse(bad, GENERATED))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maybe");
   }
 }

@@ -1,5 +1,8 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AccountDirectory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,12 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.SecretVault;
+import dev.keyrotator.ports.StoredSecret;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.UserKeys;
+import dev.keyrotator.ports.UserScan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +40,7 @@ class SecretsManagerVaultTest {
   private final CallMetrics metrics = new CallMetrics();
   private AwsClientFactory clients;
   private AccountSession session;
-  private KeyStore keys;
+  private UserKeys keys;
   private SecretVault vault;
 
   @BeforeEach

@@ -1,5 +1,8 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.Notification;
+import dev.keyrotator.ports.Notifier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.Account;
 import dev.keyrotator.sandbox.Fixture;
 import dev.keyrotator.sandbox.SandboxCredentials;
 import dev.keyrotator.sandbox.SandboxExtension;

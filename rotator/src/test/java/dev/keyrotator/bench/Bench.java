@@ -10,7 +10,7 @@ import dev.keyrotator.report.UserReport;
 import dev.keyrotator.run.Deadline;
 import dev.keyrotator.run.Orchestrator;
 import dev.keyrotator.run.RunRequest;
-import dev.keyrotator.run.ScanMode;
+import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.sandbox.FaultRule;
 import dev.keyrotator.sandbox.Fixture;
 import dev.keyrotator.sandbox.Sandbox;
@@ -247,7 +247,7 @@ public final class Bench {
         AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())));
     Orchestrator orchestrator = Injectors.forRun(policy, sb.clock(), line -> {},
         Optional.of(sb.endpoint()), aws).getInstance(Orchestrator.class).withScan(o.scan());
-    return orchestrator.run(policy, new RunRequest("bench", Optional.empty(), only, true,
+    return orchestrator.run(new RunRequest("bench", Optional.empty(), only, true,
         Deadline.none()));
   }
 
@@ -328,7 +328,7 @@ public final class Bench {
     static Stats of(RunReport report) {
       Stats s = new Stats();
       for (AccountReport a : report.accounts()) {
-        s.scans.merge(a.scan().isEmpty() ? "none" : a.scan(), 1L, Long::sum);
+        s.scans.merge(a.scan().map(ScanMode::label).orElse("none"), 1L, Long::sum);
         for (UserReport u : a.users()) {
           s.users++;
           s.keys += u.keys().size();

@@ -215,7 +215,7 @@ class CrashAtEveryCallTest {
 
   private static boolean done(UserReport r, String action, String keyId) {
     for (DecisionReport d : r.decisions()) {
-      if (d.action().equals(action) && d.outcome() == Outcome.DONE
+      if (d.action().name().equals(action) && d.outcome() == Outcome.DONE
           && (keyId == null || keyId.equals(d.keyId()))) {
         return true;
       }

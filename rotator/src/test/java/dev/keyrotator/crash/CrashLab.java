@@ -95,7 +95,7 @@ final class CrashLab {
         AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())));
     Orchestrator orchestrator = Injectors.forRun(policy, sb.clock(), line -> {},
         Optional.of(sb.endpoint()), aws).getInstance(Orchestrator.class);
-    return orchestrator.run(policy, new RunRequest("inproc-" + RUNS.incrementAndGet(),
+    return orchestrator.run(new RunRequest("inproc-" + RUNS.incrementAndGet(),
         Optional.empty(), accounts, false, deadline));
   }
 

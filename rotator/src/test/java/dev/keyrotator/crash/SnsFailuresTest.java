@@ -1,5 +1,6 @@
 package dev.keyrotator.crash;
 
+import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyrotator.report.DecisionReport;
@@ -36,14 +37,14 @@ class SnsFailuresTest {
       RunReport first = CrashLab.runInProcess(sb, CrashLab.policy(""));
 
       assertThat(sb.snsMessages()).isEmpty();
-      assertThat(first.count("CREATE_KEY", Outcome.DONE)).isEqualTo(1);
-      assertThat(first.count("DEACTIVATE_KEY", Outcome.DONE)).isEqualTo(1);
-      assertThat(first.count("DELETE_KEY", Outcome.DONE)).isEqualTo(1);
-      assertThat(first.count("WARN", Outcome.FAILED)).isEqualTo(1);
+      assertThat(first.count(Action.CREATE_KEY, Outcome.DONE)).isEqualTo(1);
+      assertThat(first.count(Action.DEACTIVATE_KEY, Outcome.DONE)).isEqualTo(1);
+      assertThat(first.count(Action.DELETE_KEY, Outcome.DONE)).isEqualTo(1);
+      assertThat(first.count(Action.WARN, Outcome.FAILED)).isEqualTo(1);
       UserReport create = user(first, "app-create");
       assertThat(create.notificationsLost()).isEqualTo(2); // key-created and the warning
       assertThat(create.notes()).anyMatch(n -> n.contains("'key-created' not sent"));
-      assertThat(create.decisions()).filteredOn(d -> d.action().equals("WARN"))
+      assertThat(create.decisions()).filteredOn(d -> d.action() == Action.WARN)
           .extracting(DecisionReport::error).singleElement().asString()
           .contains("sent again next run");
       assertThat(user(first, "app-deactivate").notificationsLost()).isEqualTo(1);
@@ -60,8 +61,8 @@ class SnsFailuresTest {
 
       List<SnsMessage> sent = sb.snsMessages();
       assertThat(sent).extracting(m -> m.attributes().get("event")).containsExactly("key-warning");
-      assertThat(second.count("WARN", Outcome.DONE)).isEqualTo(1);
-      assertThat(second.count("CREATE_KEY", Outcome.DONE)).isZero();
+      assertThat(second.count(Action.WARN, Outcome.DONE)).isEqualTo(1);
+      assertThat(second.count(Action.CREATE_KEY, Outcome.DONE)).isZero();
       assertThat(CrashLab.normalized(sb, initial)).isEqualTo(expected);
     }
   }

@@ -1,5 +1,6 @@
 package dev.keyrotator.crash;
 
+import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyrotator.report.DecisionReport;
@@ -35,18 +36,18 @@ class StoreFailureTest {
         assertThat(sb.userTags(CrashLab.MEMBER, "app-create"))
             .doesNotContainKey(CrashLab.MARKER_TAG);
         UserReport u = SnsFailuresTest.user(r, "app-create");
-        assertThat(u.decisions()).filteredOn(d -> d.action().equals("CREATE_KEY"))
+        assertThat(u.decisions()).filteredOn(d -> d.action() == Action.CREATE_KEY)
             .singleElement().satisfies(d -> {
               assertThat(d.outcome()).isEqualTo(Outcome.FAILED);
               assertThat(d.error()).contains("secretsmanager").contains("InternalServiceError");
             });
         // the later steps for that user wait for a key whose secret is stored
-        assertThat(u.decisions()).filteredOn(d -> d.action().equals("WARN"))
+        assertThat(u.decisions()).filteredOn(d -> d.action() == Action.WARN)
             .extracting(DecisionReport::outcome).containsOnly(Outcome.SKIPPED);
         assertThat(sb.snsMessages()).anyMatch(m -> "rotation-failed".equals(
             m.attributes().get("event")));
         // the other users are not held up
-        assertThat(r.count("DEACTIVATE_KEY", Outcome.DONE) + r.count("DELETE_KEY", Outcome.DONE))
+        assertThat(r.count(Action.DEACTIVATE_KEY, Outcome.DONE) + r.count(Action.DELETE_KEY, Outcome.DONE))
             .isEqualTo(run == 0 ? 2 : 0);
       }
       assertThat(CrashLab.invariantViolations(sb, initial)).isEmpty();
@@ -71,7 +72,7 @@ class StoreFailureTest {
       assertThat(CrashLab.stored(sb, CrashLab.MEMBER, created)).isTrue();
       assertThat(sb.userTags(CrashLab.MEMBER, "app-create")).containsKey(CrashLab.MARKER_TAG);
       UserReport u = SnsFailuresTest.user(first, "app-create");
-      assertThat(u.decisions()).filteredOn(d -> d.action().equals("CREATE_KEY"))
+      assertThat(u.decisions()).filteredOn(d -> d.action() == Action.CREATE_KEY)
           .extracting(DecisionReport::outcome).containsExactly(Outcome.FAILED);
       assertThat(u.notes()).anyMatch(n -> n.contains("is stored but the store did not finish"));
 
@@ -85,7 +86,7 @@ class StoreFailureTest {
           created.accessKeyId());
       UserReport v = SnsFailuresTest.user(second, "app-create");
       assertThat(v.decisions().get(0)).satisfies(d -> {
-        assertThat(d.action()).isEqualTo("REPAIR_CLEAR_MARKER");
+        assertThat(d.action()).isEqualTo(Action.REPAIR_CLEAR_MARKER);
         assertThat(d.outcome()).isEqualTo(Outcome.DONE);
         assertThat(d.keyId()).isEqualTo(created.accessKeyId());
       });

@@ -1,5 +1,6 @@
 package dev.keyrotator.crash;
 
+import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyrotator.aws.AwsClientFactory;
@@ -55,7 +56,7 @@ class ThrottlingStormTest {
       RunReport stormRun = CrashLab.runInProcess(storm, CrashLab.policy(""), Set.of(),
           Deadline.none());
 
-      assertThat(calmRun.count("CREATE_KEY", Outcome.DONE)).isPositive();
+      assertThat(calmRun.count(Action.CREATE_KEY, Outcome.DONE)).isPositive();
       assertThat(stormRun.accounts()).filteredOn(a -> !a.accountId().equals(CrashLab.CENTRAL))
           .allSatisfy(a -> assertThat(a.status()).as(a.accountId() + " " + a.reason())
               .isEqualTo(AccountStatus.DONE));

@@ -1,10 +1,11 @@
 package dev.keyrotator.e2e;
 
+import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyrotator.report.ReportViews;
 import dev.keyrotator.report.RunReport;
-import dev.keyrotator.run.ScanMode;
+import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.sandbox.FaultRule;
 import dev.keyrotator.sandbox.Fixture;
 import dev.keyrotator.sandbox.Sandbox;
@@ -42,10 +43,10 @@ class CredentialReportScanEndToEndTest {
 
       assertThat(decisions(byReport)).isEqualTo(decisions(perUser));
       assertThat(byReport.accounts()).filteredOn(a -> !a.status().name().equals("SKIPPED"))
-          .isNotEmpty().allSatisfy(a -> assertThat(a.scan()).isEqualTo("credential-report"));
+          .isNotEmpty().allSatisfy(a -> assertThat(a.scan()).contains(ScanMode.CREDENTIAL_REPORT));
       long needing = byReport.accounts().stream().flatMap(a -> a.users().stream())
-          .filter(u -> u.decisions().stream().anyMatch(d -> !d.action().equals("NOTHING")
-              && !d.action().equals("EXEMPT"))).count();
+          .filter(u -> u.decisions().stream().anyMatch(d -> d.action() != Action.NOTHING
+              && d.action() != Action.EXEMPT)).count();
       assertThat(perUserReads(sb)).isGreaterThanOrEqualTo(needing).isLessThan(4 * 60);
       assertThat(sb.calls().count("iam", "GetAccountAuthorizationDetails")).isEqualTo(3);
       assertThat((long) sb.calls().all().size()).isLessThan(perUserCalls);
@@ -89,7 +90,7 @@ class CredentialReportScanEndToEndTest {
 
       assertThat(r.accounts()).filteredOn(a -> !a.status().name().equals("SKIPPED"))
           .isNotEmpty().allSatisfy(a -> {
-            assertThat(a.scan()).isEqualTo("per-user");
+            assertThat(a.scan()).contains(ScanMode.PER_USER);
             assertThat(a.scanNote()).contains("credential report not used")
                 .contains("GetAccountAuthorizationDetails");
             assertThat(a.usersScanned()).isEqualTo(20);

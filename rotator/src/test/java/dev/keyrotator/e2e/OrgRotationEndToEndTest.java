@@ -1,5 +1,6 @@
 package dev.keyrotator.e2e;
 
+import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyrotator.config.PolicyFileLoader;
@@ -205,7 +206,7 @@ class OrgRotationEndToEndTest {
 
     assertThat(SANDBOX.sandbox().calls().mutating()).isEmpty();
     assertThat(SANDBOX.sandbox().snsMessages()).isEmpty();
-    assertThat(r.count("CREATE_KEY", dev.keyrotator.report.Outcome.PLANNED)).isEqualTo(3);
+    assertThat(r.count(Action.CREATE_KEY, dev.keyrotator.report.Outcome.PLANNED)).isEqualTo(3);
   }
 
   @Test
@@ -237,11 +238,11 @@ class OrgRotationEndToEndTest {
     }
     try (var sb = dev.keyrotator.sandbox.Sandbox.start(big)) {
       RotatorHarness h = new RotatorHarness(sb);
-      h.scan = dev.keyrotator.run.ScanMode.PER_USER; // ListUsers pages (the report scan has its own test)
+      h.scan = dev.keyrotator.report.ScanMode.PER_USER; // ListUsers pages (the report scan has its own test)
       RunReport r = h.run(RotatorHarness.policy(""));
 
       assertThat(account(r, "777777777777").usersScanned()).isEqualTo(250);
-      assertThat(r.count("CREATE_KEY", dev.keyrotator.report.Outcome.DONE)).isEqualTo(5);
+      assertThat(r.count(Action.CREATE_KEY, dev.keyrotator.report.Outcome.DONE)).isEqualTo(5);
       assertThat(sb.calls().count("iam", "ListUsers")).isGreaterThanOrEqualTo(3);
     }
   }

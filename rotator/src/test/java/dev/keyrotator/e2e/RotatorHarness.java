@@ -8,7 +8,7 @@ import dev.keyrotator.report.RunReport;
 import dev.keyrotator.run.Deadline;
 import dev.keyrotator.run.Orchestrator;
 import dev.keyrotator.run.RunRequest;
-import dev.keyrotator.run.ScanMode;
+import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.Sandbox;
 import dev.keyrotator.sandbox.SandboxCredentials;
@@ -69,7 +69,7 @@ final class RotatorHarness {
     Orchestrator orchestrator = Injectors.forRun(policy, sandbox.clock(), log::add,
         Optional.of(sandbox.endpoint()), aws).getInstance(Orchestrator.class).withScan(scan);
     try {
-      return orchestrator.run(policy, new RunRequest("e2e-" + runs.incrementAndGet(),
+      return orchestrator.run(new RunRequest("e2e-" + runs.incrementAndGet(),
           Optional.empty(), accounts, planOnly, Deadline.none()));
     } catch (RuntimeException e) {
       exceptions.add(e.toString());

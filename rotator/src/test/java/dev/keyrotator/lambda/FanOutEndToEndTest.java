@@ -79,7 +79,7 @@ class FanOutEndToEndTest {
     Sandbox sandbox = SANDBOX.sandbox();
     Map<String, Object> single = handler().handleRequest(Map.of(), context(900_000));
     Map<String, Object> singleState = iamState(sandbox);
-    JsonNode singleReport = report(sandbox, "lambda-req-1234");
+    JsonNode singleReport = report(sandbox, (String) single.get("runId"));
     sandbox.reset();
 
     Map<String, Object> listed = list();

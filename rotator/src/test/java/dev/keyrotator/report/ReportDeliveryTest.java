@@ -2,12 +2,12 @@ package dev.keyrotator.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyrotator.aws.AwsCallException;
-import dev.keyrotator.aws.Notification;
-import dev.keyrotator.aws.Notifier;
-import dev.keyrotator.aws.ReportFile;
-import dev.keyrotator.aws.ReportLocation;
-import dev.keyrotator.aws.ReportSink;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.Notification;
+import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.ReportFile;
+import dev.keyrotator.ports.ReportLocation;
+import dev.keyrotator.ports.ReportSink;
 import dev.keyrotator.config.PolicyFile.ReportingSettings;
 import java.util.ArrayList;
 import java.util.List;

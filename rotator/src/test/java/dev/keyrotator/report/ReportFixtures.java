@@ -1,5 +1,11 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Action;
+import dev.keyrotator.policy.KeyStatus;
+import dev.keyrotator.policy.Mode;
+import dev.keyrotator.policy.WarningKind;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +28,8 @@ final class ReportFixtures {
   static final String FORMULA_USER = "=cmd+x@evil";
 
   static RunReport run() {
-    return new RunReport(RUN_ID, STARTED, "2025-06-01T02:00:07.250Z", "per-account",
+    return new RunReport(RUN_ID, Instant.parse(STARTED), Instant.parse("2025-06-01T02:00:07.250Z"),
+        "per-account",
         "config/rotation.yaml", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         List.of(central(), security(), prod(), dev(), sandbox()), calls());
   }
@@ -64,13 +71,13 @@ final class ReportFixtures {
   }
 
   private static AccountReport central() {
-    return new AccountReport("111111111111", "central", "", AccountStatus.SKIPPED,
+    return account("111111111111", "central", "", AccountStatus.SKIPPED,
         "the central account is not included (organization.includeCentralAccount: false)", "",
         Map.of(), Map.of(), 0, List.of(), List.of());
   }
 
   private static AccountReport security() {
-    return new AccountReport("222222222222", "security", "Security", AccountStatus.DONE, "",
+    return account("222222222222", "security", "Security", AccountStatus.DONE, "",
         "enforce", policy("enforce"), sources("defaults (line 32)"), 1,
         List.of(user("siem-forwarder", "secops@example.com",
             List.of(key("AKIASANDBOX222000001", "Active", 40, "2025-04-22T02:00:00Z",
@@ -81,7 +88,7 @@ final class ReportFixtures {
   }
 
   private static AccountReport prod() {
-    return new AccountReport("333333333333", "prod-workloads", "Workloads/Prod",
+    return account("333333333333", "prod-workloads", "Workloads/Prod",
         AccountStatus.DONE, "1 of 8 users failed", "enforce", policy("enforce"),
         sources("defaults (line 32)"), 8,
         List.of(
@@ -135,7 +142,7 @@ final class ReportFixtures {
   }
 
   private static AccountReport dev() {
-    return new AccountReport("444444444444", "dev-workloads", "Workloads/Dev",
+    return account("444444444444", "dev-workloads", "Workloads/Dev",
         AccountStatus.DRY_RUN, "", "dry-run", policy("dry-run"),
         sources("overrides[0] account 444444444444 (line 48)"), 1,
         List.of(user("dev-ci", "dev-team@example.com",
@@ -148,7 +155,7 @@ final class ReportFixtures {
   }
 
   private static AccountReport sandbox() {
-    return new AccountReport("555555555555", "sandbox-experiments", "Sandbox",
+    return account("555555555555", "sandbox-experiments", "Sandbox",
         AccountStatus.FAILED,
         "sts AssumeRole failed: AccessDenied (arn:aws:iam::555555555555:role/"
             + "OrgKeyRotatorMemberRole is not assumable: role not deployed)",
@@ -162,11 +169,32 @@ final class ReportFixtures {
 
   private static KeyReport key(String id, String status, long age, String created,
       String lastUsed) {
-    return new KeyReport(id, status, age, created, lastUsed, "");
+    return new KeyReport(id, KeyStatus.fromIam(status), age, Instant.parse(created),
+        lastUsed.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(lastUsed)), "");
   }
 
   private static DecisionReport decision(String action, String keyId, String warning,
       String reason, Outcome outcome, String secretArn, String error) {
-    return new DecisionReport(action, keyId, warning, reason, outcome, secretArn, error);
+    return new DecisionReport(Action.valueOf(action), keyId,
+        warning.isEmpty() ? Optional.empty() : Optional.of(WarningKind.valueOf(warning)), reason,
+        outcome, secretArn, error);
+  }
+
+  /** An account as the report's text gives it (mode and policy as the JSON spells them). */
+  private static AccountReport account(String id, String name, String ou, AccountStatus status,
+      String reason, String mode, Map<String, String> policy, Map<String, String> sources,
+      int scanned, List<UserReport> users, List<String> notReached) {
+    return account(id, name, ou, status, reason, mode, policy, sources, scanned, users,
+        notReached, "", "");
+  }
+
+  private static AccountReport account(String id, String name, String ou, AccountStatus status,
+      String reason, String mode, Map<String, String> policy, Map<String, String> sources,
+      int scanned, List<UserReport> users, List<String> notReached, String scan,
+      String scanNote) {
+    return new AccountReport(id, name, ou, status, reason,
+        mode.isEmpty() ? Optional.empty() : Optional.of(Mode.fromLabel(mode)),
+        ReportJson.policyInForce(policy, sources), scanned, users, notReached,
+        scan.isEmpty() ? Optional.empty() : Optional.of(ScanMode.fromLabel(scan)), scanNote);
   }
 }

@@ -1,5 +1,6 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -111,7 +112,7 @@ class ReportFormatsTest {
         .noneMatch(n -> n.keyId().equals("AKIASANDBOX333000006"));
     assertThat(s.nextActions()).anySatisfy(n -> {
       assertThat(n.keyId()).isEqualTo("AKIASANDBOX333000003");
-      assertThat(n.action()).isEqualTo("DELETE_KEY");
+      assertThat(n.action()).isEqualTo(Action.DELETE_KEY);
       assertThat(n.dueInDays()).isEqualTo(4);
       assertThat(n.dueOn()).isEqualTo("2025-06-05");
     });

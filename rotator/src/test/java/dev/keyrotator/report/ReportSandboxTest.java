@@ -1,5 +1,7 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Mode;
+import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyrotator.cli.Main;
@@ -171,15 +173,15 @@ class ReportSandboxTest {
     assertThat(failing.reason()).contains("AccessDenied");
     AccountReport dryRun = account(report, "444444444444");
     assertThat(dryRun.status()).isEqualTo(AccountStatus.DRY_RUN);
-    assertThat(dryRun.mode()).isEqualTo("dry-run");
+    assertThat(dryRun.mode()).contains(Mode.DRY_RUN);
     assertThat(dryRun.policySources().get("mode")).contains("444444444444");
     assertThat(dryRun.users()).flatExtracting(UserReport::decisions)
-        .filteredOn(d -> !d.action().equals("NOTHING"))
+        .filteredOn(d -> d.action() != Action.NOTHING)
         .allSatisfy(d -> assertThat(d.outcome()).isEqualTo(Outcome.PLANNED));
     UserReport breakGlass = account(report, "333333333333").users().stream()
         .filter(u -> u.userName().equals("break-glass")).findFirst().orElseThrow();
     assertThat(breakGlass.decisions()).singleElement().satisfies(d -> {
-      assertThat(d.action()).isEqualTo("EXEMPT");
+      assertThat(d.action()).isEqualTo(Action.EXEMPT);
       assertThat(d.reason()).contains("KeyRotation").contains("break-glass keys rotated by hand");
     });
 
@@ -212,7 +214,7 @@ class ReportSandboxTest {
     secrets.removeIf(s -> s == null || s.isBlank());
     // the run created keys, so secrets it handled are among them
     RunReport report = JsonReport.read(r.dir.resolve("report.json"));
-    assertThat(report.count("CREATE_KEY", Outcome.DONE)).isPositive();
+    assertThat(report.count(Action.CREATE_KEY, Outcome.DONE)).isPositive();
     assertThat(secrets).hasSizeGreaterThan(sb.accountIds().size());
 
     List<String> texts = new java.util.ArrayList<>();

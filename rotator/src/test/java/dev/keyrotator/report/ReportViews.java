@@ -14,7 +14,7 @@ public final class ReportViews {
     for (AccountReport a : r.accounts()) {
       for (UserReport u : a.users()) {
         out.put(a.accountId() + "/" + u.userName(), u.decisions().stream()
-            .map(d -> d.action() + (d.warning().isEmpty() ? "" : "(" + d.warning() + ")")
+            .map(d -> ReportText.action(d)
                 + (d.keyId().isEmpty() ? "" : " " + d.keyId()))
             .toList());
       }

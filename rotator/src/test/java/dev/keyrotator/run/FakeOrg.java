@@ -1,19 +1,21 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.aws.Account;
-import dev.keyrotator.aws.AccountDirectory;
-import dev.keyrotator.aws.AccountSession;
-import dev.keyrotator.aws.AwsCallException;
-import dev.keyrotator.aws.CredentialReport;
-import dev.keyrotator.aws.KeyStore;
-import dev.keyrotator.aws.NewAccessKey;
-import dev.keyrotator.aws.Notification;
-import dev.keyrotator.aws.Notifier;
-import dev.keyrotator.aws.RoleAssumer;
-import dev.keyrotator.aws.SecretVault;
-import dev.keyrotator.aws.StoredSecret;
-import dev.keyrotator.aws.UserDetails;
-import dev.keyrotator.aws.UserSnapshot;
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AccountDirectory;
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.CredentialReport;
+import dev.keyrotator.ports.ScanUnavailableException;
+import dev.keyrotator.ports.UserKeys;
+import dev.keyrotator.ports.UserScan;
+import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.Notification;
+import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.RoleAssumer;
+import dev.keyrotator.ports.SecretVault;
+import dev.keyrotator.ports.StoredSecret;
+import dev.keyrotator.ports.UserDetails;
+import dev.keyrotator.ports.UserSnapshot;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.IamUser;
 import dev.keyrotator.policy.KeyHistory;
@@ -148,7 +150,7 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     published.add(n);
   }
 
-  private final class Session implements AccountSession, KeyStore, SecretVault {
+  private final class Session implements AccountSession, UserKeys, UserScan, SecretVault {
     final Member m;
 
     Session(Member m) {
@@ -161,7 +163,12 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     }
 
     @Override
-    public KeyStore keys() {
+    public UserKeys keys() {
+      return this;
+    }
+
+    @Override
+    public UserScan scan() {
       return this;
     }
 
@@ -194,31 +201,36 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     }
 
     @Override
-    public boolean requestCredentialReport() {
+    public boolean requestCredentialReport() throws ScanUnavailableException {
       m.bulkReads.add("GenerateCredentialReport");
       if (m.reportFails) {
-        throw new AwsCallException("iam", "GenerateCredentialReport", "AccessDenied", 403,
-            "not authorized to perform iam:GenerateCredentialReport", null);
+        throw unavailable("GenerateCredentialReport", "AccessDenied", 403,
+            "not authorized to perform iam:GenerateCredentialReport");
       }
       return true;
     }
 
     @Override
-    public CredentialReport credentialReport(Duration maxWait) {
+    public CredentialReport credentialReport(Duration maxWait) throws ScanUnavailableException {
       requestCredentialReport();
       m.bulkReads.add("GetCredentialReport");
       return m.staleReport != null ? m.staleReport : reportOf(m);
     }
 
     @Override
-    public List<UserDetails> userDetails() {
+    public List<UserDetails> userDetails() throws ScanUnavailableException {
       m.bulkReads.add("GetAccountAuthorizationDetails");
       if (m.iamFails) {
-        throw new AwsCallException("iam", "GetAccountAuthorizationDetails", "ServiceFailure",
-            500, "IAM down", null);
+        throw unavailable("GetAccountAuthorizationDetails", "ServiceFailure", 500, "IAM down");
       }
       return m.users.values().stream().map(u -> new UserDetails(u.facts, u.created, u.marker,
           u.history, u.marker.isPresent() || !u.history.isEmpty())).toList();
+    }
+
+    private ScanUnavailableException unavailable(String op, String code, int status,
+        String message) {
+      AwsCallException e = new AwsCallException("iam", op, code, status, message, null);
+      return new ScanUnavailableException(e.getMessage(), e);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.keyrotator.run;
 
+import dev.keyrotator.policy.Planner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyrotator.config.PolicyFileLoader;
@@ -25,9 +26,9 @@ class ForecastTest {
     org.key(alice, KeyStatus.ACTIVE, 160, 1);
     List<String> errors = new ArrayList<>();
 
-    List<Forecast.Entry> entries = new Forecast(org, org, clock).run(PolicyFileLoader.parse("p",
+    List<Forecast.Entry> entries = new Forecast(PolicyFileLoader.parse("p",
         "version: 1\norganization: {memberRoleName: R}\n".getBytes(StandardCharsets.UTF_8)),
-        30, errors);
+        org, org, new Planner(), clock).run(30, errors);
 
     assertThat(errors).isEmpty();
     assertThat(entries).extracting(e -> e.day() + " " + e.decision().label().replaceAll(

@@ -1,5 +1,6 @@
 package dev.keyrotator.run;
 
+import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -57,9 +58,9 @@ class OrchestratorTest {
     org.key(bob, KeyStatus.ACTIVE, 20, 1);
   }
 
-  Orchestrator orchestrator() {
-    return new Orchestrator(org, org, org, Optional.empty(), clock, new Planner(), Map::of,
-        Progress.silent());
+  Orchestrator orchestrator(PolicyFile policy) {
+    return Orchestrator.create(policy, org, org, org, Optional.empty(), new Planner(), clock,
+        Map::of, Progress.silent());
   }
 
   RunRequest request() {
@@ -72,14 +73,14 @@ class OrchestratorTest {
 
   @Test
   void createsStoresAndNotifiesWithALinkButNeverTheSecret() {
-    RunReport report = orchestrator().run(policy(""), request());
+    RunReport report = orchestrator(policy("")).run(request());
 
     assertThat(alice.keys).hasSize(2);
     AccessKey created = alice.keys.get(1);
     assertThat(alice.vault).containsOnlyKeys(created.id());
     assertThat(alice.marker).isEmpty();
     DecisionReport create = account(report, "222222222222").users().get(0).decisions().get(0);
-    assertThat(create.action()).isEqualTo("CREATE_KEY");
+    assertThat(create.action()).isEqualTo(Action.CREATE_KEY);
     assertThat(create.outcome()).isEqualTo(Outcome.DONE);
     assertThat(create.keyId()).isEqualTo(created.id());
     assertThat(create.secretArn()).contains(":secret:key-rotator/222222222222/alice");
@@ -98,7 +99,7 @@ class OrchestratorTest {
   void aStoreThatFailsLeavesNoNewKeyAndTheOldKeyActive() {
     org.vaultFails = true;
 
-    RunReport report = orchestrator().run(policy(""), request());
+    RunReport report = orchestrator(policy("")).run(request());
 
     assertThat(alice.keys).extracting(AccessKey::id).containsExactly(aliceOld.id());
     assertThat(alice.keys.get(0).status()).isEqualTo(KeyStatus.ACTIVE);
@@ -116,7 +117,7 @@ class OrchestratorTest {
   void anAccountWithoutTheRoleFailsWithItsReasonAndTheOthersGoOn() {
     org.accounts.get("333333333333").roleDeployed = false;
 
-    RunReport report = orchestrator().run(policy(""), request());
+    RunReport report = orchestrator(policy("")).run(request());
 
     assertThat(account(report, "333333333333").status()).isEqualTo(AccountStatus.FAILED);
     assertThat(account(report, "333333333333").reason()).contains("AccessDenied");
@@ -128,7 +129,7 @@ class OrchestratorTest {
   void anAccountWhoseIamFailsIsReportedAndTheOthersGoOn() {
     org.accounts.get("333333333333").iamFails = true;
 
-    RunReport report = orchestrator().run(policy(""), request());
+    RunReport report = orchestrator(policy("")).run(request());
 
     assertThat(account(report, "333333333333").status()).isEqualTo(AccountStatus.FAILED);
     assertThat(account(report, "333333333333").reason()).contains("ServiceFailure");
@@ -137,8 +138,7 @@ class OrchestratorTest {
 
   @Test
   void planOnlyMakesNoMutatingCallAndSendsNothing() {
-    RunReport report = orchestrator().run(policy(""),
-        new RunRequest("run-1", Optional.empty(), Set.of(), true, Deadline.none()));
+    RunReport report = orchestrator(policy("")).run(new RunRequest("run-1", Optional.empty(), Set.of(), true, Deadline.none()));
 
     assertThat(org.mutatingCalls).isEmpty();
     assertThat(org.published).isEmpty();
@@ -149,11 +149,11 @@ class OrchestratorTest {
 
   @Test
   void aPerAccountDryRunOverrideTakesEffect() {
-    RunReport report = orchestrator().run(policy("""
+    RunReport report = orchestrator(policy("""
         overrides:
           - account: "222222222222"
             mode: dry-run
-        """), request());
+        """)).run(request());
 
     assertThat(org.mutatingCalls).isEmpty();
     assertThat(account(report, "222222222222").status()).isEqualTo(AccountStatus.DRY_RUN);
@@ -163,7 +163,7 @@ class OrchestratorTest {
 
   @Test
   void reportOnlyWarnsButChangesNoKey() {
-    orchestrator().run(policy(""), new RunRequest("run-1", Optional.of(Mode.REPORT_ONLY),
+    orchestrator(policy("")).run(new RunRequest("run-1", Optional.of(Mode.REPORT_ONLY),
         Set.of(), false, Deadline.none()));
 
     assertThat(alice.keys).hasSize(1);
@@ -174,7 +174,7 @@ class OrchestratorTest {
 
   @Test
   void anExcludedAccountIsNeverCalled() {
-    RunReport report = orchestrator().run(policyWithExcludedDev(), request());
+    RunReport report = orchestrator(policyWithExcludedDev()).run(request());
 
     assertThat(org.opened).doesNotContain("333333333333");
     assertThat(account(report, "333333333333").status()).isEqualTo(AccountStatus.SKIPPED);
@@ -192,7 +192,7 @@ class OrchestratorTest {
 
   @Test
   void anUnknownAccountInTheRequestChangesNothing() {
-    assertThatThrownBy(() -> orchestrator().run(policy(""), new RunRequest("run-1",
+    assertThatThrownBy(() -> orchestrator(policy("")).run(new RunRequest("run-1",
         Optional.empty(), Set.of("999999999999"), false, Deadline.none())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("999999999999");
@@ -203,10 +203,10 @@ class OrchestratorTest {
 
   @Test
   void aSecondRunAtTheSameInstantMakesNoMutatingCall() {
-    orchestrator().run(policy(""), request());
+    orchestrator(policy("")).run(request());
     org.mutatingCalls.clear();
 
-    orchestrator().run(policy(""), request());
+    orchestrator(policy("")).run(request());
 
     assertThat(org.mutatingCalls).isEmpty();
   }
@@ -215,7 +215,7 @@ class OrchestratorTest {
   void snsFailuresNeverBlockARotationAndAreCounted() {
     org.snsFails = true;
 
-    RunReport report = orchestrator().run(policy(""), request());
+    RunReport report = orchestrator(policy("")).run(request());
 
     assertThat(alice.keys).hasSize(2);
     assertThat(alice.vault).hasSize(1);
@@ -229,7 +229,7 @@ class OrchestratorTest {
     AtomicInteger budget = new AtomicInteger(1);
     Deadline oneUser = () -> budget.getAndDecrement() > 0;
 
-    RunReport report = orchestrator().run(policy(""), new RunRequest("run-1", Optional.empty(), Set.of(), false, oneUser));
+    RunReport report = orchestrator(policy("")).run(new RunRequest("run-1", Optional.empty(), Set.of(), false, oneUser));
 
     assertThat(report.anyNotReached()).isTrue();
     assertThat(report.accounts()).anyMatch(a -> a.status() == AccountStatus.NOT_REACHED

@@ -1,8 +1,10 @@
 package dev.keyrotator.run;
 
+import dev.keyrotator.policy.Action;
+import dev.keyrotator.report.ScanMode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyrotator.aws.CredentialReport;
+import dev.keyrotator.ports.CredentialReport;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.KeyHistory;
@@ -36,9 +38,9 @@ class ReportScanTest {
   final Clock clock = Clock.fixed(Instant.parse("2026-06-01T12:00:00Z"), ZoneOffset.UTC);
   final FakeOrg org = new FakeOrg(clock);
 
-  Orchestrator orchestrator(ScanMode scan) {
-    return new Orchestrator(org, org, org, Optional.empty(), clock, new Planner(), Map::of,
-        Progress.silent()).withScan(scan);
+  Orchestrator orchestrator(ScanMode scan, PolicyFile policy) {
+    return Orchestrator.create(policy, org, org, org, Optional.empty(), new Planner(), clock,
+        Map::of, Progress.silent()).withScan(scan);
   }
 
   RunReport plan(ScanMode scan) {
@@ -46,7 +48,7 @@ class ReportScanTest {
   }
 
   RunReport plan(ScanMode scan, PolicyFile policy) {
-    return orchestrator(scan).run(policy,
+    return orchestrator(scan, policy).run(
         new RunRequest("plan-" + scan, Optional.empty(), Set.of(), true, Deadline.none()));
   }
 
@@ -59,8 +61,8 @@ class ReportScanTest {
   }
 
   static boolean needsAction(UserReport u) {
-    return u.decisions().stream().anyMatch(d -> !d.action().equals("NOTHING")
-        && !d.action().equals("EXEMPT"));
+    return u.decisions().stream().anyMatch(d -> d.action() != Action.NOTHING
+        && d.action() != Action.EXEMPT);
   }
 
   /** A varied organization: every rule of the planner and of the triage has users here. */
@@ -122,8 +124,8 @@ class ReportScanTest {
 
       assertThat(decisions(byReport)).as("seed %d", seed).isEqualTo(decisions(perUser));
       assertThat(byReport.accounts()).allSatisfy(a -> assertThat(a.scan())
-          .isEqualTo("credential-report"));
-      assertThat(perUser.accounts()).allSatisfy(a -> assertThat(a.scan()).isEqualTo("per-user"));
+          .contains(ScanMode.CREDENTIAL_REPORT));
+      assertThat(perUser.accounts()).allSatisfy(a -> assertThat(a.scan()).contains(ScanMode.PER_USER));
       long needing = perUser.accounts().stream().flatMap(a -> a.users().stream())
           .filter(ReportScanTest::needsAction).count();
       assertThat(reportReads).as("users read one by one, seed %d", seed)
@@ -147,7 +149,7 @@ class ReportScanTest {
     assertThat(a.usersScanned()).isEqualTo(30);
     assertThat(a.scanNote()).isEqualTo("0 of 30 users read one by one");
     assertThat(a.users().get(0).decisions()).extracting(DecisionReport::action)
-        .containsExactly("NOTHING");
+        .containsExactly(Action.NOTHING);
     assertThat(a.users().get(0).keys().get(0).keyId()).isEqualTo("access_key_1");
   }
 
@@ -162,7 +164,7 @@ class ReportScanTest {
 
     assertThat(org.accounts.get(ACCOUNT).userReads).containsExactly("crashed");
     assertThat(account(r, ACCOUNT).users().get(0).decisions()).extracting(DecisionReport::action)
-        .contains("REPAIR_CLEAR_MARKER");
+        .contains(Action.REPAIR_CLEAR_MARKER);
     assertThat(account(r, ACCOUNT).users().get(0).keys().get(0).keyId()).isEqualTo(old.id());
   }
 
@@ -237,10 +239,10 @@ class ReportScanTest {
     RunReport perUser = plan(ScanMode.PER_USER, policy);
 
     AccountReport failed = account(r, ACCOUNT);
-    assertThat(failed.scan()).isEqualTo("per-user");
+    assertThat(failed.scan()).contains(ScanMode.PER_USER);
     assertThat(failed.scanNote()).startsWith("credential report not used:")
         .contains("AccessDenied");
-    assertThat(account(r, "333333333333").scan()).isEqualTo("credential-report");
+    assertThat(account(r, "333333333333").scan()).contains(ScanMode.CREDENTIAL_REPORT);
     assertThat(decisions(r)).isEqualTo(decisions(perUser));
   }
 
@@ -253,7 +255,7 @@ class ReportScanTest {
 
     AccountReport a = account(plan(ScanMode.CREDENTIAL_REPORT), ACCOUNT);
 
-    assertThat(a.scan()).isEqualTo("per-user");
+    assertThat(a.scan()).contains(ScanMode.PER_USER);
     assertThat(a.scanNote()).contains("hours ago");
   }
 

@@ -1,5 +1,8 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.CredentialReport;
+import dev.keyrotator.ports.CredentialReport.ReportedKey;
+import dev.keyrotator.ports.CredentialReport.ReportedUser;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -8,55 +11,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
-/**
- * The IAM credential report of one account, reduced to what key rotation needs: per user its
- * creation time and, for each of its (at most two) access keys, whether it is active, when it was
- * created ({@code access_key_N_last_rotated}) and when it was last used.
- *
- * <p>The report does not name access key ids: a key is known by its slot ({@code access_key_1},
- * {@code access_key_2}). It is a snapshot taken when IAM generated it (up to four hours before it
- * is read), see {@link #generated()}.
- *
- * @param generated when IAM generated the report (GetCredentialReport's GeneratedTime)
- * @param users by user name; the root account's row is left out
- */
-public record CredentialReport(Instant generated, Map<String, ReportedUser> users) {
-
-  public CredentialReport {
-    Objects.requireNonNull(generated, "generated");
-    users = Map.copyOf(users);
-  }
-
-  /** One user's row. */
-  public record ReportedUser(String name, Instant created, List<ReportedKey> keys) {
-    public ReportedUser {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(created, "created");
-      keys = List.copyOf(keys);
-    }
-  }
-
-  /**
-   * One access key of a row.
-   *
-   * @param slot 1 or 2 ({@code access_key_1_*} or {@code access_key_2_*})
-   * @param created {@code access_key_N_last_rotated}: when the key was created
-   * @param lastUsed {@code access_key_N_last_used_date}, empty when never used
-   */
-  public record ReportedKey(int slot, boolean active, Instant created, Optional<Instant> lastUsed) {
-    public ReportedKey {
-      Objects.requireNonNull(created, "created");
-      Objects.requireNonNull(lastUsed, "lastUsed");
-    }
-
-    /** The name the report gives the key, for reports: {@code access_key_1}. */
-    public String label() {
-      return "access_key_" + slot;
-    }
-  }
+/** Reads the CSV that IAM's GetCredentialReport returns into a {@link CredentialReport}. */
+public final class CredentialReportCsv {
+  private CredentialReportCsv() {}
 
   private static final String ROOT = "<root_account>";
   private static final List<String> REQUIRED = List.of("user", "user_creation_time",

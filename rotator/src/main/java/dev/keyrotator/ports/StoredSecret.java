@@ -1,4 +1,4 @@
-package dev.keyrotator.aws;
+package dev.keyrotator.ports;
 
 /**
  * Where a key's secret was stored: enough to find it, never the secret itself.

@@ -1,5 +1,11 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.UserSnapshot;
+import dev.keyrotator.ports.UserKeys;
+import dev.keyrotator.ports.UserScan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,13 +28,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.Tag;
 
-class IamKeyStoreTest {
+class IamUsersTest {
   @RegisterExtension static final SandboxExtension SANDBOX = TestOrg.extension();
 
   private final CallMetrics metrics = new CallMetrics();
   private AwsClientFactory clients;
   private AccountSession session;
-  private KeyStore keys;
+  private UserKeys keys;
 
   @BeforeEach
   void setUp() {
@@ -219,7 +225,7 @@ class IamKeyStoreTest {
     keys.read("carol");
     assertThat(keys.createKey("carol").userPath()).isEqualTo("/");
 
-    KeyStore fresh = new IamKeyStore(clients.iam(TestOrg.credentials(
+    IamUsers fresh = new IamUsers(clients.iam(TestOrg.credentials(
         SANDBOX.credentialsFor(TestOrg.WORKLOAD))));
     keys.deleteKey("alice", keys.read("alice").keys().get(0).id());
     assertThat(fresh.createKey("alice").userPath()).isEqualTo("/engineering/");

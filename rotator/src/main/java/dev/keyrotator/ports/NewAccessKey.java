@@ -1,4 +1,4 @@
-package dev.keyrotator.aws;
+package dev.keyrotator.ports;
 
 import dev.keyrotator.policy.AccessKey;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.keyrotator.aws;
+package dev.keyrotator.ports;
 
 /**
  * An AWS call failed. Carries the service, operation and AWS error code; the message is AWS's

@@ -1,4 +1,4 @@
-package dev.keyrotator.aws;
+package dev.keyrotator.ports;
 
 /** Opens a session in a member account through the StackSet-deployed role (STS AssumeRole). */
 public interface RoleAssumer {

@@ -1,4 +1,4 @@
-package dev.keyrotator.aws;
+package dev.keyrotator.ports;
 
 /** Sends notifications to the configured SNS topic. */
 public interface Notifier {

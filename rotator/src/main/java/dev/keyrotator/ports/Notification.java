@@ -1,4 +1,4 @@
-package dev.keyrotator.aws;
+package dev.keyrotator.ports;
 
 import java.util.Map;
 import java.util.Objects;

@@ -1,5 +1,13 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.UserDetails;
+import dev.keyrotator.ports.UserSnapshot;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.CredentialReport;
+import dev.keyrotator.ports.ScanUnavailableException;
+import dev.keyrotator.ports.UserKeys;
+import dev.keyrotator.ports.UserScan;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.IamUser;
 import dev.keyrotator.policy.KeyHistory;
@@ -40,14 +48,14 @@ import software.amazon.awssdk.services.iam.model.UserDetail;
  * builds it) and one GetCredentialReport per account. The secret of a created key is only in the returned {@link
  * NewAccessKey}; it is never logged or put in an exception.
  */
-public final class IamKeyStore implements KeyStore {
+public final class IamUsers implements UserKeys, UserScan {
   private static final String SERVICE = "iam";
 
   private final IamClient iam;
   /** User paths seen by {@link #read}, so {@link #createKey} can name the user's ARN. */
   private final Map<String, String> paths = new ConcurrentHashMap<>();
 
-  public IamKeyStore(IamClient iam) {
+  public IamUsers(IamClient iam) {
     this.iam = Objects.requireNonNull(iam, "iam");
   }
 
@@ -129,7 +137,15 @@ public final class IamKeyStore implements KeyStore {
       Set.of("ReportInProgress", "ReportNotPresent", "ReportExpired");
 
   @Override
-  public boolean requestCredentialReport() {
+  public boolean requestCredentialReport() throws ScanUnavailableException {
+    try {
+      return generateReport();
+    } catch (AwsCallException e) {
+      throw new ScanUnavailableException(e.getMessage(), e);
+    }
+  }
+
+  private boolean generateReport() {
     GenerateCredentialReportResponse r = AwsErrors.call(SERVICE, "GenerateCredentialReport",
         () -> iam.generateCredentialReport(b -> {}));
     return r.state() == ReportStateType.COMPLETE;
@@ -141,7 +157,15 @@ public final class IamKeyStore implements KeyStore {
    * after a pause (250 ms doubling to 4 s) until {@code maxWait} has passed.
    */
   @Override
-  public CredentialReport credentialReport(Duration maxWait) {
+  public CredentialReport credentialReport(Duration maxWait) throws ScanUnavailableException {
+    try {
+      return awaitReport(maxWait);
+    } catch (AwsCallException | IllegalArgumentException e) {
+      throw new ScanUnavailableException(e.getMessage(), e);
+    }
+  }
+
+  private CredentialReport awaitReport(Duration maxWait) {
     long deadline = System.nanoTime() + maxWait.toNanos();
     long pauseMs = 250;
     while (true) {
@@ -149,7 +173,7 @@ public final class IamKeyStore implements KeyStore {
         GetCredentialReportResponse r = AwsErrors.call(SERVICE, "GetCredentialReport",
             () -> iam.getCredentialReport(b -> {}));
         String csv = r.content() == null ? "" : r.content().asUtf8String();
-        return CredentialReport.parse(csv, r.generatedTime() == null ? Instant.EPOCH
+        return CredentialReportCsv.parse(csv, r.generatedTime() == null ? Instant.EPOCH
             : r.generatedTime());
       } catch (AwsCallException e) {
         if (!REPORT_NOT_READY.contains(e.errorCode())) {
@@ -168,12 +192,20 @@ public final class IamKeyStore implements KeyStore {
             "interrupted while waiting for the credential report", e);
       }
       pauseMs = Math.min(pauseMs * 2, 4_000);
-      requestCredentialReport();
+      generateReport();
     }
   }
 
   @Override
-  public List<UserDetails> userDetails() {
+  public List<UserDetails> userDetails() throws ScanUnavailableException {
+    try {
+      return authorizationDetails();
+    } catch (AwsCallException e) {
+      throw new ScanUnavailableException(e.getMessage(), e);
+    }
+  }
+
+  private List<UserDetails> authorizationDetails() {
     return AwsErrors.call(SERVICE, "GetAccountAuthorizationDetails", () -> {
       List<UserDetails> out = new ArrayList<>();
       for (var page : iam.getAccountAuthorizationDetailsPaginator(

@@ -1,0 +1,36 @@
+package dev.keyrotator.ports;
+
+import dev.keyrotator.policy.KeyHistory;
+import dev.keyrotator.policy.KeyStatus;
+import dev.keyrotator.policy.RotationMarker;
+import java.util.List;
+
+/**
+ * IAM users of one account one by one: their keys, and the rotator's marker and history tags.
+ * Every method throws {@link AwsCallException} when IAM refuses or fails after retries.
+ */
+public interface UserKeys {
+
+  /** The names of every user (all pages). */
+  List<String> userNames();
+
+  /** A user's facts, keys (with last use), marker and history. */
+  UserSnapshot read(String userName);
+
+  NewAccessKey createKey(String userName);
+
+  void setStatus(String userName, String keyId, KeyStatus status);
+
+  void deleteKey(String userName, String keyId);
+
+  /** Written before CreateAccessKey; see {@link RotationMarker}. */
+  void writeMarker(String userName, RotationMarker marker);
+
+  void clearMarker(String userName);
+
+  /** Remembers what the rotator did to a key (warned, deactivated). */
+  void writeHistory(String userName, String keyId, KeyHistory history);
+
+  /** Forgets a key's history once the key is deleted. */
+  void forgetHistory(String userName, String keyId);
+}

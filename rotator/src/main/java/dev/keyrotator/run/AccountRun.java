@@ -1,0 +1,206 @@
+package dev.keyrotator.run;
+
+import dev.keyrotator.config.EffectivePolicy;
+import dev.keyrotator.config.PolicyFile;
+import dev.keyrotator.policy.Mode;
+import dev.keyrotator.policy.Planner;
+import dev.keyrotator.policy.RotationPolicy;
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.CredentialReport;
+import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.RoleAssumer;
+import dev.keyrotator.ports.ScanUnavailableException;
+import dev.keyrotator.ports.SecretVault;
+import dev.keyrotator.ports.UserDetails;
+import dev.keyrotator.ports.UserScan;
+import dev.keyrotator.report.AccountReport;
+import dev.keyrotator.report.AccountStatus;
+import dev.keyrotator.report.PolicyInForce;
+import dev.keyrotator.report.ScanMode;
+import dev.keyrotator.report.UserReport;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One account's turn: open a session through the member role, find the users that may need an
+ * action (the credential report, or every user), run each user's rotation until the deadline, and
+ * report the account.
+ */
+final class AccountRun {
+
+  /** How long an account waits for IAM to generate its credential report before reading users one by one. */
+  static final Duration REPORT_WAIT = Duration.ofSeconds(60);
+
+  /** What every account's run shares. */
+  static final class Factory {
+    private final PolicyFile policy;
+    private final RoleAssumer roles;
+    private final Notifier notifier;
+    private final Optional<SecretVault> centralVault;
+    private final Planner planner;
+    private final Clock clock;
+    private final Progress progress;
+    private final ScanMode scanMode;
+
+    Factory(PolicyFile policy, RoleAssumer roles, Notifier notifier,
+        Optional<SecretVault> centralVault, Planner planner, Clock clock, Progress progress,
+        ScanMode scanMode) {
+      this.policy = policy;
+      this.roles = roles;
+      this.notifier = notifier;
+      this.centralVault = centralVault;
+      this.planner = planner;
+      this.clock = clock;
+      this.progress = progress;
+      this.scanMode = scanMode;
+    }
+
+    Factory withScan(ScanMode mode) {
+      return new Factory(policy, roles, notifier, centralVault, planner, clock, progress, mode);
+    }
+
+    AccountRun create(RunRequest request, Account account, EffectivePolicy effective) {
+      return new AccountRun(this, request, account, effective);
+    }
+  }
+
+  private final Factory f;
+  private final RunRequest request;
+  private final Account account;
+  private final Mode mode;
+  private final RotationPolicy policy;
+  private final PolicyInForce inForce;
+
+  private AccountRun(Factory f, RunRequest request, Account account, EffectivePolicy effective) {
+    this.f = f;
+    this.request = request;
+    this.account = account;
+    this.mode = request.planOnly() ? Mode.DRY_RUN
+        : request.modeOverride().orElse(effective.policy().mode());
+    this.policy = effective.policy().withMode(mode);
+    this.inForce = new PolicyInForce(effective.policy().mode(), effective.policy().thresholds(),
+        effective.sources());
+  }
+
+  AccountReport run() {
+    if (!request.deadline().allowsMoreWork()) {
+      return report(AccountStatus.NOT_REACHED,
+          "the run's deadline came before this account was started", 0, List.of(), List.of(),
+          Optional.empty(), "");
+    }
+    try (AccountSession session = f.roles.open(account.id(), request.runId())) {
+      return scanAndRotate(session);
+    } catch (AwsCallException | IllegalStateException | IllegalArgumentException e) {
+      f.progress.report("account " + account.id() + ": FAILED (" + e.getMessage() + ")");
+      return report(AccountStatus.FAILED, e.getMessage(), 0, List.of(), List.of(),
+          Optional.empty(), "");
+    }
+  }
+
+  private AccountReport scanAndRotate(AccountSession session) {
+    UserRotation rotation = new UserRotation(f.planner, f.clock, new UserRotation.Context(
+        request.runId(), account, policy, request.planOnly(), session.keys(), vault(session),
+        f.notifier, f.policy.notifications().topicArn()));
+    List<UserReport> users = new ArrayList<>();
+    List<String> toRead;
+    ScanMode scan = ScanMode.PER_USER;
+    String scanNote = "";
+    Optional<List<ReportTriage.Verdict>> verdicts = Optional.empty();
+    if (f.scanMode == ScanMode.CREDENTIAL_REPORT) {
+      try {
+        verdicts = Optional.of(triage(session.scan()));
+        long reads = verdicts.get().stream().filter(ReportTriage.Verdict::needsRead).count();
+        scan = ScanMode.CREDENTIAL_REPORT;
+        scanNote = reads + " of " + verdicts.get().size() + " users read one by one";
+      } catch (ScanUnavailableException e) {
+        // Report unavailable, not ready in time, unreadable, or not allowed (a member role from
+        // before GetAccountAuthorizationDetails was granted): read everyone instead.
+        scanNote = "credential report not used: " + e.getMessage();
+      }
+    }
+    int scanned = 0;
+    if (verdicts.isPresent()) {
+      toRead = new ArrayList<>();
+      for (ReportTriage.Verdict v : verdicts.get()) {
+        if (v.needsRead()) {
+          toRead.add(v.user());
+        } else {
+          scanned++;
+          users.add(v.settled().get());
+        }
+      }
+    } else {
+      toRead = session.keys().userNames();
+    }
+    List<String> notReached = new ArrayList<>();
+    for (String user : toRead) {
+      if (!request.deadline().allowsMoreWork()) {
+        notReached.add(user);
+        continue;
+      }
+      scanned++;
+      try {
+        users.add(rotation.process(user));
+      } catch (AwsCallException e) {
+        users.add(UserFailures.unreadable(user, e.getMessage()));
+      }
+    }
+    return finished(scanned, users, notReached, scan, scanNote);
+  }
+
+  private SecretVault vault(AccountSession session) {
+    return f.policy.secrets().storeIn() == PolicyFile.StoreIn.CENTRAL
+        ? f.centralVault.orElseThrow(() -> new IllegalStateException(
+            "secrets.storeIn is central but no central vault is configured"))
+        : session.vault();
+  }
+
+  /**
+   * Every user's verdict from the credential report and GetAccountAuthorizationDetails. The
+   * report is requested first and the user details are read while IAM generates it.
+   */
+  private List<ReportTriage.Verdict> triage(UserScan scan) throws ScanUnavailableException {
+    scan.requestCredentialReport();
+    List<UserDetails> details = scan.userDetails();
+    CredentialReport report = scan.credentialReport(REPORT_WAIT);
+    ReportTriage triage = new ReportTriage(f.planner, policy, report, f.clock.instant());
+    List<ReportTriage.Verdict> out = new ArrayList<>(details.size());
+    for (UserDetails d : details) {
+      out.add(triage.judge(d));
+    }
+    return out;
+  }
+
+  private AccountReport finished(int scanned, List<UserReport> users, List<String> notReached,
+      ScanMode scan, String scanNote) {
+    AccountStatus status = switch (mode) {
+      case ENFORCE -> AccountStatus.DONE;
+      case DRY_RUN -> AccountStatus.DRY_RUN;
+      case REPORT_ONLY -> AccountStatus.REPORT_ONLY;
+    };
+    long failedUsers = users.stream().filter(UserReport::failed).count();
+    List<String> reasons = new ArrayList<>();
+    if (failedUsers > 0) {
+      reasons.add(failedUsers + " of " + scanned + " users failed");
+    }
+    if (!notReached.isEmpty()) {
+      reasons.add(notReached.size() + " users not reached before the deadline");
+    }
+    String reason = String.join("; ", reasons);
+    f.progress.report("account " + account.id() + ": " + status + ", " + scanned + " users"
+        + (reason.isEmpty() ? "" : " (" + reason + ")") + ", " + scan.label() + " scan"
+        + (scanNote.isEmpty() ? "" : " (" + scanNote + ")"));
+    return report(status, reason, scanned, users, notReached, Optional.of(scan), scanNote);
+  }
+
+  private AccountReport report(AccountStatus status, String reason, int scanned,
+      List<UserReport> users, List<String> notReached, Optional<ScanMode> scan, String scanNote) {
+    return new AccountReport(account.id(), account.name(), account.ouPathNames(), status, reason,
+        Optional.of(mode), Optional.of(inForce), scanned, users, notReached, scan, scanNote);
+  }
+}

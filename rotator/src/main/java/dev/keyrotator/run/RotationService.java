@@ -1,0 +1,268 @@
+package dev.keyrotator.run;
+
+import dev.keyrotator.config.PolicyFile;
+import dev.keyrotator.config.PolicyFile.ReportingSettings;
+import dev.keyrotator.policy.Mode;
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.ReportFile;
+import dev.keyrotator.ports.ReportReader;
+import dev.keyrotator.ports.ReportSink;
+import dev.keyrotator.report.AccountReport;
+import dev.keyrotator.report.AccountStatus;
+import dev.keyrotator.report.DeliveryResult;
+import dev.keyrotator.report.ReportDelivery;
+import dev.keyrotator.report.ReportFiles;
+import dev.keyrotator.report.ReportMerge;
+import dev.keyrotator.report.ReportSummary;
+import dev.keyrotator.report.RunReport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The application service every entry point calls: a whole run (the CLI's {@code plan} and
+ * {@code run}, a scheduled or manual Lambda invocation) and the three steps of a run fanned out
+ * over several invocations ({@link #list}, {@link #rotate}, {@link #merge}). It owns the sequence
+ * "orchestrate, write the report, deliver it, decide whether the run is partial"; entry points only
+ * turn their input into a request and the result into output.
+ */
+public final class RotationService {
+
+  /**
+   * What a run ended with.
+   *
+   * @param delivery empty when the run delivers nothing (a plan, or nothing configured)
+   * @param problems what else went wrong after the accounts were processed (local report files,
+   *     fan-out parts), one line each
+   */
+  public record RunResult(RunReport report, ReportSummary summary,
+      Optional<DeliveryResult> delivery, List<String> problems) {
+    public RunResult {
+      problems = List.copyOf(problems);
+    }
+
+    /** Something failed or was left for the next run: the CLI's exit 1, Lambda's "partial". */
+    public boolean partial() {
+      return report.partial() || !problems.isEmpty()
+          || delivery.map(d -> !d.ok()).orElse(false);
+    }
+  }
+
+  /** A fanned-out run's accounts in batches, one rotate invocation each. */
+  public record Batches(String runId, List<List<String>> batches) {
+    public Batches {
+      batches = batches.stream().map(List::copyOf).toList();
+    }
+  }
+
+  /** One batch's run and where its part went ({@code s3://...}). */
+  public record BatchResult(RunResult run, String part) {}
+
+  /** The merged run, with how many parts it read and the batches no part covered. */
+  public record MergeResult(RunResult run, int parts, List<String> missingParts) {
+    public MergeResult {
+      missingParts = List.copyOf(missingParts);
+    }
+  }
+
+  private final PolicyFile policy;
+  private final Orchestrator orchestrator;
+  private final ReportDelivery delivery;
+  private final ReportSink sink;
+  private final ReportReader reader;
+  private final Progress progress;
+
+  public RotationService(PolicyFile policy, Orchestrator orchestrator, ReportDelivery delivery,
+      ReportSink sink, ReportReader reader, Progress progress) {
+    this.policy = policy;
+    this.orchestrator = orchestrator;
+    this.delivery = delivery;
+    this.sink = sink;
+    this.reader = reader;
+    this.progress = progress;
+  }
+
+  /**
+   * One whole run: every account, then the local report files (when asked), then delivery to the
+   * security account (unless it is a plan).
+   *
+   * @throws IllegalArgumentException when the request names an account the organization does not
+   *     have; nothing has been changed then
+   * @throws AwsCallException when the organization cannot be read; nothing has been changed then
+   */
+  public RunResult run(RunRequest request) {
+    RunReport report = orchestrator.run(request);
+    return finish(report, request.planOnly(), request.reportDir(), new ArrayList<>());
+  }
+
+  private RunResult finish(RunReport report, boolean planOnly, Optional<Path> reportDir,
+      List<String> problems) {
+    ReportSummary summary = ReportSummary.of(report);
+    if (reportDir.isPresent()) {
+      try {
+        ReportFiles.writeTo(reportDir.get(), report, summary);
+      } catch (IOException | RuntimeException e) {
+        problems.add("report files not written to " + reportDir.get() + ": " + e.getMessage());
+      }
+    }
+    Optional<DeliveryResult> delivered = !planOnly && ReportDelivery.configured(policy.reporting())
+        ? Optional.of(delivery.deliver(report, summary, policy.reporting()))
+        : Optional.empty();
+    return new RunResult(report, summary, delivered, problems);
+  }
+
+  // ---------------------------------------------------------------- fanned out
+
+  /** The fan-out's first step: one organization walk; the included accounts in batches. */
+  public Batches list(String runId, int batchSize) {
+    bucket();
+    List<String> included = new ArrayList<>();
+    for (Account a : orchestrator.activeAccounts()) {
+      if (AccountSelection.exclusionReason(a, policy.organization()).isEmpty()) {
+        included.add(a.id());
+      }
+    }
+    included.sort(null);
+    List<List<String>> batches = new ArrayList<>();
+    for (int i = 0; i < included.size(); i += batchSize) {
+      batches.add(included.subList(i, Math.min(included.size(), i + batchSize)));
+    }
+    progress.report("run " + runId + ": " + included.size() + " included accounts in "
+        + batches.size() + " batches of up to " + batchSize);
+    return new Batches(runId, batches);
+  }
+
+  /**
+   * One batch: its accounts run as a whole run would run them; the batch's part of the report is
+   * written to {@code <prefix>parts/<runId>/<first account id>.json} in the report bucket. No
+   * summary is sent.
+   *
+   * @throws AwsCallException when the part cannot be written: the state machine retries the
+   *     batch, and the protocol makes the second pass change nothing that the first one did
+   */
+  public BatchResult rotate(String runId, List<String> batch, Optional<Mode> mode,
+      Deadline deadline) {
+    String bucket = bucket();
+    RunReport full = orchestrator.run(new RunRequest(runId, mode, new LinkedHashSet<>(batch),
+        false, deadline));
+    Set<String> mine = Set.copyOf(batch);
+    RunReport part = full.withAccounts(
+        full.accounts().stream().filter(a -> mine.contains(a.accountId())).toList());
+    ReportingSettings s = policy.reporting();
+    String folder = ReportMerge.partsFolder(s.prefix(), runId);
+    String name = ReportMerge.partName(batch.get(0));
+    sink.write(bucket, s.securityAccountId(), folder,
+        List.of(new ReportFile(name, "application/json; charset=utf-8",
+            ReportMerge.render(part))));
+    String uri = "s3://" + bucket + "/" + folder + name;
+    progress.report("run " + runId + ": part " + uri + " written (" + part.accounts().size()
+        + " accounts)");
+    return new BatchResult(new RunResult(part, ReportSummary.of(part), Optional.empty(),
+        List.of()), uri);
+  }
+
+  /**
+   * The fan-out's last step: reads the run's parts, merges them, adds the accounts the policy
+   * leaves out and those no part holds, and delivers the one report and summary as a whole run
+   * does.
+   *
+   * @param batches the batches the list step handed out; empty when not told
+   * @throws IllegalStateException when the run has no readable part at all; nothing is delivered
+   */
+  public MergeResult merge(String runId, List<List<String>> batches) {
+    String bucket = bucket();
+    ReportingSettings s = policy.reporting();
+    String folder = ReportMerge.partsFolder(s.prefix(), runId);
+    String where = "s3://" + bucket + "/" + folder;
+    List<String> keys = reader.keys(bucket, s.securityAccountId(), folder).stream()
+        .filter(k -> k.endsWith(".json")).toList();
+    if (keys.isEmpty()) {
+      throw new IllegalStateException("merge of run " + runId + ": no report parts under "
+          + where + " (no rotate step of this run id wrote its part); nothing was delivered");
+    }
+    List<String> problems = new ArrayList<>();
+    List<ReportMerge.Part> parts = new ArrayList<>();
+    Set<String> names = new TreeSet<>();
+    for (String key : keys) {
+      String name = key.substring(folder.length());
+      try {
+        parts.add(new ReportMerge.Part(name, ReportMerge.parse(
+            reader.read(bucket, s.securityAccountId(), key), "s3://" + bucket + "/" + key)));
+        names.add(name);
+      } catch (AwsCallException | IllegalArgumentException e) {
+        problems.add("part " + name + " unreadable: " + e.getMessage());
+      }
+    }
+    if (parts.isEmpty()) {
+      throw new IllegalStateException("merge of run " + runId + ": no readable report part under "
+          + where + ": " + problems);
+    }
+    ReportMerge.Result merged = ReportMerge.merge(runId, parts);
+    problems.addAll(merged.problems());
+    List<String> missingParts = new ArrayList<>();
+    Set<String> expected = new LinkedHashSet<>();
+    for (List<String> batch : batches) {
+      expected.addAll(batch);
+      if (!batch.isEmpty() && !names.contains(ReportMerge.partName(batch.get(0)))) {
+        missingParts.add(ReportMerge.partName(batch.get(0)));
+        problems.add("no report part " + where + ReportMerge.partName(batch.get(0))
+            + " for the batch of " + batch.size() + " accounts starting with " + batch.get(0)
+            + ": its rotate step failed or ran out of time");
+      }
+    }
+    RunReport report = ReportMerge.withAccounts(merged.report(),
+        missing(merged.report(), expected));
+    problems.forEach(p -> progress.report("merge of run " + runId + ": " + p));
+    return new MergeResult(finish(report, false, Optional.empty(), problems), parts.size(),
+        missingParts);
+  }
+
+  /**
+   * The accounts a whole run would report that no part holds: those the policy leaves out
+   * (SKIPPED, as the orchestrator reports them) and included ones no part covers (NOT_REACHED).
+   */
+  private List<AccountReport> missing(RunReport merged, Set<String> expected) {
+    Set<String> have = new TreeSet<>();
+    merged.accounts().forEach(a -> have.add(a.accountId()));
+    List<AccountReport> out = new ArrayList<>();
+    Set<String> seen = new TreeSet<>();
+    for (Account a : orchestrator.activeAccounts()) {
+      seen.add(a.id());
+      if (have.contains(a.id())) {
+        continue;
+      }
+      Optional<String> excluded = AccountSelection.exclusionReason(a, policy.organization());
+      if (excluded.isPresent()) {
+        out.add(AccountReport.unprocessed(a.id(), a.name(), a.ouPathNames(),
+            AccountStatus.SKIPPED, excluded.get()));
+      } else {
+        out.add(AccountReport.unprocessed(a.id(), a.name(), a.ouPathNames(),
+            AccountStatus.NOT_REACHED, expected.isEmpty() || expected.contains(a.id())
+                ? "no report part holds this account (its batch's rotate step failed or ran out"
+                    + " of time); the next run includes it"
+                : "in no batch of this run (it joined the organization after the list step); the"
+                    + " next run includes it"));
+      }
+    }
+    for (String id : expected) {
+      if (!have.contains(id) && !seen.contains(id)) {
+        out.add(AccountReport.unprocessed(id, "", "", AccountStatus.NOT_REACHED,
+            "no report part holds this account, and it is no longer an ACTIVE account of the"
+                + " organization"));
+      }
+    }
+    return out;
+  }
+
+  private String bucket() {
+    return Optional.ofNullable(policy.reporting()).flatMap(ReportingSettings::bucket)
+        .orElseThrow(() -> new IllegalStateException("a fanned-out run needs reporting.bucket in"
+            + " the policy file (the report parts are kept there)"));
+  }
+}
