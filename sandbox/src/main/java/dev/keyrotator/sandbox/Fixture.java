@@ -1,5 +1,7 @@
 package dev.keyrotator.sandbox;
 
+import dev.keyrotator.sandbox.fixture.FixtureYaml;
+import dev.keyrotator.sandbox.state.Ids;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
