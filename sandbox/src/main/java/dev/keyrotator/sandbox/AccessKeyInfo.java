@@ -1,5 +1,6 @@
 package dev.keyrotator.sandbox;
 
+import dev.keyrotator.sandbox.state.State;
 import java.time.Instant;
 
 /** An IAM access key as the sandbox holds it (the secret included, for tests). */

@@ -52,21 +52,6 @@ public final class FaultRule {
     public FaultRule maxFaults(int n) { this.maxFaults = n; return this; }
     public FaultRule seed(long s) { this.seed = s; return this; }
 
-    boolean matches(String svc, String op, String acct) {
-        return glob(service, svc) && glob(operation, op) && glob(account, acct == null ? "" : acct);
-    }
-
-    static boolean glob(String pattern, String value) {
-        if (pattern == null || pattern.equals("*")) return true;
-        if (value == null) return false;
-        StringBuilder re = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            if (c == '*') re.append(".*");
-            else re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
-        }
-        return value.matches("(?i)" + re);
-    }
-
     @Override
     public String toString() {
         return "FaultRule{" + service + ":" + operation + " account=" + account + " latencyMs=" + latencyMs

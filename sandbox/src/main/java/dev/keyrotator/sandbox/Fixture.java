@@ -1,5 +1,7 @@
 package dev.keyrotator.sandbox;
 
+import dev.keyrotator.sandbox.fixture.FixtureChecks;
+import dev.keyrotator.sandbox.fixture.FixtureReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,12 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * The organization the sandbox starts with. Load it from YAML ({@link #load(Path)}, {@link #fromYaml},
@@ -241,7 +241,7 @@ public final class Fixture {
 
     /** Parses and validates YAML text; {@code sourceName} names it in error messages. */
     public static Fixture fromYaml(String yaml, String sourceName) {
-        return FixtureYaml.parse(yaml, sourceName).validate();
+        return FixtureReader.read(yaml, sourceName);
     }
 
     /** The bundled demo organization ({@code fixtures/demo.yaml}). */
@@ -295,112 +295,12 @@ public final class Fixture {
 
     // ---------------------------------------------------------------- validation
 
-    /** Checks ids, references and formats; throws {@link FixtureException} naming the source and field. */
+    /**
+     * Checks ids, references and formats (the shape against {@code fixture.schema.json}, then what a schema
+     * cannot say); throws {@link FixtureException} naming the source and field.
+     */
     public Fixture validate() {
-        if (organizationId == null || !Ids.ORG_ID.matcher(organizationId).matches())
-            fail("organization.id", "'" + organizationId + "' is not an organization id (o- + 10..32 of [a-z0-9])");
-        if (rootId == null || !Ids.ROOT_ID.matcher(rootId).matches())
-            fail("organization.rootId", "'" + rootId + "' is not a root id (r- + 4..32 of [a-z0-9])");
-        if (managementAccountId == null) fail("organization.managementAccount", "is required");
-        Set<String> ids = new HashSet<>();
-        Set<String> keyIds = new HashSet<>();
-        Set<String> buckets = new HashSet<>();
-        if (accounts.isEmpty()) fail("accounts", "at least one account is required");
-        for (int i = 0; i < accounts.size(); i++) {
-            Account a = accounts.get(i);
-            String p = "accounts[" + i + "]";
-            if (a.id == null || !Ids.ACCOUNT_ID.matcher(a.id).matches())
-                fail(p + ".id", "'" + a.id + "' is not an account id (12 digits; quote it in YAML)");
-            if (!ids.add(a.id)) fail(p + ".id", "duplicate account id " + a.id);
-            if (a.name == null || a.name.isBlank()) fail(p + ".name", "is required");
-            if (!"ACTIVE".equals(a.status) && !"SUSPENDED".equals(a.status))
-                fail(p + ".status", "'" + a.status + "' must be ACTIVE or SUSPENDED");
-            if (a.memberRole != null && (a.memberRole.name == null || a.memberRole.name.isBlank()))
-                fail(p + ".memberRole.name", "is required");
-            if (a.credentials != null) {
-                checkKeyId(p + ".credentials.accessKeyId", a.credentials.accessKeyId, keyIds);
-                checkSecret(p + ".credentials.secretAccessKey", a.credentials.secretAccessKey);
-            }
-            for (int b = 0; b < a.buckets.size(); b++) {
-                Bucket bk = a.buckets.get(b);
-                if (bk.name == null || !bk.name.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"))
-                    fail(p + ".buckets[" + b + "].name", "'" + bk.name + "' is not a valid bucket name");
-                if (!buckets.add(bk.name)) fail(p + ".buckets[" + b + "].name", "duplicate bucket " + bk.name);
-            }
-            for (int t = 0; t < a.topics.size(); t++) {
-                String tn = a.topics.get(t);
-                if (tn == null || !tn.matches("[A-Za-z0-9_-]{1,256}"))
-                    fail(p + ".topics[" + t + "]", "'" + tn + "' is not a valid topic name");
-            }
-            Set<String> userNames = new HashSet<>();
-            for (int u = 0; u < a.users.size(); u++) {
-                User user = a.users.get(u);
-                String up = p + ".users[" + u + "]";
-                if (user.name == null || !Ids.USER_NAME.matcher(user.name).matches())
-                    fail(up + ".name", "'" + user.name + "' is not a valid IAM user name");
-                if (!userNames.add(user.name.toLowerCase())) fail(up + ".name", "duplicate user " + user.name);
-                if (user.path == null || !user.path.startsWith("/") || !user.path.endsWith("/"))
-                    fail(up + ".path", "'" + user.path + "' must begin and end with /");
-                if (user.keys.size() > 2) fail(up + ".keys", "an IAM user has at most 2 access keys");
-                for (int k = 0; k < user.keys.size(); k++) {
-                    Key key = user.keys.get(k);
-                    String kp = up + ".keys[" + k + "]";
-                    if (key.id != null) checkKeyId(kp + ".id", key.id, keyIds);
-                    if (key.secret != null) checkSecret(kp + ".secret", key.secret);
-                    if (!"Active".equals(key.status) && !"Inactive".equals(key.status))
-                        fail(kp + ".status", "'" + key.status + "' must be Active or Inactive");
-                    if (key.ageDays < 0) fail(kp + ".ageDays", "must be >= 0");
-                    if (key.lastUsedDaysAgo != null && (key.lastUsedDaysAgo < 0 || key.lastUsedDaysAgo > key.ageDays))
-                        fail(kp + ".lastUsedDaysAgo", key.lastUsedDaysAgo + " must be between 0 and ageDays (" + key.ageDays + ")");
-                }
-            }
-        }
-        if (!ids.contains(managementAccountId))
-            fail("organization.managementAccount", managementAccountId + " is not listed under accounts");
-        for (int i = 0; i < delegatedAdministrators.size(); i++)
-            if (!ids.contains(delegatedAdministrators.get(i)))
-                fail("organization.delegatedAdministrators[" + i + "]", delegatedAdministrators.get(i) + " is not listed under accounts");
-        for (int i = 0; i < accounts.size(); i++)
-            for (int b = 0; b < accounts.get(i).buckets.size(); b++)
-                for (String w : accounts.get(i).buckets.get(b).writers)
-                    if (!ids.contains(w)) fail("accounts[" + i + "].buckets[" + b + "].writers", w + " is not listed under accounts");
-        Set<String> placed = new HashSet<>();
-        Set<String> ouIds = new HashSet<>();
-        checkOus(ous, "ous", ids, placed, ouIds);
+        FixtureChecks.validate(this);
         return this;
-    }
-
-    private void checkOus(List<Ou> list, String path, Set<String> ids, Set<String> placed, Set<String> ouIds) {
-        for (int i = 0; i < list.size(); i++) {
-            Ou o = list.get(i);
-            String p = path + "[" + i + "]";
-            if (o.name == null || o.name.isBlank()) fail(p + ".name", "is required");
-            if (o.id != null) {
-                if (!Ids.OU_ID.matcher(o.id).matches())
-                    fail(p + ".id", "'" + o.id + "' is not an OU id (ou-<4..32 [a-z0-9]>-<8..32 [a-z0-9]>)");
-                if (!ouIds.add(o.id)) fail(p + ".id", "duplicate OU id " + o.id);
-            }
-            for (int a = 0; a < o.accounts.size(); a++) {
-                String id = o.accounts.get(a);
-                if (!ids.contains(id)) fail(p + ".accounts[" + a + "]", "'" + id + "' is not listed under accounts");
-                if (!placed.add(id)) fail(p + ".accounts[" + a + "]", id + " is already placed in another OU");
-            }
-            checkOus(o.ous, p + ".ous", ids, placed, ouIds);
-        }
-    }
-
-    private void checkKeyId(String field, String id, Set<String> seen) {
-        if (id == null || !Ids.ACCESS_KEY_ID.matcher(id).matches())
-            fail(field, "'" + id + "' is not an access key id (AKIA + 16 of [A-Z2-7])");
-        if (!seen.add(id)) fail(field, "duplicate access key id " + id);
-    }
-
-    private void checkSecret(String field, String secret) {
-        if (secret == null || secret.length() != 40 || !secret.matches("[A-Za-z0-9+/]{40}"))
-            fail(field, "a secret access key is 40 characters of [A-Za-z0-9+/]");
-    }
-
-    private void fail(String field, String message) {
-        throw new FixtureException(source, field, message);
     }
 }

@@ -1,5 +1,6 @@
 package dev.keyrotator.sandbox;
 
+import dev.keyrotator.sandbox.state.State;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

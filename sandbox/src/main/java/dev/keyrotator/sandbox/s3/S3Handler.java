@@ -1,5 +1,15 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.s3;
 
+import dev.keyrotator.sandbox.handler.Call;
+import dev.keyrotator.sandbox.handler.Operations;
+import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.protocol.AwsException;
+import dev.keyrotator.sandbox.protocol.Paging;
+import dev.keyrotator.sandbox.protocol.Protocol;
+import dev.keyrotator.sandbox.protocol.Request;
+import dev.keyrotator.sandbox.protocol.Resp;
+import dev.keyrotator.sandbox.protocol.Xml;
+import dev.keyrotator.sandbox.state.State;
 import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +22,9 @@ import java.util.List;
 import java.util.Map;
 
 /** S3 REST, path style ({@code /bucket/key}): PutObject, GetObject, HeadObject, ListObjectsV2. */
-final class S3Api {
-    private S3Api() {}
-
-    static String operation(Ctx c) {
+public final class S3Handler implements ServiceHandler {
+    @Override
+    public String operation(Request c) {
         String[] bk = bucketAndKey(c);
         boolean hasKey = bk[1] != null && !bk[1].isEmpty();
         return switch (c.method) {
@@ -27,7 +36,7 @@ final class S3Api {
         };
     }
 
-    static String[] bucketAndKey(Ctx c) {
+    static String[] bucketAndKey(Request c) {
         String p = c.rawPath.startsWith("/") ? c.rawPath.substring(1) : c.rawPath;
         if (p.isEmpty()) return new String[] {null, null};
         int slash = p.indexOf('/');
@@ -36,21 +45,37 @@ final class S3Api {
         return new String[] {bucket, key};
     }
 
-    static Resp handle(Ctx c) {
-        String[] bk = bucketAndKey(c);
-        return switch (c.operation) {
-            case "PutObject" -> put(c, bucket(c, bk[0]), bk[1]);
-            case "GetObject", "HeadObject" -> get(c, bucket(c, bk[0]), bk[1], c.operation.equals("HeadObject"));
-            case "ListObjectsV2" -> list(c, bucket(c, bk[0]));
-            case "HeadBucket" -> {
-                bucket(c, bk[0]);
-                yield new Resp();
-            }
-            default -> throw new AwsException(501, "NotImplemented", "A header you provided implies functionality that is not implemented");
-        };
-    }
+    private static final Operations OPERATIONS = new Operations(
+        op -> new AwsException(501, "NotImplemented", "A header you provided implies functionality that is not implemented"))
+        .on("PutObject", c -> put(c, bucket(c), key(c)))
+        .on("GetObject", c -> get(c, bucket(c), key(c), false))
+        .on("HeadObject", c -> get(c, bucket(c), key(c), true))
+        .on("ListObjectsV2", c -> list(c, bucket(c)))
+        .on("HeadBucket", c -> {
+            bucket(c);
+            return new Resp();
+        });
 
-    private static State.Bucket bucket(Ctx c, String name) {
+    @Override
+    public String name() { return "s3"; }
+
+    @Override
+    public Protocol protocol() { return Protocol.REST_XML; }
+
+    @Override
+    public Resp handle(Call c) { return OPERATIONS.dispatch(c); }
+
+    @Override
+    public AwsException throttled() { return new AwsException(503, "SlowDown", "Please reduce your request rate."); }
+
+    @Override
+    public AwsException internalError() { return new AwsException(500, "InternalError", "We encountered an internal error. Please try again."); }
+
+    private static String key(Call c) { return bucketAndKey(c)[1]; }
+
+    /** The addressed bucket, if the caller owns it or may write to it. */
+    private static State.Bucket bucket(Call c) {
+        String name = bucketAndKey(c)[0];
         State.Bucket b = c.state.buckets.get(name);
         if (b == null) {
             throw new AwsException(404, "NoSuchBucket", "The specified bucket does not exist");
@@ -63,7 +88,7 @@ final class S3Api {
 
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
-    private static Resp put(Ctx c, State.Bucket b, String key) {
+    private static Resp put(Call c, State.Bucket b, String key) {
         byte[] data = c.body;
         String sha = c.header("x-amz-content-sha256");
         String enc = c.header("content-encoding");
@@ -73,7 +98,7 @@ final class S3Api {
         o.data = data;
         String ct = c.header("content-type");
         o.contentType = ct == null ? "binary/octet-stream" : ct;
-        o.lastModified = c.state.clock.now();
+        o.lastModified = c.state.now();
         o.etag = "\"" + md5(data) + "\"";
         for (Map.Entry<String, List<String>> h : c.headers.entrySet()) {
             if (h.getKey().startsWith("x-amz-meta-")) o.metadata.put(h.getKey().substring(11), h.getValue().get(0));
@@ -82,7 +107,7 @@ final class S3Api {
         return new Resp().header("ETag", o.etag);
     }
 
-    private static Resp get(Ctx c, State.Bucket b, String key, boolean head) {
+    private static Resp get(Call c, State.Bucket b, String key, boolean head) {
         State.S3Object o = b.objects.get(key);
         if (o == null) throw new AwsException(404, "NoSuchKey", "The specified key does not exist.");
         Resp r = new Resp();
@@ -98,8 +123,8 @@ final class S3Api {
         return r;
     }
 
-    private static Resp list(Ctx c, State.Bucket b) {
-        Map<String, String> q = Ctx.parseForm(c.rawQuery);
+    private static Resp list(Call c, State.Bucket b) {
+        Map<String, String> q = Request.parseForm(c.rawQuery);
         String prefix = q.getOrDefault("prefix", "");
         int max = q.containsKey("max-keys") ? Integer.parseInt(q.get("max-keys")) : 1000;
         List<State.S3Object> all = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.protocol;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -6,10 +6,10 @@ import java.util.Collection;
 import java.util.Map;
 
 /** Minimal XML writer for Query and S3 responses. */
-final class Xml {
+public final class Xml {
     private final StringBuilder sb = new StringBuilder();
 
-    static String esc(String s) {
+    public static String esc(String s) {
         if (s == null) return "";
         StringBuilder b = new StringBuilder(s.length() + 8);
         for (int i = 0; i < s.length(); i++) {
@@ -27,33 +27,33 @@ final class Xml {
         return b.toString();
     }
 
-    static String iso(Instant t) {
+    public static String iso(Instant t) {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    Xml open(String tag) { sb.append('<').append(tag).append('>'); return this; }
+    public Xml open(String tag) { sb.append('<').append(tag).append('>'); return this; }
 
-    Xml open(String tag, String xmlns) {
+    public Xml open(String tag, String xmlns) {
         sb.append('<').append(tag).append(" xmlns=\"").append(xmlns).append("\">");
         return this;
     }
 
-    Xml close(String tag) { sb.append("</").append(tag).append('>'); return this; }
+    public Xml close(String tag) { sb.append("</").append(tag).append('>'); return this; }
 
-    Xml el(String tag, Object value) {
+    public Xml el(String tag, Object value) {
         if (value == null) return this;
         String v = value instanceof Instant i ? iso(i) : String.valueOf(value);
         sb.append('<').append(tag).append('>').append(esc(v)).append("</").append(tag).append('>');
         return this;
     }
 
-    Xml members(String tag, Collection<String> values) {
+    public Xml members(String tag, Collection<String> values) {
         open(tag);
         for (String v : values) el("member", v);
         return close(tag);
     }
 
-    Xml tags(String tag, Map<String, String> tags) {
+    public Xml tags(String tag, Map<String, String> tags) {
         open(tag);
         for (Map.Entry<String, String> e : tags.entrySet()) {
             open("member").el("Key", e.getKey()).el("Value", e.getValue()).close("member");
@@ -61,7 +61,7 @@ final class Xml {
         return close(tag);
     }
 
-    Xml raw(String s) { sb.append(s); return this; }
+    public Xml raw(String s) { sb.append(s); return this; }
 
     @Override
     public String toString() { return sb.toString(); }

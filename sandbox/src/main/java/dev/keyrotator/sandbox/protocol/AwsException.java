@@ -1,4 +1,4 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.protocol;
 
 /** An AWS error the sandbox returns: code and HTTP status as the addressed service would. */
 public final class AwsException extends RuntimeException {
@@ -16,5 +16,5 @@ public final class AwsException extends RuntimeException {
 
     public String code() { return code; }
 
-    boolean senderFault() { return status < 500; }
+    public boolean senderFault() { return status < 500; }
 }

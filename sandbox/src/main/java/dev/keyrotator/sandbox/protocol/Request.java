@@ -1,4 +1,4 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -10,32 +10,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** One AWS request as the service handlers see it. */
-final class Ctx {
-    String method;
-    String rawPath;
-    String rawQuery;
-    Map<String, List<String>> headers;   // lower-case names
-    byte[] body;
-    String service;
-    String region;
-    String operation;
-    Map<String, String> params = new LinkedHashMap<>();   // Query protocol: form + query string
-    JsonNode json = JsonNodeFactory.instance.objectNode();
-    State.Principal caller;
-    State state;
-    String requestId;
+/** One AWS request as read off the wire: the parts every protocol needs, and typed access to its parameters. */
+public class Request {
+    public String method;
+    public String rawPath;
+    public String rawQuery;
+    public Map<String, List<String>> headers;   // lower-case names
+    public byte[] body;
+    public String service;
+    public String region;
+    public String operation;
+    public Map<String, String> params = new LinkedHashMap<>();   // Query protocol: form + query string
+    public JsonNode json = JsonNodeFactory.instance.objectNode();
+    public String requestId;
 
-    String header(String name) {
+    public String header(String name) {
         List<String> v = headers.get(name.toLowerCase());
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    State.Acct account() { return caller.account; }
-
     // ------------------------------------------------------------------ Query protocol parameters
 
-    static Map<String, String> parseForm(String s) {
+    public static Map<String, String> parseForm(String s) {
         Map<String, String> m = new LinkedHashMap<>();
         if (s == null || s.isEmpty()) return m;
         for (String part : s.split("&")) {
@@ -48,9 +44,9 @@ final class Ctx {
         return m;
     }
 
-    String param(String name) { return params.get(name); }
+    public String param(String name) { return params.get(name); }
 
-    String required(String name) {
+    public String required(String name) {
         String v = params.get(name);
         if (v == null || v.isEmpty()) {
             throw new AwsException(400, "ValidationError",
@@ -60,7 +56,7 @@ final class Ctx {
         return v;
     }
 
-    Integer intParam(String name) {
+    public Integer intParam(String name) {
         String v = params.get(name);
         if (v == null) return null;
         try {
@@ -71,7 +67,7 @@ final class Ctx {
     }
 
     /** {@code Name.member.N} list, in N order. */
-    List<String> memberList(String name) {
+    public List<String> memberList(String name) {
         TreeMap<Integer, String> m = new TreeMap<>();
         String prefix = name + ".member.";
         for (Map.Entry<String, String> e : params.entrySet()) {
@@ -84,12 +80,12 @@ final class Ctx {
     }
 
     /** {@code Name.member.N.Field} structures, in N order. */
-    List<Map<String, String>> memberStructs(String name) {
+    public List<Map<String, String>> memberStructs(String name) {
         return indexed(name + ".member.");
     }
 
     /** {@code Name.entry.N.Field...} map entries, in N order. */
-    List<Map<String, String>> entries(String name) {
+    public List<Map<String, String>> entries(String name) {
         return indexed(name + ".entry.");
     }
 
@@ -112,23 +108,23 @@ final class Ctx {
 
     // ------------------------------------------------------------------ JSON protocol members
 
-    String str(String field) {
+    public String str(String field) {
         JsonNode n = json.get(field);
         return n == null || n.isNull() ? null : n.asText();
     }
 
-    String requiredStr(String field, String exceptionCode) {
+    public String requiredStr(String field, String exceptionCode) {
         String v = str(field);
         if (v == null || v.isEmpty()) throw new AwsException(400, exceptionCode, "You must provide a value for the " + field + " parameter.");
         return v;
     }
 
-    Integer integer(String field) {
+    public Integer integer(String field) {
         JsonNode n = json.get(field);
         return n == null || n.isNull() ? null : n.asInt();
     }
 
-    boolean bool(String field) {
+    public boolean bool(String field) {
         JsonNode n = json.get(field);
         return n != null && n.asBoolean();
     }

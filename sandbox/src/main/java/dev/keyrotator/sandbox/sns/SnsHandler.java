@@ -1,25 +1,42 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.sns;
 
+import dev.keyrotator.sandbox.handler.Call;
+import dev.keyrotator.sandbox.handler.Operations;
+import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.protocol.AwsException;
+import dev.keyrotator.sandbox.protocol.Paging;
+import dev.keyrotator.sandbox.protocol.Protocol;
+import dev.keyrotator.sandbox.protocol.Resp;
+import dev.keyrotator.sandbox.protocol.Xml;
+import dev.keyrotator.sandbox.state.State;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** SNS over the Query protocol. Every published message is kept. */
-final class SnsApi {
-    private SnsApi() {}
+public final class SnsHandler implements ServiceHandler {
+    private static final Operations OPERATIONS = new Operations(op -> new AwsException(400, "InvalidAction", "Could not find operation " + op + " for version 2010-03-31"))
+        .on("CreateTopic", SnsHandler::createTopic)
+        .on("Publish", SnsHandler::publish)
+        .on("GetTopicAttributes", SnsHandler::getTopicAttributes)
+        .on("ListTopics", SnsHandler::listTopics);
 
-    static Resp handle(Ctx c) {
-        return switch (c.operation) {
-            case "CreateTopic" -> createTopic(c);
-            case "Publish" -> publish(c);
-            case "GetTopicAttributes" -> getTopicAttributes(c);
-            case "ListTopics" -> listTopics(c);
-            default -> throw new AwsException(400, "InvalidAction", "Could not find operation " + c.operation + " for version 2010-03-31");
-        };
+    @Override
+    public String name() { return "sns"; }
+
+    @Override
+    public Protocol protocol() { return Protocol.QUERY; }
+
+    @Override
+    public Resp handle(Call c) {
+        return OPERATIONS.dispatch(c);
     }
 
-    private static State.Topic topic(Ctx c, String arn) {
+    @Override
+    public AwsException internalError() { return new AwsException(500, "InternalError", "An internal error occurred."); }
+
+    private static State.Topic topic(Call c, String arn) {
         State.Topic t = c.state.topics.get(arn);
         if (t == null) throw new AwsException(404, "NotFound", "Topic does not exist");
         boolean allowed = t.owner == c.account() || c.state.inOrganization(c.account().id);
@@ -27,7 +44,7 @@ final class SnsApi {
         return t;
     }
 
-    private static Resp createTopic(Ctx c) {
+    private static Resp createTopic(Call c) {
         String name = c.required("Name");
         if (!name.matches("[A-Za-z0-9_-]{1,256}(\\.fifo)?")) {
             throw new AwsException(400, "InvalidParameter", "Invalid parameter: Topic Name");
@@ -39,7 +56,7 @@ final class SnsApi {
         return Protocol.queryOk(c, new Xml().el("TopicArn", t.arn).toString());
     }
 
-    private static Resp publish(Ctx c) {
+    private static Resp publish(Call c) {
         String arn = c.param("TopicArn") != null ? c.param("TopicArn") : c.param("TargetArn");
         if (arn == null) throw new AwsException(400, "InvalidParameter", "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
         String message = c.param("Message");
@@ -58,11 +75,11 @@ final class SnsApi {
             attrs.put(n, e.containsKey("Value.StringValue") ? e.get("Value.StringValue") : e.getOrDefault("Value.BinaryValue", ""));
         }
         String id = c.state.ids.uuid();
-        c.state.messages.add(new SnsMessage(id, t.arn, c.account().id, subject, message, Map.copyOf(attrs), c.state.clock.now()));
+        c.state.messages.add(new State.Message(id, t.arn, c.account().id, subject, message, Map.copyOf(attrs), c.state.now()));
         return Protocol.queryOk(c, new Xml().el("MessageId", id).toString());
     }
 
-    private static Resp getTopicAttributes(Ctx c) {
+    private static Resp getTopicAttributes(Call c) {
         State.Topic t = topic(c, c.required("TopicArn"));
         Map<String, String> a = new LinkedHashMap<>();
         a.put("TopicArn", t.arn);
@@ -77,7 +94,7 @@ final class SnsApi {
         return Protocol.queryOk(c, x.close("Attributes").toString());
     }
 
-    private static Resp listTopics(Ctx c) {
+    private static Resp listTopics(Call c) {
         List<State.Topic> mine = new ArrayList<>();
         for (State.Topic t : c.state.topics.values()) if (t.owner == c.account() && t.region.equals(c.region)) mine.add(t);
         Paging.Page<State.Topic> p = Paging.page(mine, c.param("NextToken"), 100, "InvalidParameter");

@@ -1,4 +1,4 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.protocol;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -14,15 +14,17 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** Parses and verifies AWS Signature Version 4 {@code Authorization} headers. */
-final class SigV4 {
+public final class SigV4 {
+    private SigV4() {}
+
     private static final Pattern AUTH = Pattern.compile(
         "AWS4-HMAC-SHA256\\s+Credential=([^/,\\s]+)/(\\d{8})/([^/]+)/([^/]+)/aws4_request\\s*,\\s*SignedHeaders=([^,\\s]+)\\s*,\\s*Signature=([0-9a-fA-F]+)");
 
-    record Auth(String keyId, String date, String region, String service, List<String> signedHeaders, String signature) {
-        String scope() { return date + "/" + region + "/" + service + "/aws4_request"; }
+    public record Auth(String keyId, String date, String region, String service, List<String> signedHeaders, String signature) {
+        public String scope() { return date + "/" + region + "/" + service + "/aws4_request"; }
     }
 
-    static Auth parse(String header) {
+    public static Auth parse(String header) {
         if (header == null) return null;
         Matcher m = AUTH.matcher(header.trim());
         if (!m.find()) return null;
@@ -34,7 +36,7 @@ final class SigV4 {
      *
      * @param headers lower-case header name -> values
      */
-    static String sign(Auth a, String secret, String method, String rawPath, String rawQuery,
+    public static String sign(Auth a, String secret, String method, String rawPath, String rawQuery,
                        Map<String, List<String>> headers, String payloadHash) {
         String canonicalUri = "s3".equals(a.service()) ? (rawPath.isEmpty() ? "/" : rawPath) : doubleEncodePath(rawPath);
         StringBuilder canon = new StringBuilder();
@@ -56,7 +58,7 @@ final class SigV4 {
         return HexFormat.of().formatHex(hmac(k, toSign));
     }
 
-    static String canonicalQuery(String rawQuery) {
+    public static String canonicalQuery(String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) return "";
         List<String[]> pairs = new ArrayList<>();
         for (String part : rawQuery.split("&")) {
@@ -90,7 +92,7 @@ final class SigV4 {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    static String encode(String s) {
+    public static String encode(String s) {
         StringBuilder b = new StringBuilder();
         for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
             int c = x & 0xff;
@@ -103,7 +105,7 @@ final class SigV4 {
         return b.toString();
     }
 
-    static String sha256Hex(byte[] data) {
+    public static String sha256Hex(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
@@ -111,7 +113,7 @@ final class SigV4 {
         }
     }
 
-    static byte[] hmac(byte[] key, String data) {
+    public static byte[] hmac(byte[] key, String data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));

@@ -1,14 +1,16 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 
 /** Offset-based opaque page tokens. */
-final class Paging {
-    record Page<T>(List<T> items, String next) {}
+public final class Paging {
+    private Paging() {}
 
-    static <T> Page<T> page(List<T> all, String token, int size, String invalidCode) {
+    public record Page<T>(List<T> items, String next) {}
+
+    public static <T> Page<T> page(List<T> all, String token, int size, String invalidCode) {
         int from = 0;
         if (token != null && !token.isEmpty()) {
             try {

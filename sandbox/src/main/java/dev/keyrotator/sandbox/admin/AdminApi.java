@@ -1,11 +1,20 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyrotator.sandbox.CallRecord;
+import dev.keyrotator.sandbox.FaultRule;
+import dev.keyrotator.sandbox.SandboxCredentials;
+import dev.keyrotator.sandbox.SnsMessage;
+import dev.keyrotator.sandbox.protocol.Json;
+import dev.keyrotator.sandbox.protocol.Resp;
+import dev.keyrotator.sandbox.state.State;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,38 +34,77 @@ import java.util.Map;
  * POST   /_sandbox/reset                    back to the fixture
  * </pre>
  */
-final class AdminApi {
+public final class AdminApi {
+    /** What the admin API reads and changes: the sandbox, seen through its public value types. */
+    public interface Controls {
+        URI endpoint();
+
+        String organizationId();
+
+        String managementAccountId();
+
+        boolean signatureCheck();
+
+        Instant now();
+
+        void setClock(Instant t);
+
+        void advanceClock(Duration d);
+
+        List<SnsMessage> snsMessages();
+
+        List<CallRecord> calls();
+
+        Map<String, Long> callCounts();
+
+        void clearCalls();
+
+        List<FaultRule> faultRules();
+
+        void addFault(FaultRule rule);
+
+        void clearFaults();
+
+        ObjectNode stateJson(boolean withSecrets);
+
+        List<String> accountIds();
+
+        SandboxCredentials credentialsFor(String accountId);
+
+        void reset();
+    }
+
     private AdminApi() {}
 
-    static Resp handle(Sandbox sb, String method, String path, String query, byte[] body) {
+    public static Resp handle(Controls sb, String method, String path, String query, byte[] body) {
         try {
             return route(sb, method, path, query, body);
         } catch (IllegalArgumentException | IOException | java.time.DateTimeException e) {
-            return json(400, Sandbox.JSON.createObjectNode().put("error", e.getMessage()));
+            return json(400, Json.MAPPER.createObjectNode().put("error", e.getMessage()));
         }
     }
 
-    private static Resp route(Sandbox sb, String method, String path, String query, byte[] body) throws IOException {
+    private static Resp route(Controls sb, String method, String path, String query, byte[] body) throws IOException {
         String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         String key = method + " " + p;
         switch (key) {
             case "GET /_sandbox/health": {
-                ObjectNode n = Sandbox.JSON.createObjectNode().put("status", "ok").put("endpoint", sb.endpoint().toString())
+                ObjectNode n = Json.MAPPER.createObjectNode().put("status", "ok").put("endpoint", sb.endpoint().toString())
                     .put("organizationId", sb.organizationId()).put("managementAccount", sb.managementAccountId())
-                    .put("signatureCheck", sb.options().signatureCheck());
+                    .put("signatureCheck", sb.signatureCheck());
                 return json(200, n);
             }
             case "GET /_sandbox/clock":
-                return json(200, Sandbox.JSON.createObjectNode().put("now", sb.clock().now().toString()));
+                return json(200, Json.MAPPER.createObjectNode().put("now", sb.now().toString()));
             case "POST /_sandbox/clock": {
-                JsonNode n = Sandbox.JSON.readTree(body.length == 0 ? "{}".getBytes() : body);
-                if (n.has("set")) sb.clock().set(Instant.parse(n.get("set").asText()));
-                if (n.has("advanceDays")) sb.clock().advance(Duration.ofSeconds(Math.round(n.get("advanceDays").asDouble() * 86400)));
-                if (n.has("advanceSeconds")) sb.clock().advance(Duration.ofSeconds(n.get("advanceSeconds").asLong()));
-                return json(200, Sandbox.JSON.createObjectNode().put("now", sb.clock().now().toString()));
+                JsonNode n = Json.MAPPER.readTree(body.length == 0 ? "{}".getBytes() : body);
+                if (n.has("set")) sb.setClock(Instant.parse(n.get("set").asText()));
+                if (n.has("advanceDays")) sb.advanceClock(Duration.ofSeconds(Math.round(n.get("advanceDays").asDouble() * 86400)));
+                if (n.has("advanceSeconds")) sb.advanceClock(Duration.ofSeconds(n.get("advanceSeconds").asLong()));
+                return json(200, Json.MAPPER.createObjectNode().put("now", sb.now().toString()));
             }
             case "GET /_sandbox/sns/messages": {
-                ArrayNode a = Sandbox.JSON.createArrayNode();
+                ArrayNode a = Json.MAPPER.createArrayNode();
                 for (SnsMessage m : sb.snsMessages()) {
                     ObjectNode o = a.addObject().put("messageId", m.messageId()).put("topicArn", m.topicArn())
                         .put("accountId", m.accountId()).put("subject", m.subject()).put("message", m.message())
@@ -67,37 +115,38 @@ final class AdminApi {
                 return json(200, a);
             }
             case "GET /_sandbox/calls": {
-                ObjectNode n = Sandbox.JSON.createObjectNode();
+                ObjectNode n = Json.MAPPER.createObjectNode();
                 ArrayNode a = n.putArray("calls");
-                for (CallRecord r : sb.calls().all()) {
+                List<CallRecord> calls = sb.calls();
+                for (CallRecord r : calls) {
                     a.addObject().put("time", r.time().toString()).put("accountId", r.accountId()).put("accessKeyId", r.accessKeyId())
                         .put("service", r.service()).put("operation", r.operation()).put("status", r.status())
                         .put("fault", r.fault()).put("errorCode", r.errorCode()).put("mutating", r.mutating());
                 }
                 ObjectNode counts = n.putObject("counts");
-                sb.calls().countsByOperation().forEach(counts::put);
-                n.put("total", sb.calls().size());
-                n.put("mutating", sb.calls().mutating().size());
+                sb.callCounts().forEach(counts::put);
+                n.put("total", calls.size());
+                n.put("mutating", calls.stream().filter(CallRecord::mutating).count());
                 return json(200, n);
             }
             case "DELETE /_sandbox/calls":
-                sb.calls().clear();
-                return json(200, Sandbox.JSON.createObjectNode().put("status", "cleared"));
+                sb.clearCalls();
+                return json(200, Json.MAPPER.createObjectNode().put("status", "cleared"));
             case "GET /_sandbox/faults":
-                return json(200, Sandbox.JSON.valueToTree(sb.faults().rules()));
+                return json(200, Json.MAPPER.valueToTree(sb.faultRules()));
             case "POST /_sandbox/faults": {
-                JsonNode n = Sandbox.JSON.readTree(body);
-                if (n.isArray()) for (JsonNode r : n) sb.faults().add(Sandbox.JSON.treeToValue(r, FaultRule.class));
-                else sb.faults().add(Sandbox.JSON.treeToValue(n, FaultRule.class));
-                return json(200, Sandbox.JSON.valueToTree(sb.faults().rules()));
+                JsonNode n = Json.MAPPER.readTree(body);
+                if (n.isArray()) for (JsonNode r : n) sb.addFault(Json.MAPPER.treeToValue(r, FaultRule.class));
+                else sb.addFault(Json.MAPPER.treeToValue(n, FaultRule.class));
+                return json(200, Json.MAPPER.valueToTree(sb.faultRules()));
             }
             case "DELETE /_sandbox/faults":
-                sb.faults().clear();
-                return json(200, Sandbox.JSON.createObjectNode().put("status", "cleared"));
+                sb.clearFaults();
+                return json(200, Json.MAPPER.createObjectNode().put("status", "cleared"));
             case "GET /_sandbox/state":
                 return json(200, sb.stateJson(query != null && query.contains("secrets=true")));
             case "GET /_sandbox/credentials": {
-                ObjectNode n = Sandbox.JSON.createObjectNode();
+                ObjectNode n = Json.MAPPER.createObjectNode();
                 for (String id : sb.accountIds()) {
                     SandboxCredentials c = sb.credentialsFor(id);
                     n.putObject(id).put("accessKeyId", c.accessKeyId()).put("secretAccessKey", c.secretAccessKey());
@@ -106,9 +155,9 @@ final class AdminApi {
             }
             case "POST /_sandbox/reset":
                 sb.reset();
-                return json(200, Sandbox.JSON.createObjectNode().put("status", "reset").put("now", sb.clock().now().toString()));
+                return json(200, Json.MAPPER.createObjectNode().put("status", "reset").put("now", sb.now().toString()));
             default:
-                return json(404, Sandbox.JSON.createObjectNode().put("error", "no admin route " + key));
+                return json(404, Json.MAPPER.createObjectNode().put("error", "no admin route " + key));
         }
     }
 
@@ -116,9 +165,10 @@ final class AdminApi {
         return Resp.of(status, "application/json", n.toPrettyString());
     }
 
-    static ObjectNode state(State s, boolean secrets) {
-        Instant now = s.clock.now();
-        ObjectNode root = Sandbox.JSON.createObjectNode();
+    /** The whole state as JSON (what {@code GET /_sandbox/state} returns); the caller holds the state's monitor. */
+    public static ObjectNode state(State s, boolean secrets) {
+        Instant now = s.now();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("now", now.toString()).put("organizationId", s.orgId).put("managementAccount", s.mgmtId);
         ArrayNode accts = root.putArray("accounts");
         for (State.Acct a : s.accounts.values()) {

@@ -1,5 +1,13 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.sts;
 
+import dev.keyrotator.sandbox.handler.Call;
+import dev.keyrotator.sandbox.handler.Operations;
+import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.protocol.AwsException;
+import dev.keyrotator.sandbox.protocol.Protocol;
+import dev.keyrotator.sandbox.protocol.Resp;
+import dev.keyrotator.sandbox.protocol.Xml;
+import dev.keyrotator.sandbox.state.State;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -7,27 +15,36 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** STS over the Query protocol. */
-final class StsApi {
+public final class StsHandler implements ServiceHandler {
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role/((?:[\\w+=,.@-]+/)*)([\\w+=,.@-]{1,64})");
     private static final Pattern SESSION = Pattern.compile("[\\w+=,.@-]{2,64}");
 
-    private StsApi() {}
 
-    static Resp handle(Ctx c) {
-        return switch (c.operation) {
-            case "AssumeRole" -> assumeRole(c);
-            case "GetCallerIdentity" -> getCallerIdentity(c);
-            default -> throw new AwsException(400, "InvalidAction", "Could not find operation " + c.operation + " for version 2011-06-15");
-        };
+    private static final Operations OPERATIONS = new Operations(op -> new AwsException(400, "InvalidAction", "Could not find operation " + op + " for version 2011-06-15"))
+        .on("AssumeRole", StsHandler::assumeRole)
+        .on("GetCallerIdentity", StsHandler::getCallerIdentity);
+
+    @Override
+    public String name() { return "sts"; }
+
+    @Override
+    public Protocol protocol() { return Protocol.QUERY; }
+
+    @Override
+    public Resp handle(Call c) {
+        return OPERATIONS.dispatch(c);
     }
 
-    private static Resp getCallerIdentity(Ctx c) {
+    @Override
+    public AwsException internalError() { return new AwsException(500, "InternalFailure", "An internal error occurred."); }
+
+    private static Resp getCallerIdentity(Call c) {
         State.Principal p = c.caller;
         Xml x = new Xml().el("UserId", p.userId).el("Account", p.account.id).el("Arn", p.arn);
         return Protocol.queryOk(c, x.toString());
     }
 
-    private static Resp assumeRole(Ctx c) {
+    private static Resp assumeRole(Call c) {
         String roleArn = c.required("RoleArn");
         String session = c.required("RoleSessionName");
         Matcher m = ROLE_ARN.matcher(roleArn);
@@ -53,7 +70,7 @@ final class StsApi {
         if (!ok) {
             throw new AwsException(403, "AccessDenied", "User: " + c.caller.arn + " is not authorized to perform: sts:AssumeRole on resource: " + roleArn);
         }
-        Instant now = c.state.clock.now();
+        Instant now = c.state.now();
         Instant exp = now.plus(Duration.ofSeconds(secs)).truncatedTo(ChronoUnit.SECONDS);
         State.Principal p = new State.Principal();
         p.kind = State.Kind.ROLE;

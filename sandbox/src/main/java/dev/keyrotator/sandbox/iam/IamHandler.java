@@ -1,5 +1,14 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.iam;
 
+import dev.keyrotator.sandbox.handler.Call;
+import dev.keyrotator.sandbox.handler.Operations;
+import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.protocol.AwsException;
+import dev.keyrotator.sandbox.protocol.Paging;
+import dev.keyrotator.sandbox.protocol.Protocol;
+import dev.keyrotator.sandbox.protocol.Resp;
+import dev.keyrotator.sandbox.protocol.Xml;
+import dev.keyrotator.sandbox.state.State;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,12 +16,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 /** IAM over the Query protocol. */
-final class IamApi {
+public final class IamHandler implements ServiceHandler {
     private static final DateTimeFormatter REPORT_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'+00:00'").withZone(ZoneOffset.UTC);
     static final String REPORT_HEADER = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
         + "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,"
@@ -20,34 +30,43 @@ final class IamApi {
         + "access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"
         + "cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
 
-    private IamApi() {}
 
-    static Resp handle(Ctx c) {
-        return switch (c.operation) {
-            case "ListUsers" -> listUsers(c);
-            case "GetUser" -> getUser(c);
-            case "ListUserTags" -> listUserTags(c);
-            case "TagUser" -> tagUser(c);
-            case "UntagUser" -> untagUser(c);
-            case "ListGroupsForUser" -> listGroupsForUser(c);
-            case "ListAccessKeys" -> listAccessKeys(c);
-            case "GetAccessKeyLastUsed" -> getAccessKeyLastUsed(c);
-            case "CreateAccessKey" -> createAccessKey(c);
-            case "UpdateAccessKey" -> updateAccessKey(c);
-            case "DeleteAccessKey" -> deleteAccessKey(c);
-            case "GenerateCredentialReport" -> generateReport(c);
-            case "GetCredentialReport" -> getReport(c);
-            case "GetAccountAuthorizationDetails" -> accountAuthorizationDetails(c);
-            default -> throw new AwsException(400, "InvalidAction", "Could not find operation " + c.operation + " for version 2010-05-08");
-        };
+    private static final Operations OPERATIONS = new Operations(op -> new AwsException(400, "InvalidAction", "Could not find operation " + op + " for version 2010-05-08"))
+        .on("ListUsers", IamHandler::listUsers)
+        .on("GetUser", IamHandler::getUser)
+        .on("ListUserTags", IamHandler::listUserTags)
+        .on("TagUser", IamHandler::tagUser)
+        .on("UntagUser", IamHandler::untagUser)
+        .on("ListGroupsForUser", IamHandler::listGroupsForUser)
+        .on("ListAccessKeys", IamHandler::listAccessKeys)
+        .on("GetAccessKeyLastUsed", IamHandler::getAccessKeyLastUsed)
+        .on("CreateAccessKey", IamHandler::createAccessKey)
+        .on("UpdateAccessKey", IamHandler::updateAccessKey)
+        .on("DeleteAccessKey", IamHandler::deleteAccessKey)
+        .on("GenerateCredentialReport", IamHandler::generateReport)
+        .on("GetCredentialReport", IamHandler::getReport)
+        .on("GetAccountAuthorizationDetails", IamHandler::accountAuthorizationDetails);
+
+    @Override
+    public String name() { return "iam"; }
+
+    @Override
+    public Protocol protocol() { return Protocol.QUERY; }
+
+    @Override
+    public Resp handle(Call c) {
+        return OPERATIONS.dispatch(c);
     }
+
+    @Override
+    public AwsException internalError() { return new AwsException(500, "ServiceFailure", "The request processing has failed because of an unknown error, exception or failure."); }
 
     static AwsException noSuchUser(String name) {
         return new AwsException(404, "NoSuchEntity", "The user with name " + name + " cannot be found.");
     }
 
     /** The named user, or the caller when no name is given and the caller is an IAM user. */
-    private static State.IamUser user(Ctx c) {
+    private static State.IamUser user(Call c) {
         String name = c.param("UserName");
         if (name == null || name.isEmpty()) {
             if (c.caller.key != null) return c.caller.key.user;
@@ -58,7 +77,7 @@ final class IamApi {
         return u;
     }
 
-    private static int maxItems(Ctx c) {
+    private static int maxItems(Call c) {
         Integer m = c.intParam("MaxItems");
         if (m == null) return 100;
         if (m < 1 || m > 1000) {
@@ -73,7 +92,7 @@ final class IamApi {
         if (tags && !u.tags.isEmpty()) x.tags("Tags", u.tags);
     }
 
-    private static Resp listUsers(Ctx c) {
+    private static Resp listUsers(Call c) {
         String prefix = c.param("PathPrefix") == null ? "/" : c.param("PathPrefix");
         List<State.IamUser> all = c.account().users.values().stream().filter(u -> u.path.startsWith(prefix)).toList();
         Paging.Page<State.IamUser> p = Paging.page(all, c.param("Marker"), maxItems(c), "ValidationError");
@@ -92,7 +111,7 @@ final class IamApi {
      * any Filter other than User gives empty lists. Each UserDetail carries Path, UserName, UserId, Arn,
      * CreateDate, GroupList and Tags; pages of MaxItems (1..1000, default 100) with Marker.
      */
-    private static Resp accountAuthorizationDetails(Ctx c) {
+    private static Resp accountAuthorizationDetails(Call c) {
         List<String> filter = c.memberList("Filter");
         for (String f : filter) {
             if (!List.of("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy").contains(f)) {
@@ -118,14 +137,14 @@ final class IamApi {
         return Protocol.queryOk(c, x.toString());
     }
 
-    private static Resp getUser(Ctx c) {
+    private static Resp getUser(Call c) {
         State.IamUser u = user(c);
         Xml x = new Xml().open("User");
         userXml(x, u, true);
         return Protocol.queryOk(c, x.close("User").toString());
     }
 
-    private static Resp listUserTags(Ctx c) {
+    private static Resp listUserTags(Call c) {
         State.IamUser u = user(c);
         List<Map.Entry<String, String>> all = new ArrayList<>(u.tags.entrySet());
         Paging.Page<Map.Entry<String, String>> p = Paging.page(all, c.param("Marker"), maxItems(c), "ValidationError");
@@ -135,7 +154,7 @@ final class IamApi {
         return Protocol.queryOk(c, x.toString());
     }
 
-    private static Resp tagUser(Ctx c) {
+    private static Resp tagUser(Call c) {
         State.IamUser u = user(c);
         List<Map<String, String>> tags = c.memberStructs("Tags");
         java.util.LinkedHashMap<String, String> merged = new java.util.LinkedHashMap<>(u.tags);
@@ -152,13 +171,13 @@ final class IamApi {
         return Protocol.queryOk(c, null);
     }
 
-    private static Resp untagUser(Ctx c) {
+    private static Resp untagUser(Call c) {
         State.IamUser u = user(c);
         for (String k : c.memberList("TagKeys")) u.tags.remove(k);
         return Protocol.queryOk(c, null);
     }
 
-    private static Resp listGroupsForUser(Ctx c) {
+    private static Resp listGroupsForUser(Call c) {
         State.IamUser u = user(c);
         Paging.Page<String> p = Paging.page(u.groups, c.param("Marker"), maxItems(c), "ValidationError");
         Xml x = new Xml().open("Groups");
@@ -171,7 +190,7 @@ final class IamApi {
         return Protocol.queryOk(c, x.toString());
     }
 
-    private static Resp listAccessKeys(Ctx c) {
+    private static Resp listAccessKeys(Call c) {
         State.IamUser u = user(c);
         Paging.Page<State.IamKey> p = Paging.page(u.keys, c.param("Marker"), maxItems(c), "ValidationError");
         Xml x = new Xml().open("AccessKeyMetadata");
@@ -182,7 +201,7 @@ final class IamApi {
         return Protocol.queryOk(c, x.toString());
     }
 
-    private static Resp getAccessKeyLastUsed(Ctx c) {
+    private static Resp getAccessKeyLastUsed(Call c) {
         String id = c.required("AccessKeyId");
         State.Principal p = c.state.principals.get(id);
         if (p == null || p.key == null || p.account != c.account()) {
@@ -196,21 +215,21 @@ final class IamApi {
         return Protocol.queryOk(c, x.close("AccessKeyLastUsed").toString());
     }
 
-    private static Resp createAccessKey(Ctx c) {
+    private static Resp createAccessKey(Call c) {
         State.IamUser u = user(c);
         if (u.keys.size() >= 2) throw new AwsException(409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2");
         State.IamKey k = new State.IamKey();
         k.id = c.state.uniqueKeyId(c.state.ids);
         k.secret = c.state.ids.secret();
         k.status = "Active";
-        k.created = c.state.clock.now().truncatedTo(ChronoUnit.SECONDS);
+        k.created = c.state.now().truncatedTo(ChronoUnit.SECONDS);
         c.state.addKey(u, k);
         Xml x = new Xml().open("AccessKey").el("UserName", u.name).el("AccessKeyId", k.id).el("Status", k.status)
             .el("SecretAccessKey", k.secret).el("CreateDate", k.created).close("AccessKey");
         return Protocol.queryOk(c, x.toString());
     }
 
-    private static State.IamKey keyOf(Ctx c, State.IamUser u) {
+    private static State.IamKey keyOf(Call c, State.IamUser u) {
         String id = c.required("AccessKeyId");
         if (!id.matches("[\\w]{16,128}")) {
             throw new AwsException(400, "ValidationError", "1 validation error detected: Value '" + id
@@ -220,7 +239,7 @@ final class IamApi {
         throw new AwsException(404, "NoSuchEntity", "The Access Key with id " + id + " cannot be found.");
     }
 
-    private static Resp updateAccessKey(Ctx c) {
+    private static Resp updateAccessKey(Call c) {
         State.IamUser u = user(c);
         State.IamKey k = keyOf(c, u);
         String status = c.required("Status");
@@ -232,16 +251,16 @@ final class IamApi {
         return Protocol.queryOk(c, null);
     }
 
-    private static Resp deleteAccessKey(Ctx c) {
+    private static Resp deleteAccessKey(Call c) {
         State.IamUser u = user(c);
         State.IamKey k = keyOf(c, u);
         c.state.removeKey(k);
         return Protocol.queryOk(c, null);
     }
 
-    private static Resp generateReport(Ctx c) {
+    private static Resp generateReport(Call c) {
         State.Acct a = c.account();
-        Instant now = c.state.clock.now();
+        Instant now = c.state.now();
         String state;
         if (a.report == null || Duration.between(a.reportTime, now).compareTo(Duration.ofHours(4)) > 0) {
             a.reportTime = now.truncatedTo(ChronoUnit.SECONDS);
@@ -254,15 +273,15 @@ final class IamApi {
             "STARTED".equals(state) ? "No report exists. Starting a new report generation task" : null).toString());
     }
 
-    private static Resp getReport(Ctx c) {
+    private static Resp getReport(Call c) {
         State.Acct a = c.account();
         if (a.report == null) {
             throw new AwsException(410, "ReportNotPresent", "Credential report not present. Generate a credential report first.");
         }
-        if (Duration.between(a.reportTime, c.state.clock.now()).compareTo(Duration.ofHours(4)) > 0) {
+        if (Duration.between(a.reportTime, c.state.now()).compareTo(Duration.ofHours(4)) > 0) {
             throw new AwsException(410, "ReportExpired", "The credential report has expired. Generate a new credential report.");
         }
-        Xml x = new Xml().el("Content", Sandbox.b64(a.report)).el("ReportFormat", "text/csv").el("GeneratedTime", a.reportTime);
+        Xml x = new Xml().el("Content", Base64.getEncoder().encodeToString(a.report)).el("ReportFormat", "text/csv").el("GeneratedTime", a.reportTime);
         return Protocol.queryOk(c, x.toString());
     }
 

@@ -1,16 +1,40 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.organizations;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyrotator.sandbox.handler.Call;
+import dev.keyrotator.sandbox.handler.Operations;
+import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.protocol.AwsException;
+import dev.keyrotator.sandbox.protocol.Json;
+import dev.keyrotator.sandbox.protocol.Paging;
+import dev.keyrotator.sandbox.protocol.Protocol;
+import dev.keyrotator.sandbox.protocol.Resp;
+import dev.keyrotator.sandbox.state.State;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** AWS Organizations over JSON 1.1. */
-final class OrganizationsApi {
-    private OrganizationsApi() {}
+public final class OrganizationsHandler implements ServiceHandler {
+    private static final Operations OPERATIONS = new Operations(op -> new AwsException(400, "UnknownOperationException", "Unknown operation " + op))
+        .on("DescribeOrganization", OrganizationsHandler::describeOrganization)
+        .on("ListAccounts", c -> listAccounts(c, new ArrayList<>(c.state.accounts.values())))
+        .on("ListRoots", OrganizationsHandler::listRoots)
+        .on("ListOrganizationalUnitsForParent", OrganizationsHandler::listOus)
+        .on("ListAccountsForParent", OrganizationsHandler::listAccountsForParent)
+        .on("ListParents", OrganizationsHandler::listParents)
+        .on("ListTagsForResource", OrganizationsHandler::listTags)
+        .on("DescribeAccount", OrganizationsHandler::describeAccount);
 
-    static Resp handle(Ctx c) {
+    @Override
+    public String name() { return "organizations"; }
+
+    @Override
+    public Protocol protocol() { return Protocol.JSON; }
+
+    @Override
+    public Resp handle(Call c) {
         State s = c.state;
         String caller = c.account().id;
         if (!caller.equals(s.mgmtId) && !s.delegatedAdmins.contains(caller)) {
@@ -18,22 +42,18 @@ final class OrganizationsApi {
                 "You don't have permissions to access this resource. Account " + caller
                     + " is neither the management account nor a delegated administrator.");
         }
-        return switch (c.operation) {
-            case "DescribeOrganization" -> describeOrganization(c);
-            case "ListAccounts" -> listAccounts(c, new ArrayList<>(s.accounts.values()));
-            case "ListRoots" -> listRoots(c);
-            case "ListOrganizationalUnitsForParent" -> listOus(c);
-            case "ListAccountsForParent" -> listAccountsForParent(c);
-            case "ListParents" -> listParents(c);
-            case "ListTagsForResource" -> listTags(c);
-            case "DescribeAccount" -> describeAccount(c);
-            default -> throw new AwsException(400, "UnknownOperationException", "Unknown operation " + c.operation);
-        };
+        return OPERATIONS.dispatch(c);
     }
+
+    @Override
+    public AwsException throttled() { return new AwsException(400, "TooManyRequestsException", "You have sent too many requests in too short a period of time."); }
+
+    @Override
+    public AwsException internalError() { return new AwsException(500, "ServiceException", "AWS Organizations can't complete your request because of an internal service error."); }
 
     private static double epoch(java.time.Instant t) { return t.toEpochMilli() / 1000.0; }
 
-    private static int pageSize(Ctx c) {
+    private static int pageSize(Call c) {
         Integer max = c.integer("MaxResults");
         if (max == null) return 20;
         if (max < 1 || max > 20) throw new AwsException(400, "InvalidInputException", "MaxResults must be between 1 and 20 (INVALID_PAGINATION_TOKEN)");
@@ -51,9 +71,9 @@ final class OrganizationsApi {
         n.put("JoinedTimestamp", epoch(a.joined));
     }
 
-    private static Resp describeOrganization(Ctx c) {
+    private static Resp describeOrganization(Call c) {
         State s = c.state;
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         ObjectNode o = r.putObject("Organization");
         o.put("Id", s.orgId);
         o.put("Arn", s.orgArn);
@@ -68,19 +88,19 @@ final class OrganizationsApi {
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp listAccounts(Ctx c, List<State.Acct> all) {
+    private static Resp listAccounts(Call c, List<State.Acct> all) {
         Paging.Page<State.Acct> p = Paging.page(all, c.str("NextToken"), pageSize(c), "InvalidInputException");
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         ArrayNode arr = r.putArray("Accounts");
         for (State.Acct a : p.items()) account(arr.addObject(), c.state, a);
         if (p.next() != null) r.put("NextToken", p.next());
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp listRoots(Ctx c) {
+    private static Resp listRoots(Call c) {
         State s = c.state;
         State.OuNode root = s.ous.get(s.rootId);
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         ObjectNode n = r.putArray("Roots").addObject();
         n.put("Id", root.id);
         n.put("Arn", root.arn);
@@ -91,7 +111,7 @@ final class OrganizationsApi {
         return Protocol.jsonOk(c, r);
     }
 
-    private static State.OuNode parent(Ctx c) {
+    private static State.OuNode parent(Call c) {
         String id = c.requiredStr("ParentId", "InvalidInputException");
         State.OuNode p = c.state.ous.get(id);
         if (p == null) throw new AwsException(400, "ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.");
@@ -108,11 +128,11 @@ final class OrganizationsApi {
         return s.orgId + "/" + String.join("/", parts) + "/";
     }
 
-    private static Resp listOus(Ctx c) {
+    private static Resp listOus(Call c) {
         State s = c.state;
         State.OuNode parent = parent(c);
         Paging.Page<String> p = Paging.page(parent.childOus, c.str("NextToken"), pageSize(c), "InvalidInputException");
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         ArrayNode arr = r.putArray("OrganizationalUnits");
         for (String id : p.items()) {
             State.OuNode o = s.ous.get(id);
@@ -126,25 +146,25 @@ final class OrganizationsApi {
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp listAccountsForParent(Ctx c) {
+    private static Resp listAccountsForParent(Call c) {
         State.OuNode parent = parent(c);
         List<State.Acct> all = parent.accounts.stream().map(c.state.accounts::get).toList();
         return listAccounts(c, all);
     }
 
-    private static Resp listParents(Ctx c) {
+    private static Resp listParents(Call c) {
         State s = c.state;
         String child = c.requiredStr("ChildId", "InvalidInputException");
         String parent = s.parentOf.get(child);
         if (parent == null) throw new AwsException(400, "ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.");
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         ObjectNode n = r.putArray("Parents").addObject();
         n.put("Id", parent);
         n.put("Type", s.ous.get(parent).root ? "ROOT" : "ORGANIZATIONAL_UNIT");
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp listTags(Ctx c) {
+    private static Resp listTags(Call c) {
         String id = c.requiredStr("ResourceId", "InvalidInputException");
         State.Acct a = c.state.accounts.get(id);
         if (a == null) {
@@ -153,7 +173,7 @@ final class OrganizationsApi {
         }
         List<Map.Entry<String, String>> tags = a == null ? List.of() : new ArrayList<>(a.tags.entrySet());
         Paging.Page<Map.Entry<String, String>> p = Paging.page(tags, c.str("NextToken"), 20, "InvalidInputException");
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         ArrayNode arr = r.putArray("Tags");
         for (Map.Entry<String, String> e : p.items()) {
             ObjectNode t = arr.addObject();
@@ -164,11 +184,11 @@ final class OrganizationsApi {
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp describeAccount(Ctx c) {
+    private static Resp describeAccount(Call c) {
         String id = c.requiredStr("AccountId", "InvalidInputException");
         State.Acct a = c.state.accounts.get(id);
         if (a == null) throw new AwsException(400, "AccountNotFoundException", "You specified an account that doesn't exist.");
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         account(r.putObject("Account"), c.state, a);
         return Protocol.jsonOk(c, r);
     }

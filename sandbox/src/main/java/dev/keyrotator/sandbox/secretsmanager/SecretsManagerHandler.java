@@ -1,8 +1,18 @@
-package dev.keyrotator.sandbox;
+package dev.keyrotator.sandbox.secretsmanager;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyrotator.sandbox.handler.Call;
+import dev.keyrotator.sandbox.handler.Operations;
+import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.protocol.AwsException;
+import dev.keyrotator.sandbox.protocol.Json;
+import dev.keyrotator.sandbox.protocol.Paging;
+import dev.keyrotator.sandbox.protocol.Protocol;
+import dev.keyrotator.sandbox.protocol.Resp;
+import dev.keyrotator.sandbox.state.Ids;
+import dev.keyrotator.sandbox.state.State;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,36 +25,47 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /** Secrets Manager over JSON 1.1. Secrets are kept per account and region. */
-final class SecretsManagerApi {
-    private SecretsManagerApi() {}
+public final class SecretsManagerHandler implements ServiceHandler {
+    private static final Operations OPERATIONS = new Operations(op -> new AwsException(400, "UnknownOperationException", "Unknown operation " + op))
+        .on("CreateSecret", SecretsManagerHandler::create)
+        .on("PutSecretValue", SecretsManagerHandler::putValue)
+        .on("DescribeSecret", SecretsManagerHandler::describe)
+        .on("GetSecretValue", SecretsManagerHandler::getValue)
+        .on("PutResourcePolicy", SecretsManagerHandler::putPolicy)
+        .on("GetResourcePolicy", SecretsManagerHandler::getPolicy)
+        .on("TagResource", SecretsManagerHandler::tag)
+        .on("UntagResource", SecretsManagerHandler::untag)
+        .on("ListSecrets", SecretsManagerHandler::list)
+        .on("DeleteSecret", SecretsManagerHandler::delete);
 
-    static Resp handle(Ctx c) {
+    @Override
+    public String name() { return "secretsmanager"; }
+
+    @Override
+    public Protocol protocol() { return Protocol.JSON; }
+
+    @Override
+    public Resp handle(Call c) {
         purgeExpired(c);
-        return switch (c.operation) {
-            case "CreateSecret" -> create(c);
-            case "PutSecretValue" -> putValue(c);
-            case "DescribeSecret" -> describe(c);
-            case "GetSecretValue" -> getValue(c);
-            case "PutResourcePolicy" -> putPolicy(c);
-            case "GetResourcePolicy" -> getPolicy(c);
-            case "TagResource" -> tag(c);
-            case "UntagResource" -> untag(c);
-            case "ListSecrets" -> list(c);
-            case "DeleteSecret" -> delete(c);
-            default -> throw new AwsException(400, "UnknownOperationException", "Unknown operation " + c.operation);
-        };
+        return OPERATIONS.dispatch(c);
     }
+
+    @Override
+    public AwsException throttled() { return new AwsException(400, "ThrottlingException", "Rate exceeded"); }
+
+    @Override
+    public AwsException internalError() { return new AwsException(500, "InternalServiceError", "An error occurred on the server side."); }
 
     private static double epoch(Instant t) { return t.toEpochMilli() / 1000.0; }
 
-    private static TreeMap<String, State.Secret> secrets(Ctx c) { return c.account().secrets(c.region); }
+    private static TreeMap<String, State.Secret> secrets(Call c) { return c.account().secrets(c.region); }
 
-    private static void purgeExpired(Ctx c) {
-        Instant now = c.state.clock.now();
+    private static void purgeExpired(Call c) {
+        Instant now = c.state.now();
         secrets(c).values().removeIf(s -> s.deletionDate != null && !now.isBefore(s.deletionDate));
     }
 
-    private static State.Secret find(Ctx c, boolean allowDeleted) {
+    private static State.Secret find(Call c, boolean allowDeleted) {
         String id = c.requiredStr("SecretId", "InvalidParameterException");
         State.Secret found = null;
         for (State.Secret s : secrets(c).values()) {
@@ -61,9 +82,9 @@ final class SecretsManagerApi {
         return found;
     }
 
-    private static String value(Ctx c) { return c.str("SecretString"); }
+    private static String value(Call c) { return c.str("SecretString"); }
 
-    private static byte[] binary(Ctx c) {
+    private static byte[] binary(Call c) {
         String b = c.str("SecretBinary");
         return b == null ? null : Base64.getDecoder().decode(b);
     }
@@ -78,12 +99,12 @@ final class SecretsManagerApi {
     }
 
     /** Adds a version with the given stages; a stage moves off the version that had it; AWSCURRENT leaves AWSPREVIOUS behind. */
-    private static State.SecretVersion addVersion(Ctx c, State.Secret s, String versionId, String str, byte[] bin, List<String> stages) {
+    private static State.SecretVersion addVersion(Call c, State.Secret s, String versionId, String str, byte[] bin, List<String> stages) {
         State.SecretVersion v = new State.SecretVersion();
         v.id = versionId;
         v.string = str;
         v.binary = bin;
-        v.created = c.state.clock.now();
+        v.created = c.state.now();
         for (String stage : stages) {
             State.SecretVersion old = s.byStage(stage);
             if (old != null) {
@@ -101,7 +122,7 @@ final class SecretsManagerApi {
         return v;
     }
 
-    private static String token(Ctx c) {
+    private static String token(Call c) {
         String t = c.str("ClientRequestToken");
         if (t == null) return c.state.ids.uuid();
         if (t.length() < 32 || t.length() > 64) {
@@ -110,7 +131,7 @@ final class SecretsManagerApi {
         return t;
     }
 
-    private static Resp create(Ctx c) {
+    private static Resp create(Call c) {
         String name = c.requiredStr("Name", "InvalidParameterException");
         if (!name.matches("[A-Za-z0-9/_+=.@-]{1,512}")) throw new AwsException(400, "InvalidParameterException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!");
         String str = value(c);
@@ -135,7 +156,7 @@ final class SecretsManagerApi {
         s.description = c.str("Description");
         s.kmsKeyId = c.str("KmsKeyId");
         readTags(c.json.get("Tags"), s.tags);
-        s.created = c.state.clock.now();
+        s.created = c.state.now();
         s.lastChanged = s.created;
         secrets(c).put(name, s);
         String versionId = null;
@@ -143,15 +164,15 @@ final class SecretsManagerApi {
         return createResponse(c, s, versionId);
     }
 
-    private static Resp createResponse(Ctx c, State.Secret s, String versionId) {
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+    private static Resp createResponse(Call c, State.Secret s, String versionId) {
+        ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("ARN", s.arn);
         r.put("Name", s.name);
         if (versionId != null) r.put("VersionId", versionId);
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp putValue(Ctx c) {
+    private static Resp putValue(Call c) {
         State.Secret s = find(c, false);
         String str = value(c);
         byte[] bin = binary(c);
@@ -170,7 +191,7 @@ final class SecretsManagerApi {
         } else {
             v = addVersion(c, s, token, str, bin, stages);
         }
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("ARN", s.arn);
         r.put("Name", s.name);
         r.put("VersionId", v.id);
@@ -210,14 +231,14 @@ final class SecretsManagerApi {
         r.put("CreatedDate", epoch(s.created));
     }
 
-    private static Resp describe(Ctx c) {
+    private static Resp describe(Call c) {
         State.Secret s = find(c, true);
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         describeInto(r, s, "VersionIdsToStages");
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp getValue(Ctx c) {
+    private static Resp getValue(Call c) {
         State.Secret s = find(c, false);
         String versionId = c.str("VersionId");
         String stage = c.str("VersionStage");
@@ -236,8 +257,8 @@ final class SecretsManagerApi {
                     "Secrets Manager can't find the specified secret value for staging label: " + st);
             }
         }
-        s.lastAccessed = c.state.clock.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        s.lastAccessed = c.state.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("ARN", s.arn);
         r.put("Name", s.name);
         r.put("VersionId", v.id);
@@ -249,45 +270,45 @@ final class SecretsManagerApi {
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp putPolicy(Ctx c) {
+    private static Resp putPolicy(Call c) {
         State.Secret s = find(c, false);
         String policy = c.requiredStr("ResourcePolicy", "InvalidParameterException");
         try {
-            JsonNode n = Sandbox.JSON.readTree(policy);
+            JsonNode n = Json.MAPPER.readTree(policy);
             if (!n.isObject() || !n.has("Statement")) throw new IllegalArgumentException();
         } catch (Exception e) {
             throw new AwsException(400, "MalformedPolicyDocumentException", "This resource policy contains a syntax error.");
         }
         s.policy = policy;
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("ARN", s.arn);
         r.put("Name", s.name);
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp getPolicy(Ctx c) {
+    private static Resp getPolicy(Call c) {
         State.Secret s = find(c, false);
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("ARN", s.arn);
         r.put("Name", s.name);
         if (s.policy != null) r.put("ResourcePolicy", s.policy);
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp tag(Ctx c) {
+    private static Resp tag(Call c) {
         State.Secret s = find(c, false);
         readTags(c.json.get("Tags"), s.tags);
-        return Protocol.jsonOk(c, Sandbox.JSON.createObjectNode());
+        return Protocol.jsonOk(c, Json.MAPPER.createObjectNode());
     }
 
-    private static Resp untag(Ctx c) {
+    private static Resp untag(Call c) {
         State.Secret s = find(c, false);
         JsonNode keys = c.json.get("TagKeys");
         if (keys != null) keys.forEach(k -> s.tags.remove(k.asText()));
-        return Protocol.jsonOk(c, Sandbox.JSON.createObjectNode());
+        return Protocol.jsonOk(c, Json.MAPPER.createObjectNode());
     }
 
-    private static Resp list(Ctx c) {
+    private static Resp list(Call c) {
         Integer max = c.integer("MaxResults");
         int size = max == null ? 100 : max;
         if (size < 1 || size > 100) throw new AwsException(400, "InvalidParameterException", "MaxResults must be between 1 and 100.");
@@ -322,14 +343,14 @@ final class SecretsManagerApi {
             all.add(s);
         }
         Paging.Page<State.Secret> p = Paging.page(all, c.str("NextToken"), size, "InvalidNextTokenException");
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         ArrayNode arr = r.putArray("SecretList");
         for (State.Secret s : p.items()) describeInto(arr.addObject(), s, "SecretVersionsToStages");
         if (p.next() != null) r.put("NextToken", p.next());
         return Protocol.jsonOk(c, r);
     }
 
-    private static Resp delete(Ctx c) {
+    private static Resp delete(Call c) {
         State.Secret s = find(c, true);
         boolean force = c.bool("ForceDeleteWithoutRecovery");
         JsonNode w = c.json.get("RecoveryWindowInDays");
@@ -337,7 +358,7 @@ final class SecretsManagerApi {
             throw new AwsException(400, "InvalidParameterException",
                 "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
         }
-        Instant now = c.state.clock.now();
+        Instant now = c.state.now();
         Instant deletion;
         if (force) {
             deletion = now;
@@ -351,7 +372,7 @@ final class SecretsManagerApi {
             }
             deletion = s.deletionDate;
         }
-        ObjectNode r = Sandbox.JSON.createObjectNode();
+        ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("ARN", s.arn);
         r.put("Name", s.name);
         r.put("DeletionDate", epoch(deletion));
