@@ -120,7 +120,7 @@ public final class PolicyFileLoader {
     PolicyFile.ReportingSettings reporting = reporting(m.get("reporting"));
     Node defaultsNode = m.get("defaults");
     PolicyLayer defaults = defaultsNode == null ? PolicyLayer.EMPTY
-        : layer(defaultsNode, "defaults", Set.of());
+        : layer(defaultsNode, "defaults");
     List<PolicyOverride> overrides = overrides(m.get("overrides"));
 
     if (problems.isEmpty()) {
@@ -305,26 +305,26 @@ public final class PolicyFileLoader {
           selectors.add(new Selector.Account(a));
         }
       }
-      if (selectors.size() != 1) {
-        if (problems.stream().noneMatch(p -> p.field().startsWith(where + "."))) {
-          problem(line(item), where, "needs exactly one of ou, accountTag or account, got "
-              + selectors.size());
-        }
-        continue;
+      if (selectors.size() != 1
+          && problems.stream().noneMatch(p -> p.field().startsWith(where + "."))) {
+        problem(line(item), where, "needs exactly one of ou, accountTag or account, got "
+            + selectors.size());
       }
-      PolicyLayer layer = layer(item, where, Set.of("ou", "accountTag", "account"));
-      out.add(new PolicyOverride(selectors.get(0), layer, line(item)));
+      PolicyLayer layer = layer(m, where);
+      if (selectors.size() == 1) {
+        out.add(new PolicyOverride(selectors.get(0), layer, line(item)));
+      }
     }
     return out;
   }
 
-  private PolicyLayer layer(Node node, String where, Set<String> extra) {
-    Set<String> allowed = new HashSet<>(LAYER_KEYS);
-    allowed.addAll(extra);
-    Map<String, Node> m = fields(node, where, allowed);
-    if (m == null) {
-      return PolicyLayer.EMPTY;
-    }
+  private PolicyLayer layer(Node node, String where) {
+    Map<String, Node> m = fields(node, where, LAYER_KEYS);
+    return m == null ? PolicyLayer.EMPTY : layer(m, where);
+  }
+
+  /** The layer fields of a mapping whose keys were already checked. */
+  private PolicyLayer layer(Map<String, Node> m, String where) {
     Optional<Mode> mode = Optional.empty();
     if (m.containsKey("mode")) {
       String v = scalar(m.get("mode"), where + ".mode");
