@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -67,7 +68,7 @@ public final class PolicyFileLoader {
       }
     }
     if (!problems.isEmpty()) {
-      problems.sort(java.util.Comparator.comparingInt(ConfigProblem::line));
+      problems.sort(Comparator.comparingInt(ConfigProblem::line));
       throw new PolicyFileException(problems);
     }
     return build(name, bytes, tree);
