@@ -61,7 +61,8 @@ class ResourcesTest {
   @Test
   void functionIsTheJavaHandlerWithCodeFromS3AndADeadLetterQueue() {
     Map<String, Object> fn = props(C, "RotatorFunction");
-    assertThat(fn.get("Runtime")).isIn("java17", "java21");
+    assertThat(fn.get("Runtime")).isEqualTo(Map.of("Ref", "Runtime"));
+    assertThat(list(fn.get("Architectures"))).containsExactly(Map.of("Ref", "Architecture"));
     assertThat(fn.get("Handler")).isEqualTo("dev.keyrotator.lambda.RotationHandler::handleRequest");
     assertThat(map(fn.get("Code")))
         .containsEntry("S3Bucket", Map.of("Ref", "CodeBucket"))
@@ -104,6 +105,29 @@ class ResourcesTest {
     assertThat(key)
         .anySatisfy(s -> assertThat(list(map(s.body().get("Principal")).get("Service"))).contains("sns.amazonaws.com"));
     assertThat(props(C, "NotificationKey").get("EnableKeyRotation")).isEqualTo(true);
+  }
+
+  @Test
+  void runtimeIsASupportedJavaAndArm64ByDefault() {
+    Map<String, Object> runtime = map(Templates.section(C, "Parameters").get("Runtime"));
+    // java17: creation disabled on 2026-07-31 (cfn-lint E2533). The jar targets Java 17.
+    assertThat(list(runtime.get("AllowedValues"))).containsExactlyInAnyOrder("java21", "java25");
+    assertThat(runtime.get("Default")).isEqualTo("java25");
+    Map<String, Object> arch = map(Templates.section(C, "Parameters").get("Architecture"));
+    assertThat(list(arch.get("AllowedValues"))).containsExactlyInAnyOrder("arm64", "x86_64");
+    assertThat(arch.get("Default")).isEqualTo("arm64");
+  }
+
+  @Test
+  void statefulResourcesHaveExplicitDeletionAndReplacePolicies() {
+    for (String[] r : List.of(new String[] {C, "LogGroup", "Retain"}, new String[] {C, "NotificationKey", "Retain"},
+        new String[] {S, "SecurityTopicKey", "Retain"}, new String[] {S, "ReportBucket", "Retain"},
+        new String[] {C, "DeadLetterQueue", "Delete"})) {
+      assertThat(Templates.resource(r[0], r[1]))
+          .as("%s %s", r[0], r[1])
+          .containsEntry("DeletionPolicy", r[2])
+          .containsEntry("UpdateReplacePolicy", r[2]);
+    }
   }
 
   @Test
