@@ -32,7 +32,7 @@ class ReportHtmlBrowserTest {
   static void installChromium() throws Exception {
     Path script = Path.of("../scripts/install-test-tools").toAbsolutePath().normalize();
     assertThat(script).as("the project's test-tool installer").exists();
-    Process p = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder("bash", script.toString(), "chromium").redirectErrorStream(true).start();
     String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     boolean finished = p.waitFor(15, TimeUnit.MINUTES);
     int rc = finished ? p.exitValue() : -1;

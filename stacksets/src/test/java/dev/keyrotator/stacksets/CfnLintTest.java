@@ -1,106 +1,123 @@
 package dev.keyrotator.stacksets;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Lints the templates with the npm package cfn-lint (installed by stacksets/lint/install.sh,
- * with AWS's newer resource specification from @aws-cdk/cfnspec). Skips only when the install
- * is impossible here (install.sh exit 3: no npm, or the registry is unreachable).
+ * Lints every CloudFormation template of the module with AWS's cfn-lint (the Python package),
+ * at the default level (errors and warnings) and with {@code -c I} (informational rules too,
+ * such as deletion and update-replace policies on stateful resources). Any finding fails.
+ *
+ * <p>The linter comes from {@code scripts/install-test-tools cfn-lint}: the cfn-lint on PATH if it
+ * is recent enough, else the pinned version pip-installed into a cache directory. There is no
+ * skip: if it cannot be installed, the tests fail with the installer's output.
  */
 class CfnLintTest {
-  /** Sample values for parameters without a Default, so intrinsic functions evaluate. */
-  private static final Map<String, String> SAMPLE =
-      Map.ofEntries(
-          Map.entry("CentralExecutionRoleArn", "arn:aws:iam::111111111111:role/OrgKeyRotatorExecutionRole"),
-          Map.entry("ExternalId", "sample-external-id-0123456789"),
-          Map.entry("OrganizationId", "o-exampleorg1"),
-          Map.entry("ManagementAccountId", "222222222222"),
-          Map.entry("CodeBucket", "example-artifacts"),
-          Map.entry("CodeKey", "org-key-rotator/rotator-0123456789abcdef.jar"),
-          Map.entry("ReportBucketName", "example-reports"),
-          Map.entry("SecurityTopicArn", "arn:aws:sns:us-east-1:333333333333:org-key-rotator-security"),
-          Map.entry("SecurityTopicKeyArn", "arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab"));
-
   private static String linter;
-  private static String skipReason;
 
   @BeforeAll
   static void install() throws Exception {
-    Proc p = Proc.run(Templates.MODULE, Map.of(), List.of("bash", "lint/install.sh"), 600);
-    if (p.exit() == 3) {
-      skipReason = "cfn-lint cannot be installed here: " + p.output().strip();
-      return;
-    }
-    assertThat(p.exit()).as("lint/install.sh failed:\n%s", p.output()).isZero();
+    Path script = Templates.MODULE.resolveSibling("scripts").resolve("install-test-tools");
+    assertThat(script).as("the project's test-tool installer").exists();
+    Proc p = Proc.run(Templates.MODULE, Map.of(), List.of("bash", script.toString(), "cfn-lint"), 900);
+    assertThat(p.exit())
+        .as("scripts/install-test-tools cfn-lint failed (CfnLintTest needs AWS's cfn-lint):\n%s", p.output())
+        .isZero();
     String[] lines = p.output().strip().split("\n");
-    linter = lines[lines.length - 1];
+    linter = lines[lines.length - 1].strip();
+    Proc v = Proc.run(Templates.MODULE, Map.of(), List.of(linter, "--version"), 120);
+    assertThat(v.output()).as("the linter is AWS's cfn-lint 1.x: %s", linter).startsWith("cfn-lint 1.");
   }
 
-  private static Proc lint(Path file, String params) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(linter, "validate", file.toString(), "--no-guess-parameters"));
-    if (!params.isEmpty()) {
-      cmd.add("--parameters");
-      cmd.add(params);
+  /** The CloudFormation templates in the module: every *.yaml with a template format version. */
+  static List<String> templates() throws IOException {
+    try (Stream<Path> files = Files.list(Templates.MODULE)) {
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".yaml"))
+          .filter(f -> Templates.get(f.getFileName().toString()).containsKey("AWSTemplateFormatVersion"))
+          .map(f -> f.getFileName().toString())
+          .sorted()
+          .toList();
     }
-    return Proc.run(Templates.MODULE, Map.of("FORCE_COLOR", "0", "NO_COLOR", "1"), cmd, 120);
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"member-role.yaml", "central.yaml", "security-account.yaml"})
-  void templateLintsClean(String template) throws Exception {
-    lintsClean(template, List.of());
+  private static Proc lint(List<String> options, List<String> files) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(linter, "--format", "parseable"));
+    cmd.addAll(options);
+    cmd.add("--");
+    cmd.addAll(files);
+    return Proc.run(Templates.MODULE, Map.of("NO_COLOR", "1"), cmd, 300);
   }
 
   @Test
-  void centralWithTheFanOutStateMachineLintsClean() throws Exception {
-    lintsClean("central.yaml", List.of("FanOut=true"));
-  }
-
-  private static void lintsClean(String template, List<String> extra) throws Exception {
-    assumeTrue(linter != null, () -> skipReason);
-    List<String> params = new ArrayList<>(extra);
-    for (String name : Templates.section(template, "Parameters").keySet()) {
-      if (!Templates.map(Templates.section(template, "Parameters").get(name)).containsKey("Default")) {
-        assertThat(SAMPLE).as("sample value for required parameter %s", name).containsKey(name);
-        params.add(name + "=" + SAMPLE.get(name));
-      }
-    }
-    Proc p = lint(Templates.MODULE.resolve(template), String.join(",", params));
-    String out = p.output().replaceAll("\u001B\\[[0-9;]*m", "");
-    assertThat(out).as(out).contains("0 crit").contains("0 warn").contains("Template valid!");
-    assertThat(p.exit()).as(out).isZero();
+  void theTemplatesAreTheOnesTheOtherTestsRead() throws Exception {
+    assertThat(templates()).containsExactlyInAnyOrderElementsOf(Templates.NAMES);
   }
 
   @Test
-  void linterCatchesABrokenTemplate(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    assumeTrue(linter != null, () -> skipReason);
+  void everyTemplateLintsCleanAtTheDefaultLevel() throws Exception {
+    lintsClean(List.of());
+  }
+
+  @Test
+  void everyTemplateLintsCleanWithTheInformationalRules() throws Exception {
+    lintsClean(List.of("-c", "I"));
+  }
+
+  private static void lintsClean(List<String> options) throws Exception {
+    Proc p = lint(options, templates());
+    assertThat(p.output().strip()).as("cfn-lint %s findings", options).isEmpty();
+    assertThat(p.exit()).as(p.output()).isZero();
+  }
+
+  /** The linter really checks what the tests rely on it for, at both levels. */
+  @Test
+  void linterCatchesABrokenTemplate(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("bad.yaml");
-    java.nio.file.Files.writeString(bad, String.join("\n",
+    Files.writeString(bad, String.join("\n",
         "AWSTemplateFormatVersion: '2010-09-09'",
         "Resources:",
         "  Bucket:",
         "    Type: AWS::S3::Bucket",
+        "    DeletionPolicy: Retain",
+        "    UpdateReplacePolicy: Retain",
         "    Properties:",
-        "      OwnershipControls:",
-        "        Rules:",
-        "          - ObjectOwnership: BucketOwnerEnforced",
         "      NoSuchProperty: 1",
         "      BucketName: !Ref Missing",
+        "  Key:",
+        "    Type: AWS::KMS::Key",
+        "  Role:",
+        "    Type: AWS::IAM::Role",
+        "    Properties:",
+        "      AssumeRolePolicyDocument: {}",
+        "  Function:",
+        "    Type: AWS::Lambda::Function",
+        "    Properties:",
+        "      Runtime: java17",
+        "      Handler: a.B::handleRequest",
+        "      Role: !GetAtt Role.Arn",
+        "      Code: {ZipFile: x}",
+        "      SnapStart: {ApplyOn: None}",
         ""));
-    Proc p = lint(bad, "");
-    String out = p.output().replaceAll("\u001B\\[[0-9;]*m", "");
-    assertThat(p.exit()).isNotZero();
-    assertThat(out).contains("NoSuchProperty is not a valid property").contains("Missing does not exist")
-        .doesNotContain("OwnershipControls is not a valid property");
+    Proc def = lint(List.of(), List.of(bad.toString()));
+    assertThat(def.exit()).as(def.output()).isNotZero();
+    assertThat(def.output())
+        .contains(":E3002:").contains("NoSuchProperty")
+        .contains(":E1020:").contains("'Missing'")
+        .contains(":E2533:").contains("java17")
+        .doesNotContain(":I3011:");
+    Proc info = lint(List.of("-c", "I"), List.of(bad.toString()));
+    assertThat(info.exit()).as(info.output()).isNotZero();
+    assertThat(info.output()).contains(":I3011:").contains("DeletionPolicy").contains("UpdateReplacePolicy");
   }
 }

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 class ResourcesTest {
   private static final String C = "central.yaml";
   private static final String S = "security-account.yaml";
+  /** The central account id, from the ARN its execution role will have. */
+  static final Object CENTRAL_ACCOUNT =
+      Map.of("Fn::Select", List.of(4, Map.of("Fn::Split", List.of(":", Map.of("Ref", "CentralExecutionRoleArn")))));
 
   /** EventBridge cron: 6 fields, and exactly one of day-of-month/day-of-week is "?". */
   static boolean isValidEventBridgeCron(String expr) {
@@ -61,7 +64,8 @@ class ResourcesTest {
   @Test
   void functionIsTheJavaHandlerWithCodeFromS3AndADeadLetterQueue() {
     Map<String, Object> fn = props(C, "RotatorFunction");
-    assertThat(fn.get("Runtime")).isIn("java17", "java21");
+    assertThat(fn.get("Runtime")).isEqualTo(Map.of("Ref", "Runtime"));
+    assertThat(list(fn.get("Architectures"))).containsExactly(Map.of("Ref", "Architecture"));
     assertThat(fn.get("Handler")).isEqualTo("dev.keyrotator.lambda.RotationHandler::handleRequest");
     assertThat(map(fn.get("Code")))
         .containsEntry("S3Bucket", Map.of("Ref", "CodeBucket"))
@@ -107,14 +111,34 @@ class ResourcesTest {
   }
 
   @Test
-  void alarmsOnErrorsAndDeadLetterDepthNotifyTheTopic() {
+  void runtimeIsASupportedJavaAndArm64ByDefault() {
+    Map<String, Object> runtime = map(Templates.section(C, "Parameters").get("Runtime"));
+    // java17: creation disabled on 2026-07-31 (cfn-lint E2533). The jar targets Java 17.
+    assertThat(list(runtime.get("AllowedValues"))).containsExactlyInAnyOrder("java21", "java25");
+    assertThat(runtime.get("Default")).isEqualTo("java25");
+    Map<String, Object> arch = map(Templates.section(C, "Parameters").get("Architecture"));
+    assertThat(list(arch.get("AllowedValues"))).containsExactlyInAnyOrder("arm64", "x86_64");
+    assertThat(arch.get("Default")).isEqualTo("arm64");
+  }
+
+  @Test
+  void statefulResourcesHaveExplicitDeletionAndReplacePolicies() {
+    for (String[] r : List.of(new String[] {C, "LogGroup", "Retain"}, new String[] {C, "NotificationKey", "Retain"},
+        new String[] {S, "SecurityTopicKey", "Retain"}, new String[] {S, "ReportBucket", "Retain"},
+        new String[] {C, "DeadLetterQueue", "Delete"})) {
+      assertThat(Templates.resource(r[0], r[1]))
+          .as("%s %s", r[0], r[1])
+          .containsEntry("DeletionPolicy", r[2])
+          .containsEntry("UpdateReplacePolicy", r[2]);
+    }
+  }
+
+  @Test
+  void alarmsOnErrorsAndDeadLetterDepthNotifyTheSecurityTopic() {
     Map<String, Object> errors = props(C, "ErrorsAlarm");
     assertThat(errors).containsEntry("Namespace", "AWS/Lambda").containsEntry("MetricName", "Errors");
     Map<String, Object> dlq = props(C, "DeadLetterQueueAlarm");
     assertThat(dlq).containsEntry("Namespace", "AWS/SQS").containsEntry("MetricName", "ApproximateNumberOfMessagesVisible");
-    for (Map<String, Object> a : List.of(errors, dlq)) {
-      assertThat(list(a.get("AlarmActions"))).containsExactly(Map.of("Ref", "NotificationTopic"));
-    }
   }
 
   @Test
@@ -181,11 +205,16 @@ class ResourcesTest {
   }
 
   @Test
-  void securityTopicIsEncryptedAndOnlyTheCentralRolePublishes() {
+  void securityTopicIsEncryptedAndOnlyTheCentralRoleAndCentralAlarmsPublish() {
     assertThat(props(S, "SecurityTopic").get("KmsMasterKeyId")).isEqualTo(Map.of("Ref", "SecurityTopicKey"));
     List<Statement> st = Templates.statements(props(S, "SecurityTopicPolicy").get("PolicyDocument"));
-    assertThat(st.stream().filter(s -> "Allow".equals(s.effect())).flatMap(s -> s.actions().stream()))
-        .containsExactly("sns:Publish");
+    List<Statement> allows = st.stream().filter(s -> "Allow".equals(s.effect())).toList();
+    assertThat(allows).hasSize(2).allSatisfy(a -> assertThat(a.actions()).containsExactly("sns:Publish"));
+    assertThat(map(map(allows.get(0).body().get("Condition")).get("ArnEquals")))
+        .containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn"));
+    assertThat(allows.get(1).body().get("Principal")).isEqualTo(Map.of("Service", "cloudwatch.amazonaws.com"));
+    assertThat(map(map(allows.get(1).body().get("Condition")).get("StringEquals")))
+        .containsEntry("aws:SourceAccount", CENTRAL_ACCOUNT);
     assertThat(st)
         .anySatisfy(s -> {
           assertThat(s.effect()).isEqualTo("Deny");
