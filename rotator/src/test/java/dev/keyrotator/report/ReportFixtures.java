@@ -1,5 +1,6 @@
 package dev.keyrotator.report;
 
+import java.util.ArrayList;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.Mode;
@@ -160,6 +161,62 @@ final class ReportFixtures {
         "sts AssumeRole failed: AccessDenied (arn:aws:iam::555555555555:role/"
             + "OrgKeyRotatorMemberRole is not assumable: role not deployed)",
         "enforce", policy("enforce"), sources("defaults (line 32)"), 0, List.of(), List.of());
+  }
+
+  /** A run with no account at all: every "none" branch of the HTML. */
+  static RunReport empty() {
+    return new RunReport(RUN_ID, Instant.parse(STARTED), Instant.parse("2025-06-01T02:00:01Z"),
+        "dry-run", "", "", List.of(),
+        Map.of());
+  }
+
+  /**
+   * The HTML's remaining branches: an account not reached, users left for the next run, a
+   * skipped action, lost notifications, more keys than one chart draws, more users than the
+   * details list, a long user name, a policy without a delete age, and control characters.
+   */
+  static RunReport edges() {
+    Map<String, String> reportOnlyPolicy = policy("report-only");
+    List<UserReport> many = new ArrayList<>();
+    for (int i = 0; i < 21; i++) {
+      String name = i == 0 ? "a-very-long-service-account-name-for-the-chart" : "svc-" + i;
+      long age = 10L * i;
+      many.add(new UserReport(name, i % 2 == 0 ? "team-" + i + "@example.com" : "",
+          List.of(key("AKIAEDGE" + String.format("%012d", 2 * i), "Active", age + 5,
+                  "2025-01-01T00:00:00Z", i % 3 == 0 ? "" : "2025-05-31T00:00:00Z"),
+              key("AKIAEDGE" + String.format("%012d", 2 * i + 1), i % 4 == 0 ? "Inactive"
+                  : "Active", age, "2025-01-02T00:00:00Z", "")),
+          i == 1 ? List.of(
+              decision("DEACTIVATE_KEY", "AKIAEDGE000000000002", "", "older key", Outcome.FAILED,
+                  "", "iam UpdateAccessKey failed:\tAccessDenied\u0007 (bell)"),
+              decision("DELETE_KEY", "AKIAEDGE000000000002", "", "after the deactivation",
+                  Outcome.SKIPPED, "", ""),
+              decision("CREATE_KEY", "AKIAEDGE000000000003", "", "no error text",
+                  Outcome.SKIPPED, "", ""))
+              : List.of(decision("WARN", "AKIAEDGE" + String.format("%012d", 2 * i),
+                  "EXPIRING", "warn 'owner' & \"team\"\r\nnext line", Outcome.PLANNED, "",
+                  "")),
+          i == 2 ? List.of("a note <b>not bold</b>") : List.of(), 1, i == 2 ? 2 : 0));
+    }
+    List<UserReport> keyless = new ArrayList<>();
+    for (int i = 0; i < HtmlReport.MAX_DETAIL_USERS + 1; i++) {
+      keyless.add(user(String.format("u%03d", i), "", List.of(), List.of()));
+    }
+    AccountReport late = account("666666666666", "late & <slow>", "Late",
+        AccountStatus.NOT_REACHED, "not started before the deadline", "", Map.of(), Map.of(), 0,
+        List.of(), List.of());
+    AccountReport reportOnly = account("777777777777", "report-only", "Audit",
+        AccountStatus.REPORT_ONLY, "", "report-only", reportOnlyPolicy,
+        sources("overrides[1] ou Audit (line 60)"), 23, many, List.of("late-1", "late-2"));
+    AccountReport big = account("888888888888", "many-users", "", AccountStatus.DONE, "",
+        "enforce", policy("enforce"), sources("defaults (line 32)"), keyless.size(), keyless,
+        List.of());
+    AccountReport skipped = account("999999999999", "skipped", "Excluded",
+        AccountStatus.SKIPPED, "excluded by organization.excludeOus", "", Map.of(), Map.of(), 0,
+        List.of(), List.of());
+    return new RunReport("edges-run", Instant.parse(STARTED), Instant.parse("2025-06-01T02:10:00Z"),
+        "report-only",
+        "s3://bucket/rotation.yaml", "abc", List.of(late, reportOnly, big, skipped), Map.of());
   }
 
   private static UserReport user(String name, String owner, List<KeyReport> keys,

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JSON and CSV of a fixed run equal checked-in files, so a change to either format shows in
- * review. Regenerate with {@code -Dgolden.update=true}.
+ * The JSON, CSV and HTML of a fixed run equal checked-in files, so a change to any format shows
+ * in review. Two more HTML files cover the branches the fixed run does not reach (an empty run,
+ * and {@link ReportFixtures#edges()}). Regenerate with {@code -Dgolden.update=true}.
  */
 class ReportGoldenTest {
   static final Path DIR = Path.of("src/test/resources/report/golden");
@@ -22,6 +23,21 @@ class ReportGoldenTest {
   @Test
   void csvMatchesTheGoldenFile() throws IOException {
     check("report.csv", CsvReport.render(ReportFixtures.run()));
+  }
+
+  @Test
+  void htmlMatchesTheGoldenFile() throws IOException {
+    check("report.html", HtmlReport.render(ReportFixtures.run()));
+  }
+
+  @Test
+  void htmlOfAnEmptyRunMatchesTheGoldenFile() throws IOException {
+    check("report-empty.html", HtmlReport.render(ReportFixtures.empty()));
+  }
+
+  @Test
+  void htmlOfTheEdgeCasesMatchesTheGoldenFile() throws IOException {
+    check("report-edges.html", HtmlReport.render(ReportFixtures.edges()));
   }
 
   @Test
