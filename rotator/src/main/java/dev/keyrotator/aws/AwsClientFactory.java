@@ -130,9 +130,8 @@ public final class AwsClientFactory implements AutoCloseable {
 
   public S3Client s3() {
     boolean pathStyle = customEndpoint() || env("AWS_ENDPOINT_URL_S3").isPresent();
-    return track(configure(S3Client.builder(), "s3", credentials)
-        .forcePathStyle(pathStyle)
-        .build());
+    return track(
+        configure(S3Client.builder(), "s3", credentials).forcePathStyle(pathStyle).build());
   }
 
   /** IAM with the central credentials (the central account itself). */
@@ -147,8 +146,8 @@ public final class AwsClientFactory implements AutoCloseable {
 
   /**
    * A session in the central account itself with the central credentials, no AssumeRole (a
-   * service-managed StackSet does not deploy the member role to the management account). Closing
-   * it closes its IAM and Secrets Manager clients, not the central credentials.
+   * service-managed StackSet does not deploy the member role to the management account). Closing it
+   * closes its IAM and Secrets Manager clients, not the central credentials.
    */
   public AccountSession centralSession(String accountId) {
     return new StsAccountSession(accountId, credentials, this, false);
@@ -178,7 +177,8 @@ public final class AwsClientFactory implements AutoCloseable {
 
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
       B builder, String service, AwsCredentialsProvider p) {
-    builder.region(region)
+    builder
+        .region(region)
         .credentialsProvider(p)
         .httpClient(http)
         .overrideConfiguration(overrides(service));
@@ -210,17 +210,21 @@ public final class AwsClientFactory implements AutoCloseable {
 
   /** ADAPTIVE_V2 (client-side rate limiting on throttles) with the service's attempts. */
   static software.amazon.awssdk.retries.api.RetryStrategy retryStrategy(String service) {
-    int attempts = switch (service) {
-      case "iam", "sts", "organizations" -> MAX_ATTEMPTS;
-      default -> MAX_ATTEMPTS_OTHER;
-    };
-    var builder = software.amazon.awssdk.awscore.retry.AwsRetryStrategy.adaptiveRetryStrategy()
-        .toBuilder().maxAttempts(attempts);
-    RETRY_BASE_DELAY.ifPresent(base -> {
-      var backoff = software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(base,
-          base.multipliedBy(16));
-      builder.backoffStrategy(backoff).throttlingBackoffStrategy(backoff);
-    });
+    int attempts =
+        switch (service) {
+          case "iam", "sts", "organizations" -> MAX_ATTEMPTS;
+          default -> MAX_ATTEMPTS_OTHER;
+        };
+    var builder =
+        software.amazon.awssdk.awscore.retry.AwsRetryStrategy.adaptiveRetryStrategy().toBuilder()
+            .maxAttempts(attempts);
+    RETRY_BASE_DELAY.ifPresent(
+        base -> {
+          var backoff =
+              software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(
+                  base, base.multipliedBy(16));
+          builder.backoffStrategy(backoff).throttlingBackoffStrategy(backoff);
+        });
     return builder.build();
   }
 
@@ -231,7 +235,8 @@ public final class AwsClientFactory implements AutoCloseable {
    */
   static final Optional<java.time.Duration> RETRY_BASE_DELAY =
       Optional.ofNullable(System.getProperty("keyrotator.retryBaseDelayMs"))
-          .map(Long::parseLong).map(java.time.Duration::ofMillis);
+          .map(Long::parseLong)
+          .map(java.time.Duration::ofMillis);
 
   private synchronized <T extends AutoCloseable> T track(T client) {
     built.add(client);

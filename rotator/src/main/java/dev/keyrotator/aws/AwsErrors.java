@@ -20,10 +20,13 @@ final class AwsErrors {
   }
 
   static void run(String service, String operation, Runnable call) {
-    call(service, operation, () -> {
-      call.run();
-      return null;
-    });
+    call(
+        service,
+        operation,
+        () -> {
+          call.run();
+          return null;
+        });
   }
 
   /**

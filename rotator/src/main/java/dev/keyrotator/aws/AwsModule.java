@@ -1,11 +1,11 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.AccountDirectory;
-import dev.keyrotator.ports.Notifier;
-import dev.keyrotator.ports.RoleAssumer;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.keyrotator.ports.AccountDirectory;
+import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.RoleAssumer;
 import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -57,7 +57,8 @@ public final class AwsModule extends AbstractModule {
   @Provides
   @Singleton
   AwsClientFactory clientFactory(AwsSettings settings, CallMetrics metrics) {
-    return credentials.map(c -> new AwsClientFactory(settings, metrics, c))
+    return credentials
+        .map(c -> new AwsClientFactory(settings, metrics, c))
         .orElseGet(() -> new AwsClientFactory(settings, metrics));
   }
 

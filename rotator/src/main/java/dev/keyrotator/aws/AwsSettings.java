@@ -47,67 +47,115 @@ public record AwsSettings(
     secretPrefix = secretPrefix == null ? DEFAULT_SECRET_PREFIX : secretPrefix;
     Objects.requireNonNull(kmsKeyId, "kmsKeyId");
     if (!ROLE_NAME.matcher(memberRoleName).matches()) {
-      throw new IllegalArgumentException("member role name '" + memberRoleName
-          + "' is not a valid IAM role name (1-64 of letters, digits and +=,.@_-)");
+      throw new IllegalArgumentException(
+          "member role name '"
+              + memberRoleName
+              + "' is not a valid IAM role name (1-64 of letters, digits and +=,.@_-)");
     }
     if (!ROLE_PATH.matcher(memberRolePath).matches()) {
-      throw new IllegalArgumentException("member role path '" + memberRolePath
-          + "' must be / or start and end with / (e.g. /key-rotator/)");
+      throw new IllegalArgumentException(
+          "member role path '"
+              + memberRolePath
+              + "' must be / or start and end with / (e.g. /key-rotator/)");
     }
     if (sessionDuration.compareTo(Duration.ofMinutes(15)) < 0
         || sessionDuration.compareTo(Duration.ofHours(12)) > 0) {
       throw new IllegalArgumentException(
           "session duration must be between 15 minutes and 12 hours, got " + sessionDuration);
     }
-    externalId.ifPresent(id -> {
-      if (!id.matches("[\\w+=,.@:/-]{2,1224}")) {
-        throw new IllegalArgumentException(
-            "ExternalId must be 2-1224 of letters, digits and +=,.@:/-");
-      }
-    });
+    externalId.ifPresent(
+        id -> {
+          if (!id.matches("[\\w+=,.@:/-]{2,1224}")) {
+            throw new IllegalArgumentException(
+                "ExternalId must be 2-1224 of letters, digits and +=,.@:/-");
+          }
+        });
     region = region.filter(r -> !r.isBlank());
     kmsKeyId = kmsKeyId.filter(k -> !k.isBlank());
   }
 
   /** Defaults: SDK region and endpoint, role path /, no ExternalId, 1 h sessions. */
   public static AwsSettings of(String memberRoleName) {
-    return new AwsSettings(Optional.empty(), Optional.empty(), memberRoleName, "/",
-        Optional.empty(), DEFAULT_SESSION_DURATION, DEFAULT_SECRET_PREFIX, Optional.empty());
+    return new AwsSettings(
+        Optional.empty(),
+        Optional.empty(),
+        memberRoleName,
+        "/",
+        Optional.empty(),
+        DEFAULT_SESSION_DURATION,
+        DEFAULT_SECRET_PREFIX,
+        Optional.empty());
   }
 
   public AwsSettings withRegion(String r) {
-    return new AwsSettings(Optional.ofNullable(r), endpointOverride, memberRoleName,
-        memberRolePath, externalId, sessionDuration, secretPrefix, kmsKeyId);
-  }
-
-  public AwsSettings withEndpointOverride(URI endpoint) {
-    return new AwsSettings(region, Optional.ofNullable(endpoint), memberRoleName, memberRolePath,
-        externalId, sessionDuration, secretPrefix, kmsKeyId);
-  }
-
-  public AwsSettings withMemberRolePath(String path) {
-    return new AwsSettings(region, endpointOverride, memberRoleName, path, externalId,
-        sessionDuration, secretPrefix, kmsKeyId);
-  }
-
-  public AwsSettings withExternalId(String id) {
-    return new AwsSettings(region, endpointOverride, memberRoleName, memberRolePath,
-        Optional.ofNullable(id).filter(s -> !s.isEmpty()), sessionDuration, secretPrefix,
+    return new AwsSettings(
+        Optional.ofNullable(r),
+        endpointOverride,
+        memberRoleName,
+        memberRolePath,
+        externalId,
+        sessionDuration,
+        secretPrefix,
         kmsKeyId);
   }
 
-  public AwsSettings withSessionDuration(Duration d) {
-    return new AwsSettings(region, endpointOverride, memberRoleName, memberRolePath, externalId,
-        d, secretPrefix, kmsKeyId);
+  public AwsSettings withEndpointOverride(URI endpoint) {
+    return new AwsSettings(
+        region,
+        Optional.ofNullable(endpoint),
+        memberRoleName,
+        memberRolePath,
+        externalId,
+        sessionDuration,
+        secretPrefix,
+        kmsKeyId);
+  }
+
+  public AwsSettings withMemberRolePath(String path) {
+    return new AwsSettings(
+        region,
+        endpointOverride,
+        memberRoleName,
+        path,
+        externalId,
+        sessionDuration,
+        secretPrefix,
+        kmsKeyId);
+  }
+
+  public AwsSettings withExternalId(String id) {
+    return new AwsSettings(
+        region,
+        endpointOverride,
+        memberRoleName,
+        memberRolePath,
+        Optional.ofNullable(id).filter(s -> !s.isEmpty()),
+        sessionDuration,
+        secretPrefix,
+        kmsKeyId);
   }
 
   public AwsSettings withSecretPrefix(String prefix) {
-    return new AwsSettings(region, endpointOverride, memberRoleName, memberRolePath, externalId,
-        sessionDuration, prefix, kmsKeyId);
+    return new AwsSettings(
+        region,
+        endpointOverride,
+        memberRoleName,
+        memberRolePath,
+        externalId,
+        sessionDuration,
+        prefix,
+        kmsKeyId);
   }
 
   public AwsSettings withKmsKeyId(String key) {
-    return new AwsSettings(region, endpointOverride, memberRoleName, memberRolePath, externalId,
-        sessionDuration, secretPrefix, Optional.ofNullable(key));
+    return new AwsSettings(
+        region,
+        endpointOverride,
+        memberRoleName,
+        memberRolePath,
+        externalId,
+        sessionDuration,
+        secretPrefix,
+        Optional.ofNullable(key));
   }
 }

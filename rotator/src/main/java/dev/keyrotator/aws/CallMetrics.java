@@ -15,15 +15,15 @@ import software.amazon.awssdk.metrics.MetricPublisher;
 
 /**
  * Counts AWS calls per {@code service:Operation} (service as the sandbox and IAM policies spell it:
- * {@code iam}, {@code sts}, {@code organizations}, {@code secretsmanager}, {@code sns}, {@code s3}):
- * API calls, HTTP attempts (so retries = attempts - calls), throttled attempts and calls that
+ * {@code iam}, {@code sts}, {@code organizations}, {@code secretsmanager}, {@code sns}, {@code
+ * s3}): API calls, HTTP attempts (so retries = attempts - calls), throttled attempts and calls that
  * failed in the end. Thread-safe; one instance is shared by every client.
  *
  * <p>Calls and attempts are counted by an {@link ExecutionInterceptor} ({@link #interceptor}); the
  * SDK does not show an interceptor the error code of a failed attempt, so throttled attempts are
- * counted from the SDK's own per-attempt classification ({@code ErrorType=Throttling}) by a
- * {@link MetricPublisher} ({@link #publisher}). {@link AwsClientFactory} attaches both to every
- * client it builds.
+ * counted from the SDK's own per-attempt classification ({@code ErrorType=Throttling}) by a {@link
+ * MetricPublisher} ({@link #publisher}). {@link AwsClientFactory} attaches both to every client it
+ * builds.
  */
 public final class CallMetrics {
 
@@ -37,8 +37,8 @@ public final class CallMetrics {
     }
 
     Stats plus(Stats o) {
-      return new Stats(calls + o.calls, attempts + o.attempts, throttled + o.throttled,
-          failed + o.failed);
+      return new Stats(
+          calls + o.calls, attempts + o.attempts, throttled + o.throttled, failed + o.failed);
     }
   }
 
@@ -68,14 +68,19 @@ public final class CallMetrics {
     /** The difference to an earlier snapshot (what happened in between). */
     public Snapshot minus(Snapshot earlier) {
       Map<String, Stats> out = new TreeMap<>();
-      byOperation.forEach((k, v) -> {
-        Stats e = earlier.byOperation.getOrDefault(k, Stats.ZERO);
-        Stats d = new Stats(v.calls - e.calls, v.attempts - e.attempts,
-            v.throttled - e.throttled, v.failed - e.failed);
-        if (!d.equals(Stats.ZERO)) {
-          out.put(k, d);
-        }
-      });
+      byOperation.forEach(
+          (k, v) -> {
+            Stats e = earlier.byOperation.getOrDefault(k, Stats.ZERO);
+            Stats d =
+                new Stats(
+                    v.calls - e.calls,
+                    v.attempts - e.attempts,
+                    v.throttled - e.throttled,
+                    v.failed - e.failed);
+            if (!d.equals(Stats.ZERO)) {
+              out.put(k, d);
+            }
+          });
       return new Snapshot(out);
     }
   }
@@ -97,8 +102,8 @@ public final class CallMetrics {
   private final Map<String, Counters> counters = new ConcurrentHashMap<>();
 
   private Counters counters(String service, String operation) {
-    return counters.computeIfAbsent(service + ":" + (operation == null ? "Unknown" : operation),
-        k -> new Counters());
+    return counters.computeIfAbsent(
+        service + ":" + (operation == null ? "Unknown" : operation), k -> new Counters());
   }
 
   /** The interceptor for the clients of {@code service} (the label the counters use). */
@@ -111,8 +116,8 @@ public final class CallMetrics {
       }
 
       @Override
-      public void beforeTransmission(Context.BeforeTransmission context,
-          ExecutionAttributes attrs) {
+      public void beforeTransmission(
+          Context.BeforeTransmission context, ExecutionAttributes attrs) {
         counters(service, op(attrs)).attempts.increment();
       }
 
@@ -130,12 +135,13 @@ public final class CallMetrics {
       @Override
       public void publish(MetricCollection call) {
         try {
-          String op = call.metricValues(CoreMetric.OPERATION_NAME).stream().findFirst()
-              .orElse("Unknown");
-          long throttled = call.children().stream()
-              .filter(c -> c.name().equals("ApiCallAttempt"))
-              .filter(c -> c.metricValues(CoreMetric.ERROR_TYPE).contains(THROTTLING))
-              .count();
+          String op =
+              call.metricValues(CoreMetric.OPERATION_NAME).stream().findFirst().orElse("Unknown");
+          long throttled =
+              call.children().stream()
+                  .filter(c -> c.name().equals("ApiCallAttempt"))
+                  .filter(c -> c.metricValues(CoreMetric.ERROR_TYPE).contains(THROTTLING))
+                  .count();
           if (throttled > 0) {
             counters(service, op).throttled.add(throttled);
           }

@@ -18,16 +18,23 @@ public final class CredentialReportCsv {
   private CredentialReportCsv() {}
 
   private static final String ROOT = "<root_account>";
-  private static final List<String> REQUIRED = List.of("user", "user_creation_time",
-      "access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date",
-      "access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date");
+  private static final List<String> REQUIRED =
+      List.of(
+          "user",
+          "user_creation_time",
+          "access_key_1_active",
+          "access_key_1_last_rotated",
+          "access_key_1_last_used_date",
+          "access_key_2_active",
+          "access_key_2_last_rotated",
+          "access_key_2_last_used_date");
 
   /**
    * Parses the CSV that GetCredentialReport returns. Columns are found by their header name, so
    * columns AWS adds later do not matter.
    *
-   * @throws IllegalArgumentException when a needed column is missing or a value cannot be read;
-   *     the caller then reads users one by one instead
+   * @throws IllegalArgumentException when a needed column is missing or a value cannot be read; the
+   *     caller then reads users one by one instead
    */
   public static CredentialReport parse(String csv, Instant generated) {
     String[] lines = csv.replace("\r\n", "\n").split("\n");
@@ -53,16 +60,24 @@ public final class CredentialReportCsv {
       // IAM user names cannot hold a comma, and no needed column holds one either.
       String[] f = line.split(",", -1);
       if (f.length < header.length) {
-        throw new IllegalArgumentException("credential report line " + (n + 1) + " has "
-            + f.length + " fields, the header " + header.length);
+        throw new IllegalArgumentException(
+            "credential report line "
+                + (n + 1)
+                + " has "
+                + f.length
+                + " fields, the header "
+                + header.length);
       }
       String name = f[col.get("user")];
       if (name.equals(ROOT)) {
         continue;
       }
-      Instant created = time(f[col.get("user_creation_time")], n, "user_creation_time")
-          .orElseThrow(() -> new IllegalArgumentException("credential report: user " + name
-              + " has no user_creation_time"));
+      Instant created =
+          time(f[col.get("user_creation_time")], n, "user_creation_time")
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "credential report: user " + name + " has no user_creation_time"));
       List<ReportedKey> keys = new ArrayList<>();
       for (int slot = 1; slot <= 2; slot++) {
         String p = "access_key_" + slot + "_";
@@ -71,8 +86,12 @@ public final class CredentialReportCsv {
           continue; // no key in this slot
         }
         boolean active = bool(f[col.get(p + "active")], n, p + "active");
-        keys.add(new ReportedKey(slot, active, rotated.get(),
-            time(f[col.get(p + "last_used_date")], n, p + "last_used_date")));
+        keys.add(
+            new ReportedKey(
+                slot,
+                active,
+                rotated.get(),
+                time(f[col.get(p + "last_used_date")], n, p + "last_used_date")));
       }
       users.put(name, new ReportedUser(name, created, keys));
     }
@@ -83,16 +102,25 @@ public final class CredentialReportCsv {
     return switch (v.trim()) {
       case "true", "TRUE", "True" -> true;
       case "false", "FALSE", "False" -> false;
-      default -> throw new IllegalArgumentException("credential report line " + (line + 1) + ": "
-          + column + " is '" + v + "', not true or false");
+      default ->
+          throw new IllegalArgumentException(
+              "credential report line "
+                  + (line + 1)
+                  + ": "
+                  + column
+                  + " is '"
+                  + v
+                  + "', not true or false");
     };
   }
 
-  /** ISO-8601 with offset; {@code N/A}, {@code no_information}, {@code not_supported} and empty mean none. */
+  /**
+   * ISO-8601 with offset; {@code N/A}, {@code no_information}, {@code not_supported} and empty mean
+   * none.
+   */
   private static Optional<Instant> time(String v, int line, String column) {
     String s = v.trim();
-    if (s.isEmpty() || s.equals("N/A") || s.equals("no_information")
-        || s.equals("not_supported")) {
+    if (s.isEmpty() || s.equals("N/A") || s.equals("no_information") || s.equals("not_supported")) {
       return Optional.empty();
     }
     try {
@@ -101,8 +129,14 @@ public final class CredentialReportCsv {
       try {
         return Optional.of(Instant.parse(s));
       } catch (DateTimeParseException e2) {
-        throw new IllegalArgumentException("credential report line " + (line + 1) + ": " + column
-            + " is '" + v + "', not a date-time");
+        throw new IllegalArgumentException(
+            "credential report line "
+                + (line + 1)
+                + ": "
+                + column
+                + " is '"
+                + v
+                + "', not a date-time");
       }
     }
   }

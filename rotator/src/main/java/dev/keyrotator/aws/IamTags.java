@@ -33,6 +33,7 @@ final class IamTags {
   static final int MAX_VALUE = 256;
 
   private static final Pattern ALLOWED = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+
   /** Run ids keep only characters that are allowed and are not our separators. */
   private static final Pattern RUN_ID_DISALLOWED = Pattern.compile("[^\\p{L}\\p{N}_.:/+\\-@]");
 
@@ -57,8 +58,8 @@ final class IamTags {
   static String historyValue(KeyHistory h) {
     StringBuilder sb = new StringBuilder();
     h.lastWarned().ifPresent(i -> sb.append("warned=").append(i));
-    h.deactivated().ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("deactivated=")
-        .append(i));
+    h.deactivated()
+        .ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("deactivated=").append(i));
     return checkValue(sb.toString());
   }
 

@@ -1,18 +1,18 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.NewAccessKey;
-import dev.keyrotator.ports.UserDetails;
-import dev.keyrotator.ports.UserSnapshot;
-import dev.keyrotator.ports.AwsCallException;
-import dev.keyrotator.ports.CredentialReport;
-import dev.keyrotator.ports.ScanUnavailableException;
-import dev.keyrotator.ports.UserKeys;
-import dev.keyrotator.ports.UserScan;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.IamUser;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.RotationMarker;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.CredentialReport;
+import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.ScanUnavailableException;
+import dev.keyrotator.ports.UserDetails;
+import dev.keyrotator.ports.UserKeys;
+import dev.keyrotator.ports.UserScan;
+import dev.keyrotator.ports.UserSnapshot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,19 +39,21 @@ import software.amazon.awssdk.services.iam.model.User;
 import software.amazon.awssdk.services.iam.model.UserDetail;
 
 /**
- * IAM users and access keys of one account. The rotator's own state (marker, per-key history)
- * lives in user tags, see {@link IamTags}; those tags are not part of {@link IamUser#tags()}.
+ * IAM users and access keys of one account. The rotator's own state (marker, per-key history) lives
+ * in user tags, see {@link IamTags}; those tags are not part of {@link IamUser#tags()}.
  *
  * <p>Reading a user costs GetUser + ListUserTags + ListGroupsForUser + ListAccessKeys + one
- * GetAccessKeyLastUsed per key. In bulk, {@link #userDetails} costs one GetAccountAuthorizationDetails
- * per 1,000 users and {@link #credentialReport} one GenerateCredentialReport (repeated while IAM
- * builds it) and one GetCredentialReport per account. The secret of a created key is only in the returned {@link
- * NewAccessKey}; it is never logged or put in an exception.
+ * GetAccessKeyLastUsed per key. In bulk, {@link #userDetails} costs one
+ * GetAccountAuthorizationDetails per 1,000 users and {@link #credentialReport} one
+ * GenerateCredentialReport (repeated while IAM builds it) and one GetCredentialReport per account.
+ * The secret of a created key is only in the returned {@link NewAccessKey}; it is never logged or
+ * put in an exception.
  */
 public final class IamUsers implements UserKeys, UserScan {
   private static final String SERVICE = "iam";
 
   private final IamClient iam;
+
   /** User paths seen by {@link #read}, so {@link #createKey} can name the user's ARN. */
   private final Map<String, String> paths = new ConcurrentHashMap<>();
 
@@ -61,42 +63,56 @@ public final class IamUsers implements UserKeys, UserScan {
 
   @Override
   public List<String> userNames() {
-    return AwsErrors.call(SERVICE, "ListUsers", () -> {
-      List<String> names = new ArrayList<>();
-      for (User u : iam.listUsersPaginator(r -> {}).users()) {
-        names.add(u.userName());
-        paths.put(u.userName(), u.path() == null ? "/" : u.path());
-      }
-      return List.copyOf(names);
-    });
+    return AwsErrors.call(
+        SERVICE,
+        "ListUsers",
+        () -> {
+          List<String> names = new ArrayList<>();
+          for (User u : iam.listUsersPaginator(r -> {}).users()) {
+            names.add(u.userName());
+            paths.put(u.userName(), u.path() == null ? "/" : u.path());
+          }
+          return List.copyOf(names);
+        });
   }
 
   @Override
   public UserSnapshot read(String userName) {
-    User user = AwsErrors.call(SERVICE, "GetUser", () -> iam.getUser(r -> r.userName(userName)))
-        .user();
+    User user =
+        AwsErrors.call(SERVICE, "GetUser", () -> iam.getUser(r -> r.userName(userName))).user();
     String path = user.path() == null ? "/" : user.path();
     paths.put(userName, path);
 
     Map<String, String> allTags = new LinkedHashMap<>();
-    AwsErrors.run(SERVICE, "ListUserTags", () -> {
-      for (Tag t : iam.listUserTagsPaginator(r -> r.userName(userName)).tags()) {
-        allTags.put(t.key(), t.value() == null ? "" : t.value());
-      }
-    });
+    AwsErrors.run(
+        SERVICE,
+        "ListUserTags",
+        () -> {
+          for (Tag t : iam.listUserTagsPaginator(r -> r.userName(userName)).tags()) {
+            allTags.put(t.key(), t.value() == null ? "" : t.value());
+          }
+        });
     Set<String> groups = new LinkedHashSet<>();
-    AwsErrors.run(SERVICE, "ListGroupsForUser", () -> {
-      for (Group g : iam.listGroupsForUserPaginator(r -> r.userName(userName)).groups()) {
-        groups.add(g.groupName());
-      }
-    });
-    List<AccessKeyMetadata> metadata = AwsErrors.call(SERVICE, "ListAccessKeys",
-        () -> iam.listAccessKeysPaginator(r -> r.userName(userName)).accessKeyMetadata().stream()
-            .toList());
+    AwsErrors.run(
+        SERVICE,
+        "ListGroupsForUser",
+        () -> {
+          for (Group g : iam.listGroupsForUserPaginator(r -> r.userName(userName)).groups()) {
+            groups.add(g.groupName());
+          }
+        });
+    List<AccessKeyMetadata> metadata =
+        AwsErrors.call(
+            SERVICE,
+            "ListAccessKeys",
+            () ->
+                iam.listAccessKeysPaginator(r -> r.userName(userName)).accessKeyMetadata().stream()
+                    .toList());
     List<AccessKey> keys = new ArrayList<>();
     for (AccessKeyMetadata m : metadata) {
-      keys.add(new AccessKey(m.accessKeyId(), status(m.status()), m.createDate(),
-          lastUsed(m.accessKeyId())));
+      keys.add(
+          new AccessKey(
+              m.accessKeyId(), status(m.status()), m.createDate(), lastUsed(m.accessKeyId())));
     }
 
     SplitTags split = SplitTags.of(allTags);
@@ -105,8 +121,11 @@ public final class IamUsers implements UserKeys, UserScan {
   }
 
   /** A user's tags split into its own tags and the rotator's state (marker, history). */
-  private record SplitTags(Map<String, String> userTags, Optional<RotationMarker> marker,
-      Map<String, KeyHistory> history, boolean stateTags) {
+  private record SplitTags(
+      Map<String, String> userTags,
+      Optional<RotationMarker> marker,
+      Map<String, KeyHistory> history,
+      boolean stateTags) {
     static SplitTags of(Map<String, String> allTags) {
       Map<String, String> userTags = new LinkedHashMap<>();
       Optional<RotationMarker> marker = Optional.empty();
@@ -146,8 +165,9 @@ public final class IamUsers implements UserKeys, UserScan {
   }
 
   private boolean generateReport() {
-    GenerateCredentialReportResponse r = AwsErrors.call(SERVICE, "GenerateCredentialReport",
-        () -> iam.generateCredentialReport(b -> {}));
+    GenerateCredentialReportResponse r =
+        AwsErrors.call(
+            SERVICE, "GenerateCredentialReport", () -> iam.generateCredentialReport(b -> {}));
     return r.state() == ReportStateType.COMPLETE;
   }
 
@@ -170,26 +190,36 @@ public final class IamUsers implements UserKeys, UserScan {
     long pauseMs = 250;
     while (true) {
       try {
-        GetCredentialReportResponse r = AwsErrors.call(SERVICE, "GetCredentialReport",
-            () -> iam.getCredentialReport(b -> {}));
+        GetCredentialReportResponse r =
+            AwsErrors.call(SERVICE, "GetCredentialReport", () -> iam.getCredentialReport(b -> {}));
         String csv = r.content() == null ? "" : r.content().asUtf8String();
-        return CredentialReportCsv.parse(csv, r.generatedTime() == null ? Instant.EPOCH
-            : r.generatedTime());
+        return CredentialReportCsv.parse(
+            csv, r.generatedTime() == null ? Instant.EPOCH : r.generatedTime());
       } catch (AwsCallException e) {
         if (!REPORT_NOT_READY.contains(e.errorCode())) {
           throw e;
         }
       }
       if (System.nanoTime() + pauseMs * 1_000_000L > deadline) {
-        throw new AwsCallException(SERVICE, "GetCredentialReport", "ReportNotReady", 0,
-            "the credential report was not ready within " + maxWait.toSeconds() + " s", null);
+        throw new AwsCallException(
+            SERVICE,
+            "GetCredentialReport",
+            "ReportNotReady",
+            0,
+            "the credential report was not ready within " + maxWait.toSeconds() + " s",
+            null);
       }
       try {
         Thread.sleep(pauseMs);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new AwsCallException(SERVICE, "GetCredentialReport", "Interrupted", 0,
-            "interrupted while waiting for the credential report", e);
+        throw new AwsCallException(
+            SERVICE,
+            "GetCredentialReport",
+            "Interrupted",
+            0,
+            "interrupted while waiting for the credential report",
+            e);
       }
       pauseMs = Math.min(pauseMs * 2, 4_000);
       generateReport();
@@ -206,31 +236,45 @@ public final class IamUsers implements UserKeys, UserScan {
   }
 
   private List<UserDetails> authorizationDetails() {
-    return AwsErrors.call(SERVICE, "GetAccountAuthorizationDetails", () -> {
-      List<UserDetails> out = new ArrayList<>();
-      for (var page : iam.getAccountAuthorizationDetailsPaginator(
-          r -> r.filter(EntityType.USER).maxItems(1000))) {
-        for (UserDetail u : page.userDetailList()) {
-          Map<String, String> allTags = new LinkedHashMap<>();
-          for (Tag t : u.tags()) {
-            allTags.put(t.key(), t.value() == null ? "" : t.value());
+    return AwsErrors.call(
+        SERVICE,
+        "GetAccountAuthorizationDetails",
+        () -> {
+          List<UserDetails> out = new ArrayList<>();
+          for (var page :
+              iam.getAccountAuthorizationDetailsPaginator(
+                  r -> r.filter(EntityType.USER).maxItems(1000))) {
+            for (UserDetail u : page.userDetailList()) {
+              Map<String, String> allTags = new LinkedHashMap<>();
+              for (Tag t : u.tags()) {
+                allTags.put(t.key(), t.value() == null ? "" : t.value());
+              }
+              SplitTags split = SplitTags.of(allTags);
+              String path = u.path() == null ? "/" : u.path();
+              paths.put(u.userName(), path);
+              IamUser facts =
+                  new IamUser(
+                      u.userName(), path, split.userTags(), new LinkedHashSet<>(u.groupList()));
+              out.add(
+                  new UserDetails(
+                      facts,
+                      u.createDate() == null ? Instant.EPOCH : u.createDate(),
+                      split.marker(),
+                      split.history(),
+                      split.stateTags()));
+            }
           }
-          SplitTags split = SplitTags.of(allTags);
-          String path = u.path() == null ? "/" : u.path();
-          paths.put(u.userName(), path);
-          IamUser facts = new IamUser(u.userName(), path, split.userTags(),
-              new LinkedHashSet<>(u.groupList()));
-          out.add(new UserDetails(facts, u.createDate() == null ? Instant.EPOCH : u.createDate(),
-              split.marker(), split.history(), split.stateTags()));
-        }
-      }
-      return List.copyOf(out);
-    });
+          return List.copyOf(out);
+        });
   }
 
   private Optional<Instant> lastUsed(String keyId) {
-    AccessKeyLastUsed used = AwsErrors.call(SERVICE, "GetAccessKeyLastUsed",
-        () -> iam.getAccessKeyLastUsed(r -> r.accessKeyId(keyId))).accessKeyLastUsed();
+    AccessKeyLastUsed used =
+        AwsErrors.call(
+                SERVICE,
+                "GetAccessKeyLastUsed",
+                () -> iam.getAccessKeyLastUsed(r -> r.accessKeyId(keyId)))
+            .accessKeyLastUsed();
     return used == null ? Optional.empty() : Optional.ofNullable(used.lastUsedDate());
   }
 
@@ -241,30 +285,44 @@ public final class IamUsers implements UserKeys, UserScan {
   @Override
   public NewAccessKey createKey(String userName) {
     String path = paths.computeIfAbsent(userName, this::fetchPath);
-    CreateAccessKeyResponse r = AwsErrors.call(SERVICE, "CreateAccessKey",
-        () -> iam.createAccessKey(b -> b.userName(userName)));
+    CreateAccessKeyResponse r =
+        AwsErrors.call(
+            SERVICE, "CreateAccessKey", () -> iam.createAccessKey(b -> b.userName(userName)));
     var k = r.accessKey();
-    AccessKey key = new AccessKey(k.accessKeyId(), status(k.status()),
-        k.createDate() == null ? Instant.now() : k.createDate(), Optional.empty());
+    AccessKey key =
+        new AccessKey(
+            k.accessKeyId(),
+            status(k.status()),
+            k.createDate() == null ? Instant.now() : k.createDate(),
+            Optional.empty());
     return new NewAccessKey(userName, path, key, k.secretAccessKey());
   }
 
   private String fetchPath(String userName) {
-    User u = AwsErrors.call(SERVICE, "GetUser", () -> iam.getUser(r -> r.userName(userName)))
-        .user();
+    User u =
+        AwsErrors.call(SERVICE, "GetUser", () -> iam.getUser(r -> r.userName(userName))).user();
     return u.path() == null ? "/" : u.path();
   }
 
   @Override
   public void setStatus(String userName, String keyId, KeyStatus status) {
-    AwsErrors.run(SERVICE, "UpdateAccessKey", () -> iam.updateAccessKey(r -> r.userName(userName)
-        .accessKeyId(keyId).status(status == KeyStatus.ACTIVE
-            ? StatusType.ACTIVE : StatusType.INACTIVE)));
+    AwsErrors.run(
+        SERVICE,
+        "UpdateAccessKey",
+        () ->
+            iam.updateAccessKey(
+                r ->
+                    r.userName(userName)
+                        .accessKeyId(keyId)
+                        .status(
+                            status == KeyStatus.ACTIVE ? StatusType.ACTIVE : StatusType.INACTIVE)));
   }
 
   @Override
   public void deleteKey(String userName, String keyId) {
-    AwsErrors.run(SERVICE, "DeleteAccessKey",
+    AwsErrors.run(
+        SERVICE,
+        "DeleteAccessKey",
         () -> iam.deleteAccessKey(r -> r.userName(userName).accessKeyId(keyId)));
   }
 
@@ -293,12 +351,16 @@ public final class IamUsers implements UserKeys, UserScan {
   }
 
   private void tag(String userName, String key, String value) {
-    AwsErrors.run(SERVICE, "TagUser", () -> iam.tagUser(r -> r.userName(userName)
-        .tags(Tag.builder().key(key).value(value).build())));
+    AwsErrors.run(
+        SERVICE,
+        "TagUser",
+        () ->
+            iam.tagUser(
+                r -> r.userName(userName).tags(Tag.builder().key(key).value(value).build())));
   }
 
   private void untag(String userName, String key) {
-    AwsErrors.run(SERVICE, "UntagUser",
-        () -> iam.untagUser(r -> r.userName(userName).tagKeys(key)));
+    AwsErrors.run(
+        SERVICE, "UntagUser", () -> iam.untagUser(r -> r.userName(userName).tagKeys(key)));
   }
 }

@@ -23,11 +23,11 @@ import software.amazon.awssdk.services.organizations.model.Tag;
  * <p>Instead of ListAccounts plus one ListParents walk per account, it walks the OU tree once from
  * the root: per node (root and every OU) one ListOrganizationalUnitsForParent and one
  * ListAccountsForParent (all pages each), which places every account and names its OUs. Then one
- * ListTagsForResource per ACTIVE account (all pages). For N accounts in K OUs that is
- * {@code 1 + 2(K+1) + N} calls (plus extra pages) instead of {@code N/20 + N·depth + N}.
+ * ListTagsForResource per ACTIVE account (all pages). For N accounts in K OUs that is {@code 1 +
+ * 2(K+1) + N} calls (plus extra pages) instead of {@code N/20 + N·depth + N}.
  *
- * <p>IAM actions: organizations:ListRoots, ListOrganizationalUnitsForParent,
- * ListAccountsForParent, ListTagsForResource.
+ * <p>IAM actions: organizations:ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent,
+ * ListTagsForResource.
  */
 public final class OrganizationsAccountDirectory implements AccountDirectory {
   private static final String SERVICE = "organizations";
@@ -53,13 +53,19 @@ public final class OrganizationsAccountDirectory implements AccountDirectory {
 
   /**
    * Without tags, the walk costs {@code 1 + 2(K+1)} calls (plus pages) whatever the number of
-   * accounts: at 1,000 accounts the N ListTagsForResource calls, made one after another, would
-   * take most of the time spent here.
+   * accounts: at 1,000 accounts the N ListTagsForResource calls, made one after another, would take
+   * most of the time spent here.
    */
   @Override
   public List<Account> activeAccounts(boolean withTags) {
-    List<Root> roots = AwsErrors.call(SERVICE, "ListRoots",
-        () -> organizations.listRootsPaginator(r -> {}).stream().flatMap(p -> p.roots().stream()).toList());
+    List<Root> roots =
+        AwsErrors.call(
+            SERVICE,
+            "ListRoots",
+            () ->
+                organizations.listRootsPaginator(r -> {}).stream()
+                    .flatMap(p -> p.roots().stream())
+                    .toList());
     List<Account> out = new ArrayList<>();
     Deque<Node> queue = new ArrayDeque<>();
     for (Root root : roots) {
@@ -67,22 +73,40 @@ public final class OrganizationsAccountDirectory implements AccountDirectory {
     }
     while (!queue.isEmpty()) {
       Node node = queue.removeFirst();
-      List<OrganizationalUnit> children = AwsErrors.call(SERVICE,
-          "ListOrganizationalUnitsForParent",
-          () -> organizations.listOrganizationalUnitsForParentPaginator(r -> r.parentId(node.id()))
-              .stream().flatMap(p -> p.organizationalUnits().stream()).toList());
+      List<OrganizationalUnit> children =
+          AwsErrors.call(
+              SERVICE,
+              "ListOrganizationalUnitsForParent",
+              () ->
+                  organizations
+                      .listOrganizationalUnitsForParentPaginator(r -> r.parentId(node.id()))
+                      .stream()
+                      .flatMap(p -> p.organizationalUnits().stream())
+                      .toList());
       for (OrganizationalUnit ou : children) {
-        queue.addLast(new Node(ou.id(), append(node.ouPath(), ou.id()),
-            append(node.ouNames(), ou.name() == null ? ou.id() : ou.name())));
+        queue.addLast(
+            new Node(
+                ou.id(),
+                append(node.ouPath(), ou.id()),
+                append(node.ouNames(), ou.name() == null ? ou.id() : ou.name())));
       }
       List<software.amazon.awssdk.services.organizations.model.Account> accounts =
-          AwsErrors.call(SERVICE, "ListAccountsForParent",
-              () -> organizations.listAccountsForParentPaginator(r -> r.parentId(node.id()))
-                  .stream().flatMap(p -> p.accounts().stream()).toList());
+          AwsErrors.call(
+              SERVICE,
+              "ListAccountsForParent",
+              () ->
+                  organizations.listAccountsForParentPaginator(r -> r.parentId(node.id())).stream()
+                      .flatMap(p -> p.accounts().stream())
+                      .toList());
       for (var a : accounts) {
         if (isActive(a)) {
-          out.add(new Account(a.id(), a.name(), node.ouPath(), node.ouNames(),
-              withTags ? tags(a.id()) : Map.of()));
+          out.add(
+              new Account(
+                  a.id(),
+                  a.name(),
+                  node.ouPath(),
+                  node.ouNames(),
+                  withTags ? tags(a.id()) : Map.of()));
         }
       }
     }
@@ -90,9 +114,9 @@ public final class OrganizationsAccountDirectory implements AccountDirectory {
   }
 
   /**
-   * ACTIVE by the {@code State} field when the response has it (the field AWS introduced in 2025
-   * to replace {@code Status}, which also distinguishes PENDING_CLOSURE and CLOSED), else by
-   * {@code Status}.
+   * ACTIVE by the {@code State} field when the response has it (the field AWS introduced in 2025 to
+   * replace {@code Status}, which also distinguishes PENDING_CLOSURE and CLOSED), else by {@code
+   * Status}.
    */
   static boolean isActive(software.amazon.awssdk.services.organizations.model.Account a) {
     if (a.state() != null && a.state() != AccountState.UNKNOWN_TO_SDK_VERSION) {
@@ -103,9 +127,14 @@ public final class OrganizationsAccountDirectory implements AccountDirectory {
 
   private Map<String, String> tags(String accountId) {
     Map<String, String> tags = new LinkedHashMap<>();
-    List<Tag> list = AwsErrors.call(SERVICE, "ListTagsForResource",
-        () -> organizations.listTagsForResourcePaginator(r -> r.resourceId(accountId))
-            .stream().flatMap(p -> p.tags().stream()).toList());
+    List<Tag> list =
+        AwsErrors.call(
+            SERVICE,
+            "ListTagsForResource",
+            () ->
+                organizations.listTagsForResourcePaginator(r -> r.resourceId(accountId)).stream()
+                    .flatMap(p -> p.tags().stream())
+                    .toList());
     for (Tag t : list) {
       tags.put(t.key(), t.value() == null ? "" : t.value());
     }

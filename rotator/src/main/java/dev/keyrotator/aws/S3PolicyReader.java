@@ -7,8 +7,8 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Reads the policy file from S3 (GetObject) for the Lambda, before the run's wiring exists: its
- * one S3 client is built on first use and kept for the container's life.
+ * Reads the policy file from S3 (GetObject) for the Lambda, before the run's wiring exists: its one
+ * S3 client is built on first use and kept for the container's life.
  */
 public final class S3PolicyReader {
   private final Optional<URI> endpoint;
@@ -28,16 +28,22 @@ public final class S3PolicyReader {
       return s3().getObject(r -> r.bucket(bucket).key(key), ResponseTransformer.toBytes())
           .asByteArray();
     } catch (RuntimeException e) {
-      throw new AwsCallException("s3", "GetObject", "PolicyFileUnreadable", 0,
-          "cannot read the policy file s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+      throw new AwsCallException(
+          "s3",
+          "GetObject",
+          "PolicyFileUnreadable",
+          0,
+          "cannot read the policy file s3://" + bucket + "/" + key + ": " + e.getMessage(),
+          e);
     }
   }
 
   private S3Client s3() {
     if (clients == null) {
       AwsSettings settings = AwsSettings.of("OrgKeyRotatorMemberRole");
-      clients = new AwsClientFactory(
-          endpoint.map(settings::withEndpointOverride).orElse(settings), new CallMetrics());
+      clients =
+          new AwsClientFactory(
+              endpoint.map(settings::withEndpointOverride).orElse(settings), new CallMetrics());
     }
     return clients.s3();
   }

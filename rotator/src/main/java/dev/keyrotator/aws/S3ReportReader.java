@@ -11,8 +11,8 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Reads report parts with S3 ListObjectsV2 (all pages) and GetObject, with
- * {@code x-amz-expected-bucket-owner} set to the security account when known.
+ * Reads report parts with S3 ListObjectsV2 (all pages) and GetObject, with {@code
+ * x-amz-expected-bucket-owner} set to the security account when known.
  *
  * <p>IAM actions: s3:ListBucket on the bucket (with an {@code s3:prefix} condition on the parts
  * folder) and s3:GetObject on {@code arn:aws:s3:::<bucket>/<prefix>parts/*}.
@@ -36,11 +36,16 @@ public final class S3ReportReader implements ReportReader {
     String token = null;
     do {
       String next = token;
-      ListObjectsV2Response page = AwsErrors.call(SERVICE, "ListObjectsV2",
-          () -> s3.listObjectsV2(r -> {
-            r.bucket(bucket).prefix(prefix).continuationToken(next);
-            expectedOwner.ifPresent(r::expectedBucketOwner);
-          }));
+      ListObjectsV2Response page =
+          AwsErrors.call(
+              SERVICE,
+              "ListObjectsV2",
+              () ->
+                  s3.listObjectsV2(
+                      r -> {
+                        r.bucket(bucket).prefix(prefix).continuationToken(next);
+                        expectedOwner.ifPresent(r::expectedBucketOwner);
+                      }));
       page.contents().stream().map(S3Object::key).forEach(out::add);
       token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
     } while (token != null);
@@ -50,9 +55,16 @@ public final class S3ReportReader implements ReportReader {
 
   @Override
   public byte[] read(String bucket, Optional<String> expectedOwner, String key) {
-    return AwsErrors.call(SERVICE, "GetObject", () -> s3.getObject(r -> {
-      r.bucket(bucket).key(key);
-      expectedOwner.ifPresent(r::expectedBucketOwner);
-    }, ResponseTransformer.toBytes()).asByteArray());
+    return AwsErrors.call(
+        SERVICE,
+        "GetObject",
+        () ->
+            s3.getObject(
+                    r -> {
+                      r.bucket(bucket).key(key);
+                      expectedOwner.ifPresent(r::expectedBucketOwner);
+                    },
+                    ResponseTransformer.toBytes())
+                .asByteArray());
   }
 }

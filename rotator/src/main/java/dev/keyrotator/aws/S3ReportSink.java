@@ -52,34 +52,54 @@ public final class S3ReportSink implements ReportSink {
   }
 
   @Override
-  public List<ReportLocation> write(String bucket, Optional<String> expectedOwner, String folder,
-      List<ReportFile> files) {
+  public List<ReportLocation> write(
+      String bucket, Optional<String> expectedOwner, String folder, List<ReportFile> files) {
     List<ReportLocation> out = new ArrayList<>();
     for (ReportFile f : files) {
       String key = folder + f.name();
-      AwsErrors.run(SERVICE, "PutObject", () -> s3.putObject(r -> {
-        r.bucket(bucket).key(key).contentType(f.contentType())
-            .serverSideEncryption(ServerSideEncryption.AES256);
-        expectedOwner.ifPresent(r::expectedBucketOwner);
-      }, RequestBody.fromBytes(f.content())));
-      out.add(new ReportLocation(f.name(), bucket, key, "s3://" + bucket + "/" + key,
-          consoleUrl(region, bucket, key)));
+      AwsErrors.run(
+          SERVICE,
+          "PutObject",
+          () ->
+              s3.putObject(
+                  r -> {
+                    r.bucket(bucket)
+                        .key(key)
+                        .contentType(f.contentType())
+                        .serverSideEncryption(ServerSideEncryption.AES256);
+                    expectedOwner.ifPresent(r::expectedBucketOwner);
+                  },
+                  RequestBody.fromBytes(f.content())));
+      out.add(
+          new ReportLocation(
+              f.name(),
+              bucket,
+              key,
+              "s3://" + bucket + "/" + key,
+              consoleUrl(region, bucket, key)));
     }
     return out;
   }
 
   /** The S3 console's page of one object, for the partitions that have a console we know. */
   static String consoleUrl(String region, String bucket, String key) {
-    String host = switch (AwsClientFactory.partitionOf(region)) {
-      case "aws" -> "console.aws.amazon.com";
-      case "aws-us-gov" -> "console.amazonaws-us-gov.com";
-      case "aws-cn" -> "console.amazonaws.cn";
-      default -> null;
-    };
+    String host =
+        switch (AwsClientFactory.partitionOf(region)) {
+          case "aws" -> "console.aws.amazon.com";
+          case "aws-us-gov" -> "console.amazonaws-us-gov.com";
+          case "aws-cn" -> "console.amazonaws.cn";
+          default -> null;
+        };
     if (host == null) {
       return "";
     }
-    return "https://" + host + "/s3/object/" + bucket + "?region=" + region + "&prefix="
+    return "https://"
+        + host
+        + "/s3/object/"
+        + bucket
+        + "?region="
+        + region
+        + "&prefix="
         + URLEncoder.encode(key, StandardCharsets.UTF_8);
   }
 }

@@ -1,13 +1,13 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.NewAccessKey;
-import dev.keyrotator.ports.SecretVault;
-import dev.keyrotator.ports.StoredSecret;
-import dev.keyrotator.ports.AwsCallException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.SecretVault;
+import dev.keyrotator.ports.StoredSecret;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -19,15 +19,15 @@ import java.util.Set;
 import java.util.UUID;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
-import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 /**
  * One secret per user, {@code <prefix><accountId>/<userName>}, one version per access key. The
  * version's ClientRequestToken is {@link #versionIdOf a name-based UUID of the key id}, so a retry
- * writes nothing twice and {@link #storedKeyIds} needs no secret value: it compares DescribeSecret's
- * version ids with the ids derived from the key ids. The vault never calls GetSecretValue.
+ * writes nothing twice and {@link #storedKeyIds} needs no secret value: it compares
+ * DescribeSecret's version ids with the ids derived from the key ids. The vault never calls
+ * GetSecretValue.
  *
  * <p>IAM actions: secretsmanager:DescribeSecret, PutSecretValue, CreateSecret, PutResourcePolicy,
  * TagResource (and kms:GenerateDataKey/Encrypt on the KMS key when one is configured).
@@ -52,8 +52,12 @@ public final class SecretsManagerVault implements SecretVault {
    * @param prefix secret names start with it, {@code key-rotator/} by default
    * @param kmsKeyId the KMS key for new secrets; empty means aws/secretsmanager
    */
-  public SecretsManagerVault(SecretsManagerClient secrets, String region, String partition,
-      String prefix, Optional<String> kmsKeyId) {
+  public SecretsManagerVault(
+      SecretsManagerClient secrets,
+      String region,
+      String partition,
+      String prefix,
+      Optional<String> kmsKeyId) {
     this.secrets = Objects.requireNonNull(secrets, "secrets");
     this.region = Objects.requireNonNull(region, "region");
     this.partition = Objects.requireNonNull(partition, "partition");
@@ -91,8 +95,9 @@ public final class SecretsManagerVault implements SecretVault {
 
   private Optional<DescribeSecretResponse> describe(String name) {
     try {
-      return Optional.of(AwsErrors.call(SERVICE, "DescribeSecret",
-          () -> secrets.describeSecret(r -> r.secretId(name))));
+      return Optional.of(
+          AwsErrors.call(
+              SERVICE, "DescribeSecret", () -> secrets.describeSecret(r -> r.secretId(name))));
     } catch (AwsCallException e) {
       if (AwsErrors.is(e, "ResourceNotFoundException")) {
         return Optional.empty();
@@ -112,15 +117,26 @@ public final class SecretsManagerVault implements SecretVault {
       arn = putValue(name, token, value);
     } catch (ResourceNotFoundException e) {
       try {
-        arn = AwsErrors.call(SERVICE, "CreateSecret", () -> secrets.createSecret(r -> {
-          r.name(name)
-              .clientRequestToken(token)
-              .secretString(value)
-              .description("Access key of IAM user " + key.userName() + " in account "
-                  + accountId + ", stored by the key rotator")
-              .tags(tag(TAG_USER, key.userName()), tag(TAG_ACCOUNT, accountId));
-          kmsKeyId.ifPresent(r::kmsKeyId);
-        })).arn();
+        arn =
+            AwsErrors.call(
+                    SERVICE,
+                    "CreateSecret",
+                    () ->
+                        secrets.createSecret(
+                            r -> {
+                              r.name(name)
+                                  .clientRequestToken(token)
+                                  .secretString(value)
+                                  .description(
+                                      "Access key of IAM user "
+                                          + key.userName()
+                                          + " in account "
+                                          + accountId
+                                          + ", stored by the key rotator")
+                                  .tags(tag(TAG_USER, key.userName()), tag(TAG_ACCOUNT, accountId));
+                              kmsKeyId.ifPresent(r::kmsKeyId);
+                            }))
+                .arn();
       } catch (AwsCallException raced) {
         if (!AwsErrors.is(raced, "ResourceExistsException")) {
           throw raced;
@@ -150,18 +166,29 @@ public final class SecretsManagerVault implements SecretVault {
   private void applyPolicyAndTags(
       String accountId, String userName, String userPath, String keyId, String secretArn) {
     String policy = resourcePolicy(accountId, userName, userPath);
-    AwsErrors.run(SERVICE, "PutResourcePolicy", () -> secrets.putResourcePolicy(
-        r -> r.secretId(secretArn).resourcePolicy(policy)));
-    AwsErrors.run(SERVICE, "TagResource", () -> secrets.tagResource(
-        r -> r.secretId(secretArn).tags(tag(TAG_USER, userName), tag(TAG_ACCOUNT, accountId),
-            tag(TAG_CURRENT_KEY, keyId))));
+    AwsErrors.run(
+        SERVICE,
+        "PutResourcePolicy",
+        () -> secrets.putResourcePolicy(r -> r.secretId(secretArn).resourcePolicy(policy)));
+    AwsErrors.run(
+        SERVICE,
+        "TagResource",
+        () ->
+            secrets.tagResource(
+                r ->
+                    r.secretId(secretArn)
+                        .tags(
+                            tag(TAG_USER, userName),
+                            tag(TAG_ACCOUNT, accountId),
+                            tag(TAG_CURRENT_KEY, keyId))));
   }
 
   /** PutSecretValue; ResourceNotFoundException is let through for the create path. */
   private String putValue(String name, String token, String value) {
     try {
-      return secrets.putSecretValue(r -> r.secretId(name).clientRequestToken(token)
-          .secretString(value)).arn();
+      return secrets
+          .putSecretValue(r -> r.secretId(name).clientRequestToken(token).secretString(value))
+          .arn();
     } catch (ResourceNotFoundException e) {
       throw e;
     } catch (software.amazon.awssdk.core.exception.SdkException e) {
@@ -172,9 +199,17 @@ public final class SecretsManagerVault implements SecretVault {
   @Override
   public StoredSecret locate(String accountId, String userName, String keyId) {
     String name = secretName(accountId, userName);
-    DescribeSecretResponse d = describe(name).orElseThrow(() -> new AwsCallException(SERVICE,
-        "DescribeSecret", "ResourceNotFoundException", 400,
-        "no secret " + name + " in account " + accountId, null));
+    DescribeSecretResponse d =
+        describe(name)
+            .orElseThrow(
+                () ->
+                    new AwsCallException(
+                        SERVICE,
+                        "DescribeSecret",
+                        "ResourceNotFoundException",
+                        400,
+                        "no secret " + name + " in account " + accountId,
+                        null));
     return new StoredSecret(d.arn(), name, versionIdOf(keyId), region);
   }
 

@@ -12,8 +12,8 @@ import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 
 /**
  * Publishes to SNS. The subject is made to fit SNS's rules (printable ASCII, no line breaks, fewer
- * than 100 characters); attributes go as String attributes, empty ones left out (SNS refuses
- * them), at most 10 (SNS's limit), names reduced to the characters SNS allows.
+ * than 100 characters); attributes go as String attributes, empty ones left out (SNS refuses them),
+ * at most 10 (SNS's limit), names reduced to the characters SNS allows.
  *
  * <p>IAM action: sns:Publish on the topic.
  */
@@ -39,15 +39,20 @@ public final class SnsNotifier implements Notifier {
     Objects.requireNonNull(topicArn, "topicArn");
     String subject = subject(n.subject());
     Map<String, MessageAttributeValue> attributes = attributes(n.attributes());
-    AwsErrors.run(SERVICE, "Publish", () -> sns.publish(r -> {
-      r.topicArn(topicArn).message(n.body().isEmpty() ? subject : n.body());
-      if (!subject.isEmpty()) {
-        r.subject(subject);
-      }
-      if (!attributes.isEmpty()) {
-        r.messageAttributes(attributes);
-      }
-    }));
+    AwsErrors.run(
+        SERVICE,
+        "Publish",
+        () ->
+            sns.publish(
+                r -> {
+                  r.topicArn(topicArn).message(n.body().isEmpty() ? subject : n.body());
+                  if (!subject.isEmpty()) {
+                    r.subject(subject);
+                  }
+                  if (!attributes.isEmpty()) {
+                    r.messageAttributes(attributes);
+                  }
+                }));
   }
 
   /** Printable ASCII only, whitespace collapsed, starts with a non-space, under 100 chars. */
@@ -74,13 +79,18 @@ public final class SnsNotifier implements Notifier {
     raw.entrySet().stream()
         .filter(e -> e.getValue() != null && !e.getValue().isBlank())
         .sorted(Map.Entry.comparingByKey())
-        .forEach(e -> {
-          String name = attributeName(e.getKey());
-          if (!name.isEmpty() && out.size() < MAX_ATTRIBUTES) {
-            out.put(name, MessageAttributeValue.builder().dataType("String")
-                .stringValue(e.getValue()).build());
-          }
-        });
+        .forEach(
+            e -> {
+              String name = attributeName(e.getKey());
+              if (!name.isEmpty() && out.size() < MAX_ATTRIBUTES) {
+                out.put(
+                    name,
+                    MessageAttributeValue.builder()
+                        .dataType("String")
+                        .stringValue(e.getValue())
+                        .build());
+              }
+            });
     return out;
   }
 

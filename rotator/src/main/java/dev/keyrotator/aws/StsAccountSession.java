@@ -20,13 +20,16 @@ final class StsAccountSession implements AccountSession {
   private final SecretsManagerVault vault;
   private final boolean ownsCredentials;
 
-  StsAccountSession(String accountId, AwsCredentialsProvider credentials,
-      AwsClientFactory clients) {
+  StsAccountSession(
+      String accountId, AwsCredentialsProvider credentials, AwsClientFactory clients) {
     this(accountId, credentials, clients, true);
   }
 
-  StsAccountSession(String accountId, AwsCredentialsProvider credentials,
-      AwsClientFactory clients, boolean ownsCredentials) {
+  StsAccountSession(
+      String accountId,
+      AwsCredentialsProvider credentials,
+      AwsClientFactory clients,
+      boolean ownsCredentials) {
     this.ownsCredentials = ownsCredentials;
     this.accountId = Objects.requireNonNull(accountId, "accountId");
     this.credentials = credentials;
@@ -34,8 +37,9 @@ final class StsAccountSession implements AccountSession {
     this.secrets = clients.secretsManager(credentials);
     this.keys = new IamUsers(iam);
     AwsSettings s = clients.settings();
-    this.vault = new SecretsManagerVault(secrets, clients.region().id(), clients.partition(),
-        s.secretPrefix(), s.kmsKeyId());
+    this.vault =
+        new SecretsManagerVault(
+            secrets, clients.region().id(), clients.partition(), s.secretPrefix(), s.kmsKeyId());
   }
 
   @Override

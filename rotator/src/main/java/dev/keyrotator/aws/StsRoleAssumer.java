@@ -13,10 +13,10 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
 
 /**
- * Opens member-account sessions through the StackSet-deployed role. The first AssumeRole happens
- * in {@link #open} so that a missing role, a wrong ExternalId or a trust policy that refuses shows
- * up there as an {@link AwsCallException} naming the account and role; after that the session's
- * {@link StsAssumeRoleCredentialsProvider} refreshes the credentials before they expire.
+ * Opens member-account sessions through the StackSet-deployed role. The first AssumeRole happens in
+ * {@link #open} so that a missing role, a wrong ExternalId or a trust policy that refuses shows up
+ * there as an {@link AwsCallException} naming the account and role; after that the session's {@link
+ * StsAssumeRoleCredentialsProvider} refreshes the credentials before they expire.
  */
 public final class StsRoleAssumer implements RoleAssumer {
   private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
@@ -35,8 +35,13 @@ public final class StsRoleAssumer implements RoleAssumer {
 
   @Inject
   StsRoleAssumer(StsClient sts, AwsClientFactory clients, AwsSettings settings) {
-    this(sts, clients, settings.memberRoleName(), settings.memberRolePath(),
-        settings.externalId(), settings.sessionDuration());
+    this(
+        sts,
+        clients,
+        settings.memberRoleName(),
+        settings.memberRolePath(),
+        settings.externalId(),
+        settings.sessionDuration());
   }
 
   /**
@@ -47,8 +52,13 @@ public final class StsRoleAssumer implements RoleAssumer {
    * @param externalId the ExternalId the trust policy asks for
    * @param sessionDuration 15 minutes to 12 hours (the role's MaxSessionDuration caps it)
    */
-  public StsRoleAssumer(StsClient sts, AwsClientFactory clients, String roleName,
-      String rolePath, Optional<String> externalId, Duration sessionDuration) {
+  public StsRoleAssumer(
+      StsClient sts,
+      AwsClientFactory clients,
+      String roleName,
+      String rolePath,
+      Optional<String> externalId,
+      Duration sessionDuration) {
     this.sts = Objects.requireNonNull(sts, "sts");
     this.clients = Objects.requireNonNull(clients, "clients");
     this.roleName = Objects.requireNonNull(roleName, "roleName");
@@ -70,38 +80,52 @@ public final class StsRoleAssumer implements RoleAssumer {
     path = path.endsWith("/") ? path : path + "/";
     String arn = "arn:" + partition + ":iam::" + accountId + ":role" + path + roleName;
     if (!ROLE_ARN.matcher(arn).matches()) {
-      throw new IllegalArgumentException("'" + arn + "' is not a valid role ARN (role name '"
-          + roleName + "', path '" + rolePath + "')");
+      throw new IllegalArgumentException(
+          "'"
+              + arn
+              + "' is not a valid role ARN (role name '"
+              + roleName
+              + "', path '"
+              + rolePath
+              + "')");
     }
     return arn;
   }
 
   /** {@code key-rotator-<runId>}, characters outside [\w+=,.@-] replaced, at most 64 long. */
   public static String sessionName(String runId) {
-    String name = "key-rotator-" + SESSION_NAME_CHAR.matcher(runId == null ? "" : runId)
-        .replaceAll("-");
+    String name =
+        "key-rotator-" + SESSION_NAME_CHAR.matcher(runId == null ? "" : runId).replaceAll("-");
     return name.length() > MAX_SESSION_NAME ? name.substring(0, MAX_SESSION_NAME) : name;
   }
 
   @Override
   public AccountSession open(String accountId, String runId) {
     String arn = roleArn(accountId);
-    AssumeRoleRequest.Builder request = AssumeRoleRequest.builder()
-        .roleArn(arn)
-        .roleSessionName(sessionName(runId))
-        .durationSeconds((int) sessionDuration.toSeconds());
+    AssumeRoleRequest.Builder request =
+        AssumeRoleRequest.builder()
+            .roleArn(arn)
+            .roleSessionName(sessionName(runId))
+            .durationSeconds((int) sessionDuration.toSeconds());
     externalId.ifPresent(request::externalId);
-    StsAssumeRoleCredentialsProvider credentials = StsAssumeRoleCredentialsProvider.builder()
-        .stsClient(sts)
-        .refreshRequest(request.build())
-        .asyncCredentialUpdateEnabled(false)
-        .build();
+    StsAssumeRoleCredentialsProvider credentials =
+        StsAssumeRoleCredentialsProvider.builder()
+            .stsClient(sts)
+            .refreshRequest(request.build())
+            .asyncCredentialUpdateEnabled(false)
+            .build();
     try {
       credentials.resolveCredentials();
     } catch (SdkException e) {
       credentials.close();
-      throw AwsErrors.map("sts", "AssumeRole", e,
-          "cannot assume " + arn + " in account " + accountId
+      throw AwsErrors.map(
+          "sts",
+          "AssumeRole",
+          e,
+          "cannot assume "
+              + arn
+              + " in account "
+              + accountId
               + " (is the member role deployed there, and do its trust policy and ExternalId"
               + " allow this caller?)");
     }

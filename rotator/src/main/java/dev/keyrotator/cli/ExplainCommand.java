@@ -18,7 +18,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code explain}: the effective policy of one account and the rule behind each value. */
-@Command(name = "explain", mixinStandardHelpOptions = true,
+@Command(
+    name = "explain",
+    mixinStandardHelpOptions = true,
     description = "Print the policy in force for an account and which rule set each value.")
 final class ExplainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -29,7 +31,10 @@ final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--account", required = true, paramLabel = "ID", description = "Account id.")
   String account;
 
-  @Option(names = "--ou-path", split = ",", paramLabel = "OU",
+  @Option(
+      names = "--ou-path",
+      split = ",",
+      paramLabel = "OU",
       description = "OU ids from the top of the tree down to the account's parent.")
   List<String> ouPath = new ArrayList<>();
 
@@ -39,8 +44,8 @@ final class ExplainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (!account.matches("\\d{12}")) {
-      throw new ParameterException(spec.commandLine(),
-          "--account must be a 12-digit account id, got '" + account + "'");
+      throw new ParameterException(
+          spec.commandLine(), "--account must be a 12-digit account id, got '" + account + "'");
     }
     PolicyFile file = PolicyFileLoader.load(policy);
     EffectivePolicy p = PolicyResolver.resolve(file, new AccountContext(account, ouPath, tags));

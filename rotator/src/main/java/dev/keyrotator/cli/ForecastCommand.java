@@ -1,8 +1,8 @@
 package dev.keyrotator.cli;
 
 import com.google.inject.Injector;
-import dev.keyrotator.report.ReportText;
 import dev.keyrotator.config.PolicyFile;
+import dev.keyrotator.report.ReportText;
 import dev.keyrotator.run.Forecast;
 import dev.keyrotator.run.Progress;
 import dev.keyrotator.wiring.Injectors;
@@ -11,13 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code forecast --days N}: what will happen each day of the coming N days. Read-only. */
-@Command(name = "forecast", mixinStandardHelpOptions = true,
+@Command(
+    name = "forecast",
+    mixinStandardHelpOptions = true,
     description = "Show what the rotator will do each day of the coming N days (read-only).")
 final class ForecastCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -46,8 +48,9 @@ final class ForecastCommand implements Callable<Integer> {
     out.printf("%-10s  %-14s %-20s %-30s %s%n", "DAY", "ACCOUNT", "USER", "DECISION", "REASON");
     for (Forecast.Entry e : entries) {
       String label = ReportText.action(e.decision());
-      out.printf("%-10s  %-14s %-20s %-30s %s%n", e.day(), e.accountId(), e.userName(), label,
-          e.decision().reason());
+      out.printf(
+          "%-10s  %-14s %-20s %-30s %s%n",
+          e.day(), e.accountId(), e.userName(), label, e.decision().reason());
     }
     if (entries.isEmpty()) {
       out.println("nothing due in the next " + days + " days");

@@ -1,21 +1,34 @@
 package dev.keyrotator.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.keyrotator.config.PolicyFileException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The command line. {@link #main} is the only place that exits the JVM; {@link #run} returns the
  * exit code and writes to the writers it is given, so tests call it directly.
  */
-@Command(name = "rotator", mixinStandardHelpOptions = true, version = "org-key-rotator 0.1.0",
+@Command(
+    name = "rotator",
+    mixinStandardHelpOptions = true,
+    version = "org-key-rotator 0.1.0",
     description = "Rotates IAM user access keys across an AWS Organization.",
-    subcommands = {PlanCommand.class, RunCommand.class, ForecastCommand.class,
-        ValidateConfigCommand.class,
-        ExplainCommand.class, ReportCommand.class})
+    subcommands = {
+      PlanCommand.class,
+      RunCommand.class,
+      ForecastCommand.class,
+      ValidateConfigCommand.class,
+      ExplainCommand.class,
+      ReportCommand.class
+    })
 public final class Main {
 
   private final PrintWriter out;
@@ -34,30 +47,47 @@ public final class Main {
     System.exit(new Main(out, err, System.getenv()).run(args));
   }
 
-  public Map<String, String> env() {
+  /** The environment the commands read ({@code KEY_ROTATOR_*} settings, as in Lambda). */
+  Map<String, String> env() {
     return env;
   }
 
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Also log the AWS SDK's warnings and the rotator's debug lines.")
+  void verbose(boolean on) {
+    if (on) {
+      ((Logger) LoggerFactory.getLogger("software.amazon.awssdk")).setLevel(Level.WARN);
+      ((Logger) LoggerFactory.getLogger("dev.keyrotator")).setLevel(Level.DEBUG);
+    }
+  }
+
   public int run(String... args) {
-    CommandLine cli = new CommandLine(this)
-        .setOut(out)
-        .setErr(err)
-        .setExitCodeExceptionMapper(e -> ExitCodes.USAGE)
-        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-          if (e instanceof PolicyFileException p) {
-            p.problems().forEach(commandLine.getErr()::println);
-            return ExitCodes.USAGE;
-          }
-          if (e instanceof IllegalArgumentException) {
-            commandLine.getErr().println("error: " + e.getMessage());
-            return ExitCodes.USAGE;
-          }
-          commandLine.getErr().println("error: " + e);
-          return ExitCodes.FAILED;
-        });
-    cli.getCommandSpec().usageMessage().footer("",
-        "Exit codes: 0 done; 1 some accounts failed; 2 bad usage or input, nothing changed;",
-        "3 the run failed as a whole.");
+    CommandLine cli =
+        new CommandLine(this)
+            .setOut(out)
+            .setErr(err)
+            .setExitCodeExceptionMapper(e -> ExitCodes.USAGE)
+            .setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                  if (e instanceof PolicyFileException p) {
+                    p.problems().forEach(commandLine.getErr()::println);
+                    return ExitCodes.USAGE;
+                  }
+                  if (e instanceof IllegalArgumentException) {
+                    commandLine.getErr().println("error: " + e.getMessage());
+                    return ExitCodes.USAGE;
+                  }
+                  commandLine.getErr().println("error: " + e);
+                  return ExitCodes.FAILED;
+                });
+    cli.getCommandSpec()
+        .usageMessage()
+        .footer(
+            "",
+            "Exit codes: 0 done; 1 some accounts failed; 2 bad usage or input, nothing changed;",
+            "3 the run failed as a whole.");
     int code = cli.execute(args);
     out.flush();
     err.flush();

@@ -20,8 +20,11 @@ public final class PolicyPrinter {
     values.put("deactivateAfterDays", String.valueOf(t.deactivateAfterDays()));
     values.put("deleteAfterDays", String.valueOf(t.deleteAfterDays()));
     values.put("unusedForDays", String.valueOf(t.unusedForDays()));
-    values.put("forceDeactivateAfterDays", t.forceDeactivateAfterDays().isPresent()
-        ? String.valueOf(t.forceDeactivateAfterDays().getAsInt()) : "never");
+    values.put(
+        "forceDeactivateAfterDays",
+        t.forceDeactivateAfterDays().isPresent()
+            ? String.valueOf(t.forceDeactivateAfterDays().getAsInt())
+            : "never");
     values.put("reminderDays", t.reminderDays().toString());
     values.put("warningIntervalDays", String.valueOf(t.warningIntervalDays()));
     return values;
@@ -38,7 +41,8 @@ public final class PolicyPrinter {
       out.println("  exemptions                 none");
     }
     for (int i = 0; i < p.policy().exemptions().size(); i++) {
-      out.printf("  exemption                  %s from %s%n",
+      out.printf(
+          "  exemption                  %s from %s%n",
           p.policy().exemptions().get(i).describe(), sources.get(i));
     }
     out.flush();

@@ -8,15 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code report FILE}: the summary of a saved JSON run report (report.json). */
-@Command(name = "report", mixinStandardHelpOptions = true,
-    description = "Print a summary of a saved run report (report.json): totals, compliance,"
-        + " accounts not processed, next actions due.")
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description =
+        "Print a summary of a saved run report (report.json): totals, compliance,"
+            + " accounts not processed, next actions due.")
 final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -20,35 +20,46 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code run} and {@code plan}: one pass over the organization. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
     description = "Rotate keys across the organization as the policy says.")
 class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin OrganizationOptions org;
 
-  @Option(names = "--accounts", split = ",", paramLabel = "ID",
+  @Option(
+      names = "--accounts",
+      split = ",",
+      paramLabel = "ID",
       description = "Only these accounts (they must be ACTIVE accounts of the organization).")
   List<String> accounts = List.of();
 
-  @Option(names = "--mode", paramLabel = "MODE",
+  @Option(
+      names = "--mode",
+      paramLabel = "MODE",
       description = "Force a mode on every account: enforce, dry-run or report-only.")
   String mode;
 
   @Option(names = "--json", description = "Print the JSON report instead of tables.")
   boolean json;
 
-  @Option(names = "--report-dir", paramLabel = "DIR",
+  @Option(
+      names = "--report-dir",
+      paramLabel = "DIR",
       description = "Also write report.json, report.csv and report.html here.")
   Path reportDir;
 
-  @Option(names = "--max-minutes", paramLabel = "N",
+  @Option(
+      names = "--max-minutes",
+      paramLabel = "N",
       description = "Stop starting new users after N minutes; what is left is reported.")
   Integer maxMinutes;
 
@@ -58,18 +69,24 @@ class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Mode> modeOverride = mode == null ? Optional.empty() : Optional.of(Mode.fromLabel(mode));
+    Optional<Mode> modeOverride =
+        mode == null ? Optional.empty() : Optional.of(Mode.fromLabel(mode));
     PolicyFile file = org.loadPolicy();
     Clock clock = org.clock();
-    Deadline deadline = maxMinutes == null ? Deadline.none()
-        : Deadline.at(clock, clock.instant().plus(Duration.ofMinutes(maxMinutes)));
-    RunRequest request = new RunRequest(RunIds.next(clock), modeOverride,
-        new LinkedHashSet<>(accounts), planOnly(), deadline, Optional.ofNullable(reportDir));
+    Deadline deadline =
+        maxMinutes == null
+            ? Deadline.none()
+            : Deadline.at(clock, clock.instant().plus(Duration.ofMinutes(maxMinutes)));
+    RunRequest request =
+        new RunRequest(
+            RunIds.next(clock),
+            modeOverride,
+            new LinkedHashSet<>(accounts),
+            planOnly(),
+            deadline,
+            Optional.ofNullable(reportDir));
     PrintWriter err = spec.commandLine().getErr();
-    Progress progress = json ? Progress.silent() : line -> {
-      err.println(line);
-      err.flush();
-    };
+    Progress progress = json ? Progress.silent() : Progress.log();
     Injector injector = org.injector(file, clock, progress);
     RotationService.RunResult result;
     try {
@@ -93,10 +110,13 @@ class RunCommand implements Callable<Integer> {
       ReportPrinter.print(out, result.report());
     }
     result.problems().forEach(p -> err.println("error: " + p));
-    result.delivery().ifPresent(d -> {
-      d.files().forEach(f -> err.println("report delivered: " + f.uri()));
-      d.problems().forEach(p -> err.println("error: report delivery: " + p));
-    });
+    result
+        .delivery()
+        .ifPresent(
+            d -> {
+              d.files().forEach(f -> err.println("report delivered: " + f.uri()));
+              d.problems().forEach(p -> err.println("error: report delivery: " + p));
+            });
     err.flush();
   }
 }

@@ -8,12 +8,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code validate-config FILE...}: checks policy files; exit 2 names each problem's line. */
-@Command(name = "validate-config", mixinStandardHelpOptions = true,
+@Command(
+    name = "validate-config",
+    mixinStandardHelpOptions = true,
     description = "Check policy files. Prints each problem as FILE:LINE: FIELD: MESSAGE.")
 final class ValidateConfigCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -27,9 +29,14 @@ final class ValidateConfigCommand implements Callable<Integer> {
     for (Path f : files) {
       try {
         PolicyFile p = PolicyFileLoader.load(f);
-        spec.commandLine().getOut().printf("%s: valid (%d override%s, sha256 %s)%n", f,
-            p.overrides().size(), p.overrides().size() == 1 ? "" : "s",
-            p.sha256().substring(0, 12));
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "%s: valid (%d override%s, sha256 %s)%n",
+                f,
+                p.overrides().size(),
+                p.overrides().size() == 1 ? "" : "s",
+                p.sha256().substring(0, 12));
       } catch (PolicyFileException e) {
         exit = ExitCodes.USAGE;
         for (ConfigProblem problem : e.problems()) {

@@ -16,30 +16,55 @@ public final class EnvironmentOverrides {
 
   public static PolicyFile apply(PolicyFile f, Map<String, String> env) {
     var o = f.organization();
-    var org = new PolicyFile.OrganizationSettings(
-        get(env, "MEMBER_ROLE_NAME").orElse(o.memberRoleName()),
-        get(env, "MEMBER_ROLE_PATH").orElse(o.memberRolePath()),
-        get(env, "EXTERNAL_ID").or(o::externalId),
-        o.centralAccountId(), o.includeCentralAccount(), o.includeOus(), o.excludeOus(),
-        o.includeAccounts(), o.excludeAccounts(), o.maxConcurrentAccounts());
+    var org =
+        new PolicyFile.OrganizationSettings(
+            get(env, "MEMBER_ROLE_NAME").orElse(o.memberRoleName()),
+            get(env, "MEMBER_ROLE_PATH").orElse(o.memberRolePath()),
+            get(env, "EXTERNAL_ID").or(o::externalId),
+            o.centralAccountId(),
+            o.includeCentralAccount(),
+            o.includeOus(),
+            o.excludeOus(),
+            o.includeAccounts(),
+            o.excludeAccounts(),
+            o.maxConcurrentAccounts());
     var s = f.secrets();
-    var secrets = new PolicyFile.SecretSettings(
-        get(env, "SECRET_STORE").map(v -> PolicyFile.StoreIn.valueOf(v.toUpperCase(
-            java.util.Locale.ROOT))).orElse(s.storeIn()),
-        get(env, "SECRET_PREFIX").orElse(s.namePrefix()),
-        get(env, "SECRETS_KMS_KEY_ARN").or(s::kmsKeyId));
-    var notifications = new PolicyFile.NotificationSettings(
-        get(env, "NOTIFICATION_TOPIC_ARN").or(() -> f.notifications().topicArn()));
+    var secrets =
+        new PolicyFile.SecretSettings(
+            get(env, "SECRET_STORE")
+                .map(v -> PolicyFile.StoreIn.valueOf(v.toUpperCase(java.util.Locale.ROOT)))
+                .orElse(s.storeIn()),
+            get(env, "SECRET_PREFIX").orElse(s.namePrefix()),
+            get(env, "SECRETS_KMS_KEY_ARN").or(s::kmsKeyId));
+    var notifications =
+        new PolicyFile.NotificationSettings(
+            get(env, "NOTIFICATION_TOPIC_ARN").or(() -> f.notifications().topicArn()));
     var r = f.reporting();
-    var reporting = new PolicyFile.ReportingSettings(r.securityAccountId(),
-        get(env, "REPORT_BUCKET").or(r::bucket),
-        get(env, "REPORT_PREFIX").orElse(r.prefix()),
-        get(env, "SECURITY_TOPIC_ARN").or(r::topicArn));
-    PolicyFile out = new PolicyFile(f.source(), f.sha256(), org, secrets, notifications,
-        reporting, f.defaults(), f.defaultsLine(), f.overrides());
+    var reporting =
+        new PolicyFile.ReportingSettings(
+            r.securityAccountId(),
+            get(env, "REPORT_BUCKET").or(r::bucket),
+            get(env, "REPORT_PREFIX").orElse(r.prefix()),
+            get(env, "SECURITY_TOPIC_ARN").or(r::topicArn));
+    PolicyFile out =
+        new PolicyFile(
+            f.source(),
+            f.sha256(),
+            org,
+            secrets,
+            notifications,
+            reporting,
+            f.defaults(),
+            f.defaultsLine(),
+            f.overrides());
     if (!org.memberRoleName().matches("[\\w+=,.@-]{1,64}")) {
-      throw new PolicyFileException(List.of(new ConfigProblem(PREFIX + "MEMBER_ROLE_NAME", 0,
-          "", "not an IAM role name: '" + org.memberRoleName() + "'")));
+      throw new PolicyFileException(
+          List.of(
+              new ConfigProblem(
+                  PREFIX + "MEMBER_ROLE_NAME",
+                  0,
+                  "",
+                  "not an IAM role name: '" + org.memberRoleName() + "'")));
     }
     return out;
   }

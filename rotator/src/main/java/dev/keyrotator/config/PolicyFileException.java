@@ -9,8 +9,10 @@ public class PolicyFileException extends RuntimeException {
   private final transient List<ConfigProblem> problems;
 
   public PolicyFileException(List<ConfigProblem> problems) {
-    super(problems.size() + " problem(s) in policy file:\n"
-        + problems.stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
+    super(
+        problems.size()
+            + " problem(s) in policy file:\n"
+            + problems.stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
     this.problems = List.copyOf(problems);
   }
 

@@ -25,16 +25,16 @@ import org.yaml.snakeyaml.nodes.Node;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Reads a policy file (YAML or JSON): its rules are {@code config/rotation.schema.json}, applied
- * by {@link PolicySchema} with every problem located to its line. What a schema cannot say is
- * checked here: thresholds stay ordered once an override lands on the defaults.
+ * Reads a policy file (YAML or JSON): its rules are {@code config/rotation.schema.json}, applied by
+ * {@link PolicySchema} with every problem located to its line. What a schema cannot say is checked
+ * here: thresholds stay ordered once an override lands on the defaults.
  */
 public final class PolicyFileLoader {
   /**
    * Accounts processed at once unless the policy says otherwise. Measured with scripts/bench (200
-   * accounts x 50 users, 20 ms per call): 8 took 24.4 s, 16 13.8 s, 32 8.5 s, 64 7.3 s; each account
-   * is a sequence of calls on its own IAM token bucket, so 32 scales almost linearly and stays far
-   * below STS's AssumeRole rate in the central account. README "Performance".
+   * accounts x 50 users, 20 ms per call): 8 took 24.4 s, 16 13.8 s, 32 8.5 s, 64 7.3 s; each
+   * account is a sequence of calls on its own IAM token bucket, so 32 scales almost linearly and
+   * stays far below STS's AssumeRole rate in the central account. README "Performance".
    */
   static final int DEFAULT_MAX_CONCURRENT_ACCOUNTS = 32;
 
@@ -63,7 +63,12 @@ public final class PolicyFileLoader {
       PolicyLayer defaults = layer(root.path("defaults"));
       ordered(problems, name, tree.line("/defaults"), "defaults", PolicyLayer.EMPTY, defaults);
       for (int i = 0; i < root.path("overrides").size(); i++) {
-        ordered(problems, name, tree.line("/overrides/" + i), "overrides[" + i + "]", defaults,
+        ordered(
+            problems,
+            name,
+            tree.line("/overrides/" + i),
+            "overrides[" + i + "]",
+            defaults,
             layer(root.path("overrides").get(i)));
       }
     }
@@ -88,8 +93,13 @@ public final class PolicyFileLoader {
   }
 
   /** Thresholds must stay ordered once {@code layer} lands on {@code under}. */
-  private static void ordered(List<ConfigProblem> problems, String file, int line, String where,
-      PolicyLayer under, PolicyLayer layer) {
+  private static void ordered(
+      List<ConfigProblem> problems,
+      String file,
+      int line,
+      String where,
+      PolicyLayer under,
+      PolicyLayer layer) {
     try {
       PolicyResolver.thresholds(List.of(under, layer));
     } catch (IllegalArgumentException e) {
@@ -102,52 +112,90 @@ public final class PolicyFileLoader {
   private static PolicyFile build(String name, byte[] bytes, YamlTree tree) {
     JsonNode root = tree.root;
     JsonNode o = root.path("organization");
-    var org = new PolicyFile.OrganizationSettings(o.get("memberRoleName").asString(),
-        text(o, "memberRolePath").orElse("/"), text(o, "externalId"),
-        text(o, "centralAccountId"), o.path("includeCentralAccount").asBoolean(false),
-        strings(o.path("includeOus")), strings(o.path("excludeOus")),
-        strings(o.path("includeAccounts")), strings(o.path("excludeAccounts")),
-        o.path("maxConcurrentAccounts").asInt(DEFAULT_MAX_CONCURRENT_ACCOUNTS));
+    var org =
+        new PolicyFile.OrganizationSettings(
+            o.get("memberRoleName").asString(),
+            text(o, "memberRolePath").orElse("/"),
+            text(o, "externalId"),
+            text(o, "centralAccountId"),
+            o.path("includeCentralAccount").asBoolean(false),
+            strings(o.path("includeOus")),
+            strings(o.path("excludeOus")),
+            strings(o.path("includeAccounts")),
+            strings(o.path("excludeAccounts")),
+            o.path("maxConcurrentAccounts").asInt(DEFAULT_MAX_CONCURRENT_ACCOUNTS));
     JsonNode s = root.path("secrets");
-    var secrets = new PolicyFile.SecretSettings(
-        "central".equals(s.path("storeIn").asString(""))
-            ? PolicyFile.StoreIn.CENTRAL : PolicyFile.StoreIn.MEMBER,
-        text(s, "namePrefix").orElse("key-rotator/"), text(s, "kmsKeyId"));
-    var notifications = new PolicyFile.NotificationSettings(
-        text(root.path("notifications"), "topicArn"));
+    var secrets =
+        new PolicyFile.SecretSettings(
+            "central".equals(s.path("storeIn").asString(""))
+                ? PolicyFile.StoreIn.CENTRAL
+                : PolicyFile.StoreIn.MEMBER,
+            text(s, "namePrefix").orElse("key-rotator/"),
+            text(s, "kmsKeyId"));
+    var notifications =
+        new PolicyFile.NotificationSettings(text(root.path("notifications"), "topicArn"));
     JsonNode r = root.path("reporting");
-    var reporting = new PolicyFile.ReportingSettings(text(r, "securityAccountId"),
-        text(r, "bucket"), text(r, "prefix").orElse("reports/"), text(r, "topicArn"));
+    var reporting =
+        new PolicyFile.ReportingSettings(
+            text(r, "securityAccountId"),
+            text(r, "bucket"),
+            text(r, "prefix").orElse("reports/"),
+            text(r, "topicArn"));
     List<PolicyOverride> overrides = new ArrayList<>();
     for (int i = 0; i < root.path("overrides").size(); i++) {
       JsonNode v = root.path("overrides").get(i);
-      Selector selector = v.has("ou") ? new Selector.Ou(v.get("ou").asString())
-          : v.has("account") ? new Selector.Account(v.get("account").asString())
-          : new Selector.AccountTag(v.get("accountTag").get("key").asString(),
-              v.get("accountTag").get("value").asString());
+      Selector selector =
+          v.has("ou")
+              ? new Selector.Ou(v.get("ou").asString())
+              : v.has("account")
+                  ? new Selector.Account(v.get("account").asString())
+                  : new Selector.AccountTag(
+                      v.get("accountTag").get("key").asString(),
+                      v.get("accountTag").get("value").asString());
       overrides.add(new PolicyOverride(selector, layer(v), tree.line("/overrides/" + i)));
     }
-    return new PolicyFile(name, sha256(bytes), org, secrets, notifications, reporting,
-        layer(root.path("defaults")), tree.line("/defaults"), overrides);
+    return new PolicyFile(
+        name,
+        sha256(bytes),
+        org,
+        secrets,
+        notifications,
+        reporting,
+        layer(root.path("defaults")),
+        tree.line("/defaults"),
+        overrides);
   }
 
   private static PolicyLayer layer(JsonNode m) {
     List<Exemption> exemptions = new ArrayList<>();
     for (JsonNode e : m.path("exemptions")) {
-      UserMatch match = e.has("userNamePattern")
-          ? new UserMatch.NamePattern(e.get("userNamePattern").asString())
-          : e.has("group") ? new UserMatch.Group(e.get("group").asString())
-          : new UserMatch.Tag(e.get("userTag").get("key").asString(),
-              text(e.get("userTag"), "value").orElse(null));
-      exemptions.add(new Exemption(match, e.get("owner").asString(), e.get("reason").asString(),
-          LocalDate.parse(e.get("expires").asString())));
+      UserMatch match =
+          e.has("userNamePattern")
+              ? new UserMatch.NamePattern(e.get("userNamePattern").asString())
+              : e.has("group")
+                  ? new UserMatch.Group(e.get("group").asString())
+                  : new UserMatch.Tag(
+                      e.get("userTag").get("key").asString(),
+                      text(e.get("userTag"), "value").orElse(null));
+      exemptions.add(
+          new Exemption(
+              match,
+              e.get("owner").asString(),
+              e.get("reason").asString(),
+              LocalDate.parse(e.get("expires").asString())));
     }
-    return new PolicyLayer(text(m, "mode").map(Mode::fromLabel), days(m, "createAfterDays"),
-        days(m, "deactivateAfterDays"), days(m, "deleteAfterDays"), days(m, "unusedForDays"),
+    return new PolicyLayer(
+        text(m, "mode").map(Mode::fromLabel),
+        days(m, "createAfterDays"),
+        days(m, "deactivateAfterDays"),
+        days(m, "deleteAfterDays"),
+        days(m, "unusedForDays"),
         days(m, "forceDeactivateAfterDays"),
-        m.has("reminderDays") ? Optional.of(list(m.get("reminderDays"), JsonNode::asInt))
+        m.has("reminderDays")
+            ? Optional.of(list(m.get("reminderDays"), JsonNode::asInt))
             : Optional.empty(),
-        days(m, "warningIntervalDays"), exemptions);
+        days(m, "warningIntervalDays"),
+        exemptions);
   }
 
   private static OptionalInt days(JsonNode m, String key) {

@@ -21,9 +21,17 @@ public record PolicyLayer(
     OptionalInt warningIntervalDays,
     List<Exemption> exemptions) {
 
-  public static final PolicyLayer EMPTY = new PolicyLayer(Optional.empty(), OptionalInt.empty(),
-      OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(),
-      Optional.empty(), OptionalInt.empty(), List.of());
+  public static final PolicyLayer EMPTY =
+      new PolicyLayer(
+          Optional.empty(),
+          OptionalInt.empty(),
+          OptionalInt.empty(),
+          OptionalInt.empty(),
+          OptionalInt.empty(),
+          OptionalInt.empty(),
+          Optional.empty(),
+          OptionalInt.empty(),
+          List.of());
 
   public PolicyLayer {
     exemptions = List.copyOf(exemptions);

@@ -24,9 +24,16 @@ public final class PolicyResolver {
   public static final String BUILT_IN = "built-in default";
 
   /** Field names in the order a report shows them. */
-  public static final List<String> FIELDS = List.of("mode", "createAfterDays",
-      "deactivateAfterDays", "deleteAfterDays", "unusedForDays", "forceDeactivateAfterDays",
-      "reminderDays", "warningIntervalDays");
+  public static final List<String> FIELDS =
+      List.of(
+          "mode",
+          "createAfterDays",
+          "deactivateAfterDays",
+          "deleteAfterDays",
+          "unusedForDays",
+          "forceDeactivateAfterDays",
+          "reminderDays",
+          "warningIntervalDays");
 
   private PolicyResolver() {}
 
@@ -35,16 +42,21 @@ public final class PolicyResolver {
     rules.add(new Rule("defaults (" + where(file, file.defaultsLine()) + ")", file.defaults()));
     file.overrides().stream()
         .filter(o -> o.selector() instanceof Selector.Ou ou && account.ouPath().contains(ou.ouId()))
-        .sorted(Comparator.comparingInt(
-            o -> account.ouPath().indexOf(((Selector.Ou) o.selector()).ouId())))
+        .sorted(
+            Comparator.comparingInt(
+                o -> account.ouPath().indexOf(((Selector.Ou) o.selector()).ouId())))
         .forEach(o -> rules.add(rule(file, o)));
     file.overrides().stream()
-        .filter(o -> o.selector() instanceof Selector.AccountTag t
-            && t.value().equals(account.tags().get(t.key())))
+        .filter(
+            o ->
+                o.selector() instanceof Selector.AccountTag t
+                    && t.value().equals(account.tags().get(t.key())))
         .forEach(o -> rules.add(rule(file, o)));
     file.overrides().stream()
-        .filter(o -> o.selector() instanceof Selector.Account a
-            && a.accountId().equals(account.accountId()))
+        .filter(
+            o ->
+                o.selector() instanceof Selector.Account a
+                    && a.accountId().equals(account.accountId()))
         .forEach(o -> rules.add(rule(file, o)));
 
     Map<String, String> sources = new LinkedHashMap<>();
@@ -72,13 +84,23 @@ public final class PolicyResolver {
     try {
       thresholds = thresholds(layers);
     } catch (IllegalArgumentException e) {
-      throw new PolicyFileException(List.of(new ConfigProblem(file.source(), 0,
-          "account " + account.accountId(),
-          "the overrides that apply to this account combine into invalid thresholds: "
-              + e.getMessage() + " (rules: " + rules.stream().map(Rule::name).toList() + ")")));
+      throw new PolicyFileException(
+          List.of(
+              new ConfigProblem(
+                  file.source(),
+                  0,
+                  "account " + account.accountId(),
+                  "the overrides that apply to this account combine into invalid thresholds: "
+                      + e.getMessage()
+                      + " (rules: "
+                      + rules.stream().map(Rule::name).toList()
+                      + ")")));
     }
-    return new EffectivePolicy(account.accountId(),
-        new RotationPolicy(mode, thresholds, exemptions), sources, exemptionSources);
+    return new EffectivePolicy(
+        account.accountId(),
+        new RotationPolicy(mode, thresholds, exemptions),
+        sources,
+        exemptionSources);
   }
 
   /** Merges layers over the built-in defaults; throws when the result is not ordered. */
@@ -94,7 +116,8 @@ public final class PolicyResolver {
         lastInt(layers, PolicyLayer::warningIntervalDays).orElse(d.warningIntervalDays()));
   }
 
-  private static <T> Optional<T> last(List<PolicyLayer> layers, Function<PolicyLayer, Optional<T>> f) {
+  private static <T> Optional<T> last(
+      List<PolicyLayer> layers, Function<PolicyLayer, Optional<T>> f) {
     Optional<T> out = Optional.empty();
     for (PolicyLayer l : layers) {
       Optional<T> v = f.apply(l);
@@ -105,7 +128,8 @@ public final class PolicyResolver {
     return out;
   }
 
-  private static OptionalInt lastInt(List<PolicyLayer> layers, Function<PolicyLayer, OptionalInt> f) {
+  private static OptionalInt lastInt(
+      List<PolicyLayer> layers, Function<PolicyLayer, OptionalInt> f) {
     OptionalInt out = OptionalInt.empty();
     for (PolicyLayer l : layers) {
       OptionalInt v = f.apply(l);

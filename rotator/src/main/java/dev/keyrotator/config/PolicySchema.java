@@ -27,34 +27,46 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code rotation.schema.json} (bundled from {@code config/}) applied to a policy file: each
- * schema error becomes a {@code FILE:LINE: field: problem} in the rotator's words. The words come
- * from the schema where it has them ({@code errorMessage} for a wrong type, {@code
- * patternErrorMessage}, the keys a mapping allows, enum values, bounds) and from the table below
- * for the few required settings that deserve more than "required".
+ * {@code rotation.schema.json} (bundled from {@code config/}) applied to a policy file: each schema
+ * error becomes a {@code FILE:LINE: field: problem} in the rotator's words. The words come from the
+ * schema where it has them ({@code errorMessage} for a wrong type, {@code patternErrorMessage}, the
+ * keys a mapping allows, enum values, bounds) and from the table below for the few required
+ * settings that deserve more than "required".
  */
 final class PolicySchema {
   static final String RESOURCE = "rotation.schema.json";
   static final JsonNode JSON = read();
-  private static final Schema SCHEMA = SchemaRegistry.withDefaultDialect(
-      SpecificationVersion.DRAFT_2020_12,
-      b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true)
-          .pathType(PathType.JSON_POINTER).build()))
-      .getSchema(SchemaLocation.of("classpath:" + RESOURCE), JSON);
+  private static final Schema SCHEMA =
+      SchemaRegistry.withDefaultDialect(
+              SpecificationVersion.DRAFT_2020_12,
+              b ->
+                  b.schemaRegistryConfig(
+                      SchemaRegistryConfig.builder()
+                          .formatAssertionsEnabled(true)
+                          .pathType(PathType.JSON_POINTER)
+                          .build()))
+          .getSchema(SchemaLocation.of("classpath:" + RESOURCE), JSON);
 
   /** A missing setting that deserves more than "required"; line 0 when the file has none. */
   private record Missing(String message, boolean onParent, boolean lineOfParent) {}
 
   private static final Missing PLAIN = new Missing("required", false, true);
   private static final Missing TAG = new Missing("needs key and value", true, true);
-  private static final Map<String, Missing> REQUIRED = Map.of(
-      "version", new Missing("required (the current version is "
-          + PolicyFileLoader.CURRENT_VERSION + ")", false, true),
-      "organization", new Missing("required (at least memberRoleName)", false, false),
-      "organization.centralAccountId",
-      new Missing("required when includeCentralAccount is true", false, true),
-      "overrides[].accountTag.key", TAG,
-      "overrides[].accountTag.value", TAG);
+  private static final Map<String, Missing> REQUIRED =
+      Map.of(
+          "version",
+          new Missing(
+              "required (the current version is " + PolicyFileLoader.CURRENT_VERSION + ")",
+              false,
+              true),
+          "organization",
+          new Missing("required (at least memberRoleName)", false, false),
+          "organization.centralAccountId",
+          new Missing("required when includeCentralAccount is true", false, true),
+          "overrides[].accountTag.key",
+          TAG,
+          "overrides[].accountTag.value",
+          TAG);
 
   private PolicySchema() {}
 
@@ -72,8 +84,11 @@ final class PolicySchema {
   /** Every problem the schema finds in {@code tree}, in the file's order. */
   static List<ConfigProblem> check(String file, YamlTree tree) {
     List<Error> errors = SCHEMA.validate(tree.root);
-    Set<String> mistyped = errors.stream().filter(e -> e.getKeyword().equals("type"))
-        .map(e -> e.getInstanceLocation().toString()).collect(Collectors.toSet());
+    Set<String> mistyped =
+        errors.stream()
+            .filter(e -> e.getKeyword().equals("type"))
+            .map(e -> e.getInstanceLocation().toString())
+            .collect(Collectors.toSet());
     Set<ConfigProblem> out = new LinkedHashSet<>();
     for (Error e : errors) {
       String at = e.getInstanceLocation().toString();
@@ -94,19 +109,25 @@ final class PolicySchema {
     Node node = tree.node(at);
     JsonNode schema = schemaAt(e.getSchemaLocation().getFragment().getParent());
     switch (e.getKeyword()) {
-      case "required": {
-        String path = field.isEmpty() ? e.getProperty() : field + "." + e.getProperty();
-        Missing m = REQUIRED.getOrDefault(path.replaceAll("\\[\\d+]", "[]"), PLAIN);
-        return new ConfigProblem(file, m.lineOfParent() ? tree.line(at) : 0,
-            m.onParent() ? field : path, m.message());
-      }
-      case "additionalProperties": {
-        String key = e.getProperty();
-        String p = at + "/" + key.replace("~", "~0").replace("/", "~1");
-        return new ConfigProblem(file, tree.keyLine(p), field.isEmpty() ? key : field + "." + key,
-            "unknown key (expected one of " + schema.get("properties").propertyNames().stream()
-                .sorted().toList() + ")");
-      }
+      case "required":
+        {
+          String path = field.isEmpty() ? e.getProperty() : field + "." + e.getProperty();
+          Missing m = REQUIRED.getOrDefault(path.replaceAll("\\[\\d+]", "[]"), PLAIN);
+          return new ConfigProblem(
+              file, m.lineOfParent() ? tree.line(at) : 0, m.onParent() ? field : path, m.message());
+        }
+      case "additionalProperties":
+        {
+          String key = e.getProperty();
+          String p = at + "/" + key.replace("~", "~0").replace("/", "~1");
+          return new ConfigProblem(
+              file,
+              tree.keyLine(p),
+              field.isEmpty() ? key : field + "." + key,
+              "unknown key (expected one of "
+                  + schema.get("properties").propertyNames().stream().sorted().toList()
+                  + ")");
+        }
       default:
         return new ConfigProblem(file, tree.line(at), field, message(e, schema, node));
     }
@@ -129,9 +150,13 @@ final class PolicySchema {
         } else if (types.contains("boolean")) {
           return "must be true or false, got " + describe(node);
         } else if (text != null && !isNull(node)) {
-          return "must be a string, got " + text + " (YAML reads it as a "
-              + (Tag.BOOL.equals(node.getTag()) ? "boolean" : "number") + "): quote it, \""
-              + text + "\"";
+          return "must be a string, got "
+              + text
+              + " (YAML reads it as a "
+              + (Tag.BOOL.equals(node.getTag()) ? "boolean" : "number")
+              + "): quote it, \""
+              + text
+              + "\"";
         }
         return "must be a single value, got " + describe(node);
       case "pattern":
@@ -151,19 +176,32 @@ final class PolicySchema {
         }
         List<String> values = new ArrayList<>();
         schema.get("enum").values().forEach(v -> values.add(v.asString()));
-        return "must be " + String.join(", ", values.subList(0, values.size() - 1)) + " or "
-            + values.get(values.size() - 1) + ", got '" + text + "'";
+        return "must be "
+            + String.join(", ", values.subList(0, values.size() - 1))
+            + " or "
+            + values.get(values.size() - 1)
+            + ", got '"
+            + text
+            + "'";
       case "minimum":
       case "maximum":
-        return "must be between " + schema.get("minimum") + " and " + schema.get("maximum")
-            + ", got " + e.getInstanceNode();
+        return "must be between "
+            + schema.get("minimum")
+            + " and "
+            + schema.get("maximum")
+            + ", got "
+            + e.getInstanceNode();
       case "format":
         return "must be a date like 2027-06-30, got '" + text + "'";
       case "oneOf":
         List<String> names = new ArrayList<>();
         schema.get("oneOf").values().forEach(b -> names.add(b.get("required").get(0).asString()));
-        return "needs exactly one of " + String.join(", ", names.subList(0, names.size() - 1))
-            + " or " + names.get(names.size() - 1) + ", got " + e.getArguments()[0];
+        return "needs exactly one of "
+            + String.join(", ", names.subList(0, names.size() - 1))
+            + " or "
+            + names.get(names.size() - 1)
+            + ", got "
+            + e.getArguments()[0];
       default:
         return e.getMessage();
     }
@@ -178,17 +216,25 @@ final class PolicySchema {
     for (ConfigProblem p : List.copyOf(problems)) {
       if (p.field().matches("overrides\\[\\d+]\\.accountTag\\.(key|value)")) {
         String tag = p.field().substring(0, p.field().lastIndexOf('.'));
-        ConfigProblem whole = new ConfigProblem(file, tree.line(pointer(tag)), tag,
-            "needs key and value");
+        ConfigProblem whole =
+            new ConfigProblem(file, tree.line(pointer(tag)), tag, "needs key and value");
         if (!problems.contains(whole)) {
           problems.add(whole);
         }
       }
     }
     Set<String> layerKeys = Set.copyOf(JSON.at("/$defs/layer/properties").propertyNames());
-    problems.removeIf(p -> p.message().startsWith("needs exactly one of ou,")
-        && problems.stream().anyMatch(o -> o.field().startsWith(p.field() + ".")
-            && !layerKeys.contains(o.field().substring(p.field().length() + 1).split("[.\\[]")[0])));
+    problems.removeIf(
+        p ->
+            p.message().startsWith("needs exactly one of ou,")
+                && problems.stream()
+                    .anyMatch(
+                        o ->
+                            o.field().startsWith(p.field() + ".")
+                                && !layerKeys.contains(
+                                    o.field()
+                                        .substring(p.field().length() + 1)
+                                        .split("[.\\[]")[0])));
   }
 
   /** {@code overrides[2].accountTag} as a JSON pointer. */

@@ -19,10 +19,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A composed YAML document as the JSON tree a schema validates, with the YAML node behind each
- * JSON pointer (for lines and for quoting values as they were written). Scalars become what YAML
- * reads them as: {@code 011111111111} is a number, {@code "011111111111"} a string; dates stay
- * text. Keys that JSON cannot hold (lists, mappings, repeats) are problems here.
+ * A composed YAML document as the JSON tree a schema validates, with the YAML node behind each JSON
+ * pointer (for lines and for quoting values as they were written). Scalars become what YAML reads
+ * them as: {@code 011111111111} is a number, {@code "011111111111"} a string; dates stay text. Keys
+ * that JSON cannot hold (lists, mappings, repeats) are problems here.
  */
 final class YamlTree {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -65,16 +65,16 @@ final class YamlTree {
       Map<String, Integer> seen = new HashMap<>();
       for (NodeTuple t : map.getValue()) {
         if (!(t.getKeyNode() instanceof ScalarNode k)) {
-          problems.add(new ConfigProblem(file, line(t.getKeyNode()), field,
-              "keys must be plain names"));
+          problems.add(
+              new ConfigProblem(file, line(t.getKeyNode()), field, "keys must be plain names"));
           continue;
         }
         String key = k.getValue();
         String path = field.isEmpty() ? key : field + "." + key;
         Integer first = seen.putIfAbsent(key, line(k));
         if (first != null) {
-          problems.add(new ConfigProblem(file, line(k), path, "repeated key (first on line "
-              + first + ")"));
+          problems.add(
+              new ConfigProblem(file, line(k), path, "repeated key (first on line " + first + ")"));
           continue;
         }
         String p = pointer + "/" + key.replace("~", "~0").replace("/", "~1");

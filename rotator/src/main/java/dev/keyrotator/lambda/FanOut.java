@@ -18,8 +18,8 @@ import java.util.Map;
  *       #BATCH_SIZE_ENV});
  *   <li>{@code rotate} (one invocation per batch, a Distributed Map): the batch's summary and
  *       {@code part}, where its part of the report went;
- *   <li>{@code merge}: the merged run's summary, with {@code parts}, and {@code mergeProblems}
- *       and {@code missingParts} when some did not add up.
+ *   <li>{@code merge}: the merged run's summary, with {@code parts}, and {@code mergeProblems} and
+ *       {@code missingParts} when some did not add up.
  * </ol>
  *
  * <p>Two batches never share an account, so the per-user protocol is the single run's.
@@ -60,22 +60,27 @@ final class FanOut {
   }
 
   static Map<String, Object> listed(RotationService.Batches b) {
-    List<Map<String, Object>> batches = b.batches().stream().map(ids -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("runId", b.runId());
-      m.put("accounts", ids);
-      return m;
-    }).toList();
+    List<Map<String, Object>> batches =
+        b.batches().stream()
+            .map(
+                ids -> {
+                  Map<String, Object> m = new LinkedHashMap<>();
+                  m.put("runId", b.runId());
+                  m.put("accounts", ids);
+                  return m;
+                })
+            .toList();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("runId", b.runId());
     out.put("batches", batches);
     return out;
   }
 
-  static Map<String, Object> rotated(RotationService service, InvocationRequest invocation,
-      Deadline deadline) {
-    RotationService.BatchResult r = service.rotate(invocation.runId().orElseThrow(),
-        invocation.accounts(), invocation.mode(), deadline);
+  static Map<String, Object> rotated(
+      RotationService service, InvocationRequest invocation, Deadline deadline) {
+    RotationService.BatchResult r =
+        service.rotate(
+            invocation.runId().orElseThrow(), invocation.accounts(), invocation.mode(), deadline);
     Map<String, Object> out = RotationHandler.summary(r.run());
     out.put("part", r.part());
     return out;

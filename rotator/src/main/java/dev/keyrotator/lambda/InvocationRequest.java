@@ -21,8 +21,13 @@ import java.util.Optional;
  * @param runId the fanned-out run's id (rotate, merge; optional for list)
  * @param batches for merge: the account batches the list step handed out (empty: not told)
  */
-record InvocationRequest(Optional<Mode> mode, List<String> accounts, boolean scheduled,
-    Optional<String> action, Optional<String> runId, List<List<String>> batches) {
+record InvocationRequest(
+    Optional<Mode> mode,
+    List<String> accounts,
+    boolean scheduled,
+    Optional<String> action,
+    Optional<String> runId,
+    List<List<String>> batches) {
 
   static final List<String> ACTIONS = List.of(FanOut.LIST, FanOut.ROTATE, FanOut.MERGE);
 
@@ -39,9 +44,10 @@ record InvocationRequest(Optional<Mode> mode, List<String> accounts, boolean sch
     if (event == null) {
       return new InvocationRequest(Optional.empty(), List.of(), false);
     }
-    boolean scheduled = "aws.events".equals(event.get("source"))
-        || "aws.scheduler".equals(event.get("source"))
-        || "Scheduled Event".equals(event.get("detail-type"));
+    boolean scheduled =
+        "aws.events".equals(event.get("source"))
+            || "aws.scheduler".equals(event.get("source"))
+            || "Scheduled Event".equals(event.get("detail-type"));
     Optional<Mode> mode = Optional.empty();
     Object m = event.get("mode");
     if (m != null) {
@@ -50,14 +56,14 @@ record InvocationRequest(Optional<Mode> mode, List<String> accounts, boolean sch
     List<String> accounts = ids(event.get("accounts"), "accounts");
     Optional<String> action = Optional.ofNullable(event.get("action")).map(String::valueOf);
     if (action.isPresent() && !ACTIONS.contains(action.get())) {
-      throw new IllegalArgumentException("unknown action '" + action.get() + "' (expected one of "
-          + ACTIONS + ")");
+      throw new IllegalArgumentException(
+          "unknown action '" + action.get() + "' (expected one of " + ACTIONS + ")");
     }
-    Optional<String> runId = Optional.ofNullable(event.get("runId")).map(String::valueOf)
-        .filter(s -> !s.isBlank());
+    Optional<String> runId =
+        Optional.ofNullable(event.get("runId")).map(String::valueOf).filter(s -> !s.isBlank());
     if (runId.isPresent() && !runId.get().matches("[A-Za-z0-9._:-]{1,128}")) {
-      throw new IllegalArgumentException("runId must be 1..128 of A-Z a-z 0-9 . _ : - : '"
-          + runId.get() + "'");
+      throw new IllegalArgumentException(
+          "runId must be 1..128 of A-Z a-z 0-9 . _ : - : '" + runId.get() + "'");
     }
     if (action.filter(a -> !a.equals(FanOut.LIST)).isPresent() && runId.isEmpty()) {
       throw new IllegalArgumentException("action " + action.get() + " needs a runId");

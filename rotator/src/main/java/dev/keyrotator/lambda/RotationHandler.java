@@ -30,14 +30,23 @@ import java.util.Optional;
  * The Lambda entry point, for the daily EventBridge schedule and for manual invocations, and the
  * three steps of a fanned-out run ({@link FanOut}: an event with an {@code action}). It turns the
  * event into a request for {@link RotationService} and the result into the invocation's answer.
- * Stops starting new work {@link #RESERVE} before the invocation's time runs out; what was left
- * is in the report and the next run picks it up.
+ * Stops starting new work {@link #RESERVE} before the invocation's time runs out; what was left is
+ * in the report and the next run picks it up.
  *
  * <p>The wiring (SDK clients, their connections and credentials) is built once per container and
  * kept while the policy file stays the same (by its SHA-256); the policy is read on every
  * invocation, so a changed file takes effect on the next one.
  */
-public final class RotationHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+public final class RotationHandler
+    implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+
+  static {
+    // JSON lines on CloudWatch Logs; set before any logger exists (the CLI keeps logback.xml).
+    if (System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null
+        && System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-lambda.xml");
+    }
+  }
 
   /** Time kept back for the user in progress, the report and its delivery. */
   static final Duration RESERVE = Duration.ofSeconds(90);
@@ -45,6 +54,7 @@ public final class RotationHandler implements RequestHandler<Map<String, Object>
   private final Map<String, String> env;
   private final Clock clock;
   private final InvocationLog log = new InvocationLog();
+  private final Progress progress = Progress.log();
   private final S3PolicyReader policyReader;
   private Injector injector;
   private String injectorPolicy;
@@ -63,26 +73,37 @@ public final class RotationHandler implements RequestHandler<Map<String, Object>
   public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
     log.use(context);
     InvocationRequest invocation = InvocationRequest.from(event);
-    PolicyFile policy = EnvironmentOverrides.apply(PolicySource.load(
-        env.getOrDefault("KEY_ROTATOR_POLICY_URI", "classpath:rotation.yaml"),
-        policyReader::read), env);
+    PolicyFile policy =
+        EnvironmentOverrides.apply(
+            PolicySource.load(
+                env.getOrDefault("KEY_ROTATOR_POLICY_URI", "classpath:rotation.yaml"),
+                policyReader::read),
+            env);
     RotationService service = injector(policy).getInstance(RotationService.class);
     Deadline deadline = Deadline.fromRemaining(context::getRemainingTimeInMillis, RESERVE);
     if (invocation.action().isPresent()) {
       return switch (invocation.action().get()) {
-        case FanOut.LIST -> FanOut.listed(service.list(
-            invocation.runId().orElseGet(() -> RunIds.next(clock)), FanOut.batchSize(env)));
+        case FanOut.LIST ->
+            FanOut.listed(
+                service.list(
+                    invocation.runId().orElseGet(() -> RunIds.next(clock)), FanOut.batchSize(env)));
         case FanOut.ROTATE -> FanOut.rotated(service, invocation, deadline);
         default -> {
-          RotationService.MergeResult merged = service.merge(invocation.runId().orElseThrow(),
-              invocation.batches());
+          RotationService.MergeResult merged =
+              service.merge(invocation.runId().orElseThrow(), invocation.batches());
           metrics(merged.run());
           yield FanOut.merged(merged);
         }
       };
     }
-    RotationService.RunResult result = service.run(new RunRequest(RunIds.next(clock),
-        invocation.mode(), new LinkedHashSet<>(invocation.accounts()), false, deadline));
+    RotationService.RunResult result =
+        service.run(
+            new RunRequest(
+                RunIds.next(clock),
+                invocation.mode(),
+                new LinkedHashSet<>(invocation.accounts()),
+                false,
+                deadline));
     metrics(result);
     return summary(result);
   }
@@ -99,14 +120,15 @@ public final class RotationHandler implements RequestHandler<Map<String, Object>
       if (injector != null) {
         Injectors.close(injector);
       }
-      injector = Injectors.forRun(policy, clock, log, endpoint(), new AwsModule());
+      injector = Injectors.forRun(policy, clock, progress, endpoint(), new AwsModule());
       injectorPolicy = key;
     }
     return injector;
   }
 
   private Optional<URI> endpoint() {
-    return Optional.ofNullable(env.get("AWS_ENDPOINT_URL")).filter(v -> !v.isBlank())
+    return Optional.ofNullable(env.get("AWS_ENDPOINT_URL"))
+        .filter(v -> !v.isBlank())
         .map(URI::create);
   }
 
@@ -123,25 +145,25 @@ public final class RotationHandler implements RequestHandler<Map<String, Object>
     out.put("deleted", r.count(Action.DELETE_KEY, Outcome.DONE));
     out.put("warned", r.count(Action.WARN, Outcome.DONE));
     out.put("notReached", r.anyNotReached());
-    result.delivery().filter(d -> !d.ok())
+    result
+        .delivery()
+        .filter(d -> !d.ok())
         .ifPresent(d -> out.put("reportDeliveryProblems", d.problems()));
     return out;
   }
 
-  /** Progress lines go to the current invocation's log. */
-  private static final class InvocationLog implements Progress {
+  /**
+   * The current invocation's own log ({@code context.getLogger()}), for the lines that must reach
+   * CloudWatch as they are (the embedded-metric-format line).
+   */
+  private static final class InvocationLog {
     private volatile Context context;
 
     void use(Context c) {
       this.context = c;
     }
 
-    void line(String s) {
-      report(s);
-    }
-
-    @Override
-    public void report(String line) {
+    void line(String line) {
       Context c = context;
       if (c != null) {
         c.getLogger().log(line + "\n");

@@ -6,8 +6,8 @@ import java.time.ZoneOffset;
 import java.util.Objects;
 
 /**
- * Users the rotator leaves alone, for a reason, on someone's word, until a date. The exemption
- * ends at the start of {@code expires} (UTC): from then on the user is rotated like anyone else.
+ * Users the rotator leaves alone, for a reason, on someone's word, until a date. The exemption ends
+ * at the start of {@code expires} (UTC): from then on the user is rotated like anyone else.
  */
 public record Exemption(UserMatch match, String owner, String reason, LocalDate expires) {
   public Exemption {

@@ -11,8 +11,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * What a user's state becomes once a plan has been carried out in full. Used by {@code forecast}
- * to look ahead day by day and by the tests that check the planner's invariants.
+ * What a user's state becomes once a plan has been carried out in full. Used by {@code forecast} to
+ * look ahead day by day and by the tests that check the planner's invariants.
  */
 public final class PlanEffects {
   private PlanEffects() {}
@@ -39,12 +39,12 @@ public final class PlanEffects {
         }
         case DEACTIVATE_KEY -> {
           keys.replaceAll(k -> k.id().equals(keyId) ? k.withStatus(KeyStatus.INACTIVE) : k);
-          history.merge(keyId, KeyHistory.NONE.withDeactivated(now),
-              (a, b) -> a.withDeactivated(now));
+          history.merge(
+              keyId, KeyHistory.NONE.withDeactivated(now), (a, b) -> a.withDeactivated(now));
         }
-        case WARN -> history.merge(keyId, KeyHistory.NONE.withWarned(now),
-            (a, b) -> a.withWarned(now));
-        case NOTHING, EXEMPT -> { }
+        case WARN ->
+            history.merge(keyId, KeyHistory.NONE.withWarned(now), (a, b) -> a.withWarned(now));
+        case NOTHING, EXEMPT -> {}
         default -> throw new IllegalStateException("unhandled " + d.action());
       }
     }

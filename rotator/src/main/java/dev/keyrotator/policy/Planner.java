@@ -51,8 +51,14 @@ public final class Planner {
         continue;
       }
       if (e.isExpired(now)) {
-        notes.add("exemption by " + e.match().describe() + " expired on " + e.expires()
-            + " (owner " + e.owner() + "); the user is rotated normally");
+        notes.add(
+            "exemption by "
+                + e.match().describe()
+                + " expired on "
+                + e.expires()
+                + " (owner "
+                + e.owner()
+                + "); the user is rotated normally");
       } else {
         out.add(Decision.onUser(Action.EXEMPT, "exempt by " + e.describe()));
         return new UserPlan(user.name(), out, notes);
@@ -63,23 +69,44 @@ public final class Planner {
     List<AccessKey> remaining = new ArrayList<>(state.keys());
 
     // 1. Repair what a previous run left behind.
-    state.marker().ifPresent(m -> {
-      for (AccessKey k : state.keys()) {
-        if (!state.isStored(k.id()) && inMarkerWindow(k, m)) {
-          out.add(Decision.onKey(Action.REPAIR_DELETE_ORPHAN, k.id(),
-              "run " + m.runId() + " created this key at " + k.created()
-                  + " but its secret was never stored; nobody can use it, so it is deleted"));
-          remaining.remove(k);
-        }
-      }
-      out.add(Decision.onUser(Action.REPAIR_CLEAR_MARKER,
-          "run " + m.runId() + " began a rotation at " + m.startedAt() + " and did not finish it"));
-    });
+    state
+        .marker()
+        .ifPresent(
+            m -> {
+              for (AccessKey k : state.keys()) {
+                if (!state.isStored(k.id()) && inMarkerWindow(k, m)) {
+                  out.add(
+                      Decision.onKey(
+                          Action.REPAIR_DELETE_ORPHAN,
+                          k.id(),
+                          "run "
+                              + m.runId()
+                              + " created this key at "
+                              + k.created()
+                              + " but its secret was never stored; nobody can use it, so it is deleted"));
+                  remaining.remove(k);
+                }
+              }
+              out.add(
+                  Decision.onUser(
+                      Action.REPAIR_CLEAR_MARKER,
+                      "run "
+                          + m.runId()
+                          + " began a rotation at "
+                          + m.startedAt()
+                          + " and did not finish it"));
+            });
 
     for (AccessKey k : state.keys()) {
       if (k.created().isAfter(now.plus(SKEW))) {
-        notes.add("key " + k.id() + " was created at " + k.created()
-            + ", after now (" + now + "): clock skew? treated as a new key");
+        notes.add(
+            "key "
+                + k.id()
+                + " was created at "
+                + k.created()
+                + ", after now ("
+                + now
+                + "): clock skew? treated as a new key");
       }
     }
 
@@ -93,22 +120,33 @@ public final class Planner {
         continue;
       }
       if (inRecoveryWindow(state, k, now, t)) {
-        notes.add("inactive key " + k.id() + " is kept until it has been inactive for "
-            + t.recoveryWindowDays() + " days (deactivated "
-            + date(state.historyOf(k.id()).deactivated().orElseThrow()) + ")");
+        notes.add(
+            "inactive key "
+                + k.id()
+                + " is kept until it has been inactive for "
+                + t.recoveryWindowDays()
+                + " days (deactivated "
+                + date(state.historyOf(k.id()).deactivated().orElseThrow())
+                + ")");
         continue;
       }
-      out.add(Decision.onKey(Action.DELETE_KEY, k.id(),
-          "inactive and " + age + " days old (delete at " + t.deleteAfterDays() + ")"));
+      out.add(
+          Decision.onKey(
+              Action.DELETE_KEY,
+              k.id(),
+              "inactive and " + age + " days old (delete at " + t.deleteAfterDays() + ")"));
       remaining.remove(k);
     }
 
     List<AccessKey> active = remaining.stream().filter(AccessKey::isActive).toList();
     if (active.isEmpty()) {
       if (out.isEmpty()) {
-        out.add(Decision.onUser(Action.NOTHING, state.keys().isEmpty()
-            ? "no access keys; the rotator never gives a key to a user who has none"
-            : "no active key; the rotator does not create keys for users who have none active"));
+        out.add(
+            Decision.onUser(
+                Action.NOTHING,
+                state.keys().isEmpty()
+                    ? "no access keys; the rotator never gives a key to a user who has none"
+                    : "no active key; the rotator does not create keys for users who have none active"));
       }
       return new UserPlan(user.name(), out, notes);
     }
@@ -124,20 +162,34 @@ public final class Planner {
         AccessKey blocker = remaining.stream().filter(k -> k != newest).findFirst().orElseThrow();
         if (!blocker.isActive() && inRecoveryWindow(state, blocker, now, t)) {
           blockedByRecovery = true;
-          notes.add("a new key is due but inactive key " + blocker.id() + " was deactivated "
-              + "recently and is kept for its recovery window; it is deleted to make room once "
-              + "that ends");
+          notes.add(
+              "a new key is due but inactive key "
+                  + blocker.id()
+                  + " was deactivated "
+                  + "recently and is kept for its recovery window; it is deleted to make room once "
+                  + "that ends");
         } else if (!blocker.isActive()) {
-          out.add(Decision.onKey(Action.DELETE_KEY, blocker.id(),
-              "inactive key deleted to make room for the new key (IAM allows two keys per user)"));
+          out.add(
+              Decision.onKey(
+                  Action.DELETE_KEY,
+                  blocker.id(),
+                  "inactive key deleted to make room for the new key (IAM allows two keys per user)"));
           remaining.remove(blocker);
         } else {
           blockedByTwoActive = true;
         }
       }
       if (!blockedByTwoActive && !blockedByRecovery) {
-        out.add(Decision.onUser(Action.CREATE_KEY, "newest active key " + newest.id() + " is "
-            + newestAge + " days old (rotate at " + t.createAfterDays() + ")"));
+        out.add(
+            Decision.onUser(
+                Action.CREATE_KEY,
+                "newest active key "
+                    + newest.id()
+                    + " is "
+                    + newestAge
+                    + " days old (rotate at "
+                    + t.createAfterDays()
+                    + ")"));
         createPlanned = true;
       }
     }
@@ -150,9 +202,16 @@ public final class Planner {
       boolean replaced = hasNewer || createPlanned;
       var force = t.forceDeactivateAfterDays();
       if (force.isPresent() && age >= force.getAsInt()) {
-        out.add(Decision.onKey(Action.DEACTIVATE_KEY, k.id(), age + " days old, past "
-            + "forceDeactivateAfterDays " + force.getAsInt() + ": deactivated even if in use"
-            + (replaced ? "" : " and although it is the user's only active key")));
+        out.add(
+            Decision.onKey(
+                Action.DEACTIVATE_KEY,
+                k.id(),
+                age
+                    + " days old, past "
+                    + "forceDeactivateAfterDays "
+                    + force.getAsInt()
+                    + ": deactivated even if in use"
+                    + (replaced ? "" : " and although it is the user's only active key")));
         continue;
       }
       if (k == newest && blockedByTwoActive) {
@@ -161,21 +220,54 @@ public final class Planner {
       if (age >= t.deactivateAfterDays()) {
         Optional<Instant> lastUsed = k.lastUsed();
         boolean unused = lastUsed.isEmpty() || days(lastUsed.get(), now) >= t.unusedForDays();
-        String use = lastUsed.map(u -> "last used " + days(u, now) + " days ago").orElse(
-            "never used");
+        String use =
+            lastUsed.map(u -> "last used " + days(u, now) + " days ago").orElse("never used");
         if (unused && replaced) {
-          out.add(Decision.onKey(Action.DEACTIVATE_KEY, k.id(), age + " days old (deactivate at "
-              + t.deactivateAfterDays() + ") and " + use + "; "
-              + (hasNewer ? "a newer active key exists" : "replaced by the key created now")));
+          out.add(
+              Decision.onKey(
+                  Action.DEACTIVATE_KEY,
+                  k.id(),
+                  age
+                      + " days old (deactivate at "
+                      + t.deactivateAfterDays()
+                      + ") and "
+                      + use
+                      + "; "
+                      + (hasNewer
+                          ? "a newer active key exists"
+                          : "replaced by the key created now")));
         } else if (unused) {
-          warnRepeatable(out, notes, h, now, t, WarningKind.CANNOT_ROTATE, k.id(), age
-              + " days old and " + use + ", but it is the user's only usable key and no new key"
-              + " can be created; it stays active");
+          warnRepeatable(
+              out,
+              notes,
+              h,
+              now,
+              t,
+              WarningKind.CANNOT_ROTATE,
+              k.id(),
+              age
+                  + " days old and "
+                  + use
+                  + ", but it is the user's only usable key and no new key"
+                  + " can be created; it stays active");
         } else {
-          warnRepeatable(out, notes, h, now, t, WarningKind.STILL_IN_USE, k.id(), age
-              + " days old (deactivate at " + t.deactivateAfterDays() + ") but " + use
-              + "; it is deactivated once unused for " + t.unusedForDays() + " days"
-              + (replaced ? "; switch to the newer key" : ""));
+          warnRepeatable(
+              out,
+              notes,
+              h,
+              now,
+              t,
+              WarningKind.STILL_IN_USE,
+              k.id(),
+              age
+                  + " days old (deactivate at "
+                  + t.deactivateAfterDays()
+                  + ") but "
+                  + use
+                  + "; it is deactivated once unused for "
+                  + t.unusedForDays()
+                  + " days"
+                  + (replaced ? "; switch to the newer key" : ""));
         }
         continue;
       }
@@ -187,19 +279,43 @@ public final class Planner {
 
     if (blockedByTwoActive) {
       AccessKey older = active.get(0);
-      warnRepeatable(out, notes, state.historyOf(newest.id()), now, t, WarningKind.CANNOT_ROTATE,
-          newest.id(), "key is " + newestAge + " days old (rotate at " + t.createAfterDays()
-              + ") but the user holds two active keys; rotation resumes once " + older.id()
+      warnRepeatable(
+          out,
+          notes,
+          state.historyOf(newest.id()),
+          now,
+          t,
+          WarningKind.CANNOT_ROTATE,
+          newest.id(),
+          "key is "
+              + newestAge
+              + " days old (rotate at "
+              + t.createAfterDays()
+              + ") but the user holds two active keys; rotation resumes once "
+              + older.id()
               + " is deactivated");
     }
 
     if (out.isEmpty()) {
       long due = t.createAfterDays() - newestAge;
-      out.add(Decision.onUser(Action.NOTHING, due > 0
-          ? "newest active key " + newest.id() + " is " + newestAge + " days old; rotation due in "
-              + due + " days (on " + date(now.plus(Duration.ofDays(due))) + ")"
-          : "nothing more to do today; the newest active key " + newest.id() + " is " + newestAge
-              + " days old"));
+      out.add(
+          Decision.onUser(
+              Action.NOTHING,
+              due > 0
+                  ? "newest active key "
+                      + newest.id()
+                      + " is "
+                      + newestAge
+                      + " days old; rotation due in "
+                      + due
+                      + " days (on "
+                      + date(now.plus(Duration.ofDays(due)))
+                      + ")"
+                  : "nothing more to do today; the newest active key "
+                      + newest.id()
+                      + " is "
+                      + newestAge
+                      + " days old"));
     }
     return new UserPlan(user.name(), out, notes);
   }
@@ -222,17 +338,38 @@ public final class Planner {
     if (h.lastWarned().isPresent() && !h.lastWarned().get().isBefore(latestReminder)) {
       return;
     }
-    out.add(Decision.warn(WarningKind.EXPIRING, k.id(), "key is " + age + " days old and will be"
-        + " deactivated in " + daysLeft + " days (on "
-        + date(k.created().plus(Duration.ofDays(t.deactivateAfterDays())))
-        + ") unless it is still in use; switch to the new key"));
+    out.add(
+        Decision.warn(
+            WarningKind.EXPIRING,
+            k.id(),
+            "key is "
+                + age
+                + " days old and will be"
+                + " deactivated in "
+                + daysLeft
+                + " days (on "
+                + date(k.created().plus(Duration.ofDays(t.deactivateAfterDays())))
+                + ") unless it is still in use; switch to the new key"));
   }
 
-  private static void warnRepeatable(List<Decision> out, List<String> notes, KeyHistory h,
-      Instant now, Thresholds t, WarningKind kind, String keyId, String reason) {
+  private static void warnRepeatable(
+      List<Decision> out,
+      List<String> notes,
+      KeyHistory h,
+      Instant now,
+      Thresholds t,
+      WarningKind kind,
+      String keyId,
+      String reason) {
     if (h.lastWarned().isPresent() && days(h.lastWarned().get(), now) < t.warningIntervalDays()) {
-      notes.add("warning about " + keyId + " not repeated: last sent "
-          + date(h.lastWarned().get()) + ", repeated every " + t.warningIntervalDays() + " days");
+      notes.add(
+          "warning about "
+              + keyId
+              + " not repeated: last sent "
+              + date(h.lastWarned().get())
+              + ", repeated every "
+              + t.warningIntervalDays()
+              + " days");
       return;
     }
     out.add(Decision.warn(kind, keyId, reason));
@@ -241,8 +378,7 @@ public final class Planner {
   /** A key the rotator deactivated is kept at least one day, and the policy's window. */
   private static boolean inRecoveryWindow(UserState state, AccessKey k, Instant now, Thresholds t) {
     Optional<Instant> deactivated = state.historyOf(k.id()).deactivated();
-    return deactivated.isPresent()
-        && days(deactivated.get(), now) < t.recoveryWindowDays();
+    return deactivated.isPresent() && days(deactivated.get(), now) < t.recoveryWindowDays();
   }
 
   /**

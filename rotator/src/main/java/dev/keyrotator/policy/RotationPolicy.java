@@ -52,16 +52,29 @@ public record RotationPolicy(Mode mode, Thresholds thresholds, List<Exemption> e
     if (force.isPresent() && force.getAsInt() < deactivate) {
       force = OptionalInt.of(deactivate);
     }
-    List<String> problems = Thresholds.problems(create, deactivate, delete, t.unusedForDays(),
-        force, reminders, t.warningIntervalDays());
+    List<String> problems =
+        Thresholds.problems(
+            create,
+            deactivate,
+            delete,
+            t.unusedForDays(),
+            force,
+            reminders,
+            t.warningIntervalDays());
     if (!problems.isEmpty()) {
       notes.add("user tags ignored: " + String.join("; ", problems));
       return t;
     }
-    notes.add("thresholds shortened by user tags: create " + create + ", deactivate "
-        + deactivate + ", delete " + delete + " days");
-    return new Thresholds(create, deactivate, delete, t.unusedForDays(), force, reminders,
-        t.warningIntervalDays());
+    notes.add(
+        "thresholds shortened by user tags: create "
+            + create
+            + ", deactivate "
+            + deactivate
+            + ", delete "
+            + delete
+            + " days");
+    return new Thresholds(
+        create, deactivate, delete, t.unusedForDays(), force, reminders, t.warningIntervalDays());
   }
 
   private static int shortened(IamUser user, String tag, int current, List<String> notes) {
@@ -72,8 +85,14 @@ public record RotationPolicy(Mode mode, Thresholds thresholds, List<Exemption> e
     try {
       int v = Integer.parseInt(raw.trim());
       if (v >= current) {
-        notes.add("user tag " + tag + "=" + raw + " ignored: tags may only shorten a threshold ("
-            + current + ")");
+        notes.add(
+            "user tag "
+                + tag
+                + "="
+                + raw
+                + " ignored: tags may only shorten a threshold ("
+                + current
+                + ")");
         return current;
       }
       if (v < 1) {

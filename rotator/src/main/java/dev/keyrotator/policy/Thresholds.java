@@ -8,10 +8,11 @@ import java.util.OptionalInt;
  *
  * @param createAfterDays a new key is created once the newest active key is this old (seed: 165)
  * @param deactivateAfterDays an older key is deactivated from this age on, if unused (seed: 180)
- * @param deleteAfterDays an inactive key is deleted from this age on (seed: 185), and never
- *     sooner than {@code deleteAfterDays - deactivateAfterDays} days after the rotator deactivated
- *     it, so a deactivated key can always be switched back on for a while
- * @param unusedForDays a key counts as unused when its last use is at least this long ago (seed: 10)
+ * @param deleteAfterDays an inactive key is deleted from this age on (seed: 185), and never sooner
+ *     than {@code deleteAfterDays - deactivateAfterDays} days after the rotator deactivated it, so
+ *     a deactivated key can always be switched back on for a while
+ * @param unusedForDays a key counts as unused when its last use is at least this long ago (seed:
+ *     10)
  * @param forceDeactivateAfterDays from this age on a key is deactivated even if in use and even if
  *     it is the user's only key; empty means never
  * @param reminderDays owners are reminded this many days before deactivation, once per entry
@@ -32,9 +33,15 @@ public record Thresholds(
 
   public Thresholds {
     reminderDays = reminderDays.stream().sorted((a, b) -> b - a).distinct().toList();
-    List<String> problems = problems(
-        createAfterDays, deactivateAfterDays, deleteAfterDays, unusedForDays,
-        forceDeactivateAfterDays, reminderDays, warningIntervalDays);
+    List<String> problems =
+        problems(
+            createAfterDays,
+            deactivateAfterDays,
+            deleteAfterDays,
+            unusedForDays,
+            forceDeactivateAfterDays,
+            reminderDays,
+            warningIntervalDays);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
@@ -54,20 +61,29 @@ public record Thresholds(
       out.add("createAfterDays must be at least 1, got " + createAfterDays);
     }
     if (createAfterDays >= deactivateAfterDays) {
-      out.add("thresholds must be ordered createAfterDays < deactivateAfterDays, got "
-          + createAfterDays + " and " + deactivateAfterDays);
+      out.add(
+          "thresholds must be ordered createAfterDays < deactivateAfterDays, got "
+              + createAfterDays
+              + " and "
+              + deactivateAfterDays);
     }
     if (deactivateAfterDays > deleteAfterDays) {
-      out.add("thresholds must be ordered deactivateAfterDays <= deleteAfterDays, got "
-          + deactivateAfterDays + " and " + deleteAfterDays);
+      out.add(
+          "thresholds must be ordered deactivateAfterDays <= deleteAfterDays, got "
+              + deactivateAfterDays
+              + " and "
+              + deleteAfterDays);
     }
     if (unusedForDays < 0) {
       out.add("unusedForDays must not be negative, got " + unusedForDays);
     }
     if (forceDeactivateAfterDays.isPresent()
         && forceDeactivateAfterDays.getAsInt() < deactivateAfterDays) {
-      out.add("forceDeactivateAfterDays must be at least deactivateAfterDays ("
-          + deactivateAfterDays + "), got " + forceDeactivateAfterDays.getAsInt());
+      out.add(
+          "forceDeactivateAfterDays must be at least deactivateAfterDays ("
+              + deactivateAfterDays
+              + "), got "
+              + forceDeactivateAfterDays.getAsInt());
     }
     for (int d : reminderDays) {
       if (d < 1 || d >= deactivateAfterDays) {
@@ -86,22 +102,46 @@ public record Thresholds(
   }
 
   public Thresholds withCreateAfterDays(int v) {
-    return new Thresholds(v, deactivateAfterDays, deleteAfterDays, unusedForDays,
-        forceDeactivateAfterDays, reminderDays, warningIntervalDays);
+    return new Thresholds(
+        v,
+        deactivateAfterDays,
+        deleteAfterDays,
+        unusedForDays,
+        forceDeactivateAfterDays,
+        reminderDays,
+        warningIntervalDays);
   }
 
   public Thresholds withDeactivateAfterDays(int v) {
-    return new Thresholds(createAfterDays, v, deleteAfterDays, unusedForDays,
-        forceDeactivateAfterDays, reminderDays, warningIntervalDays);
+    return new Thresholds(
+        createAfterDays,
+        v,
+        deleteAfterDays,
+        unusedForDays,
+        forceDeactivateAfterDays,
+        reminderDays,
+        warningIntervalDays);
   }
 
   public Thresholds withDeleteAfterDays(int v) {
-    return new Thresholds(createAfterDays, deactivateAfterDays, v, unusedForDays,
-        forceDeactivateAfterDays, reminderDays, warningIntervalDays);
+    return new Thresholds(
+        createAfterDays,
+        deactivateAfterDays,
+        v,
+        unusedForDays,
+        forceDeactivateAfterDays,
+        reminderDays,
+        warningIntervalDays);
   }
 
   public Thresholds withForceDeactivateAfterDays(OptionalInt v) {
-    return new Thresholds(createAfterDays, deactivateAfterDays, deleteAfterDays, unusedForDays,
-        v, reminderDays, warningIntervalDays);
+    return new Thresholds(
+        createAfterDays,
+        deactivateAfterDays,
+        deleteAfterDays,
+        unusedForDays,
+        v,
+        reminderDays,
+        warningIntervalDays);
   }
 }

@@ -14,12 +14,4 @@ public record UserPlan(String userName, List<Decision> decisions, List<String> n
     decisions = List.copyOf(decisions);
     notes = List.copyOf(notes);
   }
-
-  public boolean mutates() {
-    return decisions.stream().anyMatch(d -> d.action().mutating());
-  }
-
-  public boolean hasAction(Action action) {
-    return decisions.stream().anyMatch(d -> d.action() == action);
-  }
 }

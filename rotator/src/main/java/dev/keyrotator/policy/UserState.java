@@ -34,10 +34,6 @@ public record UserState(
     history = Map.copyOf(history);
   }
 
-  public static UserState of(IamUser user, List<AccessKey> keys) {
-    return new UserState(user, keys, Set.of(), Optional.empty(), Map.of());
-  }
-
   public KeyHistory historyOf(String keyId) {
     return history.getOrDefault(keyId, KeyHistory.NONE);
   }

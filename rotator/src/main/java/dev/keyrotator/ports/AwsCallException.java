@@ -1,8 +1,8 @@
 package dev.keyrotator.ports;
 
 /**
- * An AWS call failed. Carries the service, operation and AWS error code; the message is AWS's
- * own error message and never holds a secret.
+ * An AWS call failed. Carries the service, operation and AWS error code; the message is AWS's own
+ * error message and never holds a secret.
  */
 public class AwsCallException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -13,10 +13,20 @@ public class AwsCallException extends RuntimeException {
   private final int statusCode;
 
   public AwsCallException(
-      String service, String operation, String errorCode, int statusCode, String message,
+      String service,
+      String operation,
+      String errorCode,
+      int statusCode,
+      String message,
       Throwable cause) {
-    super(service + " " + operation + " failed: " + errorCode
-        + (message == null || message.isBlank() ? "" : " (" + message + ")"), cause);
+    super(
+        service
+            + " "
+            + operation
+            + " failed: "
+            + errorCode
+            + (message == null || message.isBlank() ? "" : " (" + message + ")"),
+        cause);
     this.service = service;
     this.operation = operation;
     this.errorCode = errorCode;
@@ -41,7 +51,8 @@ public class AwsCallException extends RuntimeException {
 
   /** Throttling after the SDK's retries ran out. */
   public boolean isThrottling() {
-    return errorCode.contains("Throttl") || errorCode.equals("TooManyRequestsException")
+    return errorCode.contains("Throttl")
+        || errorCode.equals("TooManyRequestsException")
         || errorCode.equals("RequestLimitExceeded");
   }
 

@@ -6,5 +6,5 @@ package dev.keyrotator.ports;
  * @param uri {@code s3://bucket/key}
  * @param consoleUrl the object's page in the AWS console (empty where there is none)
  */
-public record ReportLocation(String name, String bucket, String key, String uri,
-    String consoleUrl) {}
+public record ReportLocation(
+    String name, String bucket, String key, String uri, String consoleUrl) {}

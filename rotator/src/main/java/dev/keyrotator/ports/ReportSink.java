@@ -7,14 +7,14 @@ import java.util.Optional;
 public interface ReportSink {
 
   /**
-   * Writes the files of one run under {@code folder} in {@code bucket}, in order, and returns
-   * where each went.
+   * Writes the files of one run under {@code folder} in {@code bucket}, in order, and returns where
+   * each went.
    *
-   * @param expectedOwner the account that must own the bucket (the security account); when given,
-   *     a bucket owned by anyone else is refused rather than written to
+   * @param expectedOwner the account that must own the bucket (the security account); when given, a
+   *     bucket owned by anyone else is refused rather than written to
    * @param folder the key prefix, ending with {@code /}
    * @throws AwsCallException when a file cannot be written; files written before it stay
    */
-  List<ReportLocation> write(String bucket, Optional<String> expectedOwner, String folder,
-      List<ReportFile> files);
+  List<ReportLocation> write(
+      String bucket, Optional<String> expectedOwner, String folder, List<ReportFile> files);
 }

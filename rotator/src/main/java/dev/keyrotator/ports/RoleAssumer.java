@@ -4,8 +4,8 @@ package dev.keyrotator.ports;
 public interface RoleAssumer {
 
   /**
-   * Assumes the member role in {@code accountId}. The session's credentials refresh themselves
-   * when a long run outlives them.
+   * Assumes the member role in {@code accountId}. The session's credentials refresh themselves when
+   * a long run outlives them.
    *
    * @throws AwsCallException when the role is missing, refuses (ExternalId, trust) or STS fails
    */

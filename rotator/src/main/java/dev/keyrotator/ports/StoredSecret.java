@@ -12,14 +12,20 @@ public record StoredSecret(String arn, String name, String versionId, String reg
 
   /** A link to the secret in the AWS console. */
   public String consoleUrl() {
-    return "https://" + region + ".console.aws.amazon.com/secretsmanager/secret?name="
+    return "https://"
+        + region
+        + ".console.aws.amazon.com/secretsmanager/secret?name="
         + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)
-        + "&region=" + region;
+        + "&region="
+        + region;
   }
 
   /** The AWS CLI command that reads the secret (run by its owner, not by the rotator). */
   public String cliCommand() {
-    return "aws secretsmanager get-secret-value --secret-id '" + arn + "' --region " + region
+    return "aws secretsmanager get-secret-value --secret-id '"
+        + arn
+        + "' --region "
+        + region
         + " --query SecretString --output text";
   }
 }

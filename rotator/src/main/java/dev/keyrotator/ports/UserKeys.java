@@ -6,8 +6,8 @@ import dev.keyrotator.policy.RotationMarker;
 import java.util.List;
 
 /**
- * IAM users of one account one by one: their keys, and the rotator's marker and history tags.
- * Every method throws {@link AwsCallException} when IAM refuses or fails after retries.
+ * IAM users of one account one by one: their keys, and the rotator's marker and history tags. Every
+ * method throws {@link AwsCallException} when IAM refuses or fails after retries.
  */
 public interface UserKeys {
 

@@ -17,15 +17,15 @@ public interface UserScan {
   /**
    * The account's credential report, waiting until it is ready or {@code maxWait} has passed.
    *
-   * @throws ScanUnavailableException when IAM refuses, the report is not ready in time or it
-   *     cannot be parsed
+   * @throws ScanUnavailableException when IAM refuses, the report is not ready in time or it cannot
+   *     be parsed
    */
   CredentialReport credentialReport(Duration maxWait) throws ScanUnavailableException;
 
   /**
-   * Every user's facts and rotator state in bulk (GetAccountAuthorizationDetails with
-   * Filter=User, all pages): the same user facts, marker and history {@link UserKeys#read} gives,
-   * without the keys.
+   * Every user's facts and rotator state in bulk (GetAccountAuthorizationDetails with Filter=User,
+   * all pages): the same user facts, marker and history {@link UserKeys#read} gives, without the
+   * keys.
    */
   List<UserDetails> userDetails() throws ScanUnavailableException;
 }

@@ -51,9 +51,20 @@ public record AccountReport(
   }
 
   /** An account that was not processed: skipped, failed early or not reached. */
-  public static AccountReport unprocessed(String accountId, String accountName, String ouPath,
-      AccountStatus status, String reason) {
-    return new AccountReport(accountId, accountName, ouPath, status, reason, Optional.empty(),
-        Optional.empty(), 0, List.of(), List.of(), Optional.empty(), "");
+  public static AccountReport unprocessed(
+      String accountId, String accountName, String ouPath, AccountStatus status, String reason) {
+    return new AccountReport(
+        accountId,
+        accountName,
+        ouPath,
+        status,
+        reason,
+        Optional.empty(),
+        Optional.empty(),
+        0,
+        List.of(),
+        List.of(),
+        Optional.empty(),
+        "");
   }
 }

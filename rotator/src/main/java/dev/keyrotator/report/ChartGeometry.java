@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * Where the key-age bar chart puts things: the SVG's size, a tick every 30 days, one bar per key
- * (oldest first, as given) and a dashed line for each of the policy's create, deactivate and
- * delete ages. Numbers only; the texts it is handed pass through untouched.
+ * (oldest first, as given) and a dashed line for each of the policy's create, deactivate and delete
+ * ages. Numbers only; the texts it is handed pass through untouched.
  */
 final class ChartGeometry {
   static final int LABEL_WIDTH = 310;
@@ -27,18 +27,35 @@ final class ChartGeometry {
   record Bar(String label, String title, long ageDays, boolean active) {}
 
   /** The chart, laid out: the template draws it as it is. */
-  record Chart(int width, int height, int lineTop, int lineBottom, int tickLabelY,
-      List<Tick> ticks, List<PlacedBar> bars, List<Threshold> thresholds) {}
+  record Chart(
+      int width,
+      int height,
+      int lineTop,
+      int lineBottom,
+      int tickLabelY,
+      List<Tick> ticks,
+      List<PlacedBar> bars,
+      List<Threshold> thresholds) {}
 
   record Tick(double x, long days) {}
 
   /** A bar and its texts: the label left of the plot, the age right of the bar. */
-  record PlacedBar(String label, String title, long ageDays, int labelX, int textY, int x, int y,
-      double width, int height, String fill, double ageX) {}
+  record PlacedBar(
+      String label,
+      String title,
+      long ageDays,
+      int labelX,
+      int textY,
+      int x,
+      int y,
+      double width,
+      int height,
+      String fill,
+      double ageX) {}
 
   /** A policy age as a dashed vertical line with its name and days. */
-  record Threshold(String name, int days, double x, double labelX, int labelY, String anchor,
-      String color) {}
+  record Threshold(
+      String name, int days, double x, double labelX, int labelY, String anchor, String color) {}
 
   /**
    * Lays out the bars; {@code maxAge} is the oldest age among all the account's keys (the scale
@@ -57,15 +74,26 @@ final class ChartGeometry {
       Bar b = bars.get(i);
       int y = TOP_PAD + i * ROW_HEIGHT;
       double w = Math.max(1, PLOT_WIDTH * (double) Math.min(b.ageDays(), scaleMax) / scaleMax);
-      placed.add(new PlacedBar(b.label(), b.title(), b.ageDays(), LABEL_WIDTH - 6, y + 13,
-          LABEL_WIDTH, y + 3, w, ROW_HEIGHT - 6, fill(b, create, deactivate), LABEL_WIDTH + w + 4));
+      placed.add(
+          new PlacedBar(
+              b.label(),
+              b.title(),
+              b.ageDays(),
+              LABEL_WIDTH - 6,
+              y + 13,
+              LABEL_WIDTH,
+              y + 3,
+              w,
+              ROW_HEIGHT - 6,
+              fill(b, create, deactivate),
+              LABEL_WIDTH + w + 4));
     }
     List<Threshold> thresholds = new ArrayList<>();
     addThreshold(thresholds, "create", create, scaleMax, 10, false, "#b26a00");
     addThreshold(thresholds, "deactivate", deactivate, scaleMax, 21, false, LATE);
     addThreshold(thresholds, "delete", delete, scaleMax, 10, true, "#6d1b1b");
-    return new Chart(width, height, TOP_PAD - 4, height - 20, height - 6, ticks, placed,
-        thresholds);
+    return new Chart(
+        width, height, TOP_PAD - 4, height - 20, height - 6, ticks, placed, thresholds);
   }
 
   /** The scale's end: 10% past the oldest key or threshold, up to whole ticks, at least one. */
@@ -94,13 +122,26 @@ final class ChartGeometry {
     return LABEL_WIDTH + PLOT_WIDTH * (double) days / scaleMax;
   }
 
-  private static void addThreshold(List<Threshold> out, String name, int days, long scaleMax,
-      int labelY, boolean labelRight, String color) {
+  private static void addThreshold(
+      List<Threshold> out,
+      String name,
+      int days,
+      long scaleMax,
+      int labelY,
+      boolean labelRight,
+      String color) {
     if (days < 0) {
       return;
     }
     double x = x(days, scaleMax);
-    out.add(new Threshold(name, days, x, labelRight ? x + 3 : x - 3, labelY,
-        labelRight ? "start" : "end", color));
+    out.add(
+        new Threshold(
+            name,
+            days,
+            x,
+            labelRight ? x + 3 : x - 3,
+            labelY,
+            labelRight ? "start" : "end",
+            color));
   }
 }

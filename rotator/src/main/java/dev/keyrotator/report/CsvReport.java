@@ -1,8 +1,8 @@
 package dev.keyrotator.report;
 
-import java.time.Instant;
-import dev.keyrotator.policy.Mode;
 import dev.keyrotator.policy.Action;
+import dev.keyrotator.policy.Mode;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
  * The run report as CSV (RFC 4180: CRLF line ends, a header row, fields with a comma, quote or line
  * break quoted, quotes doubled), for spreadsheets and Athena.
  *
- * <p>One row per key ({@code row_type} {@code key}; a key this run created is {@code new_key}).
- * So that nothing disappears, a user without keys gets one {@code user} row, and an account without
+ * <p>One row per key ({@code row_type} {@code key}; a key this run created is {@code new_key}). So
+ * that nothing disappears, a user without keys gets one {@code user} row, and an account without
  * users (failed, skipped, not reached, or empty) one {@code account} row. Decisions about a key are
  * on its row; several are joined with {@code " | "}. A user's decisions about no key (a failed
  * read, a marker cleared) go on that user's first row.
@@ -24,13 +24,36 @@ import java.util.stream.Collectors;
  */
 public final class CsvReport {
 
-  public static final List<String> COLUMNS = List.of(
-      "run_id", "run_started_at", "run_mode", "row_type",
-      "account_id", "account_name", "ou_path", "account_status", "account_mode", "account_reason",
-      "create_after_days", "deactivate_after_days", "delete_after_days",
-      "user_name", "owner", "exempt",
-      "key_id", "key_status", "key_age_days", "key_created", "key_last_used",
-      "actions", "warnings", "outcomes", "reasons", "secret_arn", "errors", "notes");
+  public static final List<String> COLUMNS =
+      List.of(
+          "run_id",
+          "run_started_at",
+          "run_mode",
+          "row_type",
+          "account_id",
+          "account_name",
+          "ou_path",
+          "account_status",
+          "account_mode",
+          "account_reason",
+          "create_after_days",
+          "deactivate_after_days",
+          "delete_after_days",
+          "user_name",
+          "owner",
+          "exempt",
+          "key_id",
+          "key_status",
+          "key_age_days",
+          "key_created",
+          "key_last_used",
+          "actions",
+          "warnings",
+          "outcomes",
+          "reasons",
+          "secret_arn",
+          "errors",
+          "notes");
 
   private static final String SEP = " | ";
 
@@ -41,10 +64,21 @@ public final class CsvReport {
     row(out, COLUMNS);
     for (AccountReport a : r.accounts()) {
       ReportSummary.Thresholds t = ReportSummary.Thresholds.of(a);
-      List<String> account = List.of(r.runId(), r.startedAt().toString(), r.mode(), "",
-          a.accountId(), a.accountName(), a.ouPath(), a.status().name(),
-          a.mode().map(Mode::label).orElse(""), a.reason(),
-          num(t.create()), num(t.deactivate()), num(t.delete()));
+      List<String> account =
+          List.of(
+              r.runId(),
+              r.startedAt().toString(),
+              r.mode(),
+              "",
+              a.accountId(),
+              a.accountName(),
+              a.ouPath(),
+              a.status().name(),
+              a.mode().map(Mode::label).orElse(""),
+              a.reason(),
+              num(t.create()),
+              num(t.deactivate()),
+              num(t.delete()));
       if (a.users().isEmpty()) {
         List<String> cells = new ArrayList<>(account);
         cells.set(3, "account");
@@ -64,23 +98,32 @@ public final class CsvReport {
   }
 
   private static void userRows(StringBuilder out, List<String> user, UserReport u) {
-    Set<String> keyIds = u.keys().stream().map(KeyReport::keyId)
-        .collect(Collectors.toCollection(LinkedHashSet::new));
-    List<DecisionReport> unattached = u.decisions().stream()
-        .filter(d -> d.keyId().isEmpty()).toList();
-    List<DecisionReport> newKeys = u.decisions().stream()
-        .filter(d -> !d.keyId().isEmpty() && !keyIds.contains(d.keyId())).toList();
+    Set<String> keyIds =
+        u.keys().stream()
+            .map(KeyReport::keyId)
+            .collect(Collectors.toCollection(LinkedHashSet::new));
+    List<DecisionReport> unattached =
+        u.decisions().stream().filter(d -> d.keyId().isEmpty()).toList();
+    List<DecisionReport> newKeys =
+        u.decisions().stream()
+            .filter(d -> !d.keyId().isEmpty() && !keyIds.contains(d.keyId()))
+            .toList();
     boolean first = true;
     for (KeyReport k : u.keys()) {
-      List<DecisionReport> mine = new ArrayList<>(u.decisions().stream()
-          .filter(d -> d.keyId().equals(k.keyId())).toList());
+      List<DecisionReport> mine =
+          new ArrayList<>(u.decisions().stream().filter(d -> d.keyId().equals(k.keyId())).toList());
       if (first) {
         mine.addAll(unattached);
       }
       List<String> cells = new ArrayList<>(user);
       cells.set(3, "key");
-      cells.addAll(List.of(k.keyId(), k.status().iamName(), String.valueOf(k.ageDays()),
-          k.created().toString(), k.lastUsed().map(Instant::toString).orElse("")));
+      cells.addAll(
+          List.of(
+              k.keyId(),
+              k.status().iamName(),
+              String.valueOf(k.ageDays()),
+              k.created().toString(),
+              k.lastUsed().map(Instant::toString).orElse("")));
       decisions(cells, mine, first ? u.notes() : List.of(), k.secretArn());
       row(out, cells);
       first = false;
@@ -107,8 +150,8 @@ public final class CsvReport {
     }
   }
 
-  private static void decisions(List<String> cells, List<DecisionReport> ds, List<String> notes,
-      String keySecretArn) {
+  private static void decisions(
+      List<String> cells, List<DecisionReport> ds, List<String> notes, String keySecretArn) {
     cells.add(join(ds.stream().map(d -> d.action().name()).toList()));
     cells.add(join(ds.stream().flatMap(d -> d.warning().stream()).map(Enum::name).toList()));
     cells.add(join(ds.stream().map(d -> d.outcome().name()).toList()));
@@ -141,8 +184,8 @@ public final class CsvReport {
 
   private static void row(StringBuilder out, List<String> cells) {
     if (cells.size() != COLUMNS.size()) {
-      throw new IllegalStateException("row of " + cells.size() + " cells, expected "
-          + COLUMNS.size());
+      throw new IllegalStateException(
+          "row of " + cells.size() + " cells, expected " + COLUMNS.size());
     }
     for (int i = 0; i < cells.size(); i++) {
       if (i > 0) {
@@ -159,7 +202,9 @@ public final class CsvReport {
     if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 && !s.matches("[+-]?\\d+")) {
       s = "'" + s;
     }
-    if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0
+    if (s.indexOf(',') >= 0
+        || s.indexOf('"') >= 0
+        || s.indexOf('\n') >= 0
         || s.indexOf('\r') >= 0) {
       return '"' + s.replace("\"", "\"\"") + '"';
     }

@@ -5,15 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyrotator.policy.Action;
-import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The run's headline counts as one CloudWatch embedded-metric-format (EMF) log line: printed to
- * the Lambda's log, CloudWatch turns it into metrics in {@link #NAMESPACE} with the dimension
- * {@code Service=org-key-rotator}, so alarms and dashboards need no extra code. The run id and
- * mode ride along as properties (searchable in Logs Insights, not dimensions).
+ * The run's headline counts as one CloudWatch embedded-metric-format (EMF) log line: printed to the
+ * Lambda's log, CloudWatch turns it into metrics in {@link #NAMESPACE} with the dimension {@code
+ * Service=org-key-rotator}, so alarms and dashboards need no extra code. The run id and mode ride
+ * along as properties (searchable in Logs Insights, not dimensions).
  */
 public final class EmbeddedMetrics {
   public static final String NAMESPACE = "OrgKeyRotator";
@@ -44,8 +44,12 @@ public final class EmbeddedMetrics {
     directive.put("Namespace", NAMESPACE);
     directive.putArray("Dimensions").addArray().add("Service");
     ArrayNode defs = directive.putArray("Metrics");
-    m.keySet().forEach(name -> defs.addObject().put("Name", name)
-        .put("Unit", name.endsWith("Days") ? "None" : "Count"));
+    m.keySet()
+        .forEach(
+            name ->
+                defs.addObject()
+                    .put("Name", name)
+                    .put("Unit", name.endsWith("Days") ? "None" : "Count"));
     root.put("Service", SERVICE);
     root.put("RunId", r.runId());
     root.put("Mode", r.mode());
@@ -62,8 +66,11 @@ public final class EmbeddedMetrics {
     ReportSummary.Compliance c = s.compliance();
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("Accounts", (long) t.accounts());
-    m.put("AccountsFailed", (long) t.accountsByStatus().getOrDefault(AccountStatus.FAILED.name(), 0));
-    m.put("AccountsNotReached", (long) t.accountsByStatus().getOrDefault(AccountStatus.NOT_REACHED.name(), 0));
+    m.put(
+        "AccountsFailed", (long) t.accountsByStatus().getOrDefault(AccountStatus.FAILED.name(), 0));
+    m.put(
+        "AccountsNotReached",
+        (long) t.accountsByStatus().getOrDefault(AccountStatus.NOT_REACHED.name(), 0));
     m.put("UsersScanned", (long) t.usersScanned());
     m.put("UsersFailed", (long) t.usersFailed());
     m.put("KeysCreated", t.actionsDone().getOrDefault(Action.CREATE_KEY.name(), 0L));

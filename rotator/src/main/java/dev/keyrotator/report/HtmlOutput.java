@@ -14,9 +14,9 @@ import gg.jte.output.StringOutput;
  * <p>Element text and quoted attribute values get the report's one entity set, the same in both
  * places: {@code & < > " '} become entities and control characters (other than tab and newline)
  * spaces. That is stricter than jte's own text escaping, which leaves quotes as they are, and keeps
- * the page byte for byte what it was before the templates. Script blocks, event-handler
- * attributes and {@code href} values, which the report does not use, are left to jte's own
- * escaping. {@code $unsafe{...}} is refused.
+ * the page byte for byte what it was before the templates. Script blocks, event-handler attributes
+ * and {@code href} values, which the report does not use, are left to jte's own escaping. {@code
+ * $unsafe{...}} is refused.
  */
 final class HtmlOutput implements HtmlTemplateOutput {
   private final TemplateOutput out;
@@ -41,8 +41,8 @@ final class HtmlOutput implements HtmlTemplateOutput {
     if (value == null) {
       return;
     }
-    if ("script".equals(tag) || attribute != null
-        && (attribute.startsWith("on") || attribute.equals("href"))) {
+    if ("script".equals(tag)
+        || attribute != null && (attribute.startsWith("on") || attribute.equals("href"))) {
       jte.writeUserContent(value);
     } else {
       escape(value);
@@ -89,14 +89,15 @@ final class HtmlOutput implements HtmlTemplateOutput {
     int from = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      String entity = switch (c) {
-        case '&' -> "&amp;";
-        case '<' -> "&lt;";
-        case '>' -> "&gt;";
-        case '"' -> "&quot;";
-        case '\'' -> "&#39;";
-        default -> c < 0x20 && c != '\n' && c != '\t' ? " " : null;
-      };
+      String entity =
+          switch (c) {
+            case '&' -> "&amp;";
+            case '<' -> "&lt;";
+            case '>' -> "&gt;";
+            case '"' -> "&quot;";
+            case '\'' -> "&#39;";
+            default -> c < 0x20 && c != '\n' && c != '\t' ? " " : null;
+          };
       if (entity != null) {
         out.writeContent(s, from, i);
         out.writeContent(entity);

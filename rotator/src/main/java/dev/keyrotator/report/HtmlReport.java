@@ -10,23 +10,25 @@ import java.util.List;
  * script, no external resource (a Content-Security-Policy forbids any). Rendered from the jte
  * templates in {@code src/main/jte}, compiled to classes at build time (the jar holds no template
  * compiler), from the {@link HtmlView} that {@link HtmlViewBuilder} makes; {@link HtmlOutput}
- * escapes every text the templates print. Sections (by id): {@code at-a-glance},
- * {@code key-ages}, {@code changes}, {@code failures}, {@code next-actions}, {@code accounts}.
+ * escapes every text the templates print. Sections (by id): {@code at-a-glance}, {@code key-ages},
+ * {@code changes}, {@code failures}, {@code next-actions}, {@code accounts}.
  */
 public final class HtmlReport {
 
   /** The ids of the page's sections, in order. */
-  public static final List<String> SECTIONS = List.of(
-      "at-a-glance", "key-ages", "changes", "failures", "next-actions", "accounts");
+  public static final List<String> SECTIONS =
+      List.of("at-a-glance", "key-ages", "changes", "failures", "next-actions", "accounts");
 
   /** At most this many keys are drawn per account chart (the oldest). */
   static final int MAX_CHART_KEYS = 40;
+
   /** At most this many users are listed per account in the details. */
   static final int MAX_DETAIL_USERS = 500;
 
   /** The template classes generated from src/main/jte (see the jte plugin in the pom). */
-  private static final TemplateEngine TEMPLATES = TemplateEngine.createPrecompiled(null,
-      ContentType.Html, null, HtmlReport.class.getPackageName());
+  private static final TemplateEngine TEMPLATES =
+      TemplateEngine.createPrecompiled(
+          null, ContentType.Html, null, HtmlReport.class.getPackageName());
 
   private HtmlReport() {}
 

@@ -11,45 +11,96 @@ final class HtmlView {
   private HtmlView() {}
 
   /** The whole page. */
-  record Page(String runId, String mode, String startedAt, String finishedAt,
-      String policySource, String policySha, List<Tile> tiles, List<AccountRow> accountRows,
-      List<KeyAges> keyAges, List<DecisionRow> done, List<DecisionRow> planned,
-      List<FailureRow> failures, int horizonDays, List<NextActionRow> nextActions,
+  record Page(
+      String runId,
+      String mode,
+      String startedAt,
+      String finishedAt,
+      String policySource,
+      String policySha,
+      List<Tile> tiles,
+      List<AccountRow> accountRows,
+      List<KeyAges> keyAges,
+      List<DecisionRow> done,
+      List<DecisionRow> planned,
+      List<FailureRow> failures,
+      int horizonDays,
+      List<NextActionRow> nextActions,
       List<AccountDetail> accounts) {}
 
   /** One figure at a glance; {@code tone} is empty, {@code bad} or {@code warn}. */
   record Tile(String name, String value, String detail, String tone) {}
 
   /** An account's line in the at-a-glance table; {@code oldestAgeDays} -1 when it has no key. */
-  record AccountRow(String accountId, String name, String ouPath, String status, int users,
-      int keys, int pastDeactivateActive, int neverUsed, long oldestAgeDays, String oldestUser,
-      String oldestKeyId, String reason) {}
+  record AccountRow(
+      String accountId,
+      String name,
+      String ouPath,
+      String status,
+      int users,
+      int keys,
+      int pastDeactivateActive,
+      int neverUsed,
+      long oldestAgeDays,
+      String oldestUser,
+      String oldestKeyId,
+      String reason) {}
 
   /**
-   * An account's key-age chart: {@code notScanned} (with its reason), no keys (empty
-   * {@code chart}) or the chart, of which {@code shownKeys} of {@code totalKeys} are drawn.
+   * An account's key-age chart: {@code notScanned} (with its reason), no keys (empty {@code chart})
+   * or the chart, of which {@code shownKeys} of {@code totalKeys} are drawn.
    */
-  record KeyAges(String accountId, String name, String status, boolean notScanned,
-      String reason, ChartGeometry.Chart chart, int shownKeys, int totalKeys) {}
+  record KeyAges(
+      String accountId,
+      String name,
+      String status,
+      boolean notScanned,
+      String reason,
+      ChartGeometry.Chart chart,
+      int shownKeys,
+      int totalKeys) {}
 
   /** A decision carried out or planned; {@code secretArn} only shown for carried-out ones. */
-  record DecisionRow(String accountId, String user, String action, String keyId, String reason,
+  record DecisionRow(
+      String accountId,
+      String user,
+      String action,
+      String keyId,
+      String reason,
       String secretArn) {}
 
   record FailureRow(String accountId, String user, String what, String why) {}
 
-  record NextActionRow(long dueInDays, String dueOn, String accountId, String user, String keyId,
-      String action, String reason) {}
+  record NextActionRow(
+      long dueInDays,
+      String dueOn,
+      String accountId,
+      String user,
+      String keyId,
+      String action,
+      String reason) {}
 
   /** An account in detail; {@code users} holds at most {@link HtmlReport#MAX_DETAIL_USERS}. */
-  record AccountDetail(String accountId, String name, String status, String ouPath, String mode,
-      int usersScanned, String reason, List<PolicyValue> policy, List<UserRow> users,
+  record AccountDetail(
+      String accountId,
+      String name,
+      String status,
+      String ouPath,
+      String mode,
+      int usersScanned,
+      String reason,
+      List<PolicyValue> policy,
+      List<UserRow> users,
       int totalUsers) {}
 
   /** One effective policy value and the rule that set it. */
   record PolicyValue(String field, String value, String source) {}
 
-  record UserRow(String name, String owner, List<KeyLine> keys, List<DecisionLine> decisions,
+  record UserRow(
+      String name,
+      String owner,
+      List<KeyLine> keys,
+      List<DecisionLine> decisions,
       List<String> notes) {}
 
   /** {@code lastUsed} reads "never used" or "used" and the time. */

@@ -18,11 +18,12 @@ import java.nio.file.Path;
 public final class JsonReport {
   public static final int SCHEMA_VERSION = 1;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private JsonReport() {}
 
@@ -33,8 +34,8 @@ public final class JsonReport {
   /** The report with its summary (computed once per run by the caller). */
   public static String render(RunReport report, ReportSummary summary) {
     try {
-      return MAPPER.writeValueAsString(
-          new Envelope(SCHEMA_VERSION, ReportJson.of(report), summary)) + "\n";
+      return MAPPER.writeValueAsString(new Envelope(SCHEMA_VERSION, ReportJson.of(report), summary))
+          + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render report", e);
     }
@@ -60,17 +61,25 @@ public final class JsonReport {
       JsonNode tree = MAPPER.readTree(text);
       JsonNode version = tree == null ? null : tree.get("schemaVersion");
       if (version == null || version.asInt() != SCHEMA_VERSION || !tree.hasNonNull("report")) {
-        throw new IllegalArgumentException(source + " is not a run report of schema version "
-            + SCHEMA_VERSION + " (schemaVersion " + (version == null ? "missing" : version)
-            + ")");
+        throw new IllegalArgumentException(
+            source
+                + " is not a run report of schema version "
+                + SCHEMA_VERSION
+                + " (schemaVersion "
+                + (version == null ? "missing" : version)
+                + ")");
       }
       return MAPPER.treeToValue(tree.get("report"), ReportJson.Run.class).toReport();
     } catch (JsonProcessingException | RuntimeException ex) {
       if (ex instanceof IllegalArgumentException iae) {
         throw iae;
       }
-      throw new IllegalArgumentException(source + " is not a run report: "
-          + (ex instanceof JsonProcessingException j ? j.getOriginalMessage() : ex.getMessage()));
+      throw new IllegalArgumentException(
+          source
+              + " is not a run report: "
+              + (ex instanceof JsonProcessingException j
+                  ? j.getOriginalMessage()
+                  : ex.getMessage()));
     }
   }
 

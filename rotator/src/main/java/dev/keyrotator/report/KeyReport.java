@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * One key as found at the start of the user's turn.
  *
- * @param keyId the access key id; for a user settled from the credential report, which names no
- *     key ids, the report's slot ({@code access_key_1})
+ * @param keyId the access key id; for a user settled from the credential report, which names no key
+ *     ids, the report's slot ({@code access_key_1})
  * @param lastUsed empty when never used
  * @param secretArn the ARN of the secret holding this key, when the rotator stored it
  */

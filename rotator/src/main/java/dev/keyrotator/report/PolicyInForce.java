@@ -16,9 +16,16 @@ import java.util.Objects;
 public record PolicyInForce(Mode mode, Thresholds thresholds, Map<String, String> sources) {
 
   /** The fields, in the order the policy file and the report list them. */
-  public static final List<String> FIELDS = List.of("mode", "createAfterDays",
-      "deactivateAfterDays", "deleteAfterDays", "unusedForDays", "forceDeactivateAfterDays",
-      "reminderDays", "warningIntervalDays");
+  public static final List<String> FIELDS =
+      List.of(
+          "mode",
+          "createAfterDays",
+          "deactivateAfterDays",
+          "deleteAfterDays",
+          "unusedForDays",
+          "forceDeactivateAfterDays",
+          "reminderDays",
+          "warningIntervalDays");
 
   public PolicyInForce {
     Objects.requireNonNull(mode, "mode");

@@ -15,8 +15,15 @@ final class PostRun {
   private PostRun() {}
 
   /** One key after the run. */
-  record Key(AccountReport account, String userName, String keyId, boolean active,
-      long ageDays, boolean neverUsed, boolean exempt, boolean newestActive) {}
+  record Key(
+      AccountReport account,
+      String userName,
+      String keyId,
+      boolean active,
+      long ageDays,
+      boolean neverUsed,
+      boolean exempt,
+      boolean newestActive) {}
 
   /** A key's state while the decisions are applied. */
   private record State(boolean active, long ageDays, boolean neverUsed) {
@@ -56,7 +63,7 @@ final class PostRun {
             state.put(d.keyId(), new State(true, 0L, true));
           }
         }
-        default -> { }
+        default -> {}
       }
     }
     String newest = null;
@@ -71,8 +78,16 @@ final class PostRun {
     List<Key> out = new ArrayList<>();
     for (Map.Entry<String, State> e : state.entrySet()) {
       State s = e.getValue();
-      out.add(new Key(a, u.userName(), e.getKey(), s.active(), s.ageDays(), s.neverUsed(),
-          exempt, e.getKey().equals(newest)));
+      out.add(
+          new Key(
+              a,
+              u.userName(),
+              e.getKey(),
+              s.active(),
+              s.ageDays(),
+              s.neverUsed(),
+              exempt,
+              e.getKey().equals(newest)));
     }
     return out;
   }

@@ -1,13 +1,12 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.config.PolicyFile.ReportingSettings;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.Notification;
 import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.ReportFile;
 import dev.keyrotator.ports.ReportLocation;
 import dev.keyrotator.ports.ReportSink;
-import dev.keyrotator.config.PolicyFile.ReportingSettings;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -57,8 +56,8 @@ public final class ReportDelivery {
   }
 
   /** Delivers {@code report}, whose {@code summary} the caller computed once for the run. */
-  public DeliveryResult deliver(RunReport report, ReportSummary summary,
-      ReportingSettings settings) {
+  public DeliveryResult deliver(
+      RunReport report, ReportSummary summary, ReportingSettings settings) {
     if (!configured(settings)) {
       return DeliveryResult.nothingConfigured();
     }
@@ -70,8 +69,8 @@ public final class ReportDelivery {
       destination = "s3://" + settings.bucket().get() + "/" + folder;
       try {
         List<ReportFile> rendered = ReportFiles.render(report, summary);
-        files.addAll(sink.write(settings.bucket().get(), settings.securityAccountId(), folder,
-            rendered));
+        files.addAll(
+            sink.write(settings.bucket().get(), settings.securityAccountId(), folder, rendered));
       } catch (AwsCallException e) {
         problems.add("report files not written to " + destination + ": " + e.getMessage());
       }
@@ -79,26 +78,31 @@ public final class ReportDelivery {
     boolean sent = false;
     if (settings.topicArn().isPresent()) {
       try {
-        notifier.publish(settings.topicArn().get(),
-            summary(report, summary, files, destination, problems));
+        notifier.publish(
+            settings.topicArn().get(), summary(report, summary, files, destination, problems));
         sent = true;
       } catch (AwsCallException e) {
-        problems.add("run summary not published to " + settings.topicArn().get() + ": "
-            + e.getMessage());
+        problems.add(
+            "run summary not published to " + settings.topicArn().get() + ": " + e.getMessage());
       }
     }
     return new DeliveryResult(true, files, sent, problems);
   }
 
   /** The one SNS message of a run: totals, problems, and links to the files. */
-  static Notification summary(RunReport r, ReportSummary s, List<ReportLocation> files,
-      String destination, List<String> deliveryProblems) {
+  static Notification summary(
+      RunReport r,
+      ReportSummary s,
+      List<ReportLocation> files,
+      String destination,
+      List<String> deliveryProblems) {
     boolean clean = !r.partial();
     StringBuilder body = new StringBuilder(SummaryText.render(r, s));
     body.append("\nReport files:\n");
     if (files.isEmpty()) {
-      body.append("  none delivered").append(destination.isEmpty() ? ""
-          : " (expected under " + destination + ")").append('\n');
+      body.append("  none delivered")
+          .append(destination.isEmpty() ? "" : " (expected under " + destination + ")")
+          .append('\n');
     }
     for (ReportLocation f : files) {
       body.append("  ").append(f.name()).append(": ").append(f.uri()).append('\n');
@@ -109,16 +113,25 @@ public final class ReportDelivery {
     for (String p : deliveryProblems) {
       body.append("Delivery problem: ").append(p).append('\n');
     }
-    String subject = "Key rotation " + r.runId() + ": " + (clean ? "OK" : "ATTENTION") + ", "
-        + s.totals().accounts() + " accounts, " + s.compliance().accountsFailed().size()
-        + " failed";
+    String subject =
+        "Key rotation "
+            + r.runId()
+            + ": "
+            + (clean ? "OK" : "ATTENTION")
+            + ", "
+            + s.totals().accounts()
+            + " accounts, "
+            + s.compliance().accountsFailed().size()
+            + " failed";
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("event", "run-summary");
     attributes.put("run_id", r.runId());
     attributes.put("mode", r.mode());
     attributes.put("result", clean ? "ok" : "attention");
     attributes.put("accounts_failed", String.valueOf(s.compliance().accountsFailed().size()));
-    files.stream().filter(f -> f.name().equals(ReportFiles.JSON)).findFirst()
+    files.stream()
+        .filter(f -> f.name().equals(ReportFiles.JSON))
+        .findFirst()
         .ifPresent(f -> attributes.put("report_uri", f.uri()));
     return new Notification(subject, body.toString(), attributes);
   }

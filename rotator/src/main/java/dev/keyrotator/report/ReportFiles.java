@@ -23,11 +23,17 @@ public final class ReportFiles {
   /** The three files of {@code r}, whose summary {@code s} the caller computed once. */
   public static List<ReportFile> render(RunReport r, ReportSummary s) {
     return List.of(
-        new ReportFile(JSON, "application/json; charset=utf-8",
+        new ReportFile(
+            JSON,
+            "application/json; charset=utf-8",
             JsonReport.render(r, s).getBytes(StandardCharsets.UTF_8)),
-        new ReportFile(CSV, "text/csv; charset=utf-8; header=present",
+        new ReportFile(
+            CSV,
+            "text/csv; charset=utf-8; header=present",
             CsvReport.render(r).getBytes(StandardCharsets.UTF_8)),
-        new ReportFile(HTML, "text/html; charset=utf-8",
+        new ReportFile(
+            HTML,
+            "text/html; charset=utf-8",
             HtmlReport.render(r, s).getBytes(StandardCharsets.UTF_8)));
   }
 

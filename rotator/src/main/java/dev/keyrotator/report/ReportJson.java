@@ -12,90 +12,181 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The JSON shape of the run report, schema version 1, as records whose every value is what the
- * file holds (strings, numbers, lists, maps), and the mapping to and from the typed report. Only
- * this class spells the report's values as JSON text.
+ * The JSON shape of the run report, schema version 1, as records whose every value is what the file
+ * holds (strings, numbers, lists, maps), and the mapping to and from the typed report. Only this
+ * class spells the report's values as JSON text.
  */
 final class ReportJson {
   private ReportJson() {}
 
   static Run of(RunReport r) {
-    return new Run(r.runId(), r.startedAt().toString(), r.finishedAt().toString(), r.mode(),
-        r.policySource(), r.policySha256(), r.accounts().stream().map(ReportJson::of).toList(),
+    return new Run(
+        r.runId(),
+        r.startedAt().toString(),
+        r.finishedAt().toString(),
+        r.mode(),
+        r.policySource(),
+        r.policySha256(),
+        r.accounts().stream().map(ReportJson::of).toList(),
         r.awsCalls());
   }
 
   private static Account of(AccountReport a) {
-    return new Account(a.accountId(), a.accountName(), a.ouPath(), a.status().name(), a.reason(),
-        a.mode().map(Mode::label).orElse(""), a.policy().map(ReportText::policyValues)
-            .orElse(Map.of()), a.policy().map(PolicyInForce::sources).orElse(Map.of()),
-        a.usersScanned(), a.users().stream().map(ReportJson::of).toList(), a.usersNotReached(),
-        a.scan().map(ScanMode::label).orElse(""), a.scanNote());
+    return new Account(
+        a.accountId(),
+        a.accountName(),
+        a.ouPath(),
+        a.status().name(),
+        a.reason(),
+        a.mode().map(Mode::label).orElse(""),
+        a.policy().map(ReportText::policyValues).orElse(Map.of()),
+        a.policy().map(PolicyInForce::sources).orElse(Map.of()),
+        a.usersScanned(),
+        a.users().stream().map(ReportJson::of).toList(),
+        a.usersNotReached(),
+        a.scan().map(ScanMode::label).orElse(""),
+        a.scanNote());
   }
 
   private static User of(UserReport u) {
-    return new User(u.userName(), u.owner(), u.keys().stream().map(ReportJson::of).toList(),
-        u.decisions().stream().map(ReportJson::of).toList(), u.notes(), u.notificationsSent(),
+    return new User(
+        u.userName(),
+        u.owner(),
+        u.keys().stream().map(ReportJson::of).toList(),
+        u.decisions().stream().map(ReportJson::of).toList(),
+        u.notes(),
+        u.notificationsSent(),
         u.notificationsLost());
   }
 
   private static Key of(KeyReport k) {
-    return new Key(k.keyId(), k.status().iamName(), k.ageDays(), k.created().toString(),
-        k.lastUsed().map(Instant::toString).orElse(""), k.secretArn());
+    return new Key(
+        k.keyId(),
+        k.status().iamName(),
+        k.ageDays(),
+        k.created().toString(),
+        k.lastUsed().map(Instant::toString).orElse(""),
+        k.secretArn());
   }
 
   private static Decision of(DecisionReport d) {
-    return new Decision(d.action().name(), d.keyId(), d.warning().map(Enum::name).orElse(""),
-        d.reason(), d.outcome().name(), d.secretArn(), d.error());
+    return new Decision(
+        d.action().name(),
+        d.keyId(),
+        d.warning().map(Enum::name).orElse(""),
+        d.reason(),
+        d.outcome().name(),
+        d.secretArn(),
+        d.error());
   }
 
-  record Run(String runId, String startedAt, String finishedAt, String mode, String policySource,
-      String policySha256, List<Account> accounts, Map<String, Long> awsCalls) {
+  record Run(
+      String runId,
+      String startedAt,
+      String finishedAt,
+      String mode,
+      String policySource,
+      String policySha256,
+      List<Account> accounts,
+      Map<String, Long> awsCalls) {
     RunReport toReport() {
-      return new RunReport(runId, Instant.parse(startedAt), Instant.parse(finishedAt), mode,
-          policySource, policySha256,
+      return new RunReport(
+          runId,
+          Instant.parse(startedAt),
+          Instant.parse(finishedAt),
+          mode,
+          policySource,
+          policySha256,
           accounts == null ? List.of() : accounts.stream().map(Account::toReport).toList(),
           awsCalls == null ? Map.of() : awsCalls);
     }
   }
 
-  record Account(String accountId, String accountName, String ouPath, String status,
-      String reason, String mode, Map<String, String> policy, Map<String, String> policySources,
-      int usersScanned, List<User> users, List<String> usersNotReached, String scan,
+  record Account(
+      String accountId,
+      String accountName,
+      String ouPath,
+      String status,
+      String reason,
+      String mode,
+      Map<String, String> policy,
+      Map<String, String> policySources,
+      int usersScanned,
+      List<User> users,
+      List<String> usersNotReached,
+      String scan,
       String scanNote) {
     AccountReport toReport() {
-      return new AccountReport(accountId, accountName, ouPath, AccountStatus.valueOf(status),
-          reason, text(mode).map(Mode::fromLabel), policyInForce(policy, policySources),
+      return new AccountReport(
+          accountId,
+          accountName,
+          ouPath,
+          AccountStatus.valueOf(status),
+          reason,
+          text(mode).map(Mode::fromLabel),
+          policyInForce(policy, policySources),
           usersScanned,
           users == null ? List.of() : users.stream().map(User::toReport).toList(),
           usersNotReached == null ? List.of() : usersNotReached,
-          text(scan).map(ScanMode::fromLabel), scanNote);
+          text(scan).map(ScanMode::fromLabel),
+          scanNote);
     }
   }
 
-  record User(String userName, String owner, List<Key> keys, List<Decision> decisions,
-      List<String> notes, int notificationsSent, int notificationsLost) {
+  record User(
+      String userName,
+      String owner,
+      List<Key> keys,
+      List<Decision> decisions,
+      List<String> notes,
+      int notificationsSent,
+      int notificationsLost) {
     UserReport toReport() {
-      return new UserReport(userName, owner == null ? "" : owner,
+      return new UserReport(
+          userName,
+          owner == null ? "" : owner,
           keys == null ? List.of() : keys.stream().map(Key::toReport).toList(),
           decisions == null ? List.of() : decisions.stream().map(Decision::toReport).toList(),
-          notes == null ? List.of() : notes, notificationsSent, notificationsLost);
+          notes == null ? List.of() : notes,
+          notificationsSent,
+          notificationsLost);
     }
   }
 
-  record Key(String keyId, String status, long ageDays, String created, String lastUsed,
+  record Key(
+      String keyId,
+      String status,
+      long ageDays,
+      String created,
+      String lastUsed,
       String secretArn) {
     KeyReport toReport() {
-      return new KeyReport(keyId, KeyStatus.fromIam(status), ageDays, Instant.parse(created),
-          text(lastUsed).map(Instant::parse), secretArn);
+      return new KeyReport(
+          keyId,
+          KeyStatus.fromIam(status),
+          ageDays,
+          Instant.parse(created),
+          text(lastUsed).map(Instant::parse),
+          secretArn);
     }
   }
 
-  record Decision(String action, String keyId, String warning, String reason, String outcome,
-      String secretArn, String error) {
+  record Decision(
+      String action,
+      String keyId,
+      String warning,
+      String reason,
+      String outcome,
+      String secretArn,
+      String error) {
     DecisionReport toReport() {
-      return new DecisionReport(Action.valueOf(action), keyId,
-          text(warning).map(WarningKind::valueOf), reason, Outcome.valueOf(outcome), secretArn,
+      return new DecisionReport(
+          Action.valueOf(action),
+          keyId,
+          text(warning).map(WarningKind::valueOf),
+          reason,
+          Outcome.valueOf(outcome),
+          secretArn,
           error);
     }
   }
@@ -105,25 +196,28 @@ final class ReportJson {
   }
 
   /** The policy values as the file holds them back into their types; empty when none. */
-  static Optional<PolicyInForce> policyInForce(Map<String, String> values,
-      Map<String, String> sources) {
+  static Optional<PolicyInForce> policyInForce(
+      Map<String, String> values, Map<String, String> sources) {
     if (values == null || values.isEmpty()) {
       return Optional.empty();
     }
     Map<String, String> v = new LinkedHashMap<>(values);
     String force = v.getOrDefault("forceDeactivateAfterDays", "never");
     String reminders = v.getOrDefault("reminderDays", "[]").replaceAll("[\\[\\]\\s]", "");
-    Thresholds t = new Thresholds(
-        Integer.parseInt(v.get("createAfterDays")),
-        Integer.parseInt(v.get("deactivateAfterDays")),
-        Integer.parseInt(v.get("deleteAfterDays")),
-        Integer.parseInt(v.get("unusedForDays")),
-        force.equals("never") ? java.util.OptionalInt.empty()
-            : java.util.OptionalInt.of(Integer.parseInt(force)),
-        reminders.isEmpty() ? List.of()
-            : java.util.Arrays.stream(reminders.split(",")).map(Integer::valueOf).toList(),
-        Integer.parseInt(v.get("warningIntervalDays")));
-    return Optional.of(new PolicyInForce(Mode.fromLabel(v.get("mode")), t,
-        sources == null ? Map.of() : sources));
+    Thresholds t =
+        new Thresholds(
+            Integer.parseInt(v.get("createAfterDays")),
+            Integer.parseInt(v.get("deactivateAfterDays")),
+            Integer.parseInt(v.get("deleteAfterDays")),
+            Integer.parseInt(v.get("unusedForDays")),
+            force.equals("never")
+                ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of(Integer.parseInt(force)),
+            reminders.isEmpty()
+                ? List.of()
+                : java.util.Arrays.stream(reminders.split(",")).map(Integer::valueOf).toList(),
+            Integer.parseInt(v.get("warningIntervalDays")));
+    return Optional.of(
+        new PolicyInForce(Mode.fromLabel(v.get("mode")), t, sources == null ? Map.of() : sources));
   }
 }

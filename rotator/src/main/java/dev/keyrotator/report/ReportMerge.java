@@ -12,11 +12,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Merges the report parts of a fanned-out run (one part per batch of accounts, each a
- * {@link RunReport} of that batch written by {@link JsonReport}) into the one report of the run:
- * accounts concatenated in account id order, AWS calls summed, started at the earliest part's
- * start, finished at the latest part's end. Mode and policy come from the parts; parts that
- * disagree are told in {@link Result#problems()} and in the merged report's field itself.
+ * Merges the report parts of a fanned-out run (one part per batch of accounts, each a {@link
+ * RunReport} of that batch written by {@link JsonReport}) into the one report of the run: accounts
+ * concatenated in account id order, AWS calls summed, started at the earliest part's start,
+ * finished at the latest part's end. Mode and policy come from the parts; parts that disagree are
+ * told in {@link Result#problems()} and in the merged report's field itself.
  */
 public final class ReportMerge {
   private ReportMerge() {}
@@ -90,8 +90,14 @@ public final class ReportMerge {
         if (accounts.putIfAbsent(a.accountId(), a) == null) {
           foundIn.put(a.accountId(), part.name());
         } else {
-          problems.add("account " + a.accountId() + " is in parts " + foundIn.get(a.accountId())
-              + " and " + part.name() + "; kept the first");
+          problems.add(
+              "account "
+                  + a.accountId()
+                  + " is in parts "
+                  + foundIn.get(a.accountId())
+                  + " and "
+                  + part.name()
+                  + "; kept the first");
         }
       }
       r.awsCalls().forEach((k, v) -> calls.merge(k, v, Long::sum));
@@ -105,8 +111,10 @@ public final class ReportMerge {
     }
     String policySha = policies.iterator().next();
     if (policies.size() > 1) {
-      problems.add("the parts ran with different policy files (sha256 " + policies
-          + "): the policy changed during the run");
+      problems.add(
+          "the parts ran with different policy files (sha256 "
+              + policies
+              + "): the policy changed during the run");
       policySha = "mixed: " + String.join(", ", policies);
     }
     String mode = modes.iterator().next();
@@ -115,8 +123,17 @@ public final class ReportMerge {
       mode = "mixed: " + String.join(", ", modes);
     }
     String source = String.join(", ", sources);
-    return new Result(new RunReport(runId, started, finished, mode, source,
-        policySha, new ArrayList<>(accounts.values()), calls), problems);
+    return new Result(
+        new RunReport(
+            runId,
+            started,
+            finished,
+            mode,
+            source,
+            policySha,
+            new ArrayList<>(accounts.values()),
+            calls),
+        problems);
   }
 
   /** {@code report} with {@code extra} accounts added, all in account id order. */

@@ -22,7 +22,9 @@ import java.util.Map;
  * @param nextActionsHorizonDays next actions listed are those due within this many days
  */
 public record ReportSummary(
-    Totals totals, Compliance compliance, int nextActionsHorizonDays,
+    Totals totals,
+    Compliance compliance,
+    int nextActionsHorizonDays,
     List<NextAction> nextActions) {
 
   /** The default look-ahead for {@link #nextActions}. */
@@ -90,7 +92,8 @@ public record ReportSummary(
   }
 
   /**
-   * One account's figures; thresholds are -1 when the account's policy is unknown (failed, skipped).
+   * One account's figures; thresholds are -1 when the account's policy is unknown (failed,
+   * skipped).
    *
    * @param oldestKeyAgeDays the oldest key (any status), -1 without keys
    */
@@ -118,8 +121,13 @@ public record ReportSummary(
    * @param dueOn the UTC date it becomes due
    */
   public record NextAction(
-      String accountId, String userName, String keyId, Action action, long dueInDays,
-      String dueOn, String reason) {}
+      String accountId,
+      String userName,
+      String keyId,
+      Action action,
+      long dueInDays,
+      String dueOn,
+      String reason) {}
 
   /** The summary with the default horizon. */
   public static ReportSummary of(RunReport r) {
@@ -128,8 +136,8 @@ public record ReportSummary(
 
   public static ReportSummary of(RunReport r, int horizonDays) {
     List<PostRun.Key> keys = PostRun.keys(r);
-    return new ReportSummary(totals(r), compliance(r, keys), horizonDays,
-        nextActions(r, keys, horizonDays));
+    return new ReportSummary(
+        totals(r), compliance(r, keys), horizonDays, nextActions(r, keys, horizonDays));
   }
 
   // ------------------------------------------------------------------ totals
@@ -166,17 +174,31 @@ public record ReportSummary(
             case PLANNED -> planned.merge(d.action().name(), 1L, Long::sum);
             case FAILED -> failed++;
             case SKIPPED -> skipped++;
-            case NONE -> { }
-            default -> { }
+            case NONE -> {}
+            default -> {}
           }
         }
       }
     }
     Map<String, Long> calls = r.awsCalls();
-    return new Totals(r.accounts().size(), byStatus, users, failedUsers, exempt, notReached, keys,
-        sorted(done), sorted(planned), failed, skipped, sent, lost,
-        calls.getOrDefault("total.calls", 0L), calls.getOrDefault("total.retries", 0L),
-        calls.getOrDefault("total.throttled", 0L), calls.getOrDefault("total.failed", 0L));
+    return new Totals(
+        r.accounts().size(),
+        byStatus,
+        users,
+        failedUsers,
+        exempt,
+        notReached,
+        keys,
+        sorted(done),
+        sorted(planned),
+        failed,
+        skipped,
+        sent,
+        lost,
+        calls.getOrDefault("total.calls", 0L),
+        calls.getOrDefault("total.retries", 0L),
+        calls.getOrDefault("total.throttled", 0L),
+        calls.getOrDefault("total.failed", 0L));
   }
 
   private static Map<String, Long> sorted(Map<String, Long> m) {
@@ -220,15 +242,28 @@ public record ReportSummary(
       inactive += mine.size() - aActive;
       past += aPast;
       never += aNever;
-      accounts.add(new AccountCompliance(a.accountId(), a.status(), mine.size(), aActive,
-          aPast, aNever, aOldest == null ? -1 : aOldest.ageDays(),
-          aOldest == null ? "" : aOldest.keyId(), aOldest == null ? "" : aOldest.userName(),
-          t.create, t.deactivate, t.delete));
+      accounts.add(
+          new AccountCompliance(
+              a.accountId(),
+              a.status(),
+              mine.size(),
+              aActive,
+              aPast,
+              aNever,
+              aOldest == null ? -1 : aOldest.ageDays(),
+              aOldest == null ? "" : aOldest.keyId(),
+              aOldest == null ? "" : aOldest.userName(),
+              t.create,
+              t.deactivate,
+              t.delete));
     }
-    List<String> failedAccounts = r.accounts().stream()
-        .filter(a -> a.status() == AccountStatus.FAILED).map(AccountReport::accountId).toList();
-    return new Compliance(active, inactive, past, pastExempt, never, oldest, failedAccounts,
-        accounts);
+    List<String> failedAccounts =
+        r.accounts().stream()
+            .filter(a -> a.status() == AccountStatus.FAILED)
+            .map(AccountReport::accountId)
+            .toList();
+    return new Compliance(
+        active, inactive, past, pastExempt, never, oldest, failedAccounts, accounts);
   }
 
   // ------------------------------------------------------------------ next actions
@@ -259,30 +294,37 @@ public record ReportSummary(
       } else {
         action = Action.DEACTIVATE_KEY;
         at = t.deactivate;
-        reason = "older active key reaches the deactivate age (" + t.deactivate
-            + " days; a warning instead while it is still in use)";
+        reason =
+            "older active key reaches the deactivate age ("
+                + t.deactivate
+                + " days; a warning instead while it is still in use)";
       }
       long due = Math.max(0, at - k.ageDays());
       if (due > horizonDays) {
         continue;
       }
-      String dueOn = start.plus(Duration.ofDays(due)).atOffset(ZoneOffset.UTC).toLocalDate()
-          .toString();
-      out.add(new NextAction(k.account().accountId(), k.userName(), k.keyId(), action, due, dueOn,
-          reason));
+      String dueOn =
+          start.plus(Duration.ofDays(due)).atOffset(ZoneOffset.UTC).toLocalDate().toString();
+      out.add(
+          new NextAction(
+              k.account().accountId(), k.userName(), k.keyId(), action, due, dueOn, reason));
     }
-    out.sort(Comparator.comparingLong(NextAction::dueInDays)
-        .thenComparing(NextAction::accountId).thenComparing(NextAction::userName)
-        .thenComparing(NextAction::keyId));
+    out.sort(
+        Comparator.comparingLong(NextAction::dueInDays)
+            .thenComparing(NextAction::accountId)
+            .thenComparing(NextAction::userName)
+            .thenComparing(NextAction::keyId));
     return out;
   }
 
   /** An account's thresholds from its effective policy, -1 when unknown. */
   record Thresholds(int create, int deactivate, int delete) {
     static Thresholds of(AccountReport a) {
-      return a.policy().map(PolicyInForce::thresholds)
-          .map(t -> new Thresholds(t.createAfterDays(), t.deactivateAfterDays(),
-              t.deleteAfterDays()))
+      return a.policy()
+          .map(PolicyInForce::thresholds)
+          .map(
+              t ->
+                  new Thresholds(t.createAfterDays(), t.deactivateAfterDays(), t.deleteAfterDays()))
           .orElse(new Thresholds(-1, -1, -1));
     }
   }

@@ -18,8 +18,11 @@ public final class ReportText {
     values.put("deactivateAfterDays", String.valueOf(t.deactivateAfterDays()));
     values.put("deleteAfterDays", String.valueOf(t.deleteAfterDays()));
     values.put("unusedForDays", String.valueOf(t.unusedForDays()));
-    values.put("forceDeactivateAfterDays", t.forceDeactivateAfterDays().isPresent()
-        ? String.valueOf(t.forceDeactivateAfterDays().getAsInt()) : "never");
+    values.put(
+        "forceDeactivateAfterDays",
+        t.forceDeactivateAfterDays().isPresent()
+            ? String.valueOf(t.forceDeactivateAfterDays().getAsInt())
+            : "never");
     values.put("reminderDays", t.reminderDays().toString());
     values.put("warningIntervalDays", String.valueOf(t.warningIntervalDays()));
     return values;
@@ -27,13 +30,11 @@ public final class ReportText {
 
   /** A decision's action, with the warning kind for a warning: {@code WARN(STILL_IN_USE)}. */
   public static String action(DecisionReport d) {
-    return d.warning().map(w -> d.action().name() + "(" + w.name() + ")")
-        .orElse(d.action().name());
+    return d.warning().map(w -> d.action().name() + "(" + w.name() + ")").orElse(d.action().name());
   }
 
   /** A planner decision's label as {@link #action(DecisionReport)} spells it. */
   public static String action(Decision d) {
-    return d.warning().map(w -> d.action().name() + "(" + w.name() + ")")
-        .orElse(d.action().name());
+    return d.warning().map(w -> d.action().name() + "(" + w.name() + ")").orElse(d.action().name());
   }
 }

@@ -41,7 +41,8 @@ public record RunReport(
   }
 
   public long count(Action action, Outcome outcome) {
-    return accounts.stream().flatMap(a -> a.users().stream())
+    return accounts.stream()
+        .flatMap(a -> a.users().stream())
         .flatMap(u -> u.decisions().stream())
         .filter(d -> d.is(action, outcome))
         .count();
@@ -53,13 +54,13 @@ public record RunReport(
   }
 
   public boolean anyNotReached() {
-    return accounts.stream().anyMatch(a -> a.status() == AccountStatus.NOT_REACHED
-        || !a.usersNotReached().isEmpty());
+    return accounts.stream()
+        .anyMatch(a -> a.status() == AccountStatus.NOT_REACHED || !a.usersNotReached().isEmpty());
   }
 
   /** This report with other accounts (same run, times, mode, policy and calls). */
   public RunReport withAccounts(List<AccountReport> other) {
-    return new RunReport(runId, startedAt, finishedAt, mode, policySource, policySha256, other,
-        awsCalls);
+    return new RunReport(
+        runId, startedAt, finishedAt, mode, policySource, policySha256, other, awsCalls);
   }
 }

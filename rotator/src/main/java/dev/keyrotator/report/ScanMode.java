@@ -4,8 +4,8 @@ package dev.keyrotator.report;
 public enum ScanMode {
   /**
    * The IAM credential report plus GetAccountAuthorizationDetails, then a per-user read only of
-   * users that may need an action (see the run package's ReportTriage); falls back to {@link #PER_USER} for
-   * the account when the report cannot be had or read.
+   * users that may need an action (see the run package's ReportTriage); falls back to {@link
+   * #PER_USER} for the account when the report cannot be had or read.
    */
   CREDENTIAL_REPORT("credential-report"),
   /** ListUsers, then every user read one by one (GetUser, tags, groups, keys, last use). */

@@ -33,7 +33,10 @@ import java.util.Optional;
  */
 final class AccountRun {
 
-  /** How long an account waits for IAM to generate its credential report before reading users one by one. */
+  /**
+   * How long an account waits for IAM to generate its credential report before reading users one by
+   * one.
+   */
   static final Duration REPORT_WAIT = Duration.ofSeconds(60);
 
   /** What every account's run shares. */
@@ -47,8 +50,14 @@ final class AccountRun {
     private final Progress progress;
     private final ScanMode scanMode;
 
-    Factory(PolicyFile policy, RoleAssumer roles, Notifier notifier,
-        Optional<SecretVault> centralVault, Planner planner, Clock clock, Progress progress,
+    Factory(
+        PolicyFile policy,
+        RoleAssumer roles,
+        Notifier notifier,
+        Optional<SecretVault> centralVault,
+        Planner planner,
+        Clock clock,
+        Progress progress,
         ScanMode scanMode) {
       this.policy = policy;
       this.roles = roles;
@@ -80,32 +89,50 @@ final class AccountRun {
     this.f = f;
     this.request = request;
     this.account = account;
-    this.mode = request.planOnly() ? Mode.DRY_RUN
-        : request.modeOverride().orElse(effective.policy().mode());
+    this.mode =
+        request.planOnly()
+            ? Mode.DRY_RUN
+            : request.modeOverride().orElse(effective.policy().mode());
     this.policy = effective.policy().withMode(mode);
-    this.inForce = new PolicyInForce(effective.policy().mode(), effective.policy().thresholds(),
-        effective.sources());
+    this.inForce =
+        new PolicyInForce(
+            effective.policy().mode(), effective.policy().thresholds(), effective.sources());
   }
 
   AccountReport run() {
     if (!request.deadline().allowsMoreWork()) {
-      return report(AccountStatus.NOT_REACHED,
-          "the run's deadline came before this account was started", 0, List.of(), List.of(),
-          Optional.empty(), "");
+      return report(
+          AccountStatus.NOT_REACHED,
+          "the run's deadline came before this account was started",
+          0,
+          List.of(),
+          List.of(),
+          Optional.empty(),
+          "");
     }
     try (AccountSession session = f.roles.open(account.id(), request.runId())) {
       return scanAndRotate(session);
     } catch (AwsCallException | IllegalStateException | IllegalArgumentException e) {
       f.progress.report("account " + account.id() + ": FAILED (" + e.getMessage() + ")");
-      return report(AccountStatus.FAILED, e.getMessage(), 0, List.of(), List.of(),
-          Optional.empty(), "");
+      return report(
+          AccountStatus.FAILED, e.getMessage(), 0, List.of(), List.of(), Optional.empty(), "");
     }
   }
 
   private AccountReport scanAndRotate(AccountSession session) {
-    UserRotation rotation = new UserRotation(f.planner, f.clock, new UserRotation.Context(
-        request.runId(), account, policy, request.planOnly(), session.keys(), vault(session),
-        f.notifier, f.policy.notifications().topicArn()));
+    UserRotation rotation =
+        new UserRotation(
+            f.planner,
+            f.clock,
+            new UserRotation.Context(
+                request.runId(),
+                account,
+                policy,
+                request.planOnly(),
+                session.keys(),
+                vault(session),
+                f.notifier,
+                f.policy.notifications().topicArn()));
     List<UserReport> users = new ArrayList<>();
     List<String> toRead;
     ScanMode scan = ScanMode.PER_USER;
@@ -155,14 +182,16 @@ final class AccountRun {
 
   private SecretVault vault(AccountSession session) {
     return f.policy.secrets().storeIn() == PolicyFile.StoreIn.CENTRAL
-        ? f.centralVault.orElseThrow(() -> new IllegalStateException(
-            "secrets.storeIn is central but no central vault is configured"))
+        ? f.centralVault.orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "secrets.storeIn is central but no central vault is configured"))
         : session.vault();
   }
 
   /**
-   * Every user's verdict from the credential report and GetAccountAuthorizationDetails. The
-   * report is requested first and the user details are read while IAM generates it.
+   * Every user's verdict from the credential report and GetAccountAuthorizationDetails. The report
+   * is requested first and the user details are read while IAM generates it.
    */
   private List<ReportTriage.Verdict> triage(UserScan scan) throws ScanUnavailableException {
     scan.requestCredentialReport();
@@ -176,13 +205,18 @@ final class AccountRun {
     return out;
   }
 
-  private AccountReport finished(int scanned, List<UserReport> users, List<String> notReached,
-      ScanMode scan, String scanNote) {
-    AccountStatus status = switch (mode) {
-      case ENFORCE -> AccountStatus.DONE;
-      case DRY_RUN -> AccountStatus.DRY_RUN;
-      case REPORT_ONLY -> AccountStatus.REPORT_ONLY;
-    };
+  private AccountReport finished(
+      int scanned,
+      List<UserReport> users,
+      List<String> notReached,
+      ScanMode scan,
+      String scanNote) {
+    AccountStatus status =
+        switch (mode) {
+          case ENFORCE -> AccountStatus.DONE;
+          case DRY_RUN -> AccountStatus.DRY_RUN;
+          case REPORT_ONLY -> AccountStatus.REPORT_ONLY;
+        };
     long failedUsers = users.stream().filter(UserReport::failed).count();
     List<String> reasons = new ArrayList<>();
     if (failedUsers > 0) {
@@ -192,15 +226,42 @@ final class AccountRun {
       reasons.add(notReached.size() + " users not reached before the deadline");
     }
     String reason = String.join("; ", reasons);
-    f.progress.report("account " + account.id() + ": " + status + ", " + scanned + " users"
-        + (reason.isEmpty() ? "" : " (" + reason + ")") + ", " + scan.label() + " scan"
-        + (scanNote.isEmpty() ? "" : " (" + scanNote + ")"));
+    f.progress.report(
+        "account "
+            + account.id()
+            + ": "
+            + status
+            + ", "
+            + scanned
+            + " users"
+            + (reason.isEmpty() ? "" : " (" + reason + ")")
+            + ", "
+            + scan.label()
+            + " scan"
+            + (scanNote.isEmpty() ? "" : " (" + scanNote + ")"));
     return report(status, reason, scanned, users, notReached, Optional.of(scan), scanNote);
   }
 
-  private AccountReport report(AccountStatus status, String reason, int scanned,
-      List<UserReport> users, List<String> notReached, Optional<ScanMode> scan, String scanNote) {
-    return new AccountReport(account.id(), account.name(), account.ouPathNames(), status, reason,
-        Optional.of(mode), Optional.of(inForce), scanned, users, notReached, scan, scanNote);
+  private AccountReport report(
+      AccountStatus status,
+      String reason,
+      int scanned,
+      List<UserReport> users,
+      List<String> notReached,
+      Optional<ScanMode> scan,
+      String scanNote) {
+    return new AccountReport(
+        account.id(),
+        account.name(),
+        account.ouPathNames(),
+        status,
+        reason,
+        Optional.of(mode),
+        Optional.of(inForce),
+        scanned,
+        users,
+        notReached,
+        scan,
+        scanNote);
   }
 }

@@ -1,7 +1,7 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.ports.Account;
 import dev.keyrotator.config.PolicyFile.OrganizationSettings;
+import dev.keyrotator.ports.Account;
 import java.util.Optional;
 
 /** Which accounts the policy file includes, and why the others are left out. */
@@ -26,12 +26,14 @@ public final class AccountSelection {
     if (!narrowed) {
       return Optional.empty();
     }
-    boolean included = org.includeAccounts().contains(account.id())
-        || org.includeOus().stream().anyMatch(ou -> ou.startsWith("r-")
-            || account.ouPath().contains(ou))
-        || (org.includeCentralAccount()
-            && org.centralAccountId().filter(account.id()::equals).isPresent());
-    return included ? Optional.empty()
+    boolean included =
+        org.includeAccounts().contains(account.id())
+            || org.includeOus().stream()
+                .anyMatch(ou -> ou.startsWith("r-") || account.ouPath().contains(ou))
+            || (org.includeCentralAccount()
+                && org.centralAccountId().filter(account.id()::equals).isPresent());
+    return included
+        ? Optional.empty()
         : Optional.of("not under organization.includeOus or includeAccounts");
   }
 }

@@ -1,11 +1,5 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.ports.Account;
-import dev.keyrotator.ports.AccountDirectory;
-import dev.keyrotator.ports.AccountSession;
-import dev.keyrotator.ports.AwsCallException;
-import dev.keyrotator.ports.RoleAssumer;
-import dev.keyrotator.ports.UserSnapshot;
 import dev.keyrotator.config.AccountContext;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyResolver;
@@ -17,6 +11,12 @@ import dev.keyrotator.policy.Planner;
 import dev.keyrotator.policy.RotationPolicy;
 import dev.keyrotator.policy.UserPlan;
 import dev.keyrotator.policy.UserState;
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AccountDirectory;
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.RoleAssumer;
+import dev.keyrotator.ports.UserSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,8 +45,12 @@ public final class Forecast {
   private final Planner planner;
   private final Clock clock;
 
-  public Forecast(PolicyFile policy, AccountDirectory directory, RoleAssumer roles,
-      Planner planner, Clock clock) {
+  public Forecast(
+      PolicyFile policy,
+      AccountDirectory directory,
+      RoleAssumer roles,
+      Planner planner,
+      Clock clock) {
     this.policy = policy;
     this.directory = directory;
     this.roles = roles;
@@ -63,15 +66,19 @@ public final class Forecast {
       if (AccountSelection.exclusionReason(a, policy.organization()).isPresent()) {
         continue;
       }
-      RotationPolicy p = PolicyResolver.resolve(policy,
-          new AccountContext(a.id(), a.ouPath(), a.tags())).policy();
+      RotationPolicy p =
+          PolicyResolver.resolve(policy, new AccountContext(a.id(), a.ouPath(), a.tags())).policy();
       try (AccountSession s = roles.open(a.id(), "forecast")) {
         for (String user : s.keys().userNames()) {
           UserSnapshot snap = s.keys().read(user);
-          UserState state = new UserState(snap.user(), snap.keys(),
-              s.vault().storedKeyIds(a.id(), user, snap.keys().stream().map(AccessKey::id)
-                  .toList()),
-              snap.marker(), snap.history());
+          UserState state =
+              new UserState(
+                  snap.user(),
+                  snap.keys(),
+                  s.vault()
+                      .storedKeyIds(a.id(), user, snap.keys().stream().map(AccessKey::id).toList()),
+                  snap.marker(),
+                  snap.history());
           simulate(a.id(), state, p, start, days, out);
         }
       } catch (AwsCallException e) {
@@ -82,14 +89,21 @@ public final class Forecast {
     return out;
   }
 
-  void simulate(String accountId, UserState initial, RotationPolicy p, Instant start, int days,
+  void simulate(
+      String accountId,
+      UserState initial,
+      RotationPolicy p,
+      Instant start,
+      int days,
       List<Entry> out) {
     AtomicInteger n = new AtomicInteger();
-    boolean activeUser = initial.keys().stream().filter(AccessKey::isActive)
-        .reduce((x, y) -> y)
-        .flatMap(AccessKey::lastUsed)
-        .map(u -> Duration.between(u, start).toDays() < p.thresholds().unusedForDays())
-        .orElse(false);
+    boolean activeUser =
+        initial.keys().stream()
+            .filter(AccessKey::isActive)
+            .reduce((x, y) -> y)
+            .flatMap(AccessKey::lastUsed)
+            .map(u -> Duration.between(u, start).toDays() < p.thresholds().unusedForDays())
+            .orElse(false);
     UserState state = initial;
     for (int d = 0; d <= days; d++) {
       Instant now = start.plus(Duration.ofDays(d));
@@ -99,12 +113,15 @@ public final class Forecast {
       UserPlan plan = planner.plan(state, p, now);
       for (Decision decision : plan.decisions()) {
         if (decision.action() != Action.NOTHING && decision.action() != Action.EXEMPT) {
-          out.add(new Entry(LocalDate.ofInstant(now, ZoneOffset.UTC), accountId,
-              initial.user().name(), decision));
+          out.add(
+              new Entry(
+                  LocalDate.ofInstant(now, ZoneOffset.UTC),
+                  accountId,
+                  initial.user().name(),
+                  decision));
         }
       }
       state = PlanEffects.apply(state, plan, now, () -> "(new key " + n.incrementAndGet() + ")");
     }
   }
-
 }

@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * Creates a user's new access key so that its secret is never lost: marker, create, store (or
  * delete the new key if storing fails), and, once the owner is told, clear the marker. Whatever
- * call fails or wherever the process dies, either the secret is stored or the key is deleted,
- * now or by the next run, which finds the marker (see {@code Planner}'s repair rules).
+ * call fails or wherever the process dies, either the secret is stored or the key is deleted, now
+ * or by the next run, which finds the marker (see {@code Planner}'s repair rules).
  */
 final class LossFreeKeyCreation {
 
@@ -37,13 +37,18 @@ final class LossFreeKeyCreation {
       return secret;
     }
 
-    /** Clears the marker; if that fails the key and its secret are complete and the next run clears it. */
+    /**
+     * Clears the marker; if that fails the key and its secret are complete and the next run clears
+     * it.
+     */
     void finish() {
       try {
         keys.clearMarker(userName);
       } catch (AwsCallException e) {
-        notes.add("the rotation marker could not be cleared (" + e.getMessage()
-            + "); the next run clears it");
+        notes.add(
+            "the rotation marker could not be cleared ("
+                + e.getMessage()
+                + "); the next run clears it");
       }
     }
   }
@@ -53,7 +58,9 @@ final class LossFreeKeyCreation {
   private final Clock clock;
   private final List<String> notes;
 
-  /** @param notes where what the next run has to finish is told */
+  /**
+   * @param notes where what the next run has to finish is told
+   */
   LossFreeKeyCreation(UserKeys keys, SecretVault vault, Clock clock, List<String> notes) {
     this.keys = keys;
     this.vault = vault;
@@ -77,9 +84,14 @@ final class LossFreeKeyCreation {
       if (valueStored(accountId, userName, created, storeFailure)) {
         // The secret is safe; only what follows the value is missing. Keep the key and the
         // marker: the next run completes the store before anything else for this user.
-        notes.add("the secret of new key " + created.key().id() + " is stored but the"
-            + " store did not finish (" + storeFailure.getMessage() + "); the key is kept"
-            + " and the next run completes the store");
+        notes.add(
+            "the secret of new key "
+                + created.key().id()
+                + " is stored but the"
+                + " store did not finish ("
+                + storeFailure.getMessage()
+                + "); the key is kept"
+                + " and the next run completes the store");
       } else {
         undoCreate(userName, created);
       }
@@ -90,17 +102,18 @@ final class LossFreeKeyCreation {
 
   /**
    * Whether the new key's value made it into the vault although {@code store} failed: it fails
-   * after the value when the resource policy or the tags could not be applied. When that cannot
-   * be told, the answer is no and the key is deleted (its secret is never handed out).
+   * after the value when the resource policy or the tags could not be applied. When that cannot be
+   * told, the answer is no and the key is deleted (its secret is never handed out).
    */
-  private boolean valueStored(String accountId, String user, NewAccessKey created,
-      RuntimeException failure) {
+  private boolean valueStored(
+      String accountId, String user, NewAccessKey created, RuntimeException failure) {
     if (failure instanceof AwsCallException e
         && (e.operation().equals("PutResourcePolicy") || e.operation().equals("TagResource"))) {
       return true;
     }
     try {
-      return vault.storedKeyIds(accountId, user, List.of(created.key().id()))
+      return vault
+          .storedKeyIds(accountId, user, List.of(created.key().id()))
           .contains(created.key().id());
     } catch (RuntimeException e) {
       return false;
@@ -114,9 +127,12 @@ final class LossFreeKeyCreation {
       keys.clearMarker(user);
     } catch (RuntimeException undoFailure) {
       // The marker stays: the next run finds the orphan and deletes it before anything else.
-      notes.add("could not delete the new key " + created.key().id()
-          + " after the store failed (" + undoFailure.getMessage()
-          + "); the next run deletes it");
+      notes.add(
+          "could not delete the new key "
+              + created.key().id()
+              + " after the store failed ("
+              + undoFailure.getMessage()
+              + "); the next run deletes it");
     }
   }
 }

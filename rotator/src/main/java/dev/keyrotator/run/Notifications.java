@@ -1,10 +1,10 @@
 package dev.keyrotator.run;
 
+import dev.keyrotator.policy.Decision;
+import dev.keyrotator.policy.IamUser;
 import dev.keyrotator.ports.Account;
 import dev.keyrotator.ports.Notification;
 import dev.keyrotator.ports.StoredSecret;
-import dev.keyrotator.policy.Decision;
-import dev.keyrotator.policy.IamUser;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -16,10 +16,15 @@ import java.util.Optional;
 public final class Notifications {
   private Notifications() {}
 
-  public static Notification of(Event event, Account account, IamUser user, String keyId,
-      String detail, Optional<StoredSecret> secret) {
-    String subject = subject(event.title() + " for " + user.name() + " in "
-        + accountLabel(account));
+  public static Notification of(
+      Event event,
+      Account account,
+      IamUser user,
+      String keyId,
+      String detail,
+      Optional<StoredSecret> secret) {
+    String subject =
+        subject(event.title() + " for " + user.name() + " in " + accountLabel(account));
     StringBuilder body = new StringBuilder();
     body.append(event.title()).append("\n\n");
     body.append("Account:  ").append(accountLabel(account)).append('\n');
@@ -27,14 +32,17 @@ public final class Notifications {
     body.append("Key id:   ").append(keyId == null ? "-" : keyId).append('\n');
     body.append("Event:    ").append(event.attribute()).append('\n');
     body.append('\n').append(detail).append('\n');
-    secret.ifPresent(s -> {
-      body.append("\nThe new secret is stored in AWS Secrets Manager (it is not in this message).\n");
-      body.append("Secret ARN:  ").append(s.arn()).append('\n');
-      body.append("Console:     ").append(s.consoleUrl()).append('\n');
-      body.append("Read it with:\n  ").append(s.cliCommand()).append('\n');
-      body.append("Switch your applications to the new key; the old key is deactivated once it"
-          + " is no longer used.\n");
-    });
+    secret.ifPresent(
+        s -> {
+          body.append(
+              "\nThe new secret is stored in AWS Secrets Manager (it is not in this message).\n");
+          body.append("Secret ARN:  ").append(s.arn()).append('\n');
+          body.append("Console:     ").append(s.consoleUrl()).append('\n');
+          body.append("Read it with:\n  ").append(s.cliCommand()).append('\n');
+          body.append(
+              "Switch your applications to the new key; the old key is deactivated once it"
+                  + " is no longer used.\n");
+        });
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("account_id", account.id());
     attributes.put("user_name", user.name());
@@ -47,8 +55,15 @@ public final class Notifications {
 
   /** A step of a user's rotation failed; nothing after it was attempted. */
   public static Notification failure(Account account, IamUser user, Decision d, String error) {
-    return of(Event.ROTATION_FAILED, account, user, d.keyId().orElse(null),
-        "The step " + d.action() + " failed: " + error
+    return of(
+        Event.ROTATION_FAILED,
+        account,
+        user,
+        d.keyId().orElse(null),
+        "The step "
+            + d.action()
+            + " failed: "
+            + error
             + ". Nothing else was changed for this user in this run; the next run tries again.",
         Optional.empty());
   }

@@ -7,13 +7,13 @@ import dev.keyrotator.config.PolicyFileException;
 import dev.keyrotator.config.PolicyResolver;
 import dev.keyrotator.config.Selector;
 import dev.keyrotator.policy.Mode;
+import dev.keyrotator.policy.Planner;
 import dev.keyrotator.ports.Account;
 import dev.keyrotator.ports.AccountDirectory;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.RoleAssumer;
 import dev.keyrotator.ports.SecretVault;
-import dev.keyrotator.policy.Planner;
 import dev.keyrotator.report.AccountReport;
 import dev.keyrotator.report.AccountStatus;
 import dev.keyrotator.report.RunReport;
@@ -33,12 +33,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.slf4j.MDC;
 
 /**
- * Runs the rotation over the organization: every included account in parallel (bounded by
- * {@code organization.maxConcurrentAccounts}), each as an {@link AccountRun}. One account's
- * failure is reported and never stops the others; when the deadline comes no new user or account
- * is started and what was left is reported as not reached.
+ * Runs the rotation over the organization: every included account in parallel (bounded by {@code
+ * organization.maxConcurrentAccounts}), each as an {@link AccountRun}. One account's failure is
+ * reported and never stops the others; when the deadline comes no new user or account is started
+ * and what was left is reported as not reached.
  */
 public final class Orchestrator {
 
@@ -53,8 +54,13 @@ public final class Orchestrator {
    * @param callCounts the AWS calls made so far by this process, by "service:operation" (with
    *     {@code total.*}); a run reports the calls it made itself
    */
-  private Orchestrator(PolicyFile policy, AccountDirectory directory, AccountRun.Factory accounts,
-      Clock clock, Supplier<Map<String, Long>> callCounts, Progress progress) {
+  private Orchestrator(
+      PolicyFile policy,
+      AccountDirectory directory,
+      AccountRun.Factory accounts,
+      Clock clock,
+      Supplier<Map<String, Long>> callCounts,
+      Progress progress) {
     this.policy = policy;
     this.directory = directory;
     this.accounts = accounts;
@@ -64,29 +70,50 @@ public final class Orchestrator {
   }
 
   /** The orchestrator over the ports, reading accounts through the credential report. */
-  public static Orchestrator create(PolicyFile policy, AccountDirectory directory,
-      RoleAssumer roles, Notifier notifier, Optional<SecretVault> centralVault, Planner planner,
-      Clock clock, Supplier<Map<String, Long>> callCounts, Progress progress) {
-    return new Orchestrator(policy, directory, new AccountRun.Factory(policy, roles, notifier,
-        centralVault, planner, clock, progress, ScanMode.CREDENTIAL_REPORT), clock, callCounts,
-        progress);
-  }
-
-  /** The same orchestrator reading accounts the given way ({@link ScanMode#CREDENTIAL_REPORT} by default). */
-  public Orchestrator withScan(ScanMode mode) {
-    return new Orchestrator(policy, directory, accounts.withScan(mode), clock, callCounts,
+  public static Orchestrator create(
+      PolicyFile policy,
+      AccountDirectory directory,
+      RoleAssumer roles,
+      Notifier notifier,
+      Optional<SecretVault> centralVault,
+      Planner planner,
+      Clock clock,
+      Supplier<Map<String, Long>> callCounts,
+      Progress progress) {
+    return new Orchestrator(
+        policy,
+        directory,
+        new AccountRun.Factory(
+            policy,
+            roles,
+            notifier,
+            centralVault,
+            planner,
+            clock,
+            progress,
+            ScanMode.CREDENTIAL_REPORT),
+        clock,
+        callCounts,
         progress);
   }
 
   /**
-   * The organization's ACTIVE accounts (with their tags when an override selects accounts by
-   * tag).
+   * The same orchestrator reading accounts the given way ({@link ScanMode#CREDENTIAL_REPORT} by
+   * default).
+   */
+  public Orchestrator withScan(ScanMode mode) {
+    return new Orchestrator(
+        policy, directory, accounts.withScan(mode), clock, callCounts, progress);
+  }
+
+  /**
+   * The organization's ACTIVE accounts (with their tags when an override selects accounts by tag).
    *
    * @throws AwsCallException when the organization cannot be read
    */
   public List<Account> activeAccounts() {
-    boolean needTags = policy.overrides().stream()
-        .anyMatch(o -> o.selector() instanceof Selector.AccountTag);
+    boolean needTags =
+        policy.overrides().stream().anyMatch(o -> o.selector() instanceof Selector.AccountTag);
     return directory.activeAccounts(needTags);
   }
 
@@ -109,29 +136,53 @@ public final class Orchestrator {
     Set<String> unknown = new LinkedHashSet<>(request.accounts());
     unknown.removeAll(known);
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown account(s) " + unknown
-          + ": not ACTIVE accounts of this organization; nothing was changed");
+      throw new IllegalArgumentException(
+          "unknown account(s) "
+              + unknown
+              + ": not ACTIVE accounts of this organization; nothing was changed");
     }
-    progress.report("run " + request.runId() + ": " + accounts.size() + " active accounts");
-    List<AccountReport> reports = inParallel(request, accounts);
+    List<AccountReport> reports;
+    try (MDC.MDCCloseable id = MDC.putCloseable(Progress.RUN_ID, request.runId())) {
+      progress.report("run " + request.runId() + ": " + accounts.size() + " active accounts");
+      reports = inParallel(request, accounts);
+    }
     Mode mode = request.planOnly() ? Mode.DRY_RUN : request.modeOverride().orElse(null);
-    return new RunReport(request.runId(), started, clock.instant(),
-        mode == null ? "per-account" : mode.label(), policy.source(), policy.sha256(), reports,
+    return new RunReport(
+        request.runId(),
+        started,
+        clock.instant(),
+        mode == null ? "per-account" : mode.label(),
+        policy.source(),
+        policy.sha256(),
+        reports,
         since(callsBefore, callCounts.get()));
   }
 
   private List<AccountReport> inParallel(RunRequest request, List<Account> accounts) {
-    int threads = Math.max(1, Math.min(policy.organization().maxConcurrentAccounts(),
-        accounts.size()));
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "account-worker");
-      t.setDaemon(true);
-      return t;
-    });
+    int threads =
+        Math.max(1, Math.min(policy.organization().maxConcurrentAccounts(), accounts.size()));
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "account-worker");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<Future<AccountReport>> futures = new ArrayList<>();
       for (Account a : accounts) {
-        futures.add(pool.submit(() -> account(request, a)));
+        futures.add(
+            pool.submit(
+                () -> {
+                  MDC.put(Progress.RUN_ID, request.runId());
+                  MDC.put(Progress.ACCOUNT_ID, a.id());
+                  try {
+                    return account(request, a);
+                  } finally {
+                    MDC.clear();
+                  }
+                }));
       }
       List<AccountReport> reports = new ArrayList<>();
       for (int i = 0; i < futures.size(); i++) {
@@ -157,13 +208,14 @@ public final class Orchestrator {
   /** One account: left out, its policy unresolvable, not reached, or run. */
   private AccountReport account(RunRequest request, Account a) {
     Optional<String> excluded = AccountSelection.exclusionReason(a, policy.organization());
-    if (excluded.isEmpty() && !request.accounts().isEmpty()
+    if (excluded.isEmpty()
+        && !request.accounts().isEmpty()
         && !request.accounts().contains(a.id())) {
       excluded = Optional.of("not among the accounts this invocation asked for");
     }
     if (excluded.isPresent()) {
-      return AccountReport.unprocessed(a.id(), a.name(), a.ouPathNames(), AccountStatus.SKIPPED,
-          excluded.get());
+      return AccountReport.unprocessed(
+          a.id(), a.name(), a.ouPathNames(), AccountStatus.SKIPPED, excluded.get());
     }
     EffectivePolicy effective;
     try {
@@ -176,19 +228,20 @@ public final class Orchestrator {
 
   private AccountReport failed(Account a, String reason) {
     progress.report("account " + a.id() + ": FAILED (" + reason + ")");
-    return AccountReport.unprocessed(a.id(), a.name(), a.ouPathNames(), AccountStatus.FAILED,
-        reason);
+    return AccountReport.unprocessed(
+        a.id(), a.name(), a.ouPathNames(), AccountStatus.FAILED, reason);
   }
 
   /** The calls made between two readings of the counters. */
   static Map<String, Long> since(Map<String, Long> before, Map<String, Long> after) {
     Map<String, Long> out = new TreeMap<>();
-    after.forEach((k, v) -> {
-      long n = v - before.getOrDefault(k, 0L);
-      if (n != 0 || k.startsWith("total.")) {
-        out.put(k, n);
-      }
-    });
+    after.forEach(
+        (k, v) -> {
+          long n = v - before.getOrDefault(k, 0L);
+          if (n != 0 || k.startsWith("total.")) {
+            out.put(k, n);
+          }
+        });
     return out;
   }
 }

@@ -1,10 +1,5 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.ports.CredentialReport;
-import dev.keyrotator.ports.CredentialReport.ReportedKey;
-import dev.keyrotator.ports.CredentialReport.ReportedUser;
-import dev.keyrotator.ports.ScanUnavailableException;
-import dev.keyrotator.ports.UserDetails;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
@@ -14,6 +9,11 @@ import dev.keyrotator.policy.RotationPolicy;
 import dev.keyrotator.policy.Thresholds;
 import dev.keyrotator.policy.UserPlan;
 import dev.keyrotator.policy.UserState;
+import dev.keyrotator.ports.CredentialReport;
+import dev.keyrotator.ports.CredentialReport.ReportedKey;
+import dev.keyrotator.ports.CredentialReport.ReportedUser;
+import dev.keyrotator.ports.ScanUnavailableException;
+import dev.keyrotator.ports.UserDetails;
 import dev.keyrotator.report.DecisionReport;
 import dev.keyrotator.report.KeyReport;
 import dev.keyrotator.report.Outcome;
@@ -36,9 +36,9 @@ import java.util.Set;
  * A settled user's plan is made by the real {@link Planner} from a provisional state. That state
  * differs from what a per-user read would give in the keys only: user facts (path, tags, groups),
  * the marker and the per-key history come from GetAccountAuthorizationDetails, read moments ago.
- * The keys come from the report, which IAM generated up to four hours ago, without key ids and
- * with times to the second. A user is settled only when none of the following holds; each rule
- * closes one way the provisional plan could be quieter than the real one:
+ * The keys come from the report, which IAM generated up to four hours ago, without key ids and with
+ * times to the second. A user is settled only when none of the following holds; each rule closes
+ * one way the provisional plan could be quieter than the real one:
  *
  * <ol>
  *   <li><b>The rotator's state tags</b> (a marker or any per-key history, even unparsable): repair
@@ -52,29 +52,30 @@ import java.util.Set;
  *       make it due for rotation; and the planner deletes old inactive keys. Read.
  *   <li><b>A key created within the last day</b> (the marker window, clock skew, and a report that
  *       was generated moments after a create). Read.
- *   <li><b>An active key at or past the first age at which the planner acts on any key</b>:
- *       the smallest of {@code createAfterDays}, {@code deactivateAfterDays} minus the longest
- *       reminder and {@code forceDeactivateAfterDays}, computed with the user's own (tag-shortened)
+ *   <li><b>An active key at or past the first age at which the planner acts on any key</b>: the
+ *       smallest of {@code createAfterDays}, {@code deactivateAfterDays} minus the longest reminder
+ *       and {@code forceDeactivateAfterDays}, computed with the user's own (tag-shortened)
  *       thresholds. A key created after the report would make such a key "older than the newest"
  *       and due for a reminder or deactivation although the provisional plan sees it as the newest
  *       key. Read.
  *   <li><b>The provisional plan has any decision other than NOTHING or EXEMPT</b>. Read.
  * </ol>
  *
- * What remains: every key is active, younger than any age the policy acts on, and older than a
- * day. Changes since the report can only be: a key deleted (fewer keys, fewer actions), a key
- * created (it is younger; the others stay below every threshold, rule 6), a key deactivated (an
- * inactive key below {@code deleteAfterDays} with no history is not acted on unless a create is
- * due, which rule 6 excludes), last use moving later (last use matters only from
- * {@code deactivateAfterDays} on, excluded by rule 6). Report times are truncated to the second,
- * which makes keys look older, never younger. So a settled user's real plan is NOTHING too, apart
- * from the key ids in its text. The key ids themselves are not known: the report names keys
- * {@code access_key_1} and {@code access_key_2}.
+ * What remains: every key is active, younger than any age the policy acts on, and older than a day.
+ * Changes since the report can only be: a key deleted (fewer keys, fewer actions), a key created
+ * (it is younger; the others stay below every threshold, rule 6), a key deactivated (an inactive
+ * key below {@code deleteAfterDays} with no history is not acted on unless a create is due, which
+ * rule 6 excludes), last use moving later (last use matters only from {@code deactivateAfterDays}
+ * on, excluded by rule 6). Report times are truncated to the second, which makes keys look older,
+ * never younger. So a settled user's real plan is NOTHING too, apart from the key ids in its text.
+ * The key ids themselves are not known: the report names keys {@code access_key_1} and {@code
+ * access_key_2}.
  */
 final class ReportTriage {
 
   /** A report older than this is not used (IAM regenerates one that is four hours old). */
   static final Duration MAX_REPORT_AGE = Duration.ofHours(12);
+
   /** Keys created this recently are always read (rule 5). */
   static final Duration RECENT_KEY = Duration.ofDays(1);
 
@@ -90,12 +91,19 @@ final class ReportTriage {
   private final CredentialReport report;
   private final Instant now;
 
-  /** @throws ScanUnavailableException when the report is too old to judge from */
+  /**
+   * @throws ScanUnavailableException when the report is too old to judge from
+   */
   ReportTriage(Planner planner, RotationPolicy policy, CredentialReport report, Instant now)
       throws ScanUnavailableException {
     if (report.generated().isBefore(now.minus(MAX_REPORT_AGE))) {
-      throw new ScanUnavailableException("the credential report was generated at "
-          + report.generated() + ", more than " + MAX_REPORT_AGE.toHours() + " hours ago", null);
+      throw new ScanUnavailableException(
+          "the credential report was generated at "
+              + report.generated()
+              + ", more than "
+              + MAX_REPORT_AGE.toHours()
+              + " hours ago",
+          null);
     }
     this.planner = planner;
     this.policy = policy;
@@ -113,13 +121,22 @@ final class ReportTriage {
       return read(name, "not in the credential report of " + report.generated());
     }
     if (Duration.between(row.created(), details.created()).abs().getSeconds() > 1) {
-      return read(name, "created at " + details.created() + ", not at " + row.created()
-          + " as the credential report says");
+      return read(
+          name,
+          "created at "
+              + details.created()
+              + ", not at "
+              + row.created()
+              + " as the credential report says");
     }
     List<AccessKey> keys = new ArrayList<>();
     for (ReportedKey k : row.keys()) {
-      keys.add(new AccessKey(k.label(), k.active() ? KeyStatus.ACTIVE : KeyStatus.INACTIVE,
-          k.created(), k.lastUsed()));
+      keys.add(
+          new AccessKey(
+              k.label(),
+              k.active() ? KeyStatus.ACTIVE : KeyStatus.INACTIVE,
+              k.created(),
+              k.lastUsed()));
     }
     UserState state = new UserState(details.user(), keys, Set.of(), Optional.empty(), Map.of());
     UserPlan plan = planner.plan(state, policy, now);
@@ -137,8 +154,14 @@ final class ReportTriage {
         return read(name, "has a key created less than a day ago");
       }
       if (Planner.ageDays(k, now) >= horizon) {
-        return read(name, "has a key " + Planner.ageDays(k, now) + " days old (the policy acts"
-            + " from " + horizon + " days)");
+        return read(
+            name,
+            "has a key "
+                + Planner.ageDays(k, now)
+                + " days old (the policy acts"
+                + " from "
+                + horizon
+                + " days)");
       }
     }
     if (!isOnly(plan, Action.NOTHING)) {
@@ -168,14 +191,24 @@ final class ReportTriage {
   }
 
   private Verdict settled(UserState state, UserPlan plan) {
-    List<KeyReport> keys = state.keys().stream().map(k -> new KeyReport(k.id(), k.status(),
-        Planner.ageDays(k, now), k.created(), k.lastUsed(), "")).toList();
+    List<KeyReport> keys =
+        state.keys().stream()
+            .map(
+                k ->
+                    new KeyReport(
+                        k.id(), k.status(), Planner.ageDays(k, now), k.created(), k.lastUsed(), ""))
+            .toList();
     List<DecisionReport> decisions = new ArrayList<>();
     for (Decision d : plan.decisions()) {
-      decisions.add(new DecisionReport(d.action(), d.keyId().orElse(""), d.warning(),
-          d.reason(), Outcome.NONE, "", ""));
+      decisions.add(
+          new DecisionReport(
+              d.action(), d.keyId().orElse(""), d.warning(), d.reason(), Outcome.NONE, "", ""));
     }
-    return new Verdict(state.user().name(), Optional.of(new UserReport(state.user().name(),
-        state.user().owner(), keys, decisions, plan.notes(), 0, 0)), "");
+    return new Verdict(
+        state.user().name(),
+        Optional.of(
+            new UserReport(
+                state.user().name(), state.user().owner(), keys, decisions, plan.notes(), 0, 0)),
+        "");
   }
 }

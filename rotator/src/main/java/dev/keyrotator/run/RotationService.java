@@ -26,9 +26,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The application service every entry point calls: a whole run (the CLI's {@code plan} and
- * {@code run}, a scheduled or manual Lambda invocation) and the three steps of a run fanned out
- * over several invocations ({@link #list}, {@link #rotate}, {@link #merge}). It owns the sequence
+ * The application service every entry point calls: a whole run (the CLI's {@code plan} and {@code
+ * run}, a scheduled or manual Lambda invocation) and the three steps of a run fanned out over
+ * several invocations ({@link #list}, {@link #rotate}, {@link #merge}). It owns the sequence
  * "orchestrate, write the report, deliver it, decide whether the run is partial"; entry points only
  * turn their input into a request and the result into output.
  */
@@ -41,16 +41,18 @@ public final class RotationService {
    * @param problems what else went wrong after the accounts were processed (local report files,
    *     fan-out parts), one line each
    */
-  public record RunResult(RunReport report, ReportSummary summary,
-      Optional<DeliveryResult> delivery, List<String> problems) {
+  public record RunResult(
+      RunReport report,
+      ReportSummary summary,
+      Optional<DeliveryResult> delivery,
+      List<String> problems) {
     public RunResult {
       problems = List.copyOf(problems);
     }
 
     /** Something failed or was left for the next run: the CLI's exit 1, Lambda's "partial". */
     public boolean partial() {
-      return report.partial() || !problems.isEmpty()
-          || delivery.map(d -> !d.ok()).orElse(false);
+      return report.partial() || !problems.isEmpty() || delivery.map(d -> !d.ok()).orElse(false);
     }
   }
 
@@ -78,8 +80,13 @@ public final class RotationService {
   private final ReportReader reader;
   private final Progress progress;
 
-  public RotationService(PolicyFile policy, Orchestrator orchestrator, ReportDelivery delivery,
-      ReportSink sink, ReportReader reader, Progress progress) {
+  public RotationService(
+      PolicyFile policy,
+      Orchestrator orchestrator,
+      ReportDelivery delivery,
+      ReportSink sink,
+      ReportReader reader,
+      Progress progress) {
     this.policy = policy;
     this.orchestrator = orchestrator;
     this.delivery = delivery;
@@ -101,8 +108,8 @@ public final class RotationService {
     return finish(report, request.planOnly(), request.reportDir(), new ArrayList<>());
   }
 
-  private RunResult finish(RunReport report, boolean planOnly, Optional<Path> reportDir,
-      List<String> problems) {
+  private RunResult finish(
+      RunReport report, boolean planOnly, Optional<Path> reportDir, List<String> problems) {
     ReportSummary summary = ReportSummary.of(report);
     if (reportDir.isPresent()) {
       try {
@@ -111,9 +118,10 @@ public final class RotationService {
         problems.add("report files not written to " + reportDir.get() + ": " + e.getMessage());
       }
     }
-    Optional<DeliveryResult> delivered = !planOnly && ReportDelivery.configured(policy.reporting())
-        ? Optional.of(delivery.deliver(report, summary, policy.reporting()))
-        : Optional.empty();
+    Optional<DeliveryResult> delivered =
+        !planOnly && ReportDelivery.configured(policy.reporting())
+            ? Optional.of(delivery.deliver(report, summary, policy.reporting()))
+            : Optional.empty();
     return new RunResult(report, summary, delivered, problems);
   }
 
@@ -133,8 +141,15 @@ public final class RotationService {
     for (int i = 0; i < included.size(); i += batchSize) {
       batches.add(included.subList(i, Math.min(included.size(), i + batchSize)));
     }
-    progress.report("run " + runId + ": " + included.size() + " included accounts in "
-        + batches.size() + " batches of up to " + batchSize);
+    progress.report(
+        "run "
+            + runId
+            + ": "
+            + included.size()
+            + " included accounts in "
+            + batches.size()
+            + " batches of up to "
+            + batchSize);
     return new Batches(runId, batches);
   }
 
@@ -143,28 +158,31 @@ public final class RotationService {
    * written to {@code <prefix>parts/<runId>/<first account id>.json} in the report bucket. No
    * summary is sent.
    *
-   * @throws AwsCallException when the part cannot be written: the state machine retries the
-   *     batch, and the protocol makes the second pass change nothing that the first one did
+   * @throws AwsCallException when the part cannot be written: the state machine retries the batch,
+   *     and the protocol makes the second pass change nothing that the first one did
    */
-  public BatchResult rotate(String runId, List<String> batch, Optional<Mode> mode,
-      Deadline deadline) {
+  public BatchResult rotate(
+      String runId, List<String> batch, Optional<Mode> mode, Deadline deadline) {
     String bucket = bucket();
-    RunReport full = orchestrator.run(new RunRequest(runId, mode, new LinkedHashSet<>(batch),
-        false, deadline));
+    RunReport full =
+        orchestrator.run(new RunRequest(runId, mode, new LinkedHashSet<>(batch), false, deadline));
     Set<String> mine = Set.copyOf(batch);
-    RunReport part = full.withAccounts(
-        full.accounts().stream().filter(a -> mine.contains(a.accountId())).toList());
+    RunReport part =
+        full.withAccounts(
+            full.accounts().stream().filter(a -> mine.contains(a.accountId())).toList());
     ReportingSettings s = policy.reporting();
     String folder = ReportMerge.partsFolder(s.prefix(), runId);
     String name = ReportMerge.partName(batch.get(0));
-    sink.write(bucket, s.securityAccountId(), folder,
-        List.of(new ReportFile(name, "application/json; charset=utf-8",
-            ReportMerge.render(part))));
+    sink.write(
+        bucket,
+        s.securityAccountId(),
+        folder,
+        List.of(new ReportFile(name, "application/json; charset=utf-8", ReportMerge.render(part))));
     String uri = "s3://" + bucket + "/" + folder + name;
-    progress.report("run " + runId + ": part " + uri + " written (" + part.accounts().size()
-        + " accounts)");
-    return new BatchResult(new RunResult(part, ReportSummary.of(part), Optional.empty(),
-        List.of()), uri);
+    progress.report(
+        "run " + runId + ": part " + uri + " written (" + part.accounts().size() + " accounts)");
+    return new BatchResult(
+        new RunResult(part, ReportSummary.of(part), Optional.empty(), List.of()), uri);
   }
 
   /**
@@ -180,11 +198,17 @@ public final class RotationService {
     ReportingSettings s = policy.reporting();
     String folder = ReportMerge.partsFolder(s.prefix(), runId);
     String where = "s3://" + bucket + "/" + folder;
-    List<String> keys = reader.keys(bucket, s.securityAccountId(), folder).stream()
-        .filter(k -> k.endsWith(".json")).toList();
+    List<String> keys =
+        reader.keys(bucket, s.securityAccountId(), folder).stream()
+            .filter(k -> k.endsWith(".json"))
+            .toList();
     if (keys.isEmpty()) {
-      throw new IllegalStateException("merge of run " + runId + ": no report parts under "
-          + where + " (no rotate step of this run id wrote its part); nothing was delivered");
+      throw new IllegalStateException(
+          "merge of run "
+              + runId
+              + ": no report parts under "
+              + where
+              + " (no rotate step of this run id wrote its part); nothing was delivered");
     }
     List<String> problems = new ArrayList<>();
     List<ReportMerge.Part> parts = new ArrayList<>();
@@ -192,16 +216,20 @@ public final class RotationService {
     for (String key : keys) {
       String name = key.substring(folder.length());
       try {
-        parts.add(new ReportMerge.Part(name, ReportMerge.parse(
-            reader.read(bucket, s.securityAccountId(), key), "s3://" + bucket + "/" + key)));
+        parts.add(
+            new ReportMerge.Part(
+                name,
+                ReportMerge.parse(
+                    reader.read(bucket, s.securityAccountId(), key),
+                    "s3://" + bucket + "/" + key)));
         names.add(name);
       } catch (AwsCallException | IllegalArgumentException e) {
         problems.add("part " + name + " unreadable: " + e.getMessage());
       }
     }
     if (parts.isEmpty()) {
-      throw new IllegalStateException("merge of run " + runId + ": no readable report part under "
-          + where + ": " + problems);
+      throw new IllegalStateException(
+          "merge of run " + runId + ": no readable report part under " + where + ": " + problems);
     }
     ReportMerge.Result merged = ReportMerge.merge(runId, parts);
     problems.addAll(merged.problems());
@@ -211,21 +239,27 @@ public final class RotationService {
       expected.addAll(batch);
       if (!batch.isEmpty() && !names.contains(ReportMerge.partName(batch.get(0)))) {
         missingParts.add(ReportMerge.partName(batch.get(0)));
-        problems.add("no report part " + where + ReportMerge.partName(batch.get(0))
-            + " for the batch of " + batch.size() + " accounts starting with " + batch.get(0)
-            + ": its rotate step failed or ran out of time");
+        problems.add(
+            "no report part "
+                + where
+                + ReportMerge.partName(batch.get(0))
+                + " for the batch of "
+                + batch.size()
+                + " accounts starting with "
+                + batch.get(0)
+                + ": its rotate step failed or ran out of time");
       }
     }
-    RunReport report = ReportMerge.withAccounts(merged.report(),
-        missing(merged.report(), expected));
+    RunReport report =
+        ReportMerge.withAccounts(merged.report(), missing(merged.report(), expected));
     problems.forEach(p -> progress.report("merge of run " + runId + ": " + p));
-    return new MergeResult(finish(report, false, Optional.empty(), problems), parts.size(),
-        missingParts);
+    return new MergeResult(
+        finish(report, false, Optional.empty(), problems), parts.size(), missingParts);
   }
 
   /**
-   * The accounts a whole run would report that no part holds: those the policy leaves out
-   * (SKIPPED, as the orchestrator reports them) and included ones no part covers (NOT_REACHED).
+   * The accounts a whole run would report that no part holds: those the policy leaves out (SKIPPED,
+   * as the orchestrator reports them) and included ones no part covers (NOT_REACHED).
    */
   private List<AccountReport> missing(RunReport merged, Set<String> expected) {
     Set<String> have = new TreeSet<>();
@@ -239,30 +273,45 @@ public final class RotationService {
       }
       Optional<String> excluded = AccountSelection.exclusionReason(a, policy.organization());
       if (excluded.isPresent()) {
-        out.add(AccountReport.unprocessed(a.id(), a.name(), a.ouPathNames(),
-            AccountStatus.SKIPPED, excluded.get()));
+        out.add(
+            AccountReport.unprocessed(
+                a.id(), a.name(), a.ouPathNames(), AccountStatus.SKIPPED, excluded.get()));
       } else {
-        out.add(AccountReport.unprocessed(a.id(), a.name(), a.ouPathNames(),
-            AccountStatus.NOT_REACHED, expected.isEmpty() || expected.contains(a.id())
-                ? "no report part holds this account (its batch's rotate step failed or ran out"
-                    + " of time); the next run includes it"
-                : "in no batch of this run (it joined the organization after the list step); the"
-                    + " next run includes it"));
+        out.add(
+            AccountReport.unprocessed(
+                a.id(),
+                a.name(),
+                a.ouPathNames(),
+                AccountStatus.NOT_REACHED,
+                expected.isEmpty() || expected.contains(a.id())
+                    ? "no report part holds this account (its batch's rotate step failed or ran out"
+                        + " of time); the next run includes it"
+                    : "in no batch of this run (it joined the organization after the list step); the"
+                        + " next run includes it"));
       }
     }
     for (String id : expected) {
       if (!have.contains(id) && !seen.contains(id)) {
-        out.add(AccountReport.unprocessed(id, "", "", AccountStatus.NOT_REACHED,
-            "no report part holds this account, and it is no longer an ACTIVE account of the"
-                + " organization"));
+        out.add(
+            AccountReport.unprocessed(
+                id,
+                "",
+                "",
+                AccountStatus.NOT_REACHED,
+                "no report part holds this account, and it is no longer an ACTIVE account of the"
+                    + " organization"));
       }
     }
     return out;
   }
 
   private String bucket() {
-    return Optional.ofNullable(policy.reporting()).flatMap(ReportingSettings::bucket)
-        .orElseThrow(() -> new IllegalStateException("a fanned-out run needs reporting.bucket in"
-            + " the policy file (the report parts are kept there)"));
+    return Optional.ofNullable(policy.reporting())
+        .flatMap(ReportingSettings::bucket)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "a fanned-out run needs reporting.bucket in"
+                        + " the policy file (the report parts are kept there)"));
   }
 }

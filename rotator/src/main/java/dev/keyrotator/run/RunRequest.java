@@ -17,8 +17,12 @@ import java.util.Set;
  * @param reportDir also write report.json, report.csv and report.html into this directory
  */
 public record RunRequest(
-    String runId, Optional<Mode> modeOverride, Set<String> accounts, boolean planOnly,
-    Deadline deadline, Optional<Path> reportDir) {
+    String runId,
+    Optional<Mode> modeOverride,
+    Set<String> accounts,
+    boolean planOnly,
+    Deadline deadline,
+    Optional<Path> reportDir) {
   public RunRequest {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(modeOverride, "modeOverride");
@@ -33,8 +37,12 @@ public record RunRequest(
   }
 
   /** A request that writes no local report files. */
-  public RunRequest(String runId, Optional<Mode> modeOverride, Set<String> accounts,
-      boolean planOnly, Deadline deadline) {
+  public RunRequest(
+      String runId,
+      Optional<Mode> modeOverride,
+      Set<String> accounts,
+      boolean planOnly,
+      Deadline deadline) {
     this(runId, modeOverride, accounts, planOnly, deadline, Optional.empty());
   }
 }

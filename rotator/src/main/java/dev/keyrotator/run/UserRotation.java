@@ -36,10 +36,10 @@ import java.util.Set;
 /**
  * One user's turn: read, plan, and (in enforce mode) carry out the plan in order, stopping at the
  * first failure. A new key is made by {@link LossFreeKeyCreation}. A marker that survives (the
- * process died in between) is repaired by the next run before anything else for the user: an
- * orphan (created, secret not stored) is deleted; a key whose secret is stored has its store
- * completed (resource policy and tags re-applied) and its owner notified. See the README,
- * "Rotation protocol and failure behaviour", for every cut point.
+ * process died in between) is repaired by the next run before anything else for the user: an orphan
+ * (created, secret not stored) is deleted; a key whose secret is stored has its store completed
+ * (resource policy and tags re-applied) and its owner notified. See the README, "Rotation protocol
+ * and failure behaviour", for every cut point.
  */
 final class UserRotation {
 
@@ -66,11 +66,14 @@ final class UserRotation {
 
   UserReport process(String userName) {
     UserSnapshot snap = ctx.keys().read(userName);
-    Set<String> stored = snap.keys().isEmpty() ? Set.of()
-        : ctx.vault().storedKeyIds(ctx.account().id(), userName,
-            snap.keys().stream().map(AccessKey::id).toList());
-    UserState state = new UserState(snap.user(), snap.keys(), stored, snap.marker(),
-        snap.history());
+    Set<String> stored =
+        snap.keys().isEmpty()
+            ? Set.of()
+            : ctx.vault()
+                .storedKeyIds(
+                    ctx.account().id(), userName, snap.keys().stream().map(AccessKey::id).toList());
+    UserState state =
+        new UserState(snap.user(), snap.keys(), stored, snap.marker(), snap.history());
     Instant now = clock.instant();
     UserPlan plan = planner.plan(state, ctx.policy(), now);
     return new Execution(state, plan, now).run();
@@ -106,13 +109,19 @@ final class UserRotation {
           reports.add(report(d, Outcome.NONE, "", "", ""));
           continue;
         }
-        boolean allowed = !ctx.planOnly()
-            && (mode.mutatesKeys() || (d.action() == Action.WARN && mode.notifies()));
+        boolean allowed =
+            !ctx.planOnly()
+                && (mode.mutatesKeys() || (d.action() == Action.WARN && mode.notifies()));
         if (!allowed) {
           reports.add(report(d, Outcome.PLANNED, "", "", ""));
         } else if (failed) {
-          reports.add(report(d, Outcome.SKIPPED, "", "",
-              "not attempted: an earlier step for this user failed"));
+          reports.add(
+              report(
+                  d,
+                  Outcome.SKIPPED,
+                  "",
+                  "",
+                  "not attempted: an earlier step for this user failed"));
         } else {
           try {
             reports.add(execute(d));
@@ -124,8 +133,14 @@ final class UserRotation {
         }
       }
       List<KeyReport> keys = state.keys().stream().map(this::keyReport).toList();
-      return new UserReport(state.user().name(), state.user().owner(), keys, reports, notes,
-          messages.sent(), messages.lost());
+      return new UserReport(
+          state.user().name(),
+          state.user().owner(),
+          keys,
+          reports,
+          notes,
+          messages.sent(),
+          messages.lost());
     }
 
     private DecisionReport execute(Decision d) {
@@ -144,8 +159,14 @@ final class UserRotation {
       String keyId = d.keyId().orElse("");
       ctx.keys().deleteKey(state.user().name(), keyId);
       forget(keyId);
-      messages.send(Notifications.of(Event.ORPHAN_REPAIRED, ctx.account(), state.user(), keyId,
-          d.reason() + ". No action is needed.", Optional.empty()));
+      messages.send(
+          Notifications.of(
+              Event.ORPHAN_REPAIRED,
+              ctx.account(),
+              state.user(),
+              keyId,
+              d.reason() + ". No action is needed.",
+              Optional.empty()));
       return report(d, Outcome.DONE, keyId, "", "");
     }
 
@@ -155,20 +176,33 @@ final class UserRotation {
      */
     private DecisionReport completeInterruptedRotation(Decision d) {
       String user = state.user().name();
-      RotationMarker m = state.marker().orElseThrow(
-          () -> new IllegalStateException("REPAIR_CLEAR_MARKER without a marker"));
+      RotationMarker m =
+          state
+              .marker()
+              .orElseThrow(() -> new IllegalStateException("REPAIR_CLEAR_MARKER without a marker"));
       String completed = "";
       String arn = "";
       for (AccessKey k : state.keys()) {
         if (k.isActive() && state.isStored(k.id()) && Planner.createdInMarkerWindow(k, m)) {
-          StoredSecret secret = ctx.vault().completeStore(ctx.account().id(), user,
-              state.user().path(), k.id());
-          messages.send(Notifications.of(Event.KEY_CREATED, ctx.account(), state.user(), k.id(),
-              "A new access key was created for you by run " + m.runId()
-                  + ", which was interrupted before it could tell you.", Optional.of(secret)));
-          notes.add("completed the rotation of run " + m.runId() + ": the secret of key "
-              + k.id() + " was stored; its resource policy and tags were re-applied and its"
-              + " owner notified");
+          StoredSecret secret =
+              ctx.vault().completeStore(ctx.account().id(), user, state.user().path(), k.id());
+          messages.send(
+              Notifications.of(
+                  Event.KEY_CREATED,
+                  ctx.account(),
+                  state.user(),
+                  k.id(),
+                  "A new access key was created for you by run "
+                      + m.runId()
+                      + ", which was interrupted before it could tell you.",
+                  Optional.of(secret)));
+          notes.add(
+              "completed the rotation of run "
+                  + m.runId()
+                  + ": the secret of key "
+                  + k.id()
+                  + " was stored; its resource policy and tags were re-applied and its"
+                  + " owner notified");
           completed = k.id();
           arn = secret.arn();
         }
@@ -181,19 +215,26 @@ final class UserRotation {
       String keyId = d.keyId().orElse("");
       ctx.keys().deleteKey(state.user().name(), keyId);
       forget(keyId);
-      messages.send(Notifications.of(Event.KEY_DELETED, ctx.account(), state.user(), keyId,
-          d.reason(), Optional.empty()));
+      messages.send(
+          Notifications.of(
+              Event.KEY_DELETED, ctx.account(), state.user(), keyId, d.reason(), Optional.empty()));
       return report(d, Outcome.DONE, keyId, "", "");
     }
 
     private DecisionReport create(Decision d) {
-      LossFreeKeyCreation.Created created = new LossFreeKeyCreation(ctx.keys(), ctx.vault(),
-          clock, notes).create(ctx.runId(), ctx.account().id(), state.user().name());
+      LossFreeKeyCreation.Created created =
+          new LossFreeKeyCreation(ctx.keys(), ctx.vault(), clock, notes)
+              .create(ctx.runId(), ctx.account().id(), state.user().name());
       // Notified before the marker is cleared: a run that dies in between leaves the marker, and
       // the next run notifies again (at least once) instead of never.
-      messages.send(Notifications.of(Event.KEY_CREATED, ctx.account(), state.user(),
-          created.keyId(), d.reason() + ". A new access key was created for you.",
-          Optional.of(created.secret())));
+      messages.send(
+          Notifications.of(
+              Event.KEY_CREATED,
+              ctx.account(),
+              state.user(),
+              created.keyId(),
+              d.reason() + ". A new access key was created for you.",
+              Optional.of(created.secret())));
       created.finish();
       return report(d, Outcome.DONE, created.keyId(), created.secret().arn(), "");
     }
@@ -217,27 +258,44 @@ final class UserRotation {
         }
         throw e;
       }
-      messages.send(Notifications.of(Event.KEY_DEACTIVATED, ctx.account(), state.user(), keyId,
-          d.reason() + ". It can be switched back on until it is deleted.", Optional.empty()));
+      messages.send(
+          Notifications.of(
+              Event.KEY_DEACTIVATED,
+              ctx.account(),
+              state.user(),
+              keyId,
+              d.reason() + ". It can be switched back on until it is deleted.",
+              Optional.empty()));
       return report(d, Outcome.DONE, keyId, "", "");
     }
 
     /** Only a delivered warning counts: an undelivered one is sent again next run. */
     private DecisionReport warn(Decision d) {
       String keyId = d.keyId().orElse("");
-      boolean delivered = messages.send(Notifications.of(Event.KEY_WARNING, ctx.account(),
-          state.user(), keyId, d.reason(), Optional.empty()));
+      boolean delivered =
+          messages.send(
+              Notifications.of(
+                  Event.KEY_WARNING,
+                  ctx.account(),
+                  state.user(),
+                  keyId,
+                  d.reason(),
+                  Optional.empty()));
       if (delivered) {
         remember(keyId, history(keyId).withWarned(now));
       }
-      return report(d, delivered ? Outcome.DONE : Outcome.FAILED, keyId, "",
+      return report(
+          d,
+          delivered ? Outcome.DONE : Outcome.FAILED,
+          keyId,
+          "",
           delivered ? "" : "warning not delivered; it is sent again next run");
     }
 
     /**
-     * History tags of keys that no longer exist (a run died between DeleteAccessKey and
-     * UntagUser, or someone deleted the key): removed, so they never pile up against IAM's 50 tags
-     * per user. Best effort.
+     * History tags of keys that no longer exist (a run died between DeleteAccessKey and UntagUser,
+     * or someone deleted the key): removed, so they never pile up against IAM's 50 tags per user.
+     * Best effort.
      */
     private void forgetStaleHistory() {
       Set<String> ids = new HashSet<>();
@@ -251,8 +309,7 @@ final class UserRotation {
           history.remove(keyId);
           notes.add("removed the rotator's history of key " + keyId + ", which no longer exists");
         } catch (AwsCallException e) {
-          notes.add("could not remove the history of deleted key " + keyId + ": "
-              + e.getMessage());
+          notes.add("could not remove the history of deleted key " + keyId + ": " + e.getMessage());
         }
       }
     }
@@ -275,13 +332,13 @@ final class UserRotation {
     private DecisionReport report(
         Decision d, Outcome outcome, String keyId, String secretArn, String error) {
       String key = keyId.isEmpty() ? d.keyId().orElse("") : keyId;
-      return new DecisionReport(d.action(), key, d.warning(), d.reason(), outcome, secretArn,
-          error);
+      return new DecisionReport(
+          d.action(), key, d.warning(), d.reason(), outcome, secretArn, error);
     }
 
     private KeyReport keyReport(AccessKey k) {
-      return new KeyReport(k.id(), k.status(), Planner.ageDays(k, now), k.created(),
-          k.lastUsed(), "");
+      return new KeyReport(
+          k.id(), k.status(), Planner.ageDays(k, now), k.created(), k.lastUsed(), "");
     }
   }
 
@@ -310,8 +367,7 @@ final class UserRotation {
         return true;
       } catch (AwsCallException e) {
         lost++;
-        notes.add("notification '" + n.attributes().get("event") + "' not sent: "
-            + e.getMessage());
+        notes.add("notification '" + n.attributes().get("event") + "' not sent: " + e.getMessage());
         return false;
       }
     }

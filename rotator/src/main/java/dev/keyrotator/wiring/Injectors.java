@@ -17,19 +17,24 @@ import java.util.Optional;
 public final class Injectors {
   private Injectors() {}
 
-  public static Injector forRun(PolicyFile policy, Clock clock, Progress progress,
-      Optional<URI> endpoint, AwsModule aws) {
+  public static Injector forRun(
+      PolicyFile policy, Clock clock, Progress progress, Optional<URI> endpoint, AwsModule aws) {
     AwsSettings settings = settings(policy, endpoint);
-    return Guice.createInjector(Stage.PRODUCTION, new AbstractModule() {
-      @Override
-      protected void configure() {
-        binder().requireExplicitBindings();
-        bind(PolicyFile.class).toInstance(policy);
-        bind(Clock.class).toInstance(clock);
-        bind(Progress.class).toInstance(progress);
-        bind(AwsSettings.class).toInstance(settings);
-      }
-    }, aws, new RotatorModule(), new ReportingModule());
+    return Guice.createInjector(
+        Stage.PRODUCTION,
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            binder().requireExplicitBindings();
+            bind(PolicyFile.class).toInstance(policy);
+            bind(Clock.class).toInstance(clock);
+            bind(Progress.class).toInstance(progress);
+            bind(AwsSettings.class).toInstance(settings);
+          }
+        },
+        aws,
+        new RotatorModule(),
+        new ReportingModule());
   }
 
   /** Closes the SDK clients the injector built (their HTTP connections and credential refresh). */
@@ -39,9 +44,10 @@ public final class Injectors {
 
   static AwsSettings settings(PolicyFile policy, Optional<URI> endpoint) {
     var org = policy.organization();
-    AwsSettings s = AwsSettings.of(org.memberRoleName())
-        .withMemberRolePath(org.memberRolePath())
-        .withSecretPrefix(policy.secrets().namePrefix());
+    AwsSettings s =
+        AwsSettings.of(org.memberRoleName())
+            .withMemberRolePath(org.memberRolePath())
+            .withSecretPrefix(policy.secrets().namePrefix());
     if (org.externalId().isPresent()) {
       s = s.withExternalId(org.externalId().get());
     }

@@ -3,19 +3,19 @@ package dev.keyrotator.wiring;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.keyrotator.aws.S3ReportReader;
+import dev.keyrotator.aws.S3ReportSink;
 import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.ReportReader;
 import dev.keyrotator.ports.ReportSink;
-import dev.keyrotator.aws.S3ReportReader;
-import dev.keyrotator.aws.S3ReportSink;
 import dev.keyrotator.report.ReportDelivery;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Report delivery to the security account: {@link ReportSink} on S3 and {@link ReportDelivery}
- * (which also publishes the SNS summary through the {@link Notifier}), and {@link ReportReader}
- * for the merge step of a fanned-out run. Needs the central S3 client
- * and the notifier ({@code AwsModule} provides both).
+ * (which also publishes the SNS summary through the {@link Notifier}), and {@link ReportReader} for
+ * the merge step of a fanned-out run. Needs the central S3 client and the notifier ({@code
+ * AwsModule} provides both).
  */
 public final class ReportingModule extends AbstractModule {
 

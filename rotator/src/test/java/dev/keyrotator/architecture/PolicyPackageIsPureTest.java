@@ -14,10 +14,22 @@ class PolicyPackageIsPureTest {
 
   static final Path POLICY = Path.of("src/main/java/dev/keyrotator/policy");
 
-  static final List<String> FORBIDDEN_IMPORTS = List.of(
-      "software.amazon", "com.amazonaws", "com.google.inject", "com.fasterxml", "org.yaml",
-      "picocli", "java.io", "java.nio", "java.net", "dev.keyrotator.aws", "dev.keyrotator.run",
-      "dev.keyrotator.config", "dev.keyrotator.cli", "dev.keyrotator.lambda");
+  static final List<String> FORBIDDEN_IMPORTS =
+      List.of(
+          "software.amazon",
+          "com.amazonaws",
+          "com.google.inject",
+          "com.fasterxml",
+          "org.yaml",
+          "picocli",
+          "java.io",
+          "java.nio",
+          "java.net",
+          "dev.keyrotator.aws",
+          "dev.keyrotator.run",
+          "dev.keyrotator.config",
+          "dev.keyrotator.cli",
+          "dev.keyrotator.lambda");
 
   @Test
   void policySourcesImportNothingFromAwsOrIo() throws IOException {
@@ -27,15 +39,20 @@ class PolicyPackageIsPureTest {
     }
     assertThat(sources).isNotEmpty();
     for (Path source : sources) {
-      List<String> imports = Files.readAllLines(source).stream()
-          .filter(l -> l.startsWith("import "))
-          .toList();
-      assertThat(imports).as(source.toString())
-          .noneMatch(i -> FORBIDDEN_IMPORTS.stream().anyMatch(f -> i.contains(" " + f)
-              || i.contains("static " + f)));
+      List<String> imports =
+          Files.readAllLines(source).stream().filter(l -> l.startsWith("import ")).toList();
+      assertThat(imports)
+          .as(source.toString())
+          .noneMatch(
+              i ->
+                  FORBIDDEN_IMPORTS.stream()
+                      .anyMatch(f -> i.contains(" " + f) || i.contains("static " + f)));
       String text = Files.readString(source);
-      assertThat(text).as(source + " reads the clock").doesNotContain("Instant.now(")
-          .doesNotContain("Clock.system").doesNotContain("System.currentTimeMillis");
+      assertThat(text)
+          .as(source + " reads the clock")
+          .doesNotContain("Instant.now(")
+          .doesNotContain("Clock.system")
+          .doesNotContain("System.currentTimeMillis");
     }
   }
 }

@@ -1,9 +1,9 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.AccountSession;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.keyrotator.ports.AccountSession;
 import dev.keyrotator.sandbox.SandboxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,8 +19,11 @@ class AwsClientFactoryTest {
     String before = System.getProperty("aws.endpointUrl");
     System.setProperty("aws.endpointUrl", SANDBOX.endpoint().toString());
     AwsSettings noOverride = AwsSettings.of(TestOrg.ROLE).withRegion("us-east-1");
-    try (AwsClientFactory clients = new AwsClientFactory(noOverride, new CallMetrics(),
-        TestOrg.credentials(SANDBOX.credentialsFor(TestOrg.MANAGEMENT)))) {
+    try (AwsClientFactory clients =
+        new AwsClientFactory(
+            noOverride,
+            new CallMetrics(),
+            TestOrg.credentials(SANDBOX.credentialsFor(TestOrg.MANAGEMENT)))) {
       StsClient sts = clients.sts();
 
       assertThat(sts.getCallerIdentity().account()).isEqualTo(TestOrg.MANAGEMENT);
@@ -38,8 +41,11 @@ class AwsClientFactoryTest {
   void regionComesFromSettingsThenTheSdkChainThenUsEast1() {
     assertThat(AwsClientFactory.resolveRegion(AwsSettings.of("R").withRegion("eu-west-1")))
         .isEqualTo(Region.EU_WEST_1);
-    assumeTrue(System.getenv("AWS_REGION") == null && System.getenv("AWS_DEFAULT_REGION") == null
-        && System.getProperty("aws.region") == null && System.getenv("AWS_PROFILE") == null);
+    assumeTrue(
+        System.getenv("AWS_REGION") == null
+            && System.getenv("AWS_DEFAULT_REGION") == null
+            && System.getProperty("aws.region") == null
+            && System.getenv("AWS_PROFILE") == null);
     assertThat(AwsClientFactory.resolveRegion(AwsSettings.of("R"))).isEqualTo(Region.US_EAST_1);
   }
 
@@ -67,8 +73,8 @@ class AwsClientFactoryTest {
 
   @Test
   void theCentralAccountHasASessionWithoutAssumingARole() {
-    try (AwsClientFactory clients = TestOrg.clientsAs(SANDBOX, TestOrg.WORKLOAD,
-        new CallMetrics())) {
+    try (AwsClientFactory clients =
+        TestOrg.clientsAs(SANDBOX, TestOrg.WORKLOAD, new CallMetrics())) {
       try (AccountSession s = clients.centralSession(TestOrg.WORKLOAD)) {
         assertThat(s.keys().userNames()).hasSize(250);
       }

@@ -1,17 +1,17 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.Account;
-import dev.keyrotator.ports.AccountDirectory;
-import dev.keyrotator.ports.AccountSession;
-import dev.keyrotator.ports.Notification;
-import dev.keyrotator.ports.Notifier;
-import dev.keyrotator.ports.RoleAssumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Stage;
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AccountDirectory;
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.Notification;
+import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.RoleAssumer;
 import dev.keyrotator.sandbox.SandboxExtension;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -28,16 +28,18 @@ class AwsModuleTest {
   @BeforeEach
   void setUp() {
     AwsSettings settings = TestOrg.settings(SANDBOX);
-    injector = Guice.createInjector(Stage.PRODUCTION,
-        new AbstractModule() {
-          @Override
-          protected void configure() {
-            binder().requireExplicitBindings();
-            bind(AwsSettings.class).toInstance(settings);
-          }
-        },
-        AwsModule.withCredentials(
-            TestOrg.credentials(SANDBOX.credentialsFor(TestOrg.MANAGEMENT))));
+    injector =
+        Guice.createInjector(
+            Stage.PRODUCTION,
+            new AbstractModule() {
+              @Override
+              protected void configure() {
+                binder().requireExplicitBindings();
+                bind(AwsSettings.class).toInstance(settings);
+              }
+            },
+            AwsModule.withCredentials(
+                TestOrg.credentials(SANDBOX.credentialsFor(TestOrg.MANAGEMENT))));
   }
 
   @AfterEach
@@ -55,7 +57,8 @@ class AwsModuleTest {
     try (AccountSession s = assumer.open(TestOrg.WORKLOAD, "run-guice")) {
       assertThat(s.keys().userNames()).hasSize(250);
     }
-    notifier.publish("arn:aws:sns:us-east-1:" + TestOrg.MANAGEMENT + ":" + TestOrg.TOPIC,
+    notifier.publish(
+        "arn:aws:sns:us-east-1:" + TestOrg.MANAGEMENT + ":" + TestOrg.TOPIC,
         new Notification("subject", "body", Map.of("event", "TEST")));
 
     CallMetrics.Snapshot s = injector.getInstance(CallMetrics.class).snapshot();

@@ -1,14 +1,12 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.AccountSession;
-import dev.keyrotator.ports.AwsCallException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.sandbox.FaultRule;
 import dev.keyrotator.sandbox.SandboxExtension;
-import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,14 +42,17 @@ class CallMetricsTest {
     assertThat(s.of("iam", "GetAccessKeyLastUsed").calls()).isEqualTo(2);
     assertThat(s.service("iam").calls()).isEqualTo(3 + 4 + 2);
     assertThat(s.total().retries()).isZero();
-    assertThat(s.byOperation()).containsKeys("iam:GetUser", "iam:ListUserTags",
-        "iam:ListGroupsForUser", "iam:ListAccessKeys");
+    assertThat(s.byOperation())
+        .containsKeys(
+            "iam:GetUser", "iam:ListUserTags", "iam:ListGroupsForUser", "iam:ListAccessKeys");
   }
 
   @Test
   void aThrottledCallIsRetriedByTheSdkAndCounted() {
-    SANDBOX.sandbox().faults().add(FaultRule.on("iam", "ListUsers")
-        .failNth(2, FaultRule.Kind.THROTTLE));
+    SANDBOX
+        .sandbox()
+        .faults()
+        .add(FaultRule.on("iam", "ListUsers").failNth(2, FaultRule.Kind.THROTTLE));
     CallMetrics.Snapshot before = metrics.snapshot();
 
     assertThat(session.keys().userNames()).hasSize(250);
@@ -62,7 +63,8 @@ class CallMetricsTest {
     assertThat(listUsers.retries()).isEqualTo(1);
     assertThat(listUsers.throttled()).isEqualTo(1);
     assertThat(listUsers.failed()).isZero();
-    assertThat(SANDBOX.sandbox().calls().matching(c -> c.fault())).singleElement()
+    assertThat(SANDBOX.sandbox().calls().matching(c -> c.fault()))
+        .singleElement()
         .satisfies(c -> assertThat(c.status()).isEqualTo(400));
   }
 
@@ -71,10 +73,12 @@ class CallMetricsTest {
     SANDBOX.sandbox().faults().add(FaultRule.on("iam", "GetUser").throttleRate(1.0));
 
     assertThatThrownBy(() -> session.keys().read("alice"))
-        .isInstanceOfSatisfying(AwsCallException.class, e -> {
-          assertThat(e.isThrottling()).isTrue();
-          assertThat(e.operation()).isEqualTo("GetUser");
-        });
+        .isInstanceOfSatisfying(
+            AwsCallException.class,
+            e -> {
+              assertThat(e.isThrottling()).isTrue();
+              assertThat(e.operation()).isEqualTo("GetUser");
+            });
     CallMetrics.Stats getUser = metrics.snapshot().of("iam", "GetUser");
     assertThat(getUser.calls()).isEqualTo(1);
     assertThat(getUser.attempts()).isEqualTo(AwsClientFactory.MAX_ATTEMPTS);
@@ -84,8 +88,10 @@ class CallMetricsTest {
 
   @Test
   void serverErrorsAreRetriedButNotCountedAsThrottling() {
-    SANDBOX.sandbox().faults().add(FaultRule.on("secretsmanager", "DescribeSecret")
-        .failNth(1, FaultRule.Kind.ERROR));
+    SANDBOX
+        .sandbox()
+        .faults()
+        .add(FaultRule.on("secretsmanager", "DescribeSecret").failNth(1, FaultRule.Kind.ERROR));
 
     session.vault().storedKeyIds(TestOrg.WORKLOAD, "alice", java.util.List.of("AKIAX"));
 

@@ -12,11 +12,14 @@ class IamTagsTest {
 
   @Test
   void markerValueUsesOnlyCharactersIamAllowsEvenForAnOddRunId() {
-    String v = IamTags.markerValue(
-        new RotationMarker("run;with*odd#chars=and spaces", Instant.parse("2026-01-01T00:00:00Z")));
+    String v =
+        IamTags.markerValue(
+            new RotationMarker(
+                "run;with*odd#chars=and spaces", Instant.parse("2026-01-01T00:00:00Z")));
 
     assertThat(v).matches(IAM_ALLOWED).startsWith("run=run_with_odd_chars_and_spaces at=");
-    assertThat(IamTags.parseMarker(v)).get()
+    assertThat(IamTags.parseMarker(v))
+        .get()
         .satisfies(m -> assertThat(m.startedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z")));
   }
 
@@ -25,7 +28,8 @@ class IamTagsTest {
     String v = IamTags.markerValue(new RotationMarker("r".repeat(1000), Instant.EPOCH));
 
     assertThat(v).hasSizeLessThanOrEqualTo(256).endsWith("at=1970-01-01T00:00:00Z");
-    assertThat(IamTags.parseMarker(v)).get()
+    assertThat(IamTags.parseMarker(v))
+        .get()
         .satisfies(m -> assertThat(m.startedAt()).isEqualTo(Instant.EPOCH));
   }
 
@@ -54,6 +58,7 @@ class IamTagsTest {
         .isEqualTo("warned=2026-01-02T03:04:05Z deactivated=2026-01-02T03:04:05Z")
         .matches(IAM_ALLOWED);
     assertThat(IamTags.historyKey("AKIAIOSFODNN7EXAMPLE"))
-        .isEqualTo("key-rotator:key:AKIAIOSFODNN7EXAMPLE").hasSizeLessThanOrEqualTo(128);
+        .isEqualTo("key-rotator:key:AKIAIOSFODNN7EXAMPLE")
+        .hasSizeLessThanOrEqualTo(128);
   }
 }

@@ -1,11 +1,5 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.AwsCallException;
-import dev.keyrotator.ports.NewAccessKey;
-import dev.keyrotator.ports.AccountSession;
-import dev.keyrotator.ports.UserSnapshot;
-import dev.keyrotator.ports.UserKeys;
-import dev.keyrotator.ports.UserScan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +7,11 @@ import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.RotationMarker;
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.UserKeys;
+import dev.keyrotator.ports.UserSnapshot;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.SandboxExtension;
 import java.time.Duration;
@@ -68,8 +67,8 @@ class IamUsersTest {
     assertThat(alice.user().name()).isEqualTo("alice");
     assertThat(alice.user().path()).isEqualTo("/engineering/");
     assertThat(alice.user().tags())
-        .containsExactlyInAnyOrderEntriesOf(Map.of("owner", "alice@example.com",
-            "team", "payments"));
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("owner", "alice@example.com", "team", "payments"));
     assertThat(alice.user().owner()).isEqualTo("alice@example.com");
     assertThat(alice.user().groups()).containsExactlyInAnyOrder("developers", "on-call");
     assertThat(alice.marker()).isEmpty();
@@ -78,17 +77,21 @@ class IamUsersTest {
     List<AccessKeyInfo> truth = SANDBOX.sandbox().iamKeys(TestOrg.WORKLOAD, "alice");
     assertThat(alice.keys()).hasSize(2);
     for (AccessKeyInfo k : truth) {
-      AccessKey read = alice.keys().stream().filter(a -> a.id().equals(k.accessKeyId()))
-          .findFirst().orElseThrow();
+      AccessKey read =
+          alice.keys().stream()
+              .filter(a -> a.id().equals(k.accessKeyId()))
+              .findFirst()
+              .orElseThrow();
       assertThat(read.status()).isEqualTo(KeyStatus.ACTIVE);
       // IAM's wire format has whole seconds
       assertThat(read.created()).isEqualTo(k.createDate().truncatedTo(ChronoUnit.SECONDS));
       // and GetAccessKeyLastUsed whole minutes
-      assertThat(read.lastUsed()).isEqualTo(Optional.ofNullable(k.lastUsedDate())
-          .map(t -> t.truncatedTo(ChronoUnit.MINUTES)));
+      assertThat(read.lastUsed())
+          .isEqualTo(
+              Optional.ofNullable(k.lastUsedDate()).map(t -> t.truncatedTo(ChronoUnit.MINUTES)));
     }
-    AccessKey old = alice.keys().stream().filter(k -> k.lastUsed().isPresent()).findFirst()
-        .orElseThrow();
+    AccessKey old =
+        alice.keys().stream().filter(k -> k.lastUsed().isPresent()).findFirst().orElseThrow();
     assertThat(Duration.between(old.created(), now()).toDays()).isEqualTo(170);
     assertThat(Duration.between(old.lastUsed().get(), now()).toDays()).isEqualTo(3);
     assertThat(alice.keys()).filteredOn(k -> k.lastUsed().isEmpty()).hasSize(1);
@@ -97,7 +100,8 @@ class IamUsersTest {
   @Test
   void readsAnInactiveKeyAndAUserWithoutKeysOrGroups() {
     UserSnapshot bob = keys.read("bob");
-    assertThat(bob.keys()).singleElement()
+    assertThat(bob.keys())
+        .singleElement()
         .satisfies(k -> assertThat(k.status()).isEqualTo(KeyStatus.INACTIVE));
 
     UserSnapshot carol = keys.read("carol");
@@ -121,12 +125,14 @@ class IamUsersTest {
     assertThat(created.key().id()).matches("AKIA[A-Z2-7]{16}");
     assertThat(created.key().status()).isEqualTo(KeyStatus.ACTIVE);
     assertThat(created.key().lastUsed()).isEmpty();
-    assertThat(created.revealSecret()).hasSize(40)
+    assertThat(created.revealSecret())
+        .hasSize(40)
         .isEqualTo(SANDBOX.sandbox().iamKeys(TestOrg.WORKLOAD, "carol").get(0).secretAccessKey());
     String id = created.key().id();
 
     keys.setStatus("carol", id, KeyStatus.INACTIVE);
-    assertThat(keys.read("carol").keys()).singleElement()
+    assertThat(keys.read("carol").keys())
+        .singleElement()
         .satisfies(k -> assertThat(k.status()).isEqualTo(KeyStatus.INACTIVE));
     keys.setStatus("carol", id, KeyStatus.ACTIVE);
     assertThat(keys.read("carol").keys().get(0).isActive()).isTrue();
@@ -139,22 +145,26 @@ class IamUsersTest {
   @Test
   void aThirdKeyIsRefusedWithIamsLimitError() {
     assertThatThrownBy(() -> keys.createKey("alice"))
-        .isInstanceOfSatisfying(AwsCallException.class, e -> {
-          assertThat(e.service()).isEqualTo("iam");
-          assertThat(e.operation()).isEqualTo("CreateAccessKey");
-          assertThat(e.errorCode()).isEqualTo("LimitExceeded");
-          assertThat(e.statusCode()).isEqualTo(409);
-        });
+        .isInstanceOfSatisfying(
+            AwsCallException.class,
+            e -> {
+              assertThat(e.service()).isEqualTo("iam");
+              assertThat(e.operation()).isEqualTo("CreateAccessKey");
+              assertThat(e.errorCode()).isEqualTo("LimitExceeded");
+              assertThat(e.statusCode()).isEqualTo(409);
+            });
   }
 
   @Test
   void aMissingUserIsNoSuchEntity() {
     assertThatThrownBy(() -> keys.read("nobody"))
-        .isInstanceOfSatisfying(AwsCallException.class, e -> {
-          assertThat(e.errorCode()).isEqualTo("NoSuchEntity");
-          assertThat(e.statusCode()).isEqualTo(404);
-          assertThat(e.getMessage()).contains("iam GetUser failed: NoSuchEntity");
-        });
+        .isInstanceOfSatisfying(
+            AwsCallException.class,
+            e -> {
+              assertThat(e.errorCode()).isEqualTo("NoSuchEntity");
+              assertThat(e.statusCode()).isEqualTo(404);
+              assertThat(e.getMessage()).contains("iam GetUser failed: NoSuchEntity");
+            });
   }
 
   @Test
@@ -163,8 +173,9 @@ class IamUsersTest {
     keys.writeMarker("alice", new RotationMarker("run-2026-11-27T09:00:00Z", at));
 
     Map<String, String> tags = SANDBOX.sandbox().userTags(TestOrg.WORKLOAD, "alice");
-    assertThat(tags).containsEntry("key-rotator:pending",
-        "run=run-2026-11-27T09:00:00Z at=2026-11-27T09:00:01.250Z");
+    assertThat(tags)
+        .containsEntry(
+            "key-rotator:pending", "run=run-2026-11-27T09:00:00Z at=2026-11-27T09:00:01.250Z");
     UserSnapshot read = keys.read("alice");
     assertThat(read.marker()).contains(new RotationMarker("run-2026-11-27T09:00:00Z", at));
     assertThat(read.user().tags()).doesNotContainKey("key-rotator:pending");
@@ -199,14 +210,25 @@ class IamUsersTest {
 
   @Test
   void malformedStateTagsAreIgnoredButTheUserIsStillRead() {
-    try (IamClient admin = new AwsClientFactory(TestOrg.settings(SANDBOX), metrics,
-        TestOrg.credentials(SANDBOX.credentialsFor(TestOrg.WORKLOAD))).iam()) {
-      admin.tagUser(r -> r.userName("bob").tags(
-          Tag.builder().key("key-rotator:pending").value("garbage").build(),
-          Tag.builder().key("key-rotator:key:AKIAIOSFODNN7EXAMPLE").value("warned=yesterday")
-              .build(),
-          Tag.builder().key("key-rotator:key:AKIAIOSFODNN7EXAMPLF")
-              .value("deactivated=2026-11-01T00:00:00Z warned=soon").build()));
+    try (IamClient admin =
+        new AwsClientFactory(
+                TestOrg.settings(SANDBOX),
+                metrics,
+                TestOrg.credentials(SANDBOX.credentialsFor(TestOrg.WORKLOAD)))
+            .iam()) {
+      admin.tagUser(
+          r ->
+              r.userName("bob")
+                  .tags(
+                      Tag.builder().key("key-rotator:pending").value("garbage").build(),
+                      Tag.builder()
+                          .key("key-rotator:key:AKIAIOSFODNN7EXAMPLE")
+                          .value("warned=yesterday")
+                          .build(),
+                      Tag.builder()
+                          .key("key-rotator:key:AKIAIOSFODNN7EXAMPLF")
+                          .value("deactivated=2026-11-01T00:00:00Z warned=soon")
+                          .build()));
     }
 
     UserSnapshot bob = keys.read("bob");
@@ -225,8 +247,8 @@ class IamUsersTest {
     keys.read("carol");
     assertThat(keys.createKey("carol").userPath()).isEqualTo("/");
 
-    IamUsers fresh = new IamUsers(clients.iam(TestOrg.credentials(
-        SANDBOX.credentialsFor(TestOrg.WORKLOAD))));
+    IamUsers fresh =
+        new IamUsers(clients.iam(TestOrg.credentials(SANDBOX.credentialsFor(TestOrg.WORKLOAD))));
     keys.deleteKey("alice", keys.read("alice").keys().get(0).id());
     assertThat(fresh.createKey("alice").userPath()).isEqualTo("/engineering/");
   }

@@ -1,11 +1,11 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.AwsCallException;
-import dev.keyrotator.ports.Account;
-import dev.keyrotator.ports.AccountDirectory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AccountDirectory;
+import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.sandbox.SandboxExtension;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,8 @@ class OrganizationsAccountDirectoryTest {
 
     // management, workload, no-role, dev-tools and the extra members; not the suspended one
     assertThat(accounts).hasSize(4 + TestOrg.EXTRA_MEMBERS);
-    assertThat(accounts).extracting(Account::id)
+    assertThat(accounts)
+        .extracting(Account::id)
         .doesNotHaveDuplicates()
         .contains(TestOrg.MANAGEMENT, TestOrg.WORKLOAD, TestOrg.NO_ROLE, "200000000021")
         .doesNotContain(TestOrg.SUSPENDED);
@@ -86,8 +87,7 @@ class OrganizationsAccountDirectoryTest {
     assertThat(s.of("organizations", "ListOrganizationalUnitsForParent").calls()).isEqualTo(5);
     // at least one per account for tags; plus a second page for the 25-tag account
     assertThat(s.of("organizations", "ListTagsForResource").calls()).isEqualTo(active + 1L);
-    assertThat(s.service("organizations").calls())
-        .isLessThan(active + 20L);
+    assertThat(s.service("organizations").calls()).isLessThan(active + 20L);
   }
 
   @Test
@@ -96,11 +96,13 @@ class OrganizationsAccountDirectoryTest {
       AccountDirectory fromMember = OrganizationsAccountDirectory.create(member.organizations());
 
       assertThatThrownBy(fromMember::activeAccounts)
-          .isInstanceOfSatisfying(AwsCallException.class, e -> {
-            assertThat(e.service()).isEqualTo("organizations");
-            assertThat(e.isAccessDenied()).isTrue();
-            assertThat(e.statusCode()).isGreaterThanOrEqualTo(400);
-          });
+          .isInstanceOfSatisfying(
+              AwsCallException.class,
+              e -> {
+                assertThat(e.service()).isEqualTo("organizations");
+                assertThat(e.isAccessDenied()).isTrue();
+                assertThat(e.statusCode()).isGreaterThanOrEqualTo(400);
+              });
     }
   }
 

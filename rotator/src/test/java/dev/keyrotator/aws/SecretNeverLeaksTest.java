@@ -1,17 +1,15 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.AccountSession;
-import dev.keyrotator.ports.NewAccessKey;
-import dev.keyrotator.ports.AwsCallException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.NewAccessKey;
 import dev.keyrotator.sandbox.FaultRule;
 import dev.keyrotator.sandbox.SandboxExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,28 +48,30 @@ class SecretNeverLeaksTest {
     NewAccessKey key = session.keys().createKey("carol");
     session.vault().store(TestOrg.WORKLOAD, key);
     NewAccessKey second = session.keys().createKey("carol");
-    SANDBOX.sandbox().faults().add(FaultRule.on("secretsmanager", "PutSecretValue")
-        .errorRate(1.0));
+    SANDBOX.sandbox().faults().add(FaultRule.on("secretsmanager", "PutSecretValue").errorRate(1.0));
 
     Throwable t = catchThrowable(() -> session.vault().store(TestOrg.WORKLOAD, second));
 
-    assertThat(t).isInstanceOfSatisfying(AwsCallException.class, e -> {
-      assertThat(e.operation()).isEqualTo("PutSecretValue");
-      assertThat(e.statusCode()).isEqualTo(500);
-    });
+    assertThat(t)
+        .isInstanceOfSatisfying(
+            AwsCallException.class,
+            e -> {
+              assertThat(e.operation()).isEqualTo("PutSecretValue");
+              assertThat(e.statusCode()).isEqualTo(500);
+            });
     assertNoSecret(t, second.revealSecret());
   }
 
   @Test
   void aFailedCreateSecretCarriesNoSecret() {
     NewAccessKey key = session.keys().createKey("carol");
-    SANDBOX.sandbox().faults().add(FaultRule.on("secretsmanager", "CreateSecret")
-        .errorRate(1.0));
+    SANDBOX.sandbox().faults().add(FaultRule.on("secretsmanager", "CreateSecret").errorRate(1.0));
 
     Throwable t = catchThrowable(() -> session.vault().store(TestOrg.WORKLOAD, key));
 
-    assertThat(t).isInstanceOfSatisfying(AwsCallException.class,
-        e -> assertThat(e.operation()).isEqualTo("CreateSecret"));
+    assertThat(t)
+        .isInstanceOfSatisfying(
+            AwsCallException.class, e -> assertThat(e.operation()).isEqualTo("CreateSecret"));
     assertNoSecret(t, key.revealSecret());
   }
 

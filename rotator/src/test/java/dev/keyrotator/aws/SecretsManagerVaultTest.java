@@ -1,23 +1,21 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.AccountSession;
-import dev.keyrotator.ports.NewAccessKey;
-import dev.keyrotator.ports.SecretVault;
-import dev.keyrotator.ports.StoredSecret;
-import dev.keyrotator.ports.AwsCallException;
-import dev.keyrotator.ports.UserKeys;
-import dev.keyrotator.ports.UserScan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.SecretVault;
+import dev.keyrotator.ports.StoredSecret;
+import dev.keyrotator.ports.UserKeys;
 import dev.keyrotator.sandbox.SandboxExtension;
 import dev.keyrotator.sandbox.SecretInfo;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,7 +77,8 @@ class SecretsManagerVaultTest {
     assertThat(value.get("UserName").asText()).isEqualTo("carol");
     assertThat(value.get("AccountId").asText()).isEqualTo(ACCOUNT);
     assertThat(value.get("CreatedAt").asText()).isEqualTo(key.key().created().toString());
-    assertThat(s.tags()).containsEntry("key-rotator:user", "carol")
+    assertThat(s.tags())
+        .containsEntry("key-rotator:user", "carol")
         .containsEntry("key-rotator:account", ACCOUNT)
         .containsEntry("key-rotator:current-key-id", key.key().id());
     JsonNode policy = JSON.readTree(s.resourcePolicy());
@@ -97,10 +96,19 @@ class SecretsManagerVaultTest {
 
     vault.store(ACCOUNT, key);
 
-    SecretInfo s = SANDBOX.sandbox()
-        .secret(ACCOUNT, "us-east-1", "key-rotator/" + ACCOUNT + "/alice").orElseThrow();
-    assertThat(JSON.readTree(s.resourcePolicy()).get("Statement").get(0).get("Principal")
-        .get("AWS").asText()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":user/engineering/alice");
+    SecretInfo s =
+        SANDBOX
+            .sandbox()
+            .secret(ACCOUNT, "us-east-1", "key-rotator/" + ACCOUNT + "/alice")
+            .orElseThrow();
+    assertThat(
+            JSON.readTree(s.resourcePolicy())
+                .get("Statement")
+                .get(0)
+                .get("Principal")
+                .get("AWS")
+                .asText())
+        .isEqualTo("arn:aws:iam::" + ACCOUNT + ":user/engineering/alice");
   }
 
   @Test
@@ -111,7 +119,8 @@ class SecretsManagerVaultTest {
     StoredSecret second = vault.store(ACCOUNT, key);
 
     assertThat(second).isEqualTo(first);
-    assertThat(secret().versionStages()).hasSize(1)
+    assertThat(secret().versionStages())
+        .hasSize(1)
         .containsEntry(first.versionId(), List.of("AWSCURRENT"));
   }
 
@@ -126,8 +135,7 @@ class SecretsManagerVaultTest {
     SecretInfo s = secret();
     assertThat(s.versionStages())
         .containsEntry(SecretsManagerVault.versionIdOf(second.key().id()), List.of("AWSCURRENT"))
-        .containsEntry(SecretsManagerVault.versionIdOf(first.key().id()),
-            List.of("AWSPREVIOUS"));
+        .containsEntry(SecretsManagerVault.versionIdOf(first.key().id()), List.of("AWSPREVIOUS"));
     assertThat(JSON.readTree(s.previousValue()).get("AccessKeyId").asText())
         .isEqualTo(first.key().id());
     assertThat(s.tags()).containsEntry("key-rotator:current-key-id", second.key().id());
@@ -144,7 +152,8 @@ class SecretsManagerVaultTest {
     vault.store(ACCOUNT, first);
     assertThat(vault.storedKeyIds(ACCOUNT, "carol", both)).containsExactly(first.key().id());
     vault.store(ACCOUNT, second);
-    assertThat(vault.storedKeyIds(ACCOUNT, "carol", both)).containsExactlyInAnyOrderElementsOf(both);
+    assertThat(vault.storedKeyIds(ACCOUNT, "carol", both))
+        .containsExactlyInAnyOrderElementsOf(both);
     assertThat(vault.storedKeyIds(ACCOUNT, "nobody", both)).isEmpty();
     assertThat(SANDBOX.sandbox().calls().count("secretsmanager", "GetSecretValue")).isZero();
   }
@@ -157,10 +166,12 @@ class SecretsManagerVaultTest {
     StoredSecret located = vault.locate(ACCOUNT, "carol", key.key().id());
 
     assertThat(located).isEqualTo(stored);
-    assertThat(located.consoleUrl()).contains("us-east-1.console.aws.amazon.com/secretsmanager")
+    assertThat(located.consoleUrl())
+        .contains("us-east-1.console.aws.amazon.com/secretsmanager")
         .contains("key-rotator%2F" + ACCOUNT + "%2Fcarol");
     assertThatThrownBy(() -> vault.locate(ACCOUNT, "nobody", "AKIAIOSFODNN7EXAMPLE"))
-        .isInstanceOfSatisfying(AwsCallException.class,
+        .isInstanceOfSatisfying(
+            AwsCallException.class,
             e -> assertThat(e.errorCode()).isEqualTo("ResourceNotFoundException"));
   }
 
@@ -171,18 +182,20 @@ class SecretsManagerVaultTest {
 
     // the owner reads the secret with the key's own credentials (the resource policy's grant)
     String valueJson;
-    try (SecretsManagerClient asCarol = clients.secretsManager(TestOrg.credentials(
-        key.key().id(), key.revealSecret()))) {
+    try (SecretsManagerClient asCarol =
+        clients.secretsManager(TestOrg.credentials(key.key().id(), key.revealSecret()))) {
       valueJson = asCarol.getSecretValue(r -> r.secretId(NAME)).secretString();
     }
     JsonNode value = JSON.readTree(valueJson);
-    try (StsClient sts = software.amazon.awssdk.services.sts.StsClient.builder()
-        .endpointOverride(SANDBOX.endpoint())
-        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-        .credentialsProvider(TestOrg.credentials(value.get("AccessKeyId").asText(),
-            value.get("SecretAccessKey").asText()))
-        .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-        .build()) {
+    try (StsClient sts =
+        software.amazon.awssdk.services.sts.StsClient.builder()
+            .endpointOverride(SANDBOX.endpoint())
+            .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+            .credentialsProvider(
+                TestOrg.credentials(
+                    value.get("AccessKeyId").asText(), value.get("SecretAccessKey").asText()))
+            .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+            .build()) {
       GetCallerIdentityResponse me = sts.getCallerIdentity();
       assertThat(me.account()).isEqualTo(ACCOUNT);
       assertThat(me.arn()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":user/carol");
@@ -191,12 +204,12 @@ class SecretsManagerVaultTest {
 
   @Test
   void aCreateRaceFallsBackToAddingTheVersion() {
-    SecretsManagerClient real = clients.secretsManager(
-        TestOrg.credentials(SANDBOX.credentialsFor(ACCOUNT)));
+    SecretsManagerClient real =
+        clients.secretsManager(TestOrg.credentials(SANDBOX.credentialsFor(ACCOUNT)));
     AtomicBoolean raced = new AtomicBoolean();
     SecretsManagerClient racing = racingClient(real, raced);
-    SecretVault racingVault = new SecretsManagerVault(racing, "us-east-1", "aws",
-        "key-rotator/", Optional.empty());
+    SecretVault racingVault =
+        new SecretsManagerVault(racing, "us-east-1", "aws", "key-rotator/", Optional.empty());
     NewAccessKey key = keys.createKey("carol");
 
     StoredSecret stored = racingVault.store(ACCOUNT, key);
@@ -205,9 +218,10 @@ class SecretsManagerVaultTest {
     assertThat(secret().currentVersionId()).isEqualTo(stored.versionId());
     assertThat(secret().versionStages()).hasSize(2);
     // the other attempt's CreateSecret succeeded, ours was refused as existing
-    List<String> creates = SANDBOX.sandbox().calls()
-        .matching(c -> c.operation().equals("CreateSecret")).stream()
-        .map(c -> String.valueOf(c.errorCode())).toList();
+    List<String> creates =
+        SANDBOX.sandbox().calls().matching(c -> c.operation().equals("CreateSecret")).stream()
+            .map(c -> String.valueOf(c.errorCode()))
+            .toList();
     assertThat(creates).isEqualTo(List.of("null", "ResourceExistsException"));
     real.close();
   }
@@ -216,29 +230,37 @@ class SecretsManagerVaultTest {
    * A client whose first PutSecretValue finds no secret, and meanwhile someone else (a parallel
    * run) creates it with another key.
    */
-  private static SecretsManagerClient racingClient(SecretsManagerClient real,
-      AtomicBoolean raced) {
-    InvocationHandler h = (proxy, method, args) -> {
-      if (args != null && args.length == 1 && args[0] instanceof java.util.function.Consumer) {
-        // the builder-lambda overloads build the request and call the request overload
-        return InvocationHandler.invokeDefault(proxy, method, args);
-      }
-      if (method.getName().equals("putSecretValue") && args != null
-          && args[0] instanceof PutSecretValueRequest put && raced.compareAndSet(false, true)) {
-        real.createSecret(r -> r.name(put.secretId())
-            .clientRequestToken(SecretsManagerVault.versionIdOf("AKIAOTHERKEY00000000"))
-            .secretString("{\"AccessKeyId\":\"AKIAOTHERKEY00000000\"}"));
-        throw ResourceNotFoundException.builder()
-            .message("Secrets Manager can't find the specified secret.").statusCode(400).build();
-      }
-      try {
-        return method.invoke(real, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    };
-    return (SecretsManagerClient) Proxy.newProxyInstance(
-        SecretsManagerClient.class.getClassLoader(), new Class<?>[] {SecretsManagerClient.class},
-        h);
+  private static SecretsManagerClient racingClient(SecretsManagerClient real, AtomicBoolean raced) {
+    InvocationHandler h =
+        (proxy, method, args) -> {
+          if (args != null && args.length == 1 && args[0] instanceof java.util.function.Consumer) {
+            // the builder-lambda overloads build the request and call the request overload
+            return InvocationHandler.invokeDefault(proxy, method, args);
+          }
+          if (method.getName().equals("putSecretValue")
+              && args != null
+              && args[0] instanceof PutSecretValueRequest put
+              && raced.compareAndSet(false, true)) {
+            real.createSecret(
+                r ->
+                    r.name(put.secretId())
+                        .clientRequestToken(SecretsManagerVault.versionIdOf("AKIAOTHERKEY00000000"))
+                        .secretString("{\"AccessKeyId\":\"AKIAOTHERKEY00000000\"}"));
+            throw ResourceNotFoundException.builder()
+                .message("Secrets Manager can't find the specified secret.")
+                .statusCode(400)
+                .build();
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        };
+    return (SecretsManagerClient)
+        Proxy.newProxyInstance(
+            SecretsManagerClient.class.getClassLoader(),
+            new Class<?>[] {SecretsManagerClient.class},
+            h);
   }
 }

@@ -1,10 +1,10 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.AccountSession;
-import dev.keyrotator.ports.AwsCallException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.sandbox.SandboxExtension;
 import java.time.Duration;
 import java.util.Optional;
@@ -33,8 +33,8 @@ class StsRoleAssumerTest {
   }
 
   private StsRoleAssumer assumer(String externalId) {
-    return new StsRoleAssumer(sts, clients, TestOrg.ROLE, "/", Optional.ofNullable(externalId),
-        Duration.ofHours(1));
+    return new StsRoleAssumer(
+        sts, clients, TestOrg.ROLE, "/", Optional.ofNullable(externalId), Duration.ofHours(1));
   }
 
   @Test
@@ -64,22 +64,24 @@ class StsRoleAssumerTest {
     StsRoleAssumer assumer = assumer(TestOrg.EXTERNAL_ID);
 
     assertThatThrownBy(() -> assumer.open(TestOrg.NO_ROLE, "run-1"))
-        .isInstanceOfSatisfying(AwsCallException.class, e -> {
-          assertThat(e.service()).isEqualTo("sts");
-          assertThat(e.operation()).isEqualTo("AssumeRole");
-          assertThat(e.isAccessDenied()).isTrue();
-          assertThat(e.statusCode()).isEqualTo(403);
-          assertThat(e.getMessage())
-              .contains("account " + TestOrg.NO_ROLE)
-              .contains("arn:aws:iam::" + TestOrg.NO_ROLE + ":role/" + TestOrg.ROLE);
-        });
+        .isInstanceOfSatisfying(
+            AwsCallException.class,
+            e -> {
+              assertThat(e.service()).isEqualTo("sts");
+              assertThat(e.operation()).isEqualTo("AssumeRole");
+              assertThat(e.isAccessDenied()).isTrue();
+              assertThat(e.statusCode()).isEqualTo(403);
+              assertThat(e.getMessage())
+                  .contains("account " + TestOrg.NO_ROLE)
+                  .contains("arn:aws:iam::" + TestOrg.NO_ROLE + ":role/" + TestOrg.ROLE);
+            });
   }
 
   @Test
   void wrongExternalIdIsRefusedInOpen() {
     assertThatThrownBy(() -> assumer("not-the-id").open(TestOrg.WORKLOAD, "run-1"))
-        .isInstanceOfSatisfying(AwsCallException.class,
-            e -> assertThat(e.isAccessDenied()).isTrue());
+        .isInstanceOfSatisfying(
+            AwsCallException.class, e -> assertThat(e.isAccessDenied()).isTrue());
   }
 
   @Test
@@ -96,16 +98,19 @@ class StsRoleAssumerTest {
 
   @Test
   void rejectsARoleConfigurationThatCannotMakeAnArn() {
-    assertThatThrownBy(() -> new StsRoleAssumer(sts, clients, "bad role!", "/",
-        Optional.empty(), Duration.ofHours(1)))
+    assertThatThrownBy(
+            () ->
+                new StsRoleAssumer(
+                    sts, clients, "bad role!", "/", Optional.empty(), Duration.ofHours(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a valid role ARN");
   }
 
   @Test
   void buildsTheRoleArnWithItsPath() {
-    StsRoleAssumer withPath = new StsRoleAssumer(sts, clients, "Rotator", "/security/",
-        Optional.empty(), Duration.ofHours(1));
+    StsRoleAssumer withPath =
+        new StsRoleAssumer(
+            sts, clients, "Rotator", "/security/", Optional.empty(), Duration.ofHours(1));
 
     assertThat(withPath.roleArn("123456789012"))
         .isEqualTo("arn:aws:iam::123456789012:role/security/Rotator");
@@ -124,8 +129,10 @@ class StsRoleAssumerTest {
   @Test
   void settingsRefuseAnInvalidRoleNameOrPath() {
     assertThatThrownBy(() -> AwsSettings.of("has space"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("role name");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("role name");
     assertThatThrownBy(() -> AwsSettings.of("Role").withMemberRolePath("no-slash"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("path");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("path");
   }
 }

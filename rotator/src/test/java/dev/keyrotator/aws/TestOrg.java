@@ -1,6 +1,5 @@
 package dev.keyrotator.aws;
 
-import dev.keyrotator.ports.Account;
 import dev.keyrotator.sandbox.Fixture;
 import dev.keyrotator.sandbox.SandboxCredentials;
 import dev.keyrotator.sandbox.SandboxExtension;
@@ -12,13 +11,16 @@ final class TestOrg {
   private TestOrg() {}
 
   static final String MANAGEMENT = "111111111111";
+
   /** Has 250 users and the interesting ones. */
   static final String WORKLOAD = "333333333333";
+
   static final String NO_ROLE = "999999999999";
   static final String SUSPENDED = "888888888888";
   static final String ROLE = "OrgKeyRotatorMemberRole";
   static final String EXTERNAL_ID = "key-rotator-test";
   static final String TOPIC = "key-rotation-events";
+
   /** Members in Prod besides the workload account: more than one page of accounts there. */
   static final int EXTRA_MEMBERS = 22;
 
@@ -34,15 +36,21 @@ final class TestOrg {
     Fixture.Ou dev = workloads.ou("Dev");
     Fixture.Ou sandbox = f.ou("Sandbox");
 
-    Fixture.Account w = f.account(WORKLOAD, "prod-workloads")
-        .memberRole(ROLE, EXTERNAL_ID).tag("env", "prod").tag("cost-center", "1234");
+    Fixture.Account w =
+        f.account(WORKLOAD, "prod-workloads")
+            .memberRole(ROLE, EXTERNAL_ID)
+            .tag("env", "prod")
+            .tag("cost-center", "1234");
     prod.account(WORKLOAD);
-    w.user("alice").path("/engineering/").tag("owner", "alice@example.com")
-        .tag("team", "payments").group("developers").group("on-call")
+    w.user("alice")
+        .path("/engineering/")
+        .tag("owner", "alice@example.com")
+        .tag("team", "payments")
+        .group("developers")
+        .group("on-call")
         .key(Fixture.Key.of(170, 3).lastUsedService("s3"))
         .key(Fixture.Key.of(20, null));
-    w.user("bob").tag("owner", "bob@example.com")
-        .key(Fixture.Key.of(200, null).inactive());
+    w.user("bob").tag("owner", "bob@example.com").key(Fixture.Key.of(200, null).inactive());
     w.user("carol");
     Fixture.User tagged = w.user("many-tags");
     for (int i = 0; i < 30; i++) {
@@ -92,8 +100,7 @@ final class TestOrg {
 
   /** A client factory for the sandbox, central credentials of the management account. */
   static AwsClientFactory clients(SandboxExtension sb, CallMetrics metrics) {
-    return new AwsClientFactory(settings(sb), metrics,
-        credentials(sb.credentialsFor(MANAGEMENT)));
+    return new AwsClientFactory(settings(sb), metrics, credentials(sb.credentialsFor(MANAGEMENT)));
   }
 
   /** A factory whose central credentials are the admin of {@code accountId}. */
@@ -103,7 +110,12 @@ final class TestOrg {
 
   /** The member-role assumer the adapter tests use (test role, ExternalId, 1 h sessions). */
   static StsRoleAssumer assumer(AwsClientFactory clients) {
-    return new StsRoleAssumer(clients.sts(), clients, ROLE, "/",
-        java.util.Optional.of(EXTERNAL_ID), java.time.Duration.ofHours(1));
+    return new StsRoleAssumer(
+        clients.sts(),
+        clients,
+        ROLE,
+        "/",
+        java.util.Optional.of(EXTERNAL_ID),
+        java.time.Duration.ofHours(1));
   }
 }

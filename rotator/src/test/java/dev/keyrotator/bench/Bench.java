@@ -6,11 +6,11 @@ import dev.keyrotator.config.PolicyFileLoader;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.report.AccountReport;
 import dev.keyrotator.report.RunReport;
+import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.report.UserReport;
 import dev.keyrotator.run.Deadline;
 import dev.keyrotator.run.Orchestrator;
 import dev.keyrotator.run.RunRequest;
-import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.sandbox.FaultRule;
 import dev.keyrotator.sandbox.Fixture;
 import dev.keyrotator.sandbox.Sandbox;
@@ -21,7 +21,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +43,11 @@ import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
- * The benchmark behind {@code scripts/bench}: seeds an in-process sandbox with N accounts x U
- * users and a fixed latency on every call, then runs (a) the seed article's strategy (one account
- * after another: AssumeRole, ListUsers, ListAccessKeys per user, GetAccessKeyLastUsed per key,
- * raw SDK clients) and (b) the rotator's real {@code plan} over the same organization, and prints
- * wall time, calls by operation, calls per user, calls per user needing no action, heap, and b/a.
+ * The benchmark behind {@code scripts/bench}: seeds an in-process sandbox with N accounts x U users
+ * and a fixed latency on every call, then runs (a) the seed article's strategy (one account after
+ * another: AssumeRole, ListUsers, ListAccessKeys per user, GetAccessKeyLastUsed per key, raw SDK
+ * clients) and (b) the rotator's real {@code plan} over the same organization, and prints wall
+ * time, calls by operation, calls per user, calls per user needing no action, heap, and b/a.
  *
  * <pre>
  * Bench [--accounts N] [--users U] [--latency-ms L] [--concurrency C] [--seed-accounts S]
@@ -63,11 +62,18 @@ public final class Bench {
   static final String ROLE = "OrgKeyRotatorMemberRole";
   static final String EXTERNAL_ID = "key-rotator-demo";
 
-  record Options(int accounts, int users, long latencyMs, int concurrency, int seedAccounts,
-      double actionShare, boolean skipSeed, ScanMode scan) {}
+  record Options(
+      int accounts,
+      int users,
+      long latencyMs,
+      int concurrency,
+      int seedAccounts,
+      double actionShare,
+      boolean skipSeed,
+      ScanMode scan) {}
 
-  record Result(String name, Duration wall, Map<String, Long> calls, long peakHeap,
-      long retainedHeap) {
+  record Result(
+      String name, Duration wall, Map<String, Long> calls, long peakHeap, long retainedHeap) {
     long total() {
       return calls.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -75,17 +81,23 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     Options o = parse(args);
-    System.out.printf("bench: %d accounts x %d users, %d ms latency per call, rotator "
-        + "maxConcurrentAccounts %d, %s scan, ~%.0f%% of users needing action%n", o.accounts(),
-        o.users(), o.latencyMs(), o.concurrency(), o.scan().label(), o.actionShare() * 100);
+    System.out.printf(
+        "bench: %d accounts x %d users, %d ms latency per call, rotator "
+            + "maxConcurrentAccounts %d, %s scan, ~%.0f%% of users needing action%n",
+        o.accounts(),
+        o.users(),
+        o.latencyMs(),
+        o.concurrency(),
+        o.scan().label(),
+        o.actionShare() * 100);
     long t0 = System.nanoTime();
     Fixture fixture = fixture(o.accounts(), o.users(), o.actionShare(), 7);
     // The sandbox clock runs in real time: the SDK refreshes assumed-role credentials by the
     // real clock, so a clock set in the past would make it assume the role again on every call.
     try (Sandbox sb = Sandbox.start(fixture, SandboxOptions.defaults().withQuiet(true))) {
       sb.faults().add(FaultRule.on("*", "*").latencyMs(o.latencyMs()));
-      System.out.printf("seeded in %.1f s; sandbox at %s%n", (System.nanoTime() - t0) / 1e9,
-          sb.endpoint());
+      System.out.printf(
+          "seeded in %.1f s; sandbox at %s%n", (System.nanoTime() - t0) / 1e9, sb.endpoint());
 
       // Warm up both (class loading, SDK and Guice set-up) on one account, so neither pays the
       // JVM's start-up inside its measurement (cold start is measured separately).
@@ -107,21 +119,35 @@ public final class Bench {
 
       Stats s = Stats.of(report);
       System.out.println();
-      System.out.printf("organization: %d accounts, %d users, %d keys; %d users need an action "
-          + "(%.1f%%), %d need none%n", o.accounts(), s.users, s.keys, s.actionUsers,
-          100.0 * s.actionUsers / Math.max(1, s.users), s.users - s.actionUsers);
-      System.out.printf("rotator accounts by scan: %s; failed accounts: %d%n", s.scans,
+      System.out.printf(
+          "organization: %d accounts, %d users, %d keys; %d users need an action "
+              + "(%.1f%%), %d need none%n",
+          o.accounts(),
+          s.users,
+          s.keys,
+          s.actionUsers,
+          100.0 * s.actionUsers / Math.max(1, s.users),
+          s.users - s.actionUsers);
+      System.out.printf(
+          "rotator accounts by scan: %s; failed accounts: %d%n",
+          s.scans,
           report.accounts().stream().filter(x -> x.status().name().equals("FAILED")).count());
       System.out.println();
       double scale = 1;
       if (a != null) {
         scale = (double) o.accounts() / seedAccounts;
         long seedUsers = (long) seedAccounts * o.users();
-        print(a, seedUsers, seedNoActionCalls(a, report, seedAccounts), s.noActionUsers(
-            report, seedAccounts));
+        print(
+            a,
+            seedUsers,
+            seedNoActionCalls(a, report, seedAccounts),
+            s.noActionUsers(report, seedAccounts));
         if (scale != 1) {
-          System.out.printf("   extrapolated to %d accounts (x%.2f, the strategy is strictly "
-              + "sequential): wall %s, %d calls%n", o.accounts(), scale,
+          System.out.printf(
+              "   extrapolated to %d accounts (x%.2f, the strategy is strictly "
+                  + "sequential): wall %s, %d calls%n",
+              o.accounts(),
+              scale,
               fmt(Duration.ofNanos((long) (a.wall().toNanos() * scale))),
               Math.round(a.total() * scale));
         }
@@ -131,9 +157,13 @@ public final class Bench {
         double aWall = a.wall().toNanos() * scale;
         double aCalls = a.total() * scale;
         System.out.println();
-        System.out.printf("ratio b/a%s: wall %.4f (%.1fx faster), calls %.4f (%.1fx fewer)%n",
-            scale != 1 ? " (a extrapolated)" : "", b.wall().toNanos() / aWall,
-            aWall / b.wall().toNanos(), b.total() / aCalls, aCalls / b.total());
+        System.out.printf(
+            "ratio b/a%s: wall %.4f (%.1fx faster), calls %.4f (%.1fx fewer)%n",
+            scale != 1 ? " (a extrapolated)" : "",
+            b.wall().toNanos() / aWall,
+            aWall / b.wall().toNanos(),
+            b.total() / aCalls,
+            aCalls / b.total());
       }
     }
   }
@@ -141,10 +171,10 @@ public final class Bench {
   // ------------------------------------------------------------------ the organization
 
   /**
-   * N accounts (management 111111111111 + members in three OUs), U users each. Per user: 8% no
-   * key; about {@code actionShare} hold a key at or past 165 days (due for rotation, or old and
-   * unused next to a newer key, or inactive and due for deletion); the rest hold one or two
-   * active keys 2..149 days old, mostly used recently. Same seed, same organization.
+   * N accounts (management 111111111111 + members in three OUs), U users each. Per user: 8% no key;
+   * about {@code actionShare} hold a key at or past 165 days (due for rotation, or old and unused
+   * next to a newer key, or inactive and due for deletion); the rest hold one or two active keys
+   * 2..149 days old, mostly used recently. Same seed, same organization.
    */
   static Fixture fixture(int accounts, int users, double actionShare, long seed) {
     Random r = new Random(seed);
@@ -194,30 +224,50 @@ public final class Bench {
 
   static void seedStrategy(Sandbox sb, int accounts) {
     SandboxCredentials c = sb.credentialsFor(CENTRAL);
-    StaticCredentialsProvider central = StaticCredentialsProvider.create(
-        AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey()));
+    StaticCredentialsProvider central =
+        StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey()));
     List<String> ids = new ArrayList<>();
-    try (OrganizationsClient org = OrganizationsClient.builder().endpointOverride(sb.endpoint())
-        .region(Region.US_EAST_1).credentialsProvider(central)
-        .httpClient(UrlConnectionHttpClient.create()).build()) {
-      org.listAccountsPaginator(r -> {}).stream().flatMap(p -> p.accounts().stream())
+    try (OrganizationsClient org =
+        OrganizationsClient.builder()
+            .endpointOverride(sb.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(central)
+            .httpClient(UrlConnectionHttpClient.create())
+            .build()) {
+      org.listAccountsPaginator(r -> {}).stream()
+          .flatMap(p -> p.accounts().stream())
           .forEach(a -> ids.add(a.id()));
     }
     ids.sort(null);
-    try (StsClient sts = StsClient.builder().endpointOverride(sb.endpoint())
-        .region(Region.US_EAST_1).credentialsProvider(central)
-        .httpClient(UrlConnectionHttpClient.create()).build()) {
+    try (StsClient sts =
+        StsClient.builder()
+            .endpointOverride(sb.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(central)
+            .httpClient(UrlConnectionHttpClient.create())
+            .build()) {
       for (String id : ids.subList(0, accounts)) {
-        Credentials k = sts.assumeRole(r -> r.roleArn("arn:aws:iam::" + id + ":role/" + ROLE)
-            .roleSessionName("seed").externalId(EXTERNAL_ID)).credentials();
-        try (IamClient iam = IamClient.builder().endpointOverride(sb.endpoint())
-            .region(Region.AWS_GLOBAL).credentialsProvider(StaticCredentialsProvider.create(
-                AwsSessionCredentials.create(k.accessKeyId(), k.secretAccessKey(),
-                    k.sessionToken())))
-            .httpClient(UrlConnectionHttpClient.create()).build()) {
+        Credentials k =
+            sts.assumeRole(
+                    r ->
+                        r.roleArn("arn:aws:iam::" + id + ":role/" + ROLE)
+                            .roleSessionName("seed")
+                            .externalId(EXTERNAL_ID))
+                .credentials();
+        try (IamClient iam =
+            IamClient.builder()
+                .endpointOverride(sb.endpoint())
+                .region(Region.AWS_GLOBAL)
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(
+                        AwsSessionCredentials.create(
+                            k.accessKeyId(), k.secretAccessKey(), k.sessionToken())))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
           for (User u : iam.listUsersPaginator(r -> {}).users()) {
-            for (AccessKeyMetadata m : iam.listAccessKeys(r -> r.userName(u.userName()))
-                .accessKeyMetadata()) {
+            for (AccessKeyMetadata m :
+                iam.listAccessKeys(r -> r.userName(u.userName())).accessKeyMetadata()) {
               iam.getAccessKeyLastUsed(r -> r.accessKeyId(m.accessKeyId()));
             }
           }
@@ -229,7 +279,8 @@ public final class Bench {
   // ------------------------------------------------------------------ (b) the rotator
 
   static RunReport rotatorPlan(Sandbox sb, Options o, Set<String> only) {
-    String yaml = """
+    String yaml =
+        """
         version: 1
         organization:
           memberRoleName: %s
@@ -239,16 +290,19 @@ public final class Bench {
           maxConcurrentAccounts: %d
         notifications:
           topicArn: arn:aws:sns:us-east-1:111111111111:key-rotation-events
-        """.formatted(ROLE, EXTERNAL_ID, CENTRAL, o.concurrency());
-    PolicyFile policy = PolicyFileLoader.parse("bench.yaml",
-        yaml.getBytes(StandardCharsets.UTF_8));
+        """
+            .formatted(ROLE, EXTERNAL_ID, CENTRAL, o.concurrency());
+    PolicyFile policy = PolicyFileLoader.parse("bench.yaml", yaml.getBytes(StandardCharsets.UTF_8));
     SandboxCredentials c = sb.credentialsFor(CENTRAL);
-    AwsModule aws = AwsModule.withCredentials(StaticCredentialsProvider.create(
-        AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())));
-    Orchestrator orchestrator = Injectors.forRun(policy, sb.clock(), line -> {},
-        Optional.of(sb.endpoint()), aws).getInstance(Orchestrator.class).withScan(o.scan());
-    return orchestrator.run(new RunRequest("bench", Optional.empty(), only, true,
-        Deadline.none()));
+    AwsModule aws =
+        AwsModule.withCredentials(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())));
+    Orchestrator orchestrator =
+        Injectors.forRun(policy, sb.clock(), line -> {}, Optional.of(sb.endpoint()), aws)
+            .getInstance(Orchestrator.class)
+            .withScan(o.scan());
+    return orchestrator.run(new RunRequest("bench", Optional.empty(), only, true, Deadline.none()));
   }
 
   // ------------------------------------------------------------------ measuring
@@ -259,16 +313,18 @@ public final class Bench {
     long base = mem.getHeapMemoryUsage().getUsed();
     AtomicLong peak = new AtomicLong(base);
     AtomicBoolean done = new AtomicBoolean();
-    Thread sampler = new Thread(() -> {
-      while (!done.get()) {
-        peak.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (!done.get()) {
+                peak.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                  Thread.sleep(20);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
     sampler.setDaemon(true);
     sampler.start();
     long start = System.nanoTime();
@@ -279,15 +335,20 @@ public final class Bench {
     System.gc();
     long retained = mem.getHeapMemoryUsage().getUsed() - base;
     System.out.printf("%s: done in %s%n", name, fmt(wall));
-    return new Result(name, wall, new TreeMap<>(sb.calls().countsByOperation()),
-        peak.get(), retained);
+    return new Result(
+        name, wall, new TreeMap<>(sb.calls().countsByOperation()), peak.get(), retained);
   }
 
   static void print(Result r, long users, long noActionCalls, long noActionUsers) {
-    System.out.printf("%s%n   wall %s; %d AWS calls; %.3f calls per user; %.3f calls per user "
-        + "needing no action; peak heap %d MB (in-process sandbox included), retained %d MB%n",
-        r.name(), fmt(r.wall()), r.total(), (double) r.total() / users,
-        (double) noActionCalls / Math.max(1, noActionUsers), r.peakHeap() >> 20,
+    System.out.printf(
+        "%s%n   wall %s; %d AWS calls; %.3f calls per user; %.3f calls per user "
+            + "needing no action; peak heap %d MB (in-process sandbox included), retained %d MB%n",
+        r.name(),
+        fmt(r.wall()),
+        r.total(),
+        (double) r.total() / users,
+        (double) noActionCalls / Math.max(1, noActionUsers),
+        r.peakHeap() >> 20,
         Math.max(0, r.retainedHeap()) >> 20);
     System.out.printf("   calls: %s%n", r.calls());
   }
@@ -307,13 +368,18 @@ public final class Bench {
   }
 
   static List<AccountReport> firstAccounts(RunReport report, int n) {
-    return report.accounts().stream().sorted((x, y) -> x.accountId().compareTo(y.accountId()))
-        .limit(n).toList();
+    return report.accounts().stream()
+        .sorted((x, y) -> x.accountId().compareTo(y.accountId()))
+        .limit(n)
+        .toList();
   }
 
   static boolean needsAction(UserReport u) {
-    return u.decisions().stream().anyMatch(d -> !d.action().equals(Action.NOTHING.name())
-        && !d.action().equals(Action.EXEMPT.name()));
+    return u.decisions().stream()
+        .anyMatch(
+            d ->
+                !d.action().equals(Action.NOTHING.name())
+                    && !d.action().equals(Action.EXEMPT.name()));
   }
 
   /** Figures from the rotator's report. */
@@ -321,8 +387,10 @@ public final class Bench {
     long users;
     long keys;
     long actionUsers;
+
     /** Per-user read calls the rotator spent on users needing an action. */
     long actionUserCalls;
+
     Map<String, Long> scans = new TreeMap<>();
 
     static Stats of(RunReport report) {
@@ -344,8 +412,10 @@ public final class Bench {
     }
 
     long noActionUsers(RunReport report, int accounts) {
-      return firstAccounts(report, accounts).stream().flatMap(a -> a.users().stream())
-          .filter(u -> !needsAction(u)).count();
+      return firstAccounts(report, accounts).stream()
+          .flatMap(a -> a.users().stream())
+          .filter(u -> !needsAction(u))
+          .count();
     }
   }
 
@@ -365,12 +435,30 @@ public final class Bench {
     for (int i = 0; i < args.length; i++) {
       String v = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
-        case "--accounts" -> { accounts = Integer.parseInt(v); i++; }
-        case "--users" -> { users = Integer.parseInt(v); i++; }
-        case "--latency-ms" -> { latency = Long.parseLong(v); i++; }
-        case "--concurrency" -> { concurrency = Integer.parseInt(v); i++; }
-        case "--seed-accounts" -> { seedAccounts = Integer.parseInt(v); i++; }
-        case "--action-share" -> { share = Double.parseDouble(v); i++; }
+        case "--accounts" -> {
+          accounts = Integer.parseInt(v);
+          i++;
+        }
+        case "--users" -> {
+          users = Integer.parseInt(v);
+          i++;
+        }
+        case "--latency-ms" -> {
+          latency = Long.parseLong(v);
+          i++;
+        }
+        case "--concurrency" -> {
+          concurrency = Integer.parseInt(v);
+          i++;
+        }
+        case "--seed-accounts" -> {
+          seedAccounts = Integer.parseInt(v);
+          i++;
+        }
+        case "--action-share" -> {
+          share = Double.parseDouble(v);
+          i++;
+        }
         case "--skip-seed" -> skipSeed = true;
         case "--scan" -> {
           scan = v.equals("per-user") ? ScanMode.PER_USER : ScanMode.CREDENTIAL_REPORT;
@@ -379,7 +467,6 @@ public final class Bench {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    return new Options(accounts, users, latency, concurrency, seedAccounts, share, skipSeed,
-        scan);
+    return new Options(accounts, users, latency, concurrency, seedAccounts, share, skipSeed, scan);
   }
 }

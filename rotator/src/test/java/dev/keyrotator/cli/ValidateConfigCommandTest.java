@@ -43,8 +43,8 @@ class ValidateConfigCommandTest {
   @Test
   void examplesCoverTheDocumentedCases() throws IOException {
     assertThat(shippedPolicyFiles().map(p -> p.getFileName().toString()))
-        .contains("production-ou-stricter.yaml", "dry-run-one-account.yaml",
-            "break-glass-exempt.yaml");
+        .contains(
+            "production-ou-stricter.yaml", "dry-run-one-account.yaml", "break-glass-exempt.yaml");
   }
 
   @Test
@@ -54,24 +54,30 @@ class ValidateConfigCommandTest {
     int code = main.run("validate-config", file);
 
     assertThat(code).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString().lines()).contains(
-        file + ":4: organization.includeOus[0]: malformed OU id 'ou-bad'"
-            + " (expected ou-xxxx-xxxxxxxx or r-xxxx)",
-        file + ":5: organization.excludeAccounts[0]: malformed account id '12345'"
-            + " (expected 12 digits)",
-        file + ":6: organization.maxConcurrentAccounts: must be a whole number, got 'many'",
-        file + ":8: defaults.createAfterDays: must be a whole number, got 'soon'",
-        file + ":10: defaults.colour: unknown key (expected one of [createAfterDays,"
-            + " deactivateAfterDays, deleteAfterDays, exemptions, forceDeactivateAfterDays, mode,"
-            + " reminderDays, unusedForDays, warningIntervalDays])",
-        file + ":12: overrides[0].account: malformed account id '99999' (expected 12 digits)");
+    assertThat(err.toString().lines())
+        .contains(
+            file
+                + ":4: organization.includeOus[0]: malformed OU id 'ou-bad'"
+                + " (expected ou-xxxx-xxxxxxxx or r-xxxx)",
+            file
+                + ":5: organization.excludeAccounts[0]: malformed account id '12345'"
+                + " (expected 12 digits)",
+            file + ":6: organization.maxConcurrentAccounts: must be a whole number, got 'many'",
+            file + ":8: defaults.createAfterDays: must be a whole number, got 'soon'",
+            file
+                + ":10: defaults.colour: unknown key (expected one of [createAfterDays,"
+                + " deactivateAfterDays, deleteAfterDays, exemptions, forceDeactivateAfterDays, mode,"
+                + " reminderDays, unusedForDays, warningIntervalDays])",
+            file + ":12: overrides[0].account: malformed account id '99999' (expected 12 digits)");
     assertThat(out.toString()).isEmpty();
   }
 
   @Test
   void unorderedThresholdsAreNamedWithTheOverridesLine(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("p.yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         version: 1
         organization:
           memberRoleName: R
@@ -84,14 +90,19 @@ class ValidateConfigCommandTest {
     int code = main.run("validate-config", f.toString());
 
     assertThat(code).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString()).contains(f + ":5: overrides[0]: thresholds must be ordered"
-        + " createAfterDays < deactivateAfterDays, got 200 and 190");
+    assertThat(err.toString())
+        .contains(
+            f
+                + ":5: overrides[0]: thresholds must be ordered"
+                + " createAfterDays < deactivateAfterDays, got 200 and 190");
   }
 
   @Test
   void anExemptionWithoutOwnerReasonOrExpiryIsRefused(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("p.yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         version: 1
         organization: {memberRoleName: R}
         defaults:

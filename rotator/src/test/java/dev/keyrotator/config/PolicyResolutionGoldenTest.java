@@ -37,8 +37,9 @@ class PolicyResolutionGoldenTest {
     Map<String, Map<String, Object>> accounts =
         new Yaml().load(Files.readString(DIR.resolve("accounts.yaml")));
     Map<String, Object> a = accounts.get(accountId);
-    AccountContext ctx = new AccountContext(accountId, (List<String>) a.get("ouPath"),
-        (Map<String, String>) a.get("tags"));
+    AccountContext ctx =
+        new AccountContext(
+            accountId, (List<String>) a.get("ouPath"), (Map<String, String>) a.get("tags"));
     PolicyFile file = PolicyFileLoader.load(DIR.resolve("policy.yaml"));
 
     StringWriter text = new StringWriter();

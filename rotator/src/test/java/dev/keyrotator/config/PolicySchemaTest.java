@@ -59,7 +59,8 @@ class PolicySchemaTest {
   /** A file that sets every key the schema names is accepted, and each value is in the result. */
   @Test
   void everyKeyTheSchemaNamesReachesTheTypedPolicy() {
-    String yaml = """
+    String yaml =
+        """
         version: 1
         organization:
           memberRoleName: R
@@ -100,58 +101,112 @@ class PolicySchemaTest {
     PolicyFile f = parse(yaml);
 
     var o = f.organization();
-    assertThat(List.of(o.memberRoleName(), o.memberRolePath(), o.externalId().orElseThrow(),
-        o.centralAccountId().orElseThrow())).containsExactly("R", "/rotator/", "ext-id",
-        "111111111111");
+    assertThat(
+            List.of(
+                o.memberRoleName(),
+                o.memberRolePath(),
+                o.externalId().orElseThrow(),
+                o.centralAccountId().orElseThrow()))
+        .containsExactly("R", "/rotator/", "ext-id", "111111111111");
     assertThat(o.includeCentralAccount()).isTrue();
     assertThat(List.of(o.includeOus(), o.excludeOus(), o.includeAccounts(), o.excludeAccounts()))
-        .containsExactly(List.of("ou-abcd-11111111"), List.of("r-abcd"), List.of("222222222222"),
+        .containsExactly(
+            List.of("ou-abcd-11111111"),
+            List.of("r-abcd"),
+            List.of("222222222222"),
             List.of("333333333333"));
     assertThat(o.maxConcurrentAccounts()).isEqualTo(4);
-    assertThat(f.secrets()).isEqualTo(new PolicyFile.SecretSettings(PolicyFile.StoreIn.CENTRAL,
-        "p/", Optional.of("alias/k")));
+    assertThat(f.secrets())
+        .isEqualTo(
+            new PolicyFile.SecretSettings(
+                PolicyFile.StoreIn.CENTRAL, "p/", Optional.of("alias/k")));
     assertThat(f.notifications().topicArn()).hasValue("arn:aws:sns:us-east-1:111111111111:t");
-    assertThat(f.reporting()).isEqualTo(new PolicyFile.ReportingSettings(
-        Optional.of("222222222222"), Optional.of("reports-bucket"), "r/",
-        Optional.of("arn:aws:sns:us-east-1:222222222222:s")));
+    assertThat(f.reporting())
+        .isEqualTo(
+            new PolicyFile.ReportingSettings(
+                Optional.of("222222222222"),
+                Optional.of("reports-bucket"),
+                "r/",
+                Optional.of("arn:aws:sns:us-east-1:222222222222:s")));
     PolicyLayer d = f.defaults();
     assertThat(d.mode()).hasValue(Mode.ENFORCE);
-    assertThat(List.of(d.createAfterDays(), d.deactivateAfterDays(), d.deleteAfterDays(),
-        d.unusedForDays(), d.forceDeactivateAfterDays(), d.warningIntervalDays()))
-        .containsExactly(OptionalInt.of(100), OptionalInt.of(110), OptionalInt.of(120),
-            OptionalInt.of(5), OptionalInt.of(130), OptionalInt.of(3));
+    assertThat(
+            List.of(
+                d.createAfterDays(),
+                d.deactivateAfterDays(),
+                d.deleteAfterDays(),
+                d.unusedForDays(),
+                d.forceDeactivateAfterDays(),
+                d.warningIntervalDays()))
+        .containsExactly(
+            OptionalInt.of(100),
+            OptionalInt.of(110),
+            OptionalInt.of(120),
+            OptionalInt.of(5),
+            OptionalInt.of(130),
+            OptionalInt.of(3));
     assertThat(d.reminderDays()).hasValue(List.of(9));
-    assertThat(d.exemptions()).extracting(Exemption::match).containsExactly(
-        new UserMatch.NamePattern("a*"), new UserMatch.Tag("k", "v"), new UserMatch.Group("g"));
+    assertThat(d.exemptions())
+        .extracting(Exemption::match)
+        .containsExactly(
+            new UserMatch.NamePattern("a*"), new UserMatch.Tag("k", "v"), new UserMatch.Group("g"));
     assertThat(d.exemptions().get(0).expires()).isEqualTo(LocalDate.of(2030, 1, 1));
-    assertThat(f.overrides()).extracting(PolicyOverride::selector).containsExactly(
-        new Selector.Ou("ou-abcd-11111111"), new Selector.AccountTag("env", "prod"),
-        new Selector.Account("222222222222"));
-    assertThat(f.overrides()).extracting(v -> v.layer().mode().map(Mode::label).orElse("-"))
+    assertThat(f.overrides())
+        .extracting(PolicyOverride::selector)
+        .containsExactly(
+            new Selector.Ou("ou-abcd-11111111"),
+            new Selector.AccountTag("env", "prod"),
+            new Selector.Account("222222222222"));
+    assertThat(f.overrides())
+        .extracting(v -> v.layer().mode().map(Mode::label).orElse("-"))
         .containsExactly("dry-run", "-", "report-only");
     assertThat(f.overrides().get(1).layer().createAfterDays()).hasValue(90);
     // the keys used above are exactly the schema's
-    assertThat(keys(SCHEMA.get("properties"))).containsExactlyInAnyOrder("version",
-        "organization", "secrets", "notifications", "reporting", "defaults", "overrides");
-    assertThat(keys(SCHEMA.at("/properties/organization/properties"))).containsExactlyInAnyOrder(
-        "memberRoleName", "memberRolePath", "externalId", "centralAccountId",
-        "includeCentralAccount", "includeOus", "excludeOus", "includeAccounts", "excludeAccounts",
-        "maxConcurrentAccounts");
+    assertThat(keys(SCHEMA.get("properties")))
+        .containsExactlyInAnyOrder(
+            "version",
+            "organization",
+            "secrets",
+            "notifications",
+            "reporting",
+            "defaults",
+            "overrides");
+    assertThat(keys(SCHEMA.at("/properties/organization/properties")))
+        .containsExactlyInAnyOrder(
+            "memberRoleName",
+            "memberRolePath",
+            "externalId",
+            "centralAccountId",
+            "includeCentralAccount",
+            "includeOus",
+            "excludeOus",
+            "includeAccounts",
+            "excludeAccounts",
+            "maxConcurrentAccounts");
     assertThat(keys(SCHEMA.at("/properties/secrets/properties")))
         .containsExactlyInAnyOrder("storeIn", "namePrefix", "kmsKeyId");
     assertThat(keys(SCHEMA.at("/properties/reporting/properties")))
         .containsExactlyInAnyOrder("securityAccountId", "bucket", "prefix", "topicArn");
-    List<String> layer = List.of("mode", "createAfterDays", "deactivateAfterDays",
-        "deleteAfterDays", "unusedForDays", "forceDeactivateAfterDays", "reminderDays",
-        "warningIntervalDays", "exemptions");
-    assertThat(keys(SCHEMA.at("/$defs/layer/properties"))).containsExactlyInAnyOrderElementsOf(
-        layer);
+    List<String> layer =
+        List.of(
+            "mode",
+            "createAfterDays",
+            "deactivateAfterDays",
+            "deleteAfterDays",
+            "unusedForDays",
+            "forceDeactivateAfterDays",
+            "reminderDays",
+            "warningIntervalDays",
+            "exemptions");
+    assertThat(keys(SCHEMA.at("/$defs/layer/properties")))
+        .containsExactlyInAnyOrderElementsOf(layer);
     List<String> override = new ArrayList<>(layer);
     override.addAll(List.of("ou", "accountTag", "account"));
     assertThat(keys(SCHEMA.at("/$defs/override/properties")))
         .containsExactlyInAnyOrderElementsOf(override);
-    assertThat(keys(SCHEMA.at("/$defs/exemption/properties"))).containsExactlyInAnyOrder(
-        "userNamePattern", "userTag", "group", "owner", "reason", "expires");
+    assertThat(keys(SCHEMA.at("/$defs/exemption/properties")))
+        .containsExactlyInAnyOrder(
+            "userNamePattern", "userTag", "group", "owner", "reason", "expires");
   }
 
   /**
@@ -167,7 +222,9 @@ class PolicySchemaTest {
   }
 
   static void walk(JsonNode node, String at, List<String> open) {
-    if (node.isObject() && node.has("properties") && !at.matches(".*/(oneOf/\\d+|if)(/.*)?$")
+    if (node.isObject()
+        && node.has("properties")
+        && !at.matches(".*/(oneOf/\\d+|if)(/.*)?$")
         && !node.path("additionalProperties").equals(BooleanNode.FALSE)) {
       open.add(at);
     }
@@ -178,29 +235,37 @@ class PolicySchemaTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "organization: {memberRoleName: R, regoin: x}                          | organization.regoin",
-      "organization: {memberRoleName: R}\\nsecrets: {storIn: member}          | secrets.storIn",
-      "organization: {memberRoleName: R}\\nnotifications: {topic: x}          | notifications.topic",
-      "organization: {memberRoleName: R}\\nreporting: {bukcet: b}             | reporting.bukcet",
-      "organization: {memberRoleName: R}\\ndefaults: {creatAfterDays: 9}      | defaults.creatAfterDays",
-      "organization: {memberRoleName: R}\\noverrides: [{ou: r-abcd, mdoe: x}] | overrides[0].mdoe",
-      "organization: {memberRoleName: R}\\noverrides: [{accountTag: {key: k, value: v, vaule: w}}]"
-          + " | overrides[0].accountTag.vaule",
-      "organization: {memberRoleName: R}\\ndefaults: {exemptions: [{group: g, owner: o, reason: r,"
-          + " expires: 2030-01-01, expiry: x}]} | defaults.exemptions[0].expiry",
-      "organization: {memberRoleName: R}\\noverrides: [{account: \"222222222222\", exemptions: [{userTag:"
-          + " {key: k, vlaue: v}, owner: o, reason: r, expires: 2030-01-01}]}]"
-          + " | overrides[0].exemptions[0].userTag.vlaue"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "organization: {memberRoleName: R, regoin: x}                          | organization.regoin",
+        "organization: {memberRoleName: R}\\nsecrets: {storIn: member}          | secrets.storIn",
+        "organization: {memberRoleName: R}\\nnotifications: {topic: x}          | notifications.topic",
+        "organization: {memberRoleName: R}\\nreporting: {bukcet: b}             | reporting.bukcet",
+        "organization: {memberRoleName: R}\\ndefaults: {creatAfterDays: 9}      | defaults.creatAfterDays",
+        "organization: {memberRoleName: R}\\noverrides: [{ou: r-abcd, mdoe: x}] | overrides[0].mdoe",
+        "organization: {memberRoleName: R}\\noverrides: [{accountTag: {key: k, value: v, vaule: w}}]"
+            + " | overrides[0].accountTag.vaule",
+        "organization: {memberRoleName: R}\\ndefaults: {exemptions: [{group: g, owner: o, reason: r,"
+            + " expires: 2030-01-01, expiry: x}]} | defaults.exemptions[0].expiry",
+        "organization: {memberRoleName: R}\\noverrides: [{account: \"222222222222\", exemptions: [{userTag:"
+            + " {key: k, vlaue: v}, owner: o, reason: r, expires: 2030-01-01}]}]"
+            + " | overrides[0].exemptions[0].userTag.vlaue"
+      })
   void aTypoIsAnUnknownKeyWherever(String settings, String field) {
     assertThat(problems("version: 1\n" + settings.replace("\\n", "\n") + "\n"))
-        .singleElement().asString().startsWith("p.yaml:").contains(": " + field + ": unknown key");
+        .singleElement()
+        .asString()
+        .startsWith("p.yaml:")
+        .contains(": " + field + ": unknown key");
   }
 
   /** YAML reads 011111111111 as a number (and drops the 0): the schema and the loader want text. */
   @Test
   void anUnquotedAccountIdIsRefusedWithHowToQuoteIt() {
-    assertThat(problems("""
+    assertThat(
+            problems(
+                """
         version: 1
         organization:
           memberRoleName: R
@@ -209,18 +274,21 @@ class PolicySchemaTest {
         overrides:
           - account: 333333333333
             mode: dry-run
-        """)).containsExactly(
-        "p.yaml:4: organization.centralAccountId: must be a string, got 011111111111 (YAML reads"
-            + " it as a number): quote it, \"011111111111\"",
-        "p.yaml:5: organization.excludeAccounts[0]: must be a string, got 222222222222 (YAML reads"
-            + " it as a number): quote it, \"222222222222\"",
-        "p.yaml:7: overrides[0].account: must be a string, got 333333333333 (YAML reads it as a"
-            + " number): quote it, \"333333333333\"");
+        """))
+        .containsExactly(
+            "p.yaml:4: organization.centralAccountId: must be a string, got 011111111111 (YAML reads"
+                + " it as a number): quote it, \"011111111111\"",
+            "p.yaml:5: organization.excludeAccounts[0]: must be a string, got 222222222222 (YAML reads"
+                + " it as a number): quote it, \"222222222222\"",
+            "p.yaml:7: overrides[0].account: must be a string, got 333333333333 (YAML reads it as a"
+                + " number): quote it, \"333333333333\"");
   }
 
   @Test
   void optionalTextSettingsMayBeLeftEmpty() {
-    PolicyFile f = parse("""
+    PolicyFile f =
+        parse(
+            """
         version: 1
         organization: {memberRoleName: R, externalId: , centralAccountId: }
         secrets: {kmsKeyId: }

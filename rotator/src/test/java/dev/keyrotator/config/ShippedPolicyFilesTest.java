@@ -42,8 +42,10 @@ class ShippedPolicyFilesTest {
   @ParameterizedTest
   @MethodSource("shippedPolicyFiles")
   void validatesAgainstTheSchema(Path file) throws IOException {
-    YamlTree tree = new YamlTree(file.toString(),
-        new Yaml().compose(Files.newBufferedReader(file, StandardCharsets.UTF_8)));
+    YamlTree tree =
+        new YamlTree(
+            file.toString(),
+            new Yaml().compose(Files.newBufferedReader(file, StandardCharsets.UTF_8)));
 
     assertThat(tree.problems).isEmpty();
     assertThat(PolicySchema.check(file.toString(), tree)).isEmpty();

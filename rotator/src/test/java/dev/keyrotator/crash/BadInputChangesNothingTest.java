@@ -43,8 +43,17 @@ class BadInputChangesNothingTest {
   int run(String policyYaml, String... extra) throws Exception {
     Path policy = tmp.resolve("policy.yaml");
     Files.writeString(policy, policyYaml);
-    String[] base = {"run", "--policy", policy.toString(), "--endpoint", sb.endpoint().toString(),
-        "--now", sb.clock().now().toString(), "--mode", "enforce"};
+    String[] base = {
+      "run",
+      "--policy",
+      policy.toString(),
+      "--endpoint",
+      sb.endpoint().toString(),
+      "--now",
+      sb.clock().now().toString(),
+      "--mode",
+      "enforce"
+    };
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
@@ -53,7 +62,10 @@ class BadInputChangesNothingTest {
 
   @Test
   void aPolicyFileThatFailsValidationExitsTwoBeforeAnyCall() throws Exception {
-    int code = run(CrashLab.POLICY + """
+    int code =
+        run(
+            CrashLab.POLICY
+                + """
         defaults:
           createAfterDays: 200
           deactivateAfterDays: 180
@@ -66,10 +78,14 @@ class BadInputChangesNothingTest {
 
   @Test
   void aMemberRoleNameThatIsNoRoleNameExitsTwoBeforeAnyCall() throws Exception {
-    for (String role : new String[] {"arn:aws:iam::333333333333:role/OrgKeyRotatorMemberRole",
-        "Org Key Rotator!"}) {
-      int code = run(CrashLab.POLICY.replace("memberRoleName: OrgKeyRotatorMemberRole",
-          "memberRoleName: \"" + role + "\""));
+    for (String role :
+        new String[] {
+          "arn:aws:iam::333333333333:role/OrgKeyRotatorMemberRole", "Org Key Rotator!"
+        }) {
+      int code =
+          run(
+              CrashLab.POLICY.replace(
+                  "memberRoleName: OrgKeyRotatorMemberRole", "memberRoleName: \"" + role + "\""));
 
       assertThat(code).as(role).isEqualTo(2);
       assertThat(err.toString()).contains("memberRoleName");
@@ -91,14 +107,27 @@ class BadInputChangesNothingTest {
   void anUnknownAccountExitsTwoWithoutAnyMutatingCall() throws Exception {
     Path policy = tmp.resolve("policy.yaml");
     Files.writeString(policy, CrashLab.POLICY);
-    CrashLab.Child child = CrashLab.startCli(sb, tmp.resolve("child"), "run",
-        "--policy", policy.toString(), "--endpoint", sb.endpoint().toString(),
-        "--now", sb.clock().now().toString(), "--mode", "enforce",
-        "--accounts", CrashLab.MEMBER + ",999999999999");
+    CrashLab.Child child =
+        CrashLab.startCli(
+            sb,
+            tmp.resolve("child"),
+            "run",
+            "--policy",
+            policy.toString(),
+            "--endpoint",
+            sb.endpoint().toString(),
+            "--now",
+            sb.clock().now().toString(),
+            "--mode",
+            "enforce",
+            "--accounts",
+            CrashLab.MEMBER + ",999999999999");
 
     assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(child.process().exitValue()).as(child::output).isEqualTo(2);
-    assertThat(child.stderrText()).contains("unknown account").contains("999999999999")
+    assertThat(child.stderrText())
+        .contains("unknown account")
+        .contains("999999999999")
         .contains("nothing was changed");
     assertThat(sb.calls().all()).isNotEmpty(); // it read the organization
     assertThat(sb.calls().mutating()).isEmpty();
@@ -107,7 +136,9 @@ class BadInputChangesNothingTest {
   @Test
   void aSandboxFixtureWithAMalformedKeyIdIsRefusedWithItsPath() throws Exception {
     Path fixture = tmp.resolve("bad-fixture.yaml");
-    Files.writeString(fixture, """
+    Files.writeString(
+        fixture,
+        """
         organization:
           managementAccount: "111111111111"
         accounts:
@@ -122,13 +153,17 @@ class BadInputChangesNothingTest {
     ByteArrayOutputStream o = new ByteArrayOutputStream();
     ByteArrayOutputStream e = new ByteArrayOutputStream();
 
-    int code = SandboxMain.run(new String[] {fixture.toString(), "--port", "0"},
-        new PrintStream(o, true, StandardCharsets.UTF_8),
-        new PrintStream(e, true, StandardCharsets.UTF_8));
+    int code =
+        SandboxMain.run(
+            new String[] {fixture.toString(), "--port", "0"},
+            new PrintStream(o, true, StandardCharsets.UTF_8),
+            new PrintStream(e, true, StandardCharsets.UTF_8));
 
     assertThat(code).isEqualTo(2);
-    assertThat(e.toString(StandardCharsets.UTF_8)).contains("invalid fixture")
-        .contains("accounts[0].users[0].keys[0].id").contains("AKIA123");
+    assertThat(e.toString(StandardCharsets.UTF_8))
+        .contains("invalid fixture")
+        .contains("accounts[0].users[0].keys[0].id")
+        .contains("AKIA123");
     assertThat(o.toString(StandardCharsets.UTF_8)).doesNotContain("export");
   }
 }

@@ -66,14 +66,26 @@ class CrashAtEveryCallTest {
       assertThat(child.process().exitValue()).as(child::output).isZero();
       cuts = cutPoints(clean.calls().all());
       cleanState = CrashLab.normalized(clean, initial);
-      cleanCreates = clean.calls().matching(c -> c.operation().equals("CreateAccessKey")
-          && c.status() == 200).size();
+      cleanCreates =
+          clean
+              .calls()
+              .matching(c -> c.operation().equals("CreateAccessKey") && c.status() == 200)
+              .size();
       assertThat(CrashLab.invariantViolations(clean, initial)).isEmpty();
     }
     // every kind of step of a rotation is among the cut points
-    assertThat(cuts).extracting(Cut::operation).contains("TagUser", "CreateAccessKey",
-        "CreateSecret", "PutResourcePolicy", "TagResource", "UntagUser", "UpdateAccessKey",
-        "DeleteAccessKey", "Publish");
+    assertThat(cuts)
+        .extracting(Cut::operation)
+        .contains(
+            "TagUser",
+            "CreateAccessKey",
+            "CreateSecret",
+            "PutResourcePolicy",
+            "TagResource",
+            "UntagUser",
+            "UpdateAccessKey",
+            "DeleteAccessKey",
+            "Publish");
     assertThat(cleanCreates).isEqualTo(1);
 
     List<String> problems = Collections.synchronizedList(new ArrayList<>());
@@ -84,14 +96,16 @@ class CrashAtEveryCallTest {
       for (int i = 0; i < cuts.size(); i++) {
         Cut cut = cuts.get(i);
         Path dir = tmp.resolve("cut" + i);
-        futures.add(pool.submit(() -> {
-          try {
-            killAtAndRerun(cut, dir, cleanState, problems, repairs);
-          } catch (Throwable e) {
-            problems.add(cut + ": " + e);
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  try {
+                    killAtAndRerun(cut, dir, cleanState, problems, repairs);
+                  } catch (Throwable e) {
+                    problems.add(cut + ": " + e);
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get(120, TimeUnit.SECONDS);
@@ -101,16 +115,25 @@ class CrashAtEveryCallTest {
     }
     assertThat(problems).isEmpty();
     // the cuts inside the create step left a marker, and the next run reported its repair
-    assertThat(repairs).anyMatch(r -> r.contains("REPAIR_DELETE_ORPHAN"))
+    assertThat(repairs)
+        .anyMatch(r -> r.contains("REPAIR_DELETE_ORPHAN"))
         .anyMatch(r -> r.contains("completed the rotation"));
   }
 
-  private void killAtAndRerun(Cut cut, Path dir, Map<String, String> cleanState,
-      List<String> problems, List<String> repairs) throws Exception {
+  private void killAtAndRerun(
+      Cut cut,
+      Path dir,
+      Map<String, String> cleanState,
+      List<String> problems,
+      List<String> repairs)
+      throws Exception {
     try (Sandbox sb = Sandbox.start(CrashLab.oneRotationOfEach())) {
       Map<String, AccessKeyInfo> initial = CrashLab.keys(sb, CrashLab.MEMBER);
-      sb.faults().add(FaultRule.on(cut.service(), cut.operation()).account(cut.account())
-          .stallAfterNth(cut.nth()));
+      sb.faults()
+          .add(
+              FaultRule.on(cut.service(), cut.operation())
+                  .account(cut.account())
+                  .stallAfterNth(cut.nth()));
       CrashLab.Child child = CrashLab.startRun(sb, dir, CrashLab.POLICY);
       boolean stalled = false;
       for (int i = 0; i < 600 && !stalled && child.process().isAlive(); i++) {
@@ -157,24 +180,36 @@ class CrashAtEveryCallTest {
       if (!state.equals(cleanState)) {
         problems.add(at + "ends in " + state + " instead of " + cleanState);
       }
-      long creates = sb.calls().matching(c -> c.operation().equals("CreateAccessKey")
-          && c.status() == 200).size();
+      long creates =
+          sb.calls()
+              .matching(c -> c.operation().equals("CreateAccessKey") && c.status() == 200)
+              .size();
       if (creates != 1 - storedNew) {
-        problems.add(at + "the next run created " + creates + " keys (the dead run left "
-            + storedNew + " stored new keys and orphans " + orphans + ")");
+        problems.add(
+            at
+                + "the next run created "
+                + creates
+                + " keys (the dead run left "
+                + storedNew
+                + " stored new keys and orphans "
+                + orphans
+                + ")");
       }
-      if (sb.calls().matching(c -> c.operation().equals("PutSecretValue")
-          && "ResourceExistsException".equals(c.errorCode())).size() > 0) {
+      if (sb.calls()
+              .matching(
+                  c ->
+                      c.operation().equals("PutSecretValue")
+                          && "ResourceExistsException".equals(c.errorCode()))
+              .size()
+          > 0) {
         problems.add(at + "a secret version was written twice");
       }
       if (again.failedUsers() > 0 || again.failedAccounts() > 0) {
         problems.add(at + "the next run failed: " + again);
       }
-      List<UserReport> users = again.accounts().stream().flatMap(a -> a.users().stream())
-          .toList();
+      List<UserReport> users = again.accounts().stream().flatMap(a -> a.users().stream()).toList();
       for (String u : leftMarkers.keySet()) {
-        UserReport r = users.stream().filter(x -> x.userName().equals(u)).findFirst()
-            .orElseThrow();
+        UserReport r = users.stream().filter(x -> x.userName().equals(u)).findFirst().orElseThrow();
         if (!done(r, "REPAIR_CLEAR_MARKER", null)) {
           problems.add(at + "the marker left on " + u + " was not reported repaired: " + r);
         }
@@ -190,7 +225,8 @@ class CrashAtEveryCallTest {
       }
       // a key the dead run created and stored is the one the user keeps
       for (AccessKeyInfo k : afterKill.values()) {
-        if (!initial.containsKey(k.accessKeyId()) && !orphans.contains(k.accessKeyId())
+        if (!initial.containsKey(k.accessKeyId())
+            && !orphans.contains(k.accessKeyId())
             && sb.iamKeys(CrashLab.MEMBER, k.userName()).stream()
                 .noneMatch(x -> x.accessKeyId().equals(k.accessKeyId()))) {
           problems.add(at + "the stored key " + k.accessKeyId() + " was deleted");
@@ -200,14 +236,21 @@ class CrashAtEveryCallTest {
       // and the warning about the old key is sent at least once
       for (AccessKeyInfo k : sb.iamKeys(CrashLab.MEMBER, "app-create")) {
         String event = initial.containsKey(k.accessKeyId()) ? "key-warning" : "key-created";
-        if (sb.snsMessages().stream().noneMatch(m -> event.equals(m.attributes().get("event"))
-            && m.message().contains(k.accessKeyId()))) {
+        if (sb.snsMessages().stream()
+            .noneMatch(
+                m ->
+                    event.equals(m.attributes().get("event"))
+                        && m.message().contains(k.accessKeyId()))) {
           problems.add(at + "no " + event + " message about " + k.accessKeyId());
         }
       }
       String version = orphans.isEmpty() ? "" : SecretsManagerVault.versionIdOf(orphans.get(0));
-      if (!version.isEmpty() && sb.secretVersionValues(CrashLab.MEMBER, CrashLab.REGION,
-          CrashLab.secretName(CrashLab.MEMBER, "app-create")).containsKey(version)) {
+      if (!version.isEmpty()
+          && sb.secretVersionValues(
+                  CrashLab.MEMBER,
+                  CrashLab.REGION,
+                  CrashLab.secretName(CrashLab.MEMBER, "app-create"))
+              .containsKey(version)) {
         problems.add(at + "the orphan's secret was stored after all");
       }
     }
@@ -215,7 +258,8 @@ class CrashAtEveryCallTest {
 
   private static boolean done(UserReport r, String action, String keyId) {
     for (DecisionReport d : r.decisions()) {
-      if (d.action().name().equals(action) && d.outcome() == Outcome.DONE
+      if (d.action().name().equals(action)
+          && d.outcome() == Outcome.DONE
           && (keyId == null || keyId.equals(d.keyId()))) {
         return true;
       }

@@ -44,16 +44,19 @@ final class CrashLab {
   static final String REGION = "us-east-1";
   static final String ROLE = "OrgKeyRotatorMemberRole";
   static final String EXTERNAL_ID = "key-rotator-demo";
+
   /**
    * The sandbox's clock starts at the real time: the SDK judges the expiry of assumed-role
-   * credentials by the real clock, and a sandbox clock far behind it would make every call
-   * assume the role again.
+   * credentials by the real clock, and a sandbox clock far behind it would make every call assume
+   * the role again.
    */
   static final Instant START = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+
   static final String MARKER_TAG = "key-rotator:pending";
   static final String HISTORY_TAG = "key-rotator:key:";
 
-  static final String POLICY = """
+  static final String POLICY =
+      """
       version: 1
       organization:
         memberRoleName: OrgKeyRotatorMemberRole
@@ -78,8 +81,10 @@ final class CrashLab {
     Fixture.Account a = f.account(MEMBER, "crash-lab").memberRole(ROLE, EXTERNAL_ID);
     a.user("app-create").tag("owner", "create@example.com").key(170, 1);
     a.user("app-deactivate").tag("owner", "deactivate@example.com").key(181, null).key(20, 2);
-    a.user("app-delete").tag("owner", "delete@example.com")
-        .key(Fixture.Key.of(190, null).inactive()).key(30, 1);
+    a.user("app-delete")
+        .tag("owner", "delete@example.com")
+        .key(Fixture.Key.of(190, null).inactive())
+        .key(30, 1);
     return f;
   }
 
@@ -88,15 +93,19 @@ final class CrashLab {
   }
 
   /** The rotator in this JVM over the sandbox, with the sandbox's clock. */
-  static RunReport runInProcess(Sandbox sb, PolicyFile policy, Set<String> accounts,
-      Deadline deadline) {
+  static RunReport runInProcess(
+      Sandbox sb, PolicyFile policy, Set<String> accounts, Deadline deadline) {
     SandboxCredentials c = sb.credentialsFor(CENTRAL);
-    AwsModule aws = AwsModule.withCredentials(StaticCredentialsProvider.create(
-        AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())));
-    Orchestrator orchestrator = Injectors.forRun(policy, sb.clock(), line -> {},
-        Optional.of(sb.endpoint()), aws).getInstance(Orchestrator.class);
-    return orchestrator.run(new RunRequest("inproc-" + RUNS.incrementAndGet(),
-        Optional.empty(), accounts, false, deadline));
+    AwsModule aws =
+        AwsModule.withCredentials(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())));
+    Orchestrator orchestrator =
+        Injectors.forRun(policy, sb.clock(), line -> {}, Optional.of(sb.endpoint()), aws)
+            .getInstance(Orchestrator.class);
+    return orchestrator.run(
+        new RunRequest(
+            "inproc-" + RUNS.incrementAndGet(), Optional.empty(), accounts, false, deadline));
   }
 
   static RunReport runInProcess(Sandbox sb, PolicyFile policy) {
@@ -109,8 +118,11 @@ final class CrashLab {
   record Child(Process process, Path stdout, Path stderr) {
     String output() {
       try {
-        return "exit " + (process.isAlive() ? "(running)" : process.exitValue())
-            + "\n--- stdout\n" + Files.readString(stdout) + "\n--- stderr\n"
+        return "exit "
+            + (process.isAlive() ? "(running)" : process.exitValue())
+            + "\n--- stdout\n"
+            + Files.readString(stdout)
+            + "\n--- stderr\n"
             + Files.readString(stderr);
       } catch (IOException e) {
         return e.toString();
@@ -129,11 +141,16 @@ final class CrashLab {
    */
   static Child startCli(Sandbox sb, Path workDir, String... args) throws IOException {
     Files.createDirectories(workDir);
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-        "-cp", System.getProperty("java.class.path"),
-        "dev.keyrotator.cli.Main"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.keyrotator.cli.Main"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
     Map<String, String> env = pb.environment();
@@ -154,9 +171,21 @@ final class CrashLab {
     Files.createDirectories(workDir);
     Path policy = workDir.resolve("policy.yaml");
     Files.writeString(policy, policyYaml);
-    return startCli(sb, workDir, "run", "--policy", policy.toString(),
-        "--endpoint", sb.endpoint().toString(), "--now", sb.clock().now().toString(),
-        "--accounts", MEMBER, "--mode", "enforce", "--json");
+    return startCli(
+        sb,
+        workDir,
+        "run",
+        "--policy",
+        policy.toString(),
+        "--endpoint",
+        sb.endpoint().toString(),
+        "--now",
+        sb.clock().now().toString(),
+        "--accounts",
+        MEMBER,
+        "--mode",
+        "enforce",
+        "--json");
   }
 
   // ------------------------------------------------------------------ state
@@ -183,34 +212,43 @@ final class CrashLab {
   }
 
   /**
-   * The IAM state with generated ids taken out, comparable between sandboxes: per user, its keys
-   * (a fixture key by its position, a key the rotator created as {@code new}) with their status,
-   * and the rotator's tags (the marker, and which history fields each key has).
+   * The IAM state with generated ids taken out, comparable between sandboxes: per user, its keys (a
+   * fixture key by its position, a key the rotator created as {@code new}) with their status, and
+   * the rotator's tags (the marker, and which history fields each key has).
    */
   static Map<String, String> normalized(Sandbox sb, Map<String, AccessKeyInfo> initial) {
     Map<String, String> out = new TreeMap<>();
     for (String account : sb.accountIds()) {
       for (String u : sb.users(account)) {
-        List<AccessKeyInfo> ks = sb.iamKeys(account, u).stream()
-            .sorted(Comparator.comparing(AccessKeyInfo::createDate)).toList();
+        List<AccessKeyInfo> ks =
+            sb.iamKeys(account, u).stream()
+                .sorted(Comparator.comparing(AccessKeyInfo::createDate))
+                .toList();
         Map<String, String> label = new TreeMap<>();
         for (AccessKeyInfo k : ks) {
           label.put(k.accessKeyId(), initial.containsKey(k.accessKeyId()) ? "fixture" : "new");
         }
-        String keyPart = ks.stream().map(k -> label.get(k.accessKeyId()) + "=" + k.status())
-            .collect(Collectors.joining(","));
+        String keyPart =
+            ks.stream()
+                .map(k -> label.get(k.accessKeyId()) + "=" + k.status())
+                .collect(Collectors.joining(","));
         Map<String, String> tags = sb.userTags(account, u);
-        String tagPart = tags.entrySet().stream()
-            .filter(e -> e.getKey().startsWith("key-rotator:"))
-            .map(e -> {
-              if (e.getKey().equals(MARKER_TAG)) {
-                return "marker";
-              }
-              String id = e.getKey().substring(HISTORY_TAG.length());
-              String fields = (e.getValue().contains("warned=") ? "warned" : "")
-                  + (e.getValue().contains("deactivated=") ? "+deactivated" : "");
-              return "history(" + label.getOrDefault(id, "gone") + ":" + fields + ")";
-            }).sorted().collect(Collectors.joining(","));
+        String tagPart =
+            tags.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("key-rotator:"))
+                .map(
+                    e -> {
+                      if (e.getKey().equals(MARKER_TAG)) {
+                        return "marker";
+                      }
+                      String id = e.getKey().substring(HISTORY_TAG.length());
+                      String fields =
+                          (e.getValue().contains("warned=") ? "warned" : "")
+                              + (e.getValue().contains("deactivated=") ? "+deactivated" : "");
+                      return "history(" + label.getOrDefault(id, "gone") + ":" + fields + ")";
+                    })
+                .sorted()
+                .collect(Collectors.joining(","));
         out.put(account + "/" + u, "[" + keyPart + "] {" + tagPart + "}");
       }
     }
@@ -219,13 +257,14 @@ final class CrashLab {
 
   /** Calls GetCallerIdentity with the key; the sandbox checks the signature with its secret. */
   static String callerArn(Sandbox sb, String keyId, String secret) {
-    try (StsClient sts = StsClient.builder()
-        .endpointOverride(sb.endpoint())
-        .region(Region.US_EAST_1)
-        .httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(keyId, secret)))
-        .build()) {
+    try (StsClient sts =
+        StsClient.builder()
+            .endpointOverride(sb.endpoint())
+            .region(Region.US_EAST_1)
+            .httpClient(UrlConnectionHttpClient.create())
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret)))
+            .build()) {
       return sts.getCallerIdentity().arn();
     }
   }
@@ -252,8 +291,8 @@ final class CrashLab {
         if (ks.size() > 2) {
           problems.add(u + " has " + ks.size() + " keys");
         }
-        boolean hadWorking = initial.values().stream()
-            .anyMatch(k -> k.userName().equals(u) && k.active());
+        boolean hadWorking =
+            initial.values().stream().anyMatch(k -> k.userName().equals(u) && k.active());
         if (hadWorking && ks.stream().noneMatch(AccessKeyInfo::active)) {
           problems.add(u + " had a working key and has none now");
         }
@@ -269,8 +308,12 @@ final class CrashLab {
           String version = SecretsManagerVault.versionIdOf(k.accessKeyId());
           String value = versions.get(version);
           if (value == null) {
-            problems.add(u + ": active key " + k.accessKeyId() + " created by the rotator has no"
-                + " stored secret");
+            problems.add(
+                u
+                    + ": active key "
+                    + k.accessKeyId()
+                    + " created by the rotator has no"
+                    + " stored secret");
             continue;
           }
           String arn;
@@ -298,15 +341,16 @@ final class CrashLab {
         }
         // one version per key: each version's id is derived from the key it holds
         Set<String> keyIdsInVersions = new java.util.HashSet<>();
-        versions.forEach((id, value) -> {
-          String keyId = field(value, "AccessKeyId");
-          if (!id.equals(SecretsManagerVault.versionIdOf(keyId))) {
-            problems.add(u + ": version " + id + " holds key " + keyId);
-          }
-          if (!keyIdsInVersions.add(keyId)) {
-            problems.add(u + ": key " + keyId + " was written twice");
-          }
-        });
+        versions.forEach(
+            (id, value) -> {
+              String keyId = field(value, "AccessKeyId");
+              if (!id.equals(SecretsManagerVault.versionIdOf(keyId))) {
+                problems.add(u + ": version " + id + " holds key " + keyId);
+              }
+              if (!keyIdsInVersions.add(keyId)) {
+                problems.add(u + ": key " + keyId + " was written twice");
+              }
+            });
       }
     }
     return problems;

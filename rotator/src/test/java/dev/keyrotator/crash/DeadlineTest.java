@@ -26,8 +26,8 @@ class DeadlineTest {
     Fixture f = Fixture.create("o-deadline0001", CrashLab.CENTRAL).clock(CrashLab.START);
     f.account(CrashLab.CENTRAL, "central").topic("key-rotation-events");
     for (String id : new String[] {"333333333333", "444444444444", "555555555555"}) {
-      Fixture.Account a = f.account(id, "member-" + id.charAt(0))
-          .memberRole(CrashLab.ROLE, CrashLab.EXTERNAL_ID);
+      Fixture.Account a =
+          f.account(id, "member-" + id.charAt(0)).memberRole(CrashLab.ROLE, CrashLab.EXTERNAL_ID);
       a.user("app-a").key(170, 1);
       a.user("app-b").key(181, null).key(20, 2);
       a.user("app-c").key(170, 3);
@@ -50,8 +50,8 @@ class DeadlineTest {
       // deadline (one per account and per user started) takes 20 s of a 180 s budget; the
       // handler's reserve is 90 s, so 4 checks pass: the first member and three of its users
       AtomicLong remaining = new AtomicLong(Duration.ofSeconds(180).toMillis());
-      Deadline lambda = Deadline.fromRemaining(() -> remaining.addAndGet(-20_000),
-          Duration.ofSeconds(90));
+      Deadline lambda =
+          Deadline.fromRemaining(() -> remaining.addAndGet(-20_000), Duration.ofSeconds(90));
 
       RunReport short1 = CrashLab.runInProcess(sb, serial(), Set.of(), lambda);
 
@@ -62,14 +62,17 @@ class DeadlineTest {
       assertThat(account(short1, "444444444444").status()).isEqualTo(AccountStatus.NOT_REACHED);
       assertThat(account(short1, "555555555555").status()).isEqualTo(AccountStatus.NOT_REACHED);
       assertThat(short1.anyNotReached()).isTrue();
-      assertThat(sb.calls().all()).noneMatch(c -> c.accountId() != null
-          && (c.accountId().equals("444444444444") || c.accountId().equals("555555555555")));
+      assertThat(sb.calls().all())
+          .noneMatch(
+              c ->
+                  c.accountId() != null
+                      && (c.accountId().equals("444444444444")
+                          || c.accountId().equals("555555555555")));
       // no half-done rotation: no marker, no key without its stored secret
       assertThat(CrashLab.invariantViolations(sb, initial)).isEmpty();
       assertThat(sb.iamKeys("333333333333", "app-d")).hasSize(2); // not touched yet
 
-      RunReport next = CrashLab.runInProcess(sb, serial(), Set.of(),
-          Deadline.none());
+      RunReport next = CrashLab.runInProcess(sb, serial(), Set.of(), Deadline.none());
 
       assertThat(next.anyNotReached()).isFalse();
       assertThat(next.failedUsers()).isZero();
@@ -80,10 +83,13 @@ class DeadlineTest {
 
   /** One account at a time, so the accounts after the deadline are never started. */
   static dev.keyrotator.config.PolicyFile serial() {
-    return dev.keyrotator.config.PolicyFileLoader.parse("serial.yaml", CrashLab.POLICY.replace(
-        "  centralAccountId: \"111111111111\"\n",
-        "  centralAccountId: \"111111111111\"\n  maxConcurrentAccounts: 1\n")
-        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return dev.keyrotator.config.PolicyFileLoader.parse(
+        "serial.yaml",
+        CrashLab.POLICY
+            .replace(
+                "  centralAccountId: \"111111111111\"\n",
+                "  centralAccountId: \"111111111111\"\n  maxConcurrentAccounts: 1\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   static AccountReport account(RunReport r, String id) {

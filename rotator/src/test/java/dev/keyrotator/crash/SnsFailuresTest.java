@@ -1,8 +1,8 @@
 package dev.keyrotator.crash;
 
-import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyrotator.policy.Action;
 import dev.keyrotator.report.DecisionReport;
 import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.RunReport;
@@ -16,8 +16,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * SNS refusing every publish never undoes or blocks a rotation. Each refused message is reported;
- * a warning is sent again by the next run (it is only recorded as sent once delivered), the other
+ * SNS refusing every publish never undoes or blocks a rotation. Each refused message is reported; a
+ * warning is sent again by the next run (it is only recorded as sent once delivered), the other
  * events are counted as lost: they describe a change already made, which the report records.
  */
 class SnsFailuresTest {
@@ -44,16 +44,23 @@ class SnsFailuresTest {
       UserReport create = user(first, "app-create");
       assertThat(create.notificationsLost()).isEqualTo(2); // key-created and the warning
       assertThat(create.notes()).anyMatch(n -> n.contains("'key-created' not sent"));
-      assertThat(create.decisions()).filteredOn(d -> d.action() == Action.WARN)
-          .extracting(DecisionReport::error).singleElement().asString()
+      assertThat(create.decisions())
+          .filteredOn(d -> d.action() == Action.WARN)
+          .extracting(DecisionReport::error)
+          .singleElement()
+          .asString()
           .contains("sent again next run");
       assertThat(user(first, "app-deactivate").notificationsLost()).isEqualTo(1);
       assertThat(user(first, "app-delete").notificationsLost()).isEqualTo(1);
       // the rotation is whole: the same keys as with SNS up, and the new secret stored
       Map<String, String> state = CrashLab.normalized(sb, initial);
-      assertThat(state).isEqualTo(expected.entrySet().stream().collect(
-          java.util.stream.Collectors.toMap(Map.Entry::getKey,
-              e -> e.getValue().replace("history(fixture:warned)", ""))));
+      assertThat(state)
+          .isEqualTo(
+              expected.entrySet().stream()
+                  .collect(
+                      java.util.stream.Collectors.toMap(
+                          Map.Entry::getKey,
+                          e -> e.getValue().replace("history(fixture:warned)", ""))));
       assertThat(CrashLab.invariantViolations(sb, initial)).isEmpty();
 
       sb.faults().clear();
@@ -68,7 +75,10 @@ class SnsFailuresTest {
   }
 
   static UserReport user(RunReport r, String name) {
-    return r.accounts().stream().flatMap(a -> a.users().stream())
-        .filter(u -> u.userName().equals(name)).findFirst().orElseThrow();
+    return r.accounts().stream()
+        .flatMap(a -> a.users().stream())
+        .filter(u -> u.userName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 }

@@ -1,9 +1,9 @@
 package dev.keyrotator.crash;
 
-import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyrotator.aws.AwsClientFactory;
+import dev.keyrotator.policy.Action;
 import dev.keyrotator.report.AccountStatus;
 import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.RunReport;
@@ -25,15 +25,15 @@ class ThrottlingStormTest {
 
   /**
    * Three member accounts, each with a user due for a new key (create, store, warn). Small on
-   * purpose: under a random storm the adaptive retry strategy slows each client down to about
-   * one call per second (a real token bucket would let it settle at the sustainable rate).
+   * purpose: under a random storm the adaptive retry strategy slows each client down to about one
+   * call per second (a real token bucket would let it settle at the sustainable rate).
    */
   static Fixture organization() {
     Fixture f = Fixture.create("o-storm000001", CrashLab.CENTRAL).clock(CrashLab.START);
     f.account(CrashLab.CENTRAL, "central").topic("key-rotation-events");
     for (String id : new String[] {"333333333333", "444444444444", "555555555555"}) {
-      Fixture.Account a = f.account(id, "member-" + id.charAt(0))
-          .memberRole(CrashLab.ROLE, CrashLab.EXTERNAL_ID);
+      Fixture.Account a =
+          f.account(id, "member-" + id.charAt(0)).memberRole(CrashLab.ROLE, CrashLab.EXTERNAL_ID);
       a.user("app-a").key(170, 1);
     }
     return f;
@@ -47,19 +47,24 @@ class ThrottlingStormTest {
       Map<String, AccessKeyInfo> stormInitial = allKeys(storm);
       assertThat(CrashLab.normalized(storm, stormInitial))
           .isEqualTo(CrashLab.normalized(calm, initial));
-      storm.faults()
+      storm
+          .faults()
           .add(FaultRule.on("iam", "*").throttleRate(0.5).seed(11))
           .add(FaultRule.on("sts", "*").throttleRate(0.5).seed(12));
 
-      RunReport calmRun = CrashLab.runInProcess(calm, CrashLab.policy(""), Set.of(),
-          Deadline.none());
-      RunReport stormRun = CrashLab.runInProcess(storm, CrashLab.policy(""), Set.of(),
-          Deadline.none());
+      RunReport calmRun =
+          CrashLab.runInProcess(calm, CrashLab.policy(""), Set.of(), Deadline.none());
+      RunReport stormRun =
+          CrashLab.runInProcess(storm, CrashLab.policy(""), Set.of(), Deadline.none());
 
       assertThat(calmRun.count(Action.CREATE_KEY, Outcome.DONE)).isPositive();
-      assertThat(stormRun.accounts()).filteredOn(a -> !a.accountId().equals(CrashLab.CENTRAL))
-          .allSatisfy(a -> assertThat(a.status()).as(a.accountId() + " " + a.reason())
-              .isEqualTo(AccountStatus.DONE));
+      assertThat(stormRun.accounts())
+          .filteredOn(a -> !a.accountId().equals(CrashLab.CENTRAL))
+          .allSatisfy(
+              a ->
+                  assertThat(a.status())
+                      .as(a.accountId() + " " + a.reason())
+                      .isEqualTo(AccountStatus.DONE));
       assertThat(stormRun.failedUsers()).isZero();
       assertThat(CrashLab.normalized(storm, stormInitial))
           .isEqualTo(CrashLab.normalized(calm, initial));

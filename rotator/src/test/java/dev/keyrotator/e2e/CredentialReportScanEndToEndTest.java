@@ -1,8 +1,8 @@
 package dev.keyrotator.e2e;
 
-import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyrotator.policy.Action;
 import dev.keyrotator.report.ReportViews;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.report.ScanMode;
@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The credential-report scan over real SDK clients against the sandbox: the same plan as the
- * per-user scan, with per-user reads only for users that need an action, and the per-user scan
- * when IAM will not give the bulk reads.
+ * per-user scan, with per-user reads only for users that need an action, and the per-user scan when
+ * IAM will not give the bulk reads.
  */
 class CredentialReportScanEndToEndTest {
 
@@ -42,11 +42,19 @@ class CredentialReportScanEndToEndTest {
       RunReport byReport = h.run(RotatorHarness.policy(""), true, Set.of());
 
       assertThat(decisions(byReport)).isEqualTo(decisions(perUser));
-      assertThat(byReport.accounts()).filteredOn(a -> !a.status().name().equals("SKIPPED"))
-          .isNotEmpty().allSatisfy(a -> assertThat(a.scan()).contains(ScanMode.CREDENTIAL_REPORT));
-      long needing = byReport.accounts().stream().flatMap(a -> a.users().stream())
-          .filter(u -> u.decisions().stream().anyMatch(d -> d.action() != Action.NOTHING
-              && d.action() != Action.EXEMPT)).count();
+      assertThat(byReport.accounts())
+          .filteredOn(a -> !a.status().name().equals("SKIPPED"))
+          .isNotEmpty()
+          .allSatisfy(a -> assertThat(a.scan()).contains(ScanMode.CREDENTIAL_REPORT));
+      long needing =
+          byReport.accounts().stream()
+              .flatMap(a -> a.users().stream())
+              .filter(
+                  u ->
+                      u.decisions().stream()
+                          .anyMatch(
+                              d -> d.action() != Action.NOTHING && d.action() != Action.EXEMPT))
+              .count();
       assertThat(perUserReads(sb)).isGreaterThanOrEqualTo(needing).isLessThan(4 * 60);
       assertThat(sb.calls().count("iam", "GetAccountAuthorizationDetails")).isEqualTo(3);
       assertThat((long) sb.calls().all().size()).isLessThan(perUserCalls);
@@ -70,8 +78,7 @@ class CredentialReportScanEndToEndTest {
       // A second run at the same instant changes nothing, whatever the (now stale) report says.
       sb.calls().clear();
       h.run(RotatorHarness.policy(""));
-      assertThat(sb.calls().mutating()).filteredOn(c -> !c.operation().equals("Publish"))
-          .isEmpty();
+      assertThat(sb.calls().mutating()).filteredOn(c -> !c.operation().equals("Publish")).isEmpty();
     }
   }
 
@@ -88,13 +95,17 @@ class CredentialReportScanEndToEndTest {
       RotatorHarness h = new RotatorHarness(sb);
       RunReport r = h.run(RotatorHarness.policy(""), true, Set.of());
 
-      assertThat(r.accounts()).filteredOn(a -> !a.status().name().equals("SKIPPED"))
-          .isNotEmpty().allSatisfy(a -> {
-            assertThat(a.scan()).contains(ScanMode.PER_USER);
-            assertThat(a.scanNote()).contains("credential report not used")
-                .contains("GetAccountAuthorizationDetails");
-            assertThat(a.usersScanned()).isEqualTo(20);
-          });
+      assertThat(r.accounts())
+          .filteredOn(a -> !a.status().name().equals("SKIPPED"))
+          .isNotEmpty()
+          .allSatisfy(
+              a -> {
+                assertThat(a.scan()).contains(ScanMode.PER_USER);
+                assertThat(a.scanNote())
+                    .contains("credential report not used")
+                    .contains("GetAccountAuthorizationDetails");
+                assertThat(a.usersScanned()).isEqualTo(20);
+              });
     }
   }
 }

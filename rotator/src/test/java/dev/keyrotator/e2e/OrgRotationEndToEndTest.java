@@ -1,9 +1,11 @@
 package dev.keyrotator.e2e;
 
-import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import dev.keyrotator.config.PolicyFileLoader;
+import dev.keyrotator.logging.CapturedLogs;
+import dev.keyrotator.policy.Action;
 import dev.keyrotator.report.AccountReport;
 import dev.keyrotator.report.AccountStatus;
 import dev.keyrotator.report.RunReport;
@@ -56,9 +58,12 @@ class OrgRotationEndToEndTest {
   Map<String, List<String>> state(String account) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (String user : SANDBOX.sandbox().users(account)) {
-      out.put(user, SANDBOX.sandbox().iamKeys(account, user).stream()
-          .sorted(Comparator.comparing(AccessKeyInfo::createDate))
-          .map(AccessKeyInfo::status).toList());
+      out.put(
+          user,
+          SANDBOX.sandbox().iamKeys(account, user).stream()
+              .sorted(Comparator.comparing(AccessKeyInfo::createDate))
+              .map(AccessKeyInfo::status)
+              .toList());
     }
     return out;
   }
@@ -73,46 +78,62 @@ class OrgRotationEndToEndTest {
     Map<String, List<String>> untouchedNoRole = state("555555555555");
 
     run("");
-    assertThat(state("333333333333")).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "app-payments", List.of("Active"),
-        "app-orders", List.of("Active", "Active"),
-        "batch-reports", List.of("Inactive", "Active"),
-        "etl-loader", List.of("Active", "Active"),
-        "old-integration", List.of(),
-        "break-glass", List.of("Active"),
-        "readonly-auditor", List.of()));
+    assertThat(state("333333333333"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "app-payments", List.of("Active"),
+                "app-orders", List.of("Active", "Active"),
+                "batch-reports", List.of("Inactive", "Active"),
+                "etl-loader", List.of("Active", "Active"),
+                "old-integration", List.of(),
+                "break-glass", List.of("Active"),
+                "readonly-auditor", List.of()));
 
     SANDBOX.sandbox().clock().advanceDays(11);
     run("");
-    assertThat(state("333333333333")).containsAllEntriesOf(Map.of(
-        "app-orders", List.of("Active", "Active"),       // old key still in use: reminded
-        "batch-reports", List.of("Active"),              // inactive old key deleted
-        "etl-loader", List.of("Inactive", "Active")));   // unused 14 days: deactivated
+    assertThat(state("333333333333"))
+        .containsAllEntriesOf(
+            Map.of(
+                "app-orders", List.of("Active", "Active"), // old key still in use: reminded
+                "batch-reports", List.of("Active"), // inactive old key deleted
+                "etl-loader", List.of("Inactive", "Active"))); // unused 14 days: deactivated
     assertThat(state("444444444444")).containsEntry("dev-ci", List.of("Inactive", "Active"));
 
     SANDBOX.sandbox().clock().advanceDays(10);
     run("");
-    assertThat(state("333333333333")).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "app-payments", List.of("Active"),
-        "app-orders", List.of("Inactive", "Active"),
-        "batch-reports", List.of("Active"),
-        "etl-loader", List.of("Active"),
-        "old-integration", List.of(),
-        "break-glass", List.of("Active"),
-        "readonly-auditor", List.of()));
-    assertThat(state("444444444444")).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "dev-ci", List.of("Active"),
-        "dev-tools", List.of("Active", "Active")));
+    assertThat(state("333333333333"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "app-payments", List.of("Active"),
+                "app-orders", List.of("Inactive", "Active"),
+                "batch-reports", List.of("Active"),
+                "etl-loader", List.of("Active"),
+                "old-integration", List.of(),
+                "break-glass", List.of("Active"),
+                "readonly-auditor", List.of()));
+    assertThat(state("444444444444"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "dev-ci", List.of("Active"),
+                "dev-tools", List.of("Active", "Active")));
     assertThat(state("111111111111")).isEqualTo(untouchedCentral);
     assertThat(state("555555555555")).isEqualTo(untouchedNoRole);
 
     // every active key the rotator created has its secret stored as the current version
-    for (String[] au : new String[][] {{"333333333333", "app-orders"},
-        {"333333333333", "etl-loader"}, {"444444444444", "dev-ci"}}) {
-      SecretInfo secret = SANDBOX.sandbox().secret(au[0], "us-east-1",
-          "key-rotator/" + au[0] + "/" + au[1]).orElseThrow();
-      String newest = SANDBOX.sandbox().iamKeys(au[0], au[1]).stream()
-          .max(Comparator.comparing(AccessKeyInfo::createDate)).orElseThrow().accessKeyId();
+    for (String[] au :
+        new String[][] {
+          {"333333333333", "app-orders"}, {"333333333333", "etl-loader"}, {"444444444444", "dev-ci"}
+        }) {
+      SecretInfo secret =
+          SANDBOX
+              .sandbox()
+              .secret(au[0], "us-east-1", "key-rotator/" + au[0] + "/" + au[1])
+              .orElseThrow();
+      String newest =
+          SANDBOX.sandbox().iamKeys(au[0], au[1]).stream()
+              .max(Comparator.comparing(AccessKeyInfo::createDate))
+              .orElseThrow()
+              .accessKeyId();
       assertThat(RotatorHarness.keyIdOf(secret.currentValue())).isEqualTo(newest);
       assertThat(secret.resourcePolicy()).contains("/" + au[1] + "\"").contains("GetSecretValue");
     }
@@ -121,28 +142,37 @@ class OrgRotationEndToEndTest {
   @Test
   void theStoredSecretWorksAsThatUser() {
     run("");
-    SecretInfo secret = SANDBOX.sandbox().secret("333333333333", "us-east-1",
-        "key-rotator/333333333333/app-orders").orElseThrow();
+    SecretInfo secret =
+        SANDBOX
+            .sandbox()
+            .secret("333333333333", "us-east-1", "key-rotator/333333333333/app-orders")
+            .orElseThrow();
     String keyId = RotatorHarness.keyIdOf(secret.currentValue());
 
-    try (StsClient sts = StsClient.builder()
-        .endpointOverride(URI.create(SANDBOX.endpoint().toString()))
-        .region(Region.US_EAST_1)
-        .httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-            keyId, RotatorHarness.secretOf(secret.currentValue()))))
-        .build()) {
+    try (StsClient sts =
+        StsClient.builder()
+            .endpointOverride(URI.create(SANDBOX.endpoint().toString()))
+            .region(Region.US_EAST_1)
+            .httpClient(UrlConnectionHttpClient.create())
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(
+                        keyId, RotatorHarness.secretOf(secret.currentValue()))))
+            .build()) {
       String arn = sts.getCallerIdentity().arn();
       assertThat(arn).isEqualTo("arn:aws:iam::333333333333:user/apps/app-orders");
     }
-    assertThat(SANDBOX.sandbox().iamKeys("333333333333", "app-orders")).filteredOn(
-        k -> k.accessKeyId().equals(keyId)).singleElement()
+    assertThat(SANDBOX.sandbox().iamKeys("333333333333", "app-orders"))
+        .filteredOn(k -> k.accessKeyId().equals(keyId))
+        .singleElement()
         .satisfies(k -> assertThat(k.lastUsedDate()).isNotNull());
   }
 
   @Test
   void anOuOverrideAndAnAccountDryRunTakeEffectAndAnExcludedAccountIsNeverCalled() {
-    RunReport r = run("""
+    RunReport r =
+        run(
+            """
         overrides:
           - ou: ou-demo-prod0001
             createAfterDays: 90
@@ -155,20 +185,26 @@ class OrgRotationEndToEndTest {
     assertThat(account(r, "333333333333").policySources().get("createAfterDays"))
         .contains("ou ou-demo-prod0001");
     assertThat(account(r, "444444444444").status()).isEqualTo(AccountStatus.DRY_RUN);
-    assertThat(SANDBOX.sandbox().calls().mutating()).noneMatch(c ->
-        c.accountId().equals("444444444444"));
+    assertThat(SANDBOX.sandbox().calls().mutating())
+        .noneMatch(c -> c.accountId().equals("444444444444"));
     assertThat(state("444444444444").get("dev-ci")).hasSize(1);
 
     SANDBOX.sandbox().calls().clear();
-    RunReport excluded = rotator.run(PolicyFileLoader.parse("excluding.yaml", """
+    RunReport excluded =
+        rotator.run(
+            PolicyFileLoader.parse(
+                "excluding.yaml",
+                """
         version: 1
         organization:
           memberRoleName: OrgKeyRotatorMemberRole
           externalId: key-rotator-demo
           excludeAccounts: ["222222222222"]
           excludeOus: [ou-demo-dev00001]
-        """.getBytes(StandardCharsets.UTF_8)));
-    assertThat(SANDBOX.sandbox().calls().all()).extracting(CallRecord::accountId)
+        """
+                    .getBytes(StandardCharsets.UTF_8)));
+    assertThat(SANDBOX.sandbox().calls().all())
+        .extracting(CallRecord::accountId)
         .doesNotContain("222222222222", "444444444444");
     assertThat(account(excluded, "222222222222").status()).isEqualTo(AccountStatus.SKIPPED);
     assertThat(account(excluded, "444444444444").reason()).contains("excludeOus");
@@ -176,8 +212,7 @@ class OrgRotationEndToEndTest {
 
   @Test
   void aMissingRoleAndFailingIamAreReportedWhileTheOthersAreProcessed() {
-    SANDBOX.sandbox().faults().add(FaultRule.on("iam", "*").account("444444444444")
-        .errorRate(1.0));
+    SANDBOX.sandbox().faults().add(FaultRule.on("iam", "*").account("444444444444").errorRate(1.0));
 
     RunReport r = run("");
 
@@ -211,13 +246,23 @@ class OrgRotationEndToEndTest {
 
   @Test
   void noSecretAppearsInLogsMessagesReportsOrExceptions() {
-    SANDBOX.sandbox().faults().add(FaultRule.on("secretsmanager", "CreateSecret")
-        .account("444444444444").errorRate(1.0));
-    run("");
-    SANDBOX.sandbox().clock().advanceDays(11);
-    run("");
+    SANDBOX
+        .sandbox()
+        .faults()
+        .add(FaultRule.on("secretsmanager", "CreateSecret").account("444444444444").errorRate(1.0));
+    List<String> logLines;
+    // Every log event of the JVM at DEBUG, the AWS SDK's included: what a verbose log would hold.
+    try (CapturedLogs logs = CapturedLogs.at(Level.DEBUG)) {
+      run("");
+      SANDBOX.sandbox().clock().advanceDays(11);
+      run("");
+      logLines = logs.lines();
+    }
+    assertThat(logLines)
+        .anyMatch(l -> l.contains("account 333333333333"))
+        .anyMatch(l -> l.contains("software.amazon.awssdk"));
 
-    String captured = rotator.everythingCaptured(reports);
+    String captured = rotator.everythingCaptured(reports) + String.join("\n", logLines);
     List<String> secrets = rotator.allSecrets();
     assertThat(secrets).hasSizeGreaterThan(10);
     assertThat(captured).contains("key-created");
@@ -229,16 +274,20 @@ class OrgRotationEndToEndTest {
   @Test
   void usersBeyondOnePageAreAllProcessed() {
     Fixture big = Fixture.create("o-big0000001", "111111111111");
-    big.account("111111111111", "central").memberRole("OrgKeyRotatorMemberRole",
-        "key-rotator-demo").topic("key-rotation-events");
-    Fixture.Account a = big.account("777777777777", "many-users")
-        .memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo");
+    big.account("111111111111", "central")
+        .memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo")
+        .topic("key-rotation-events");
+    Fixture.Account a =
+        big.account("777777777777", "many-users")
+            .memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo");
     for (int i = 0; i < 250; i++) {
       a.user(String.format("user-%03d", i)).key(i % 50 == 0 ? 170 : 30, 1);
     }
     try (var sb = dev.keyrotator.sandbox.Sandbox.start(big)) {
       RotatorHarness h = new RotatorHarness(sb);
-      h.scan = dev.keyrotator.report.ScanMode.PER_USER; // ListUsers pages (the report scan has its own test)
+      h.scan =
+          dev.keyrotator.report.ScanMode
+              .PER_USER; // ListUsers pages (the report scan has its own test)
       RunReport r = h.run(RotatorHarness.policy(""));
 
       assertThat(account(r, "777777777777").usersScanned()).isEqualTo(250);

@@ -5,10 +5,11 @@ import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyFileLoader;
 import dev.keyrotator.report.JsonReport;
 import dev.keyrotator.report.RunReport;
+import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.run.Deadline;
 import dev.keyrotator.run.Orchestrator;
+import dev.keyrotator.run.Progress;
 import dev.keyrotator.run.RunRequest;
-import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.Sandbox;
 import dev.keyrotator.sandbox.SandboxCredentials;
@@ -32,6 +33,7 @@ final class RotatorHarness {
   final List<String> log = new CopyOnWriteArrayList<>();
   final List<String> exceptions = new ArrayList<>();
   final AtomicInteger runs = new AtomicInteger();
+
   /** How accounts are read; the product's default unless a test asks otherwise. */
   ScanMode scan = ScanMode.CREDENTIAL_REPORT;
 
@@ -40,7 +42,8 @@ final class RotatorHarness {
   }
 
   static PolicyFile policy(String extra) {
-    String yaml = """
+    String yaml =
+        """
         version: 1
         organization:
           memberRoleName: OrgKeyRotatorMemberRole
@@ -54,7 +57,8 @@ final class RotatorHarness {
               owner: secops@example.com
               reason: break-glass
               expires: 2099-01-01
-        """ + extra;
+        """
+            + extra;
     return PolicyFileLoader.parse("e2e.yaml", yaml.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -64,13 +68,31 @@ final class RotatorHarness {
 
   RunReport run(PolicyFile policy, boolean planOnly, Set<String> accounts) {
     SandboxCredentials c = sandbox.credentialsFor(CENTRAL);
-    AwsModule aws = AwsModule.withCredentials(StaticCredentialsProvider.create(
-        AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())));
-    Orchestrator orchestrator = Injectors.forRun(policy, sandbox.clock(), log::add,
-        Optional.of(sandbox.endpoint()), aws).getInstance(Orchestrator.class).withScan(scan);
+    AwsModule aws =
+        AwsModule.withCredentials(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())));
+    Progress logged = Progress.log();
+    Orchestrator orchestrator =
+        Injectors.forRun(
+                policy,
+                sandbox.clock(),
+                line -> {
+                  log.add(line);
+                  logged.report(line);
+                },
+                Optional.of(sandbox.endpoint()),
+                aws)
+            .getInstance(Orchestrator.class)
+            .withScan(scan);
     try {
-      return orchestrator.run(new RunRequest("e2e-" + runs.incrementAndGet(),
-          Optional.empty(), accounts, planOnly, Deadline.none()));
+      return orchestrator.run(
+          new RunRequest(
+              "e2e-" + runs.incrementAndGet(),
+              Optional.empty(),
+              accounts,
+              planOnly,
+              Deadline.none()));
     } catch (RuntimeException e) {
       exceptions.add(e.toString());
       throw e;
@@ -87,7 +109,9 @@ final class RotatorHarness {
         }
       }
       for (String name : sandbox.secretNames(account, "us-east-1")) {
-        sandbox.secret(account, "us-east-1", name).map(SecretInfo::currentValue)
+        sandbox
+            .secret(account, "us-east-1", name)
+            .map(SecretInfo::currentValue)
             .ifPresent(v -> out.add(secretOf(v)));
       }
     }

@@ -14,17 +14,18 @@ final class FakeLambdaContext implements Context {
 
   FakeLambdaContext(int remainingMillis, List<String> logged) {
     this.remainingMillis = remainingMillis;
-    this.logger = new LambdaLogger() {
-      @Override
-      public void log(String message) {
-        logged.add(message);
-      }
+    this.logger =
+        new LambdaLogger() {
+          @Override
+          public void log(String message) {
+            logged.add(message);
+          }
 
-      @Override
-      public void log(byte[] message) {
-        logged.add(new String(message, StandardCharsets.UTF_8));
-      }
-    };
+          @Override
+          public void log(byte[] message) {
+            logged.add(new String(message, StandardCharsets.UTF_8));
+          }
+        };
   }
 
   @Override

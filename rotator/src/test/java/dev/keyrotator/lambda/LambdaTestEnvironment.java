@@ -24,11 +24,15 @@ final class LambdaTestEnvironment {
     System.setProperty("aws.region", "us-east-1");
     Path policy = dir.resolve("rotation.yaml");
     Files.copy(Path.of("../config/rotation.yaml"), policy);
-    Map<String, String> env = new LinkedHashMap<>(Map.of(
-        "KEY_ROTATOR_POLICY_URI", policy.toString(),
-        "AWS_ENDPOINT_URL", sandbox.endpoint().toString(),
-        "KEY_ROTATOR_NOTIFICATION_TOPIC_ARN",
-        "arn:aws:sns:us-east-1:111111111111:key-rotation-events"));
+    Map<String, String> env =
+        new LinkedHashMap<>(
+            Map.of(
+                "KEY_ROTATOR_POLICY_URI",
+                policy.toString(),
+                "AWS_ENDPOINT_URL",
+                sandbox.endpoint().toString(),
+                "KEY_ROTATOR_NOTIFICATION_TOPIC_ARN",
+                "arn:aws:sns:us-east-1:111111111111:key-rotation-events"));
     env.putAll(extra);
     return Map.copyOf(env);
   }

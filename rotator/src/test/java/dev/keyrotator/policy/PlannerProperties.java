@@ -68,9 +68,10 @@ class PlannerProperties {
   @Property(tries = 2000)
   void neverDeactivatesTheNewestUsableKeyUnlessReplacedOrForced(@ForAll("scenarios") Scenario s) {
     UserPlan plan = plan(s);
-    Optional<AccessKey> newest = s.state().keys().stream()
-        .filter(k -> k.isActive() && !isOrphan(s, k, plan))
-        .reduce((a, b) -> b);
+    Optional<AccessKey> newest =
+        s.state().keys().stream()
+            .filter(k -> k.isActive() && !isOrphan(s, k, plan))
+            .reduce((a, b) -> b);
     if (newest.isEmpty() || s.policy().thresholds().forceDeactivateAfterDays().isPresent()) {
       return;
     }
@@ -80,7 +81,8 @@ class PlannerProperties {
         created = true;
       }
       if (d.action() == Action.DEACTIVATE_KEY && d.keyId().get().equals(newest.get().id())) {
-        assertThat(created).as("deactivated newest key without creating a replacement first")
+        assertThat(created)
+            .as("deactivated newest key without creating a replacement first")
             .isTrue();
       }
     }
@@ -88,9 +90,16 @@ class PlannerProperties {
 
   @Property(tries = 1000)
   void exemptUsersAreNeverTouched(@ForAll("scenarios") Scenario s) {
-    RotationPolicy exempting = new RotationPolicy(s.policy().mode(), s.policy().thresholds(),
-        List.of(new Exemption(new UserMatch.NamePattern("*"), "sec@example.com", "test",
-            LocalDate.of(2099, 1, 1))));
+    RotationPolicy exempting =
+        new RotationPolicy(
+            s.policy().mode(),
+            s.policy().thresholds(),
+            List.of(
+                new Exemption(
+                    new UserMatch.NamePattern("*"),
+                    "sec@example.com",
+                    "test",
+                    LocalDate.of(2099, 1, 1))));
 
     UserPlan plan = planner.plan(s.state(), exempting, NOW);
 
@@ -110,11 +119,17 @@ class PlannerProperties {
 
   @Property(tries = 2000)
   void decisionsComeInTheSafeOrder(@ForAll("scenarios") Scenario s) {
-    List<Action> order = List.of(Action.REPAIR_DELETE_ORPHAN, Action.REPAIR_CLEAR_MARKER,
-        Action.DELETE_KEY, Action.CREATE_KEY, Action.DEACTIVATE_KEY, Action.WARN, Action.NOTHING,
-        Action.EXEMPT);
-    List<Integer> ranks = plan(s).decisions().stream()
-        .map(d -> order.indexOf(d.action())).toList();
+    List<Action> order =
+        List.of(
+            Action.REPAIR_DELETE_ORPHAN,
+            Action.REPAIR_CLEAR_MARKER,
+            Action.DELETE_KEY,
+            Action.CREATE_KEY,
+            Action.DEACTIVATE_KEY,
+            Action.WARN,
+            Action.NOTHING,
+            Action.EXEMPT);
+    List<Integer> ranks = plan(s).decisions().stream().map(d -> order.indexOf(d.action())).toList();
 
     assertThat(ranks).isSorted();
   }
@@ -128,8 +143,8 @@ class PlannerProperties {
       Instant now = NOW.plus(Duration.ofDays(day));
       UserPlan plan = planner.plan(state, s.policy(), now);
       UserState before = state;
-      boolean hadWorking = before.keys().stream().anyMatch(k -> k.isActive() && !isOrphan(
-          before, k, plan));
+      boolean hadWorking =
+          before.keys().stream().anyMatch(k -> k.isActive() && !isOrphan(before, k, plan));
       state = PlanEffects.apply(state, plan, now, ids);
       assertThat(state.keys()).hasSizeLessThanOrEqualTo(2);
       if (hadWorking && s.policy().thresholds().forceDeactivateAfterDays().isEmpty()) {
@@ -161,10 +176,9 @@ class PlannerProperties {
   }
 
   private static boolean isOrphan(UserState state, AccessKey k, UserPlan plan) {
-    return plan.decisions().stream().anyMatch(d -> d.action() == Action.REPAIR_DELETE_ORPHAN
-        && d.keyId().get().equals(k.id()));
+    return plan.decisions().stream()
+        .anyMatch(d -> d.action() == Action.REPAIR_DELETE_ORPHAN && d.keyId().get().equals(k.id()));
   }
-
 
   // ---------------------------------------------------------------- generators
 
@@ -186,59 +200,78 @@ class PlannerProperties {
     Arbitrary<Integer> force = Arbitraries.integers().between(-1, 60);
     Arbitrary<Integer> interval = Arbitraries.integers().between(1, 14);
     return Combinators.combine(create, gap, deleteGap, unused, force, interval)
-        .as((c, g, dg, u, f, i) -> {
-          int deactivate = c + g;
-          List<Integer> reminders = new ArrayList<>();
-          for (int d : List.of(15, 7, 1)) {
-            if (d < deactivate) {
-              reminders.add(d);
-            }
-          }
-          Thresholds t = new Thresholds(c, deactivate, deactivate + dg, u,
-              f < 0 ? OptionalInt.empty() : OptionalInt.of(deactivate + f), reminders, i);
-          return new RotationPolicy(Mode.ENFORCE, t, List.of());
-        });
+        .as(
+            (c, g, dg, u, f, i) -> {
+              int deactivate = c + g;
+              List<Integer> reminders = new ArrayList<>();
+              for (int d : List.of(15, 7, 1)) {
+                if (d < deactivate) {
+                  reminders.add(d);
+                }
+              }
+              Thresholds t =
+                  new Thresholds(
+                      c,
+                      deactivate,
+                      deactivate + dg,
+                      u,
+                      f < 0 ? OptionalInt.empty() : OptionalInt.of(deactivate + f),
+                      reminders,
+                      i);
+              return new RotationPolicy(Mode.ENFORCE, t, List.of());
+            });
   }
 
   Arbitrary<UserState> states() {
-    Arbitrary<AccessKey> key = Combinators.combine(
-        Arbitraries.of(KeyStatus.values()),
-        Arbitraries.integers().between(-5, 400),
-        Arbitraries.integers().between(-1, 400),
-        Arbitraries.integers().between(0, 999_999))
-        .as((status, age, usedAgo, id) -> new AccessKey("K" + id, status,
-            NOW.minus(Duration.ofDays(age)),
-            usedAgo < 0 ? Optional.empty()
-                : Optional.of(NOW.minus(Duration.ofDays(Math.min(usedAgo, Math.max(age, 0)))))));
+    Arbitrary<AccessKey> key =
+        Combinators.combine(
+                Arbitraries.of(KeyStatus.values()),
+                Arbitraries.integers().between(-5, 400),
+                Arbitraries.integers().between(-1, 400),
+                Arbitraries.integers().between(0, 999_999))
+            .as(
+                (status, age, usedAgo, id) ->
+                    new AccessKey(
+                        "K" + id,
+                        status,
+                        NOW.minus(Duration.ofDays(age)),
+                        usedAgo < 0
+                            ? Optional.empty()
+                            : Optional.of(
+                                NOW.minus(Duration.ofDays(Math.min(usedAgo, Math.max(age, 0)))))));
     Arbitrary<List<AccessKey>> keys = key.list().ofMaxSize(2).uniqueElements(AccessKey::id);
-    return Combinators.combine(keys,
-        Arbitraries.of(true, false).list().ofSize(2),
-        Arbitraries.integers().between(-1, 3),
-        Arbitraries.integers().between(-1, 30).list().ofSize(2),
-        Arbitraries.integers().between(-1, 30).list().ofSize(2))
-        .as((ks, storedFlags, markerDaysAgo, warnedAgo, deactivatedAgo) -> {
-          Set<String> stored = new HashSet<>();
-          Map<String, KeyHistory> history = new HashMap<>();
-          for (int i = 0; i < ks.size(); i++) {
-            AccessKey k = ks.get(i);
-            if (storedFlags.get(i)) {
-              stored.add(k.id());
-            }
-            KeyHistory h = KeyHistory.NONE;
-            if (warnedAgo.get(i) >= 0) {
-              h = h.withWarned(NOW.minus(Duration.ofDays(warnedAgo.get(i))));
-            }
-            if (deactivatedAgo.get(i) >= 0 && !k.isActive()) {
-              h = h.withDeactivated(NOW.minus(Duration.ofDays(deactivatedAgo.get(i))));
-            }
-            if (!h.isEmpty()) {
-              history.put(k.id(), h);
-            }
-          }
-          Optional<RotationMarker> marker = markerDaysAgo < 0 ? Optional.empty()
-              : Optional.of(new RotationMarker("run-x",
-                  NOW.minus(Duration.ofDays(markerDaysAgo))));
-          return new UserState(IamUser.named("u"), ks, stored, marker, history);
-        });
+    return Combinators.combine(
+            keys,
+            Arbitraries.of(true, false).list().ofSize(2),
+            Arbitraries.integers().between(-1, 3),
+            Arbitraries.integers().between(-1, 30).list().ofSize(2),
+            Arbitraries.integers().between(-1, 30).list().ofSize(2))
+        .as(
+            (ks, storedFlags, markerDaysAgo, warnedAgo, deactivatedAgo) -> {
+              Set<String> stored = new HashSet<>();
+              Map<String, KeyHistory> history = new HashMap<>();
+              for (int i = 0; i < ks.size(); i++) {
+                AccessKey k = ks.get(i);
+                if (storedFlags.get(i)) {
+                  stored.add(k.id());
+                }
+                KeyHistory h = KeyHistory.NONE;
+                if (warnedAgo.get(i) >= 0) {
+                  h = h.withWarned(NOW.minus(Duration.ofDays(warnedAgo.get(i))));
+                }
+                if (deactivatedAgo.get(i) >= 0 && !k.isActive()) {
+                  h = h.withDeactivated(NOW.minus(Duration.ofDays(deactivatedAgo.get(i))));
+                }
+                if (!h.isEmpty()) {
+                  history.put(k.id(), h);
+                }
+              }
+              Optional<RotationMarker> marker =
+                  markerDaysAgo < 0
+                      ? Optional.empty()
+                      : Optional.of(
+                          new RotationMarker("run-x", NOW.minus(Duration.ofDays(markerDaysAgo))));
+              return new UserState(IamUser.named("u"), ks, stored, marker, history);
+            });
   }
 }

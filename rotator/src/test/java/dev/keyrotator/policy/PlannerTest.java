@@ -77,7 +77,10 @@ class PlannerTest {
     }
 
     static AccessKey key(String id, KeyStatus status, int ageDays, Integer lastUsedDaysAgo) {
-      return new AccessKey(id, status, NOW.minus(Duration.ofDays(ageDays)),
+      return new AccessKey(
+          id,
+          status,
+          NOW.minus(Duration.ofDays(ageDays)),
           Optional.ofNullable(lastUsedDaysAgo).map(d -> NOW.minus(Duration.ofDays(d))));
     }
   }
@@ -87,111 +90,164 @@ class PlannerTest {
   }
 
   static final LocalDate NEXT_YEAR = LocalDate.of(2027, 1, 1);
-  static final RotationPolicy WITH_EXEMPTIONS = new RotationPolicy(Mode.ENFORCE,
-      Thresholds.DEFAULTS, List.of(
-          new Exemption(new UserMatch.Tag("break-glass", "true"), "sec@example.com",
-              "emergency access", NEXT_YEAR),
-          new Exemption(new UserMatch.Group("legacy-vendors"), "vendor-mgmt@example.com",
-              "vendor integration cannot rotate", NEXT_YEAR),
-          new Exemption(new UserMatch.NamePattern("svc-ci-*"), "platform@example.com",
-              "CI keys rotated by the CI system", NEXT_YEAR)));
+  static final RotationPolicy WITH_EXEMPTIONS =
+      new RotationPolicy(
+          Mode.ENFORCE,
+          Thresholds.DEFAULTS,
+          List.of(
+              new Exemption(
+                  new UserMatch.Tag("break-glass", "true"),
+                  "sec@example.com",
+                  "emergency access",
+                  NEXT_YEAR),
+              new Exemption(
+                  new UserMatch.Group("legacy-vendors"),
+                  "vendor-mgmt@example.com",
+                  "vendor integration cannot rotate",
+                  NEXT_YEAR),
+              new Exemption(
+                  new UserMatch.NamePattern("svc-ci-*"),
+                  "platform@example.com",
+                  "CI keys rotated by the CI system",
+                  NEXT_YEAR)));
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        Arguments.of("one active key at 100 days: nothing",
-            given().active("K1", 100, 1), RotationPolicy.DEFAULT,
+        Arguments.of(
+            "one active key at 100 days: nothing",
+            given().active("K1", 100, 1),
+            RotationPolicy.DEFAULT,
             List.of("NOTHING")),
-        Arguments.of("one active key at exactly 165 days: create, remind",
-            given().active("K1", 165, 1), RotationPolicy.DEFAULT,
+        Arguments.of(
+            "one active key at exactly 165 days: create, remind",
+            given().active("K1", 165, 1),
+            RotationPolicy.DEFAULT,
             List.of("CREATE_KEY", "WARN(EXPIRING) K1")),
-        Arguments.of("one active key at 170 days (a missed run still rotates)",
-            given().active("K1", 170, 1), RotationPolicy.DEFAULT,
+        Arguments.of(
+            "one active key at 170 days (a missed run still rotates)",
+            given().active("K1", 170, 1),
+            RotationPolicy.DEFAULT,
             List.of("CREATE_KEY", "WARN(EXPIRING) K1")),
-        Arguments.of("old active 181 never used, newer stored key: deactivate old",
+        Arguments.of(
+            "old active 181 never used, newer stored key: deactivate old",
             given().active("K1", 181, null).active("K2", 16, 1).stored("K2"),
             RotationPolicy.DEFAULT,
             List.of("DEACTIVATE_KEY K1")),
-        Arguments.of("old active 181 last used 3 days ago: warn, keep active",
+        Arguments.of(
+            "old active 181 last used 3 days ago: warn, keep active",
             given().active("K1", 181, 3).active("K2", 16, 1).stored("K2"),
             RotationPolicy.DEFAULT,
             List.of("WARN(STILL_IN_USE) K1")),
-        Arguments.of("old active 181 last used 12 days ago: deactivate",
+        Arguments.of(
+            "old active 181 last used 12 days ago: deactivate",
             given().active("K1", 181, 12).active("K2", 16, 1).stored("K2"),
             RotationPolicy.DEFAULT,
             List.of("DEACTIVATE_KEY K1")),
-        Arguments.of("inactive 183: kept",
-            given().inactive("K1", 183).active("K2", 18, 1), RotationPolicy.DEFAULT,
+        Arguments.of(
+            "inactive 183: kept",
+            given().inactive("K1", 183).active("K2", 18, 1),
+            RotationPolicy.DEFAULT,
             List.of("NOTHING")),
-        Arguments.of("inactive 185: deleted",
-            given().inactive("K1", 185).active("K2", 20, 1), RotationPolicy.DEFAULT,
+        Arguments.of(
+            "inactive 185: deleted",
+            given().inactive("K1", 185).active("K2", 20, 1),
+            RotationPolicy.DEFAULT,
             List.of("DELETE_KEY K1")),
-        Arguments.of("inactive 186 deactivated by the rotator 2 days ago: kept for recovery",
+        Arguments.of(
+            "inactive 186 deactivated by the rotator 2 days ago: kept for recovery",
             given().inactive("K1", 186).deactivatedByRotator("K1", 2).active("K2", 21, 1),
             RotationPolicy.DEFAULT,
             List.of("NOTHING")),
-        Arguments.of("two active keys both past 165: cannot create, warn",
-            given().active("K1", 170, 1).active("K2", 166, 1), RotationPolicy.DEFAULT,
+        Arguments.of(
+            "two active keys both past 165: cannot create, warn",
+            given().active("K1", 170, 1).active("K2", 166, 1),
+            RotationPolicy.DEFAULT,
             List.of("WARN(EXPIRING) K1", "WARN(CANNOT_ROTATE) K2")),
-        Arguments.of("active past 165 plus inactive at 20: delete the blocker, then create",
-            given().inactive("K0", 20).active("K1", 170, 1), RotationPolicy.DEFAULT,
+        Arguments.of(
+            "active past 165 plus inactive at 20: delete the blocker, then create",
+            given().inactive("K0", 20).active("K1", 170, 1),
+            RotationPolicy.DEFAULT,
             List.of("DELETE_KEY K0", "CREATE_KEY", "WARN(EXPIRING) K1")),
-        Arguments.of("no keys: no key is created",
-            given(), RotationPolicy.DEFAULT,
-            List.of("NOTHING")),
-        Arguments.of("exempt by tag",
-            given().user("root-bg", Map.of("break-glass", "true"), Set.of())
-                .active("K1", 400, null), WITH_EXEMPTIONS,
+        Arguments.of(
+            "no keys: no key is created", given(), RotationPolicy.DEFAULT, List.of("NOTHING")),
+        Arguments.of(
+            "exempt by tag",
+            given()
+                .user("root-bg", Map.of("break-glass", "true"), Set.of())
+                .active("K1", 400, null),
+            WITH_EXEMPTIONS,
             List.of("EXEMPT")),
-        Arguments.of("exempt by group",
+        Arguments.of(
+            "exempt by group",
             given().user("vendor-x", Map.of(), Set.of("legacy-vendors")).active("K1", 400, 1),
             WITH_EXEMPTIONS,
             List.of("EXEMPT")),
-        Arguments.of("exempt by name pattern",
+        Arguments.of(
+            "exempt by name pattern",
             given().user("svc-ci-deploy", Map.of(), Set.of()).active("K1", 400, 1),
             WITH_EXEMPTIONS,
             List.of("EXEMPT")),
-        Arguments.of("only key at 181 never used, no newer key: create, then deactivate",
-            given().active("K1", 181, null), RotationPolicy.DEFAULT,
-            List.of("CREATE_KEY", "DEACTIVATE_KEY K1")),
-        Arguments.of("only key at 181 used yesterday: create, warn, keep active",
-            given().active("K1", 181, 1), RotationPolicy.DEFAULT,
-            List.of("CREATE_KEY", "WARN(STILL_IN_USE) K1")),
-        Arguments.of("key created in the future (clock skew): treated as new",
-            given().active("K1", -3, null), RotationPolicy.DEFAULT,
-            List.of("NOTHING")),
-        Arguments.of("forceDeactivateAfterDays reached while in use",
-            given().active("K1", 200, 1),
-            new RotationPolicy(Mode.ENFORCE,
-                Thresholds.DEFAULTS.withForceDeactivateAfterDays(OptionalInt.of(195)), List.of()),
-            List.of("CREATE_KEY", "DEACTIVATE_KEY K1")),
-        Arguments.of("orphan: a key the rotator created whose secret was never stored",
-            given().active("K1", 170, 1).marker(1)
-                .active("K9", 1, null),
+        Arguments.of(
+            "only key at 181 never used, no newer key: create, then deactivate",
+            given().active("K1", 181, null),
             RotationPolicy.DEFAULT,
-            List.of("REPAIR_DELETE_ORPHAN K9", "REPAIR_CLEAR_MARKER", "CREATE_KEY",
+            List.of("CREATE_KEY", "DEACTIVATE_KEY K1")),
+        Arguments.of(
+            "only key at 181 used yesterday: create, warn, keep active",
+            given().active("K1", 181, 1),
+            RotationPolicy.DEFAULT,
+            List.of("CREATE_KEY", "WARN(STILL_IN_USE) K1")),
+        Arguments.of(
+            "key created in the future (clock skew): treated as new",
+            given().active("K1", -3, null),
+            RotationPolicy.DEFAULT,
+            List.of("NOTHING")),
+        Arguments.of(
+            "forceDeactivateAfterDays reached while in use",
+            given().active("K1", 200, 1),
+            new RotationPolicy(
+                Mode.ENFORCE,
+                Thresholds.DEFAULTS.withForceDeactivateAfterDays(OptionalInt.of(195)),
+                List.of()),
+            List.of("CREATE_KEY", "DEACTIVATE_KEY K1")),
+        Arguments.of(
+            "orphan: a key the rotator created whose secret was never stored",
+            given().active("K1", 170, 1).marker(1).active("K9", 1, null),
+            RotationPolicy.DEFAULT,
+            List.of(
+                "REPAIR_DELETE_ORPHAN K9",
+                "REPAIR_CLEAR_MARKER",
+                "CREATE_KEY",
                 "WARN(EXPIRING) K1")),
-        Arguments.of("stale marker whose key was stored: only the marker is cleared",
+        Arguments.of(
+            "stale marker whose key was stored: only the marker is cleared",
             given().active("K1", 166, 1).marker(1).active("K9", 1, null).stored("K9"),
             RotationPolicy.DEFAULT,
             List.of("REPAIR_CLEAR_MARKER", "WARN(EXPIRING) K1")),
-        Arguments.of("still-in-use warning not repeated within the interval",
+        Arguments.of(
+            "still-in-use warning not repeated within the interval",
             given().active("K1", 185, 2).warned("K1", 3).active("K2", 20, 1).stored("K2"),
             RotationPolicy.DEFAULT,
             List.of("NOTHING")),
-        Arguments.of("still-in-use warning repeated after the interval",
+        Arguments.of(
+            "still-in-use warning repeated after the interval",
             given().active("K1", 190, 2).warned("K1", 8).active("K2", 25, 1).stored("K2"),
             RotationPolicy.DEFAULT,
             List.of("WARN(STILL_IN_USE) K1")),
-        Arguments.of("second reminder at 7 days before deactivation",
+        Arguments.of(
+            "second reminder at 7 days before deactivation",
             given().active("K1", 173, 1).warned("K1", 8).active("K2", 8, 1).stored("K2"),
             RotationPolicy.DEFAULT,
             List.of("WARN(EXPIRING) K1")),
-        Arguments.of("no third reminder between the 7-day one and deactivation",
+        Arguments.of(
+            "no third reminder between the 7-day one and deactivation",
             given().active("K1", 176, 1).warned("K1", 3).active("K2", 11, 1).stored("K2"),
             RotationPolicy.DEFAULT,
             List.of("NOTHING")),
-        Arguments.of("user tag shortens the rotation age",
-            given().user("bob", Map.of(RotationPolicy.TAG_CREATE_AFTER, "90"), Set.of())
+        Arguments.of(
+            "user tag shortens the rotation age",
+            given()
+                .user("bob", Map.of(RotationPolicy.TAG_CREATE_AFTER, "90"), Set.of())
                 .active("K1", 95, 1),
             RotationPolicy.DEFAULT,
             List.of("CREATE_KEY")));
@@ -208,9 +264,16 @@ class PlannerTest {
 
   @Test
   void anExpiredExemptionNoLongerAppliesAndSaysSo() {
-    RotationPolicy policy = new RotationPolicy(Mode.ENFORCE, Thresholds.DEFAULTS, List.of(
-        new Exemption(new UserMatch.NamePattern("alice"), "sec@example.com", "migration",
-            LocalDate.of(2026, 5, 1))));
+    RotationPolicy policy =
+        new RotationPolicy(
+            Mode.ENFORCE,
+            Thresholds.DEFAULTS,
+            List.of(
+                new Exemption(
+                    new UserMatch.NamePattern("alice"),
+                    "sec@example.com",
+                    "migration",
+                    LocalDate.of(2026, 5, 1))));
 
     UserPlan plan = planner.plan(given().active("K1", 170, 1).state(), policy, NOW);
 
@@ -221,16 +284,16 @@ class PlannerTest {
   @Test
   void theBlockingDeleteSaysWhy() {
     UserPlan plan =
-        planner.plan(given().inactive("K0", 20).active("K1", 170, 1).state(),
-            RotationPolicy.DEFAULT, NOW);
+        planner.plan(
+            given().inactive("K0", 20).active("K1", 170, 1).state(), RotationPolicy.DEFAULT, NOW);
 
     assertThat(plan.decisions().get(0).reason()).contains("make room").contains("two keys");
   }
 
   @Test
   void clockSkewIsNoted() {
-    UserPlan plan = planner.plan(given().active("K1", -3, null).state(), RotationPolicy.DEFAULT,
-        NOW);
+    UserPlan plan =
+        planner.plan(given().active("K1", -3, null).state(), RotationPolicy.DEFAULT, NOW);
 
     assertThat(plan.notes()).anySatisfy(n -> assertThat(n).contains("clock skew"));
   }
@@ -238,18 +301,25 @@ class PlannerTest {
   @Test
   void aKeyOutsideTheMarkerWindowIsNeverTakenForAnOrphan() {
     // The marker is 3 days old; the unstored key was created yesterday by someone else.
-    UserPlan plan = planner.plan(given().active("K1", 30, 1).marker(3).active("K2", 1, null)
-        .state(), RotationPolicy.DEFAULT, NOW);
+    UserPlan plan =
+        planner.plan(
+            given().active("K1", 30, 1).marker(3).active("K2", 1, null).state(),
+            RotationPolicy.DEFAULT,
+            NOW);
 
-    assertThat(plan.decisions()).extracting(Decision::label)
-        .containsExactly("REPAIR_CLEAR_MARKER");
+    assertThat(plan.decisions()).extracting(Decision::label).containsExactly("REPAIR_CLEAR_MARKER");
   }
 
   @Test
   void aTagThatWouldLengthenAThresholdIsIgnored() {
-    UserPlan plan = planner.plan(
-        given().user("bob", Map.of(RotationPolicy.TAG_CREATE_AFTER, "400"), Set.of())
-            .active("K1", 170, 1).state(), RotationPolicy.DEFAULT, NOW);
+    UserPlan plan =
+        planner.plan(
+            given()
+                .user("bob", Map.of(RotationPolicy.TAG_CREATE_AFTER, "400"), Set.of())
+                .active("K1", 170, 1)
+                .state(),
+            RotationPolicy.DEFAULT,
+            NOW);
 
     assertThat(plan.decisions()).extracting(Decision::label).startsWith("CREATE_KEY");
     assertThat(plan.notes()).anySatisfy(n -> assertThat(n).contains("may only shorten"));

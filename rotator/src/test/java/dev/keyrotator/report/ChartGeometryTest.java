@@ -24,9 +24,14 @@ class ChartGeometryTest {
 
   @Test
   void barsArePlacedOnePerRowWithWidthsInProportionToAge() {
-    Chart c = ChartGeometry.layout(List.of(
-        new Bar("old", "old: 105 days", 105, true),
-        new Bar("new", "new: 0 days", 0, true)), 105, 165, 180, 185);
+    Chart c =
+        ChartGeometry.layout(
+            List.of(
+                new Bar("old", "old: 105 days", 105, true), new Bar("new", "new: 0 days", 0, true)),
+            105,
+            165,
+            180,
+            185);
 
     assertThat(c.width()).isEqualTo(310 + 560 + 20);
     assertThat(c.height()).isEqualTo(26 + 2 * 18 + 24);
@@ -54,7 +59,8 @@ class ChartGeometryTest {
   void aTickEveryThirtyDaysFromZeroToTheScaleEnd() {
     Chart c = ChartGeometry.layout(List.of(new Bar("k", "k", 10, true)), 10, 165, 180, 185);
 
-    assertThat(c.ticks()).extracting(Tick::days)
+    assertThat(c.ticks())
+        .extracting(Tick::days)
         .containsExactly(0L, 30L, 60L, 90L, 120L, 150L, 180L, 210L);
     assertThat(c.ticks().get(0).x()).isEqualTo(310.0);
     assertThat(c.ticks().get(7).x()).isEqualTo(870.0);
@@ -65,8 +71,7 @@ class ChartGeometryTest {
   void thresholdLinesForThePolicyAgesItHas() {
     Chart c = ChartGeometry.layout(List.of(new Bar("k", "k", 10, true)), 10, 165, 180, -1);
 
-    assertThat(c.thresholds()).extracting(Threshold::name)
-        .containsExactly("create", "deactivate");
+    assertThat(c.thresholds()).extracting(Threshold::name).containsExactly("create", "deactivate");
     Threshold create = c.thresholds().get(0);
     assertThat(create.x()).isEqualTo(310 + 560 * 165 / 210.0);
     assertThat(create.labelX()).isEqualTo(create.x() - 3);
@@ -90,7 +95,8 @@ class ChartGeometryTest {
     assertThat(ChartGeometry.fill(new Bar("", "", 164, true), 165, 180))
         .isEqualTo(ChartGeometry.YOUNG);
     assertThat(ChartGeometry.fill(new Bar("", "", 500, true), -1, -1))
-        .as("no policy ages: never late").isEqualTo(ChartGeometry.YOUNG);
+        .as("no policy ages: never late")
+        .isEqualTo(ChartGeometry.YOUNG);
   }
 
   @Test

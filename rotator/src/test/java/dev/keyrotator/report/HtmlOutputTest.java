@@ -67,7 +67,9 @@ class HtmlOutputTest {
     }
     assertThat(templates).isNotEmpty();
     for (Path t : templates) {
-      assertThat(Files.readString(t)).as(t.toString()).doesNotContain("$unsafe")
+      assertThat(Files.readString(t))
+          .as(t.toString())
+          .doesNotContain("$unsafe")
           .doesNotContain("@raw");
     }
   }

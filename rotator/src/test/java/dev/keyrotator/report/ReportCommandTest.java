@@ -22,11 +22,12 @@ class ReportCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
 
-    int exit = new Main(new PrintWriter(out), new PrintWriter(err), Map.of())
-        .run("report", f.toString());
+    int exit =
+        new Main(new PrintWriter(out), new PrintWriter(err), Map.of()).run("report", f.toString());
 
     assertThat(exit).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("Run " + ReportFixtures.RUN_ID)
+    assertThat(out.toString())
+        .contains("Run " + ReportFixtures.RUN_ID)
         .contains("Accounts: 5, 2 done, 1 dry-run, 1 skipped, 1 failed")
         .contains("Compliance after the run: 8 active keys, 2 past the deactivate age (1 exempt)")
         .contains("555555555555 sandbox-experiments: FAILED")
@@ -38,8 +39,9 @@ class ReportCommandTest {
     Path f = tmp.resolve("report.json");
     Files.writeString(f, JsonReport.render(ReportFixtures.run()));
     StringWriter out = new StringWriter();
-    int exit = new Main(new PrintWriter(out), new PrintWriter(new StringWriter()), Map.of())
-        .run("report", "--details", f.toString());
+    int exit =
+        new Main(new PrintWriter(out), new PrintWriter(new StringWriter()), Map.of())
+            .run("report", "--details", f.toString());
     assertThat(exit).isZero();
     assertThat(out.toString()).contains("DEACTIVATE_KEY").contains("WARN(STILL_IN_USE)");
   }
@@ -49,11 +51,17 @@ class ReportCommandTest {
     Path f = tmp.resolve("other.json");
     Files.writeString(f, "{\"schemaVersion\": 99, \"report\": {}}");
     StringWriter err = new StringWriter();
-    int exit = new Main(new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of())
-        .run("report", f.toString());
+    int exit =
+        new Main(new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of())
+            .run("report", f.toString());
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString()).contains("schema version");
-    assertThat(new Main(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
-        Map.of()).run("report", tmp.resolve("missing.json").toString())).isEqualTo(2);
+    assertThat(
+            new Main(
+                    new PrintWriter(new StringWriter()),
+                    new PrintWriter(new StringWriter()),
+                    Map.of())
+                .run("report", tmp.resolve("missing.json").toString()))
+        .isEqualTo(2);
   }
 }

@@ -2,13 +2,13 @@ package dev.keyrotator.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyrotator.config.PolicyFile.ReportingSettings;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.Notification;
 import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.ReportFile;
 import dev.keyrotator.ports.ReportLocation;
 import dev.keyrotator.ports.ReportSink;
-import dev.keyrotator.config.PolicyFile.ReportingSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,8 +26,8 @@ class ReportDeliveryTest {
     boolean fail;
 
     @Override
-    public List<ReportLocation> write(String bucket, Optional<String> expectedOwner,
-        String folder, List<ReportFile> files) {
+    public List<ReportLocation> write(
+        String bucket, Optional<String> expectedOwner, String folder, List<ReportFile> files) {
       if (fail) {
         throw new AwsCallException("s3", "PutObject", "AccessDenied", 403, "Access Denied", null);
       }
@@ -36,8 +36,13 @@ class ReportDeliveryTest {
       for (ReportFile f : files) {
         keys.add(folder + f.name());
         contentTypes.add(f.contentType());
-        out.add(new ReportLocation(f.name(), bucket, folder + f.name(),
-            "s3://" + bucket + "/" + folder + f.name(), "https://console/" + f.name()));
+        out.add(
+            new ReportLocation(
+                f.name(),
+                bucket,
+                folder + f.name(),
+                "s3://" + bucket + "/" + folder + f.name(),
+                "https://console/" + f.name()));
       }
       return out;
     }
@@ -63,8 +68,10 @@ class ReportDeliveryTest {
   private final RunReport run = ReportFixtures.run();
 
   private static ReportingSettings settings(String prefix, boolean bucket, boolean topic) {
-    return new ReportingSettings(Optional.of("222222222222"),
-        bucket ? Optional.of(BUCKET) : Optional.empty(), prefix,
+    return new ReportingSettings(
+        Optional.of("222222222222"),
+        bucket ? Optional.of(BUCKET) : Optional.empty(),
+        prefix,
         topic ? Optional.of(TOPIC) : Optional.empty());
   }
 
@@ -73,8 +80,8 @@ class ReportDeliveryTest {
     DeliveryResult r = delivery.deliver(run, settings("reports/", true, true));
 
     String folder = "reports/2025/06/01/" + ReportFixtures.RUN_ID + "/";
-    assertThat(sink.keys).containsExactly(folder + "report.json", folder + "report.csv",
-        folder + "report.html");
+    assertThat(sink.keys)
+        .containsExactly(folder + "report.json", folder + "report.csv", folder + "report.html");
     assertThat(sink.contentTypes).allMatch(t -> t.contains("charset=utf-8"));
     assertThat(sink.owner).contains("222222222222");
     assertThat(r.ok()).isTrue();
@@ -86,7 +93,8 @@ class ReportDeliveryTest {
     }
     assertThat(n.subject()).contains(ReportFixtures.RUN_ID).contains("ATTENTION");
     assertThat(n.body()).contains("Accounts: 5").contains("555555555555");
-    assertThat(n.attributes()).containsEntry("event", "run-summary")
+    assertThat(n.attributes())
+        .containsEntry("event", "run-summary")
         .containsEntry("run_id", ReportFixtures.RUN_ID)
         .containsEntry("report_uri", "s3://" + BUCKET + "/" + folder + "report.json");
   }
@@ -105,11 +113,13 @@ class ReportDeliveryTest {
     DeliveryResult r = delivery.deliver(run, settings("reports/", true, true));
 
     assertThat(r.ok()).isFalse();
-    assertThat(r.problems()).singleElement().asString().contains("AccessDenied")
+    assertThat(r.problems())
+        .singleElement()
+        .asString()
+        .contains("AccessDenied")
         .contains("s3://" + BUCKET + "/reports/");
     assertThat(notifier.sent).hasSize(1);
-    assertThat(notifier.sent.get(0).body()).contains("none delivered")
-        .contains("Delivery problem");
+    assertThat(notifier.sent.get(0).body()).contains("none delivered").contains("Delivery problem");
   }
 
   @Test

@@ -1,15 +1,15 @@
 package dev.keyrotator.report;
 
-import java.util.ArrayList;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.policy.WarningKind;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A fixed run over the demo organization's shape: every account status, every action and outcome,
@@ -23,16 +23,23 @@ final class ReportFixtures {
   static final String NEW_KEY = "AKIASANDBOXNEW000001";
   static final String NEW_SECRET_ARN =
       "arn:aws:secretsmanager:us-east-1:333333333333:secret:key-rotator/333333333333/app-orders-AbCdEf";
+
   /** An owner tag with markup, quotes and a comma: escaped in HTML, quoted in CSV. */
   static final String HOSTILE_OWNER = "Ops, \"Night\" <script>alert(1)</script>";
+
   /** A valid IAM user name a spreadsheet would run as a formula. */
   static final String FORMULA_USER = "=cmd+x@evil";
 
   static RunReport run() {
-    return new RunReport(RUN_ID, Instant.parse(STARTED), Instant.parse("2025-06-01T02:00:07.250Z"),
+    return new RunReport(
+        RUN_ID,
+        Instant.parse(STARTED),
+        Instant.parse("2025-06-01T02:00:07.250Z"),
         "per-account",
-        "config/rotation.yaml", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-        List.of(central(), security(), prod(), dev(), sandbox()), calls());
+        "config/rotation.yaml",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        List.of(central(), security(), prod(), dev(), sandbox()),
+        calls());
   }
 
   private static Map<String, Long> calls() {
@@ -72,108 +79,275 @@ final class ReportFixtures {
   }
 
   private static AccountReport central() {
-    return account("111111111111", "central", "", AccountStatus.SKIPPED,
-        "the central account is not included (organization.includeCentralAccount: false)", "",
-        Map.of(), Map.of(), 0, List.of(), List.of());
+    return account(
+        "111111111111",
+        "central",
+        "",
+        AccountStatus.SKIPPED,
+        "the central account is not included (organization.includeCentralAccount: false)",
+        "",
+        Map.of(),
+        Map.of(),
+        0,
+        List.of(),
+        List.of());
   }
 
   private static AccountReport security() {
-    return account("222222222222", "security", "Security", AccountStatus.DONE, "",
-        "enforce", policy("enforce"), sources("defaults (line 32)"), 1,
-        List.of(user("siem-forwarder", "secops@example.com",
-            List.of(key("AKIASANDBOX222000001", "Active", 40, "2025-04-22T02:00:00Z",
-                "2025-06-01T01:00:00Z")),
-            List.of(decision("NOTHING", "AKIASANDBOX222000001", "", "key is 40 days old",
-                Outcome.NONE, "", "")))),
+    return account(
+        "222222222222",
+        "security",
+        "Security",
+        AccountStatus.DONE,
+        "",
+        "enforce",
+        policy("enforce"),
+        sources("defaults (line 32)"),
+        1,
+        List.of(
+            user(
+                "siem-forwarder",
+                "secops@example.com",
+                List.of(
+                    key(
+                        "AKIASANDBOX222000001",
+                        "Active",
+                        40,
+                        "2025-04-22T02:00:00Z",
+                        "2025-06-01T01:00:00Z")),
+                List.of(
+                    decision(
+                        "NOTHING",
+                        "AKIASANDBOX222000001",
+                        "",
+                        "key is 40 days old",
+                        Outcome.NONE,
+                        "",
+                        "")))),
         List.of());
   }
 
   private static AccountReport prod() {
-    return account("333333333333", "prod-workloads", "Workloads/Prod",
-        AccountStatus.DONE, "1 of 8 users failed", "enforce", policy("enforce"),
-        sources("defaults (line 32)"), 8,
+    return account(
+        "333333333333",
+        "prod-workloads",
+        "Workloads/Prod",
+        AccountStatus.DONE,
+        "1 of 8 users failed",
+        "enforce",
+        policy("enforce"),
+        sources("defaults (line 32)"),
+        8,
         List.of(
-            user("app-orders", "orders-team@example.com",
-                List.of(key("AKIASANDBOX333000002", "Active", 165, "2024-12-18T02:00:00Z",
-                    "2025-05-30T02:00:00Z")),
-                List.of(decision("CREATE_KEY", NEW_KEY, "",
-                    "newest active key AKIASANDBOX333000002 is 165 days old (rotate at 165)",
-                    Outcome.DONE, NEW_SECRET_ARN, ""))),
-            user("batch-reports", "data-team@example.com",
-                List.of(key("AKIASANDBOX333000003", "Active", 181, "2024-12-02T02:00:00Z", ""),
-                    key("AKIASANDBOX333000004", "Active", 16, "2025-05-16T02:00:00Z",
+            user(
+                "app-orders",
+                "orders-team@example.com",
+                List.of(
+                    key(
+                        "AKIASANDBOX333000002",
+                        "Active",
+                        165,
+                        "2024-12-18T02:00:00Z",
+                        "2025-05-30T02:00:00Z")),
+                List.of(
+                    decision(
+                        "CREATE_KEY",
+                        NEW_KEY,
+                        "",
+                        "newest active key AKIASANDBOX333000002 is 165 days old (rotate at 165)",
+                        Outcome.DONE,
+                        NEW_SECRET_ARN,
+                        ""))),
+            user(
+                "batch-reports",
+                "data-team@example.com",
+                List.of(
+                    key("AKIASANDBOX333000003", "Active", 181, "2024-12-02T02:00:00Z", ""),
+                    key(
+                        "AKIASANDBOX333000004",
+                        "Active",
+                        16,
+                        "2025-05-16T02:00:00Z",
                         "2025-06-01T00:00:00Z")),
-                List.of(decision("DEACTIVATE_KEY", "AKIASANDBOX333000003", "",
-                    "181 days old, never used, newer key AKIASANDBOX333000004 is stored",
-                    Outcome.DONE, "", ""),
-                    decision("NOTHING", "AKIASANDBOX333000004", "", "key is 16 days old",
-                        Outcome.NONE, "", ""))),
-            user("etl-loader", "data-team@example.com",
-                List.of(key("AKIASANDBOX333000005", "Active", 181, "2024-12-02T02:00:00Z",
-                    "2025-05-29T02:00:00Z")),
-                List.of(decision("WARN", "AKIASANDBOX333000005", "STILL_IN_USE",
-                    "181 days old but used 3 days ago: kept active, owner warned", Outcome.DONE,
-                    "", ""))),
-            user("old-integration", "",
-                List.of(key("AKIASANDBOX333000006", "Inactive", 186, "2024-11-27T02:00:00Z",
-                    "2025-04-22T02:00:00Z")),
-                List.of(decision("DELETE_KEY", "AKIASANDBOX333000006", "",
-                    "inactive and 186 days old (delete at 185)", Outcome.DONE, "", ""))),
-            user("break-glass", "secops@example.com",
+                List.of(
+                    decision(
+                        "DEACTIVATE_KEY",
+                        "AKIASANDBOX333000003",
+                        "",
+                        "181 days old, never used, newer key AKIASANDBOX333000004 is stored",
+                        Outcome.DONE,
+                        "",
+                        ""),
+                    decision(
+                        "NOTHING",
+                        "AKIASANDBOX333000004",
+                        "",
+                        "key is 16 days old",
+                        Outcome.NONE,
+                        "",
+                        ""))),
+            user(
+                "etl-loader",
+                "data-team@example.com",
+                List.of(
+                    key(
+                        "AKIASANDBOX333000005",
+                        "Active",
+                        181,
+                        "2024-12-02T02:00:00Z",
+                        "2025-05-29T02:00:00Z")),
+                List.of(
+                    decision(
+                        "WARN",
+                        "AKIASANDBOX333000005",
+                        "STILL_IN_USE",
+                        "181 days old but used 3 days ago: kept active, owner warned",
+                        Outcome.DONE,
+                        "",
+                        ""))),
+            user(
+                "old-integration",
+                "",
+                List.of(
+                    key(
+                        "AKIASANDBOX333000006",
+                        "Inactive",
+                        186,
+                        "2024-11-27T02:00:00Z",
+                        "2025-04-22T02:00:00Z")),
+                List.of(
+                    decision(
+                        "DELETE_KEY",
+                        "AKIASANDBOX333000006",
+                        "",
+                        "inactive and 186 days old (delete at 185)",
+                        Outcome.DONE,
+                        "",
+                        ""))),
+            user(
+                "break-glass",
+                "secops@example.com",
                 List.of(key("AKIASANDBOX333000007", "Active", 300, "2024-08-05T02:00:00Z", "")),
-                List.of(decision("EXEMPT", "", "",
-                    "exempt by user tag KeyRotation=exempt (owner security-team@example.com, "
-                        + "until 2027-03-31): break-glass and other keys rotated by hand",
-                    Outcome.NONE, "", ""))),
-            user("readonly-auditor", "", List.of(),
+                List.of(
+                    decision(
+                        "EXEMPT",
+                        "",
+                        "",
+                        "exempt by user tag KeyRotation=exempt (owner security-team@example.com, "
+                            + "until 2027-03-31): break-glass and other keys rotated by hand",
+                        Outcome.NONE,
+                        "",
+                        ""))),
+            user(
+                "readonly-auditor",
+                "",
+                List.of(),
                 List.of(decision("NOTHING", "", "", "no access keys", Outcome.NONE, "", ""))),
-            new UserReport("ci-legacy", "platform-team@example.com",
+            new UserReport(
+                "ci-legacy",
+                "platform-team@example.com",
                 List.of(key("AKIASANDBOX333000008", "Inactive", 190, "2024-11-23T02:00:00Z", "")),
-                List.of(decision("DELETE_KEY", "AKIASANDBOX333000008", "",
-                    "inactive and 190 days old (delete at 185)", Outcome.FAILED, "",
-                    "iam DeleteAccessKey failed: Throttling (Rate exceeded)")),
+                List.of(
+                    decision(
+                        "DELETE_KEY",
+                        "AKIASANDBOX333000008",
+                        "",
+                        "inactive and 190 days old (delete at 185)",
+                        Outcome.FAILED,
+                        "",
+                        "iam DeleteAccessKey failed: Throttling (Rate exceeded)")),
                 List.of("notification 'key-failure' not sent: sns Publish failed: Throttling"),
-                0, 1),
-            user(FORMULA_USER, HOSTILE_OWNER,
-                List.of(key("AKIASANDBOX333000009", "Active", 120, "2025-02-01T02:00:00Z",
-                    "2025-05-31T02:00:00Z")),
-                List.of(decision("NOTHING", "AKIASANDBOX333000009", "", "key is 120 days old",
-                    Outcome.NONE, "", "")))),
+                0,
+                1),
+            user(
+                FORMULA_USER,
+                HOSTILE_OWNER,
+                List.of(
+                    key(
+                        "AKIASANDBOX333000009",
+                        "Active",
+                        120,
+                        "2025-02-01T02:00:00Z",
+                        "2025-05-31T02:00:00Z")),
+                List.of(
+                    decision(
+                        "NOTHING",
+                        "AKIASANDBOX333000009",
+                        "",
+                        "key is 120 days old",
+                        Outcome.NONE,
+                        "",
+                        "")))),
         List.of());
   }
 
   private static AccountReport dev() {
-    return account("444444444444", "dev-workloads", "Workloads/Dev",
-        AccountStatus.DRY_RUN, "", "dry-run", policy("dry-run"),
-        sources("overrides[0] account 444444444444 (line 48)"), 1,
-        List.of(user("dev-ci", "dev-team@example.com",
-            List.of(key("AKIASANDBOX444000001", "Active", 170, "2024-12-13T02:00:00Z",
-                "2025-05-31T02:00:00Z")),
-            List.of(decision("CREATE_KEY", "AKIASANDBOX444000001", "",
-                "newest active key AKIASANDBOX444000001 is 170 days old (rotate at 165)",
-                Outcome.PLANNED, "", "")))),
+    return account(
+        "444444444444",
+        "dev-workloads",
+        "Workloads/Dev",
+        AccountStatus.DRY_RUN,
+        "",
+        "dry-run",
+        policy("dry-run"),
+        sources("overrides[0] account 444444444444 (line 48)"),
+        1,
+        List.of(
+            user(
+                "dev-ci",
+                "dev-team@example.com",
+                List.of(
+                    key(
+                        "AKIASANDBOX444000001",
+                        "Active",
+                        170,
+                        "2024-12-13T02:00:00Z",
+                        "2025-05-31T02:00:00Z")),
+                List.of(
+                    decision(
+                        "CREATE_KEY",
+                        "AKIASANDBOX444000001",
+                        "",
+                        "newest active key AKIASANDBOX444000001 is 170 days old (rotate at 165)",
+                        Outcome.PLANNED,
+                        "",
+                        "")))),
         List.of());
   }
 
   private static AccountReport sandbox() {
-    return account("555555555555", "sandbox-experiments", "Sandbox",
+    return account(
+        "555555555555",
+        "sandbox-experiments",
+        "Sandbox",
         AccountStatus.FAILED,
         "sts AssumeRole failed: AccessDenied (arn:aws:iam::555555555555:role/"
             + "OrgKeyRotatorMemberRole is not assumable: role not deployed)",
-        "enforce", policy("enforce"), sources("defaults (line 32)"), 0, List.of(), List.of());
+        "enforce",
+        policy("enforce"),
+        sources("defaults (line 32)"),
+        0,
+        List.of(),
+        List.of());
   }
 
   /** A run with no account at all: every "none" branch of the HTML. */
   static RunReport empty() {
-    return new RunReport(RUN_ID, Instant.parse(STARTED), Instant.parse("2025-06-01T02:00:01Z"),
-        "dry-run", "", "", List.of(),
+    return new RunReport(
+        RUN_ID,
+        Instant.parse(STARTED),
+        Instant.parse("2025-06-01T02:00:01Z"),
+        "dry-run",
+        "",
+        "",
+        List.of(),
         Map.of());
   }
 
   /**
-   * The HTML's remaining branches: an account not reached, users left for the next run, a
-   * skipped action, lost notifications, more keys than one chart draws, more users than the
-   * details list, a long user name, a policy without a delete age, and control characters.
+   * The HTML's remaining branches: an account not reached, users left for the next run, a skipped
+   * action, lost notifications, more keys than one chart draws, more users than the details list, a
+   * long user name, a policy without a delete age, and control characters.
    */
   static RunReport edges() {
     Map<String, String> reportOnlyPolicy = policy("report-only");
@@ -181,77 +355,206 @@ final class ReportFixtures {
     for (int i = 0; i < 21; i++) {
       String name = i == 0 ? "a-very-long-service-account-name-for-the-chart" : "svc-" + i;
       long age = 10L * i;
-      many.add(new UserReport(name, i % 2 == 0 ? "team-" + i + "@example.com" : "",
-          List.of(key("AKIAEDGE" + String.format("%012d", 2 * i), "Active", age + 5,
-                  "2025-01-01T00:00:00Z", i % 3 == 0 ? "" : "2025-05-31T00:00:00Z"),
-              key("AKIAEDGE" + String.format("%012d", 2 * i + 1), i % 4 == 0 ? "Inactive"
-                  : "Active", age, "2025-01-02T00:00:00Z", "")),
-          i == 1 ? List.of(
-              decision("DEACTIVATE_KEY", "AKIAEDGE000000000002", "", "older key", Outcome.FAILED,
-                  "", "iam UpdateAccessKey failed:\tAccessDenied\u0007 (bell)"),
-              decision("DELETE_KEY", "AKIAEDGE000000000002", "", "after the deactivation",
-                  Outcome.SKIPPED, "", ""),
-              decision("CREATE_KEY", "AKIAEDGE000000000003", "", "no error text",
-                  Outcome.SKIPPED, "", ""))
-              : List.of(decision("WARN", "AKIAEDGE" + String.format("%012d", 2 * i),
-                  "EXPIRING", "warn 'owner' & \"team\"\r\nnext line", Outcome.PLANNED, "",
-                  "")),
-          i == 2 ? List.of("a note <b>not bold</b>") : List.of(), 1, i == 2 ? 2 : 0));
+      many.add(
+          new UserReport(
+              name,
+              i % 2 == 0 ? "team-" + i + "@example.com" : "",
+              List.of(
+                  key(
+                      "AKIAEDGE" + String.format("%012d", 2 * i),
+                      "Active",
+                      age + 5,
+                      "2025-01-01T00:00:00Z",
+                      i % 3 == 0 ? "" : "2025-05-31T00:00:00Z"),
+                  key(
+                      "AKIAEDGE" + String.format("%012d", 2 * i + 1),
+                      i % 4 == 0 ? "Inactive" : "Active",
+                      age,
+                      "2025-01-02T00:00:00Z",
+                      "")),
+              i == 1
+                  ? List.of(
+                      decision(
+                          "DEACTIVATE_KEY",
+                          "AKIAEDGE000000000002",
+                          "",
+                          "older key",
+                          Outcome.FAILED,
+                          "",
+                          "iam UpdateAccessKey failed:\tAccessDenied\u0007 (bell)"),
+                      decision(
+                          "DELETE_KEY",
+                          "AKIAEDGE000000000002",
+                          "",
+                          "after the deactivation",
+                          Outcome.SKIPPED,
+                          "",
+                          ""),
+                      decision(
+                          "CREATE_KEY",
+                          "AKIAEDGE000000000003",
+                          "",
+                          "no error text",
+                          Outcome.SKIPPED,
+                          "",
+                          ""))
+                  : List.of(
+                      decision(
+                          "WARN",
+                          "AKIAEDGE" + String.format("%012d", 2 * i),
+                          "EXPIRING",
+                          "warn 'owner' & \"team\"\r\nnext line",
+                          Outcome.PLANNED,
+                          "",
+                          "")),
+              i == 2 ? List.of("a note <b>not bold</b>") : List.of(),
+              1,
+              i == 2 ? 2 : 0));
     }
     List<UserReport> keyless = new ArrayList<>();
     for (int i = 0; i < HtmlReport.MAX_DETAIL_USERS + 1; i++) {
       keyless.add(user(String.format("u%03d", i), "", List.of(), List.of()));
     }
-    AccountReport late = account("666666666666", "late & <slow>", "Late",
-        AccountStatus.NOT_REACHED, "not started before the deadline", "", Map.of(), Map.of(), 0,
-        List.of(), List.of());
-    AccountReport reportOnly = account("777777777777", "report-only", "Audit",
-        AccountStatus.REPORT_ONLY, "", "report-only", reportOnlyPolicy,
-        sources("overrides[1] ou Audit (line 60)"), 23, many, List.of("late-1", "late-2"));
-    AccountReport big = account("888888888888", "many-users", "", AccountStatus.DONE, "",
-        "enforce", policy("enforce"), sources("defaults (line 32)"), keyless.size(), keyless,
-        List.of());
-    AccountReport skipped = account("999999999999", "skipped", "Excluded",
-        AccountStatus.SKIPPED, "excluded by organization.excludeOus", "", Map.of(), Map.of(), 0,
-        List.of(), List.of());
-    return new RunReport("edges-run", Instant.parse(STARTED), Instant.parse("2025-06-01T02:10:00Z"),
+    AccountReport late =
+        account(
+            "666666666666",
+            "late & <slow>",
+            "Late",
+            AccountStatus.NOT_REACHED,
+            "not started before the deadline",
+            "",
+            Map.of(),
+            Map.of(),
+            0,
+            List.of(),
+            List.of());
+    AccountReport reportOnly =
+        account(
+            "777777777777",
+            "report-only",
+            "Audit",
+            AccountStatus.REPORT_ONLY,
+            "",
+            "report-only",
+            reportOnlyPolicy,
+            sources("overrides[1] ou Audit (line 60)"),
+            23,
+            many,
+            List.of("late-1", "late-2"));
+    AccountReport big =
+        account(
+            "888888888888",
+            "many-users",
+            "",
+            AccountStatus.DONE,
+            "",
+            "enforce",
+            policy("enforce"),
+            sources("defaults (line 32)"),
+            keyless.size(),
+            keyless,
+            List.of());
+    AccountReport skipped =
+        account(
+            "999999999999",
+            "skipped",
+            "Excluded",
+            AccountStatus.SKIPPED,
+            "excluded by organization.excludeOus",
+            "",
+            Map.of(),
+            Map.of(),
+            0,
+            List.of(),
+            List.of());
+    return new RunReport(
+        "edges-run",
+        Instant.parse(STARTED),
+        Instant.parse("2025-06-01T02:10:00Z"),
         "report-only",
-        "s3://bucket/rotation.yaml", "abc", List.of(late, reportOnly, big, skipped), Map.of());
+        "s3://bucket/rotation.yaml",
+        "abc",
+        List.of(late, reportOnly, big, skipped),
+        Map.of());
   }
 
-  private static UserReport user(String name, String owner, List<KeyReport> keys,
-      List<DecisionReport> decisions) {
+  private static UserReport user(
+      String name, String owner, List<KeyReport> keys, List<DecisionReport> decisions) {
     return new UserReport(name, owner, keys, decisions, List.of(), 0, 0);
   }
 
-  private static KeyReport key(String id, String status, long age, String created,
-      String lastUsed) {
-    return new KeyReport(id, KeyStatus.fromIam(status), age, Instant.parse(created),
-        lastUsed.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(lastUsed)), "");
+  private static KeyReport key(
+      String id, String status, long age, String created, String lastUsed) {
+    return new KeyReport(
+        id,
+        KeyStatus.fromIam(status),
+        age,
+        Instant.parse(created),
+        lastUsed.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(lastUsed)),
+        "");
   }
 
-  private static DecisionReport decision(String action, String keyId, String warning,
-      String reason, Outcome outcome, String secretArn, String error) {
-    return new DecisionReport(Action.valueOf(action), keyId,
-        warning.isEmpty() ? Optional.empty() : Optional.of(WarningKind.valueOf(warning)), reason,
-        outcome, secretArn, error);
+  private static DecisionReport decision(
+      String action,
+      String keyId,
+      String warning,
+      String reason,
+      Outcome outcome,
+      String secretArn,
+      String error) {
+    return new DecisionReport(
+        Action.valueOf(action),
+        keyId,
+        warning.isEmpty() ? Optional.empty() : Optional.of(WarningKind.valueOf(warning)),
+        reason,
+        outcome,
+        secretArn,
+        error);
   }
 
   /** An account as the report's text gives it (mode and policy as the JSON spells them). */
-  private static AccountReport account(String id, String name, String ou, AccountStatus status,
-      String reason, String mode, Map<String, String> policy, Map<String, String> sources,
-      int scanned, List<UserReport> users, List<String> notReached) {
-    return account(id, name, ou, status, reason, mode, policy, sources, scanned, users,
-        notReached, "", "");
+  private static AccountReport account(
+      String id,
+      String name,
+      String ou,
+      AccountStatus status,
+      String reason,
+      String mode,
+      Map<String, String> policy,
+      Map<String, String> sources,
+      int scanned,
+      List<UserReport> users,
+      List<String> notReached) {
+    return account(
+        id, name, ou, status, reason, mode, policy, sources, scanned, users, notReached, "", "");
   }
 
-  private static AccountReport account(String id, String name, String ou, AccountStatus status,
-      String reason, String mode, Map<String, String> policy, Map<String, String> sources,
-      int scanned, List<UserReport> users, List<String> notReached, String scan,
+  private static AccountReport account(
+      String id,
+      String name,
+      String ou,
+      AccountStatus status,
+      String reason,
+      String mode,
+      Map<String, String> policy,
+      Map<String, String> sources,
+      int scanned,
+      List<UserReport> users,
+      List<String> notReached,
+      String scan,
       String scanNote) {
-    return new AccountReport(id, name, ou, status, reason,
+    return new AccountReport(
+        id,
+        name,
+        ou,
+        status,
+        reason,
         mode.isEmpty() ? Optional.empty() : Optional.of(Mode.fromLabel(mode)),
-        ReportJson.policyInForce(policy, sources), scanned, users, notReached,
-        scan.isEmpty() ? Optional.empty() : Optional.of(ScanMode.fromLabel(scan)), scanNote);
+        ReportJson.policyInForce(policy, sources),
+        scanned,
+        users,
+        notReached,
+        scan.isEmpty() ? Optional.empty() : Optional.of(ScanMode.fromLabel(scan)),
+        scanNote);
   }
 }

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JSON, CSV and HTML of a fixed run equal checked-in files, so a change to any format shows
- * in review. Two more HTML files cover the branches the fixed run does not reach (an empty run,
- * and {@link ReportFixtures#edges()}). Regenerate with {@code -Dgolden.update=true}.
+ * The JSON, CSV and HTML of a fixed run equal checked-in files, so a change to any format shows in
+ * review. Two more HTML files cover the branches the fixed run does not reach (an empty run, and
+ * {@link ReportFixtures#edges()}). Regenerate with {@code -Dgolden.update=true}.
  */
 class ReportGoldenTest {
   static final Path DIR = Path.of("src/test/resources/report/golden");
@@ -54,8 +54,7 @@ class ReportGoldenTest {
       Files.createDirectories(DIR);
       Files.writeString(golden, actual);
     }
-    assertThat(golden).as("golden file %s (regenerate with -Dgolden.update=true)", golden)
-        .exists();
+    assertThat(golden).as("golden file %s (regenerate with -Dgolden.update=true)", golden).exists();
     assertThat(actual).isEqualTo(Files.readString(golden));
   }
 }

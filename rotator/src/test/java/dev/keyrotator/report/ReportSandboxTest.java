@@ -1,10 +1,10 @@
 package dev.keyrotator.report;
 
-import dev.keyrotator.policy.Mode;
-import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyrotator.cli.Main;
+import dev.keyrotator.policy.Action;
+import dev.keyrotator.policy.Mode;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.Sandbox;
 import dev.keyrotator.sandbox.SandboxCredentials;
@@ -34,9 +34,9 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * {@code run} over the demo organization in the sandbox, driven through the CLI in-process: the
- * report lands in the security account's bucket and one summary on its topic, the failing,
- * dry-run and exempt cases carry their status and reason, and no secret the sandbox issued
- * appears in any format or message.
+ * report lands in the security account's bucket and one summary on its topic, the failing, dry-run
+ * and exempt cases carry their status and reason, and no secret the sandbox issued appears in any
+ * format or message.
  */
 class ReportSandboxTest {
   @RegisterExtension static final SandboxExtension SANDBOX = SandboxExtension.demo();
@@ -46,8 +46,9 @@ class ReportSandboxTest {
   static final String BUCKET = "org-key-rotator-reports-222222222222";
   static final String SUMMARY_TOPIC = "arn:aws:sns:us-east-1:222222222222:key-rotation-summary";
   static final String PREFIX = "reports/";
-  static final String[] PROPERTIES = {"aws.accessKeyId", "aws.secretAccessKey", "aws.region",
-      "aws.sessionToken"};
+  static final String[] PROPERTIES = {
+    "aws.accessKeyId", "aws.secretAccessKey", "aws.region", "aws.sessionToken"
+  };
 
   @TempDir Path tmp;
   private final Map<String, String> saved = new HashMap<>();
@@ -66,18 +67,21 @@ class ReportSandboxTest {
 
   @AfterEach
   void restore() {
-    saved.forEach((k, v) -> {
-      if (v == null) {
-        System.clearProperty(k);
-      } else {
-        System.setProperty(k, v);
-      }
-    });
+    saved.forEach(
+        (k, v) -> {
+          if (v == null) {
+            System.clearProperty(k);
+          } else {
+            System.setProperty(k, v);
+          }
+        });
   }
 
   private Path policy() throws Exception {
     Path p = tmp.resolve("rotation.yaml");
-    Files.writeString(p, """
+    Files.writeString(
+        p,
+        """
         version: 1
         organization:
           memberRoleName: OrgKeyRotatorMemberRole
@@ -119,9 +123,16 @@ class ReportSandboxTest {
     Path dir = tmp.resolve("out");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exit = new Main(new PrintWriter(out), new PrintWriter(err), Map.of()).run("run",
-        "--policy", policy().toString(), "--endpoint", SANDBOX.endpoint().toString(),
-        "--report-dir", dir.toString());
+    int exit =
+        new Main(new PrintWriter(out), new PrintWriter(err), Map.of())
+            .run(
+                "run",
+                "--policy",
+                policy().toString(),
+                "--endpoint",
+                SANDBOX.endpoint().toString(),
+                "--report-dir",
+                dir.toString());
     return new Run(exit, out.toString(), err.toString(), dir);
   }
 
@@ -136,11 +147,13 @@ class ReportSandboxTest {
     String folder = ReportDelivery.folder(PREFIX, report);
     assertThat(folder).startsWith(PREFIX);
     List<String> keys = sb.s3Keys(BUCKET);
-    assertThat(keys).containsExactlyInAnyOrder(folder + "report.json", folder + "report.csv",
-        folder + "report.html");
+    assertThat(keys)
+        .containsExactlyInAnyOrder(
+            folder + "report.json", folder + "report.csv", folder + "report.html");
     for (String name : List.of("report.json", "report.csv", "report.html")) {
-      assertThat(sb.s3Object(BUCKET, folder + name)).as(name).hasValueSatisfying(bytes ->
-          assertThat(bytes).isEqualTo(read(r.dir.resolve(name))));
+      assertThat(sb.s3Object(BUCKET, folder + name))
+          .as(name)
+          .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(read(r.dir.resolve(name))));
     }
     try (S3Client s3 = securityS3(sb)) {
       HeadObjectResponse head = s3.headObject(h -> h.bucket(BUCKET).key(folder + "report.html"));
@@ -149,8 +162,8 @@ class ReportSandboxTest {
           .startsWith("text/csv");
     }
 
-    List<SnsMessage> summaries = sb.snsMessages().stream()
-        .filter(m -> m.topicArn().equals(SUMMARY_TOPIC)).toList();
+    List<SnsMessage> summaries =
+        sb.snsMessages().stream().filter(m -> m.topicArn().equals(SUMMARY_TOPIC)).toList();
     assertThat(summaries).hasSize(1);
     SnsMessage summary = summaries.get(0);
     assertThat(summary.accountId()).isEqualTo(CENTRAL);
@@ -175,21 +188,35 @@ class ReportSandboxTest {
     assertThat(dryRun.status()).isEqualTo(AccountStatus.DRY_RUN);
     assertThat(dryRun.mode()).contains(Mode.DRY_RUN);
     assertThat(dryRun.policySources().get("mode")).contains("444444444444");
-    assertThat(dryRun.users()).flatExtracting(UserReport::decisions)
+    assertThat(dryRun.users())
+        .flatExtracting(UserReport::decisions)
         .filteredOn(d -> d.action() != Action.NOTHING)
         .allSatisfy(d -> assertThat(d.outcome()).isEqualTo(Outcome.PLANNED));
-    UserReport breakGlass = account(report, "333333333333").users().stream()
-        .filter(u -> u.userName().equals("break-glass")).findFirst().orElseThrow();
-    assertThat(breakGlass.decisions()).singleElement().satisfies(d -> {
-      assertThat(d.action()).isEqualTo(Action.EXEMPT);
-      assertThat(d.reason()).contains("KeyRotation").contains("break-glass keys rotated by hand");
-    });
+    UserReport breakGlass =
+        account(report, "333333333333").users().stream()
+            .filter(u -> u.userName().equals("break-glass"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(breakGlass.decisions())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.action()).isEqualTo(Action.EXEMPT);
+              assertThat(d.reason())
+                  .contains("KeyRotation")
+                  .contains("break-glass keys rotated by hand");
+            });
 
     String csv = Files.readString(r.dir.resolve("report.csv"));
-    assertThat(csv).contains(",account,555555555555,sandbox-experiments,")
-        .contains(",FAILED,").contains(",DRY_RUN,dry-run,");
+    assertThat(csv)
+        .contains(",account,555555555555,sandbox-experiments,")
+        .contains(",FAILED,")
+        .contains(",DRY_RUN,dry-run,");
     String html = Files.readString(r.dir.resolve("report.html"));
-    assertThat(html).contains("555555555555").contains("st-FAILED").contains("st-DRY_RUN")
+    assertThat(html)
+        .contains("555555555555")
+        .contains("st-FAILED")
+        .contains("st-DRY_RUN")
         .contains("EXEMPT");
   }
 
@@ -207,7 +234,8 @@ class ReportSandboxTest {
         }
       }
       for (String name : sb.secretNames(account, "us-east-1")) {
-        sb.secret(account, "us-east-1", name).map(SecretInfo::currentValue)
+        sb.secret(account, "us-east-1", name)
+            .map(SecretInfo::currentValue)
             .ifPresent(v -> secrets.add(v));
       }
     }
@@ -254,12 +282,14 @@ class ReportSandboxTest {
 
   private static S3Client securityS3(Sandbox sb) {
     SandboxCredentials c = sb.credentialsFor(SECURITY);
-    return S3Client.builder().region(Region.US_EAST_1).endpointOverride(sb.endpoint())
+    return S3Client.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(sb.endpoint())
         .forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())))
         .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
         .build();
   }
 }
-

@@ -13,10 +13,11 @@ public final class ReportViews {
     Map<String, List<String>> out = new TreeMap<>();
     for (AccountReport a : r.accounts()) {
       for (UserReport u : a.users()) {
-        out.put(a.accountId() + "/" + u.userName(), u.decisions().stream()
-            .map(d -> ReportText.action(d)
-                + (d.keyId().isEmpty() ? "" : " " + d.keyId()))
-            .toList());
+        out.put(
+            a.accountId() + "/" + u.userName(),
+            u.decisions().stream()
+                .map(d -> ReportText.action(d) + (d.keyId().isEmpty() ? "" : " " + d.keyId()))
+                .toList());
       }
     }
     return out;

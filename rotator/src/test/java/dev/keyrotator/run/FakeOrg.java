@@ -1,26 +1,26 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.ports.Account;
-import dev.keyrotator.ports.AccountDirectory;
-import dev.keyrotator.ports.AccountSession;
-import dev.keyrotator.ports.AwsCallException;
-import dev.keyrotator.ports.CredentialReport;
-import dev.keyrotator.ports.ScanUnavailableException;
-import dev.keyrotator.ports.UserKeys;
-import dev.keyrotator.ports.UserScan;
-import dev.keyrotator.ports.NewAccessKey;
-import dev.keyrotator.ports.Notification;
-import dev.keyrotator.ports.Notifier;
-import dev.keyrotator.ports.RoleAssumer;
-import dev.keyrotator.ports.SecretVault;
-import dev.keyrotator.ports.StoredSecret;
-import dev.keyrotator.ports.UserDetails;
-import dev.keyrotator.ports.UserSnapshot;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.IamUser;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.RotationMarker;
+import dev.keyrotator.ports.Account;
+import dev.keyrotator.ports.AccountDirectory;
+import dev.keyrotator.ports.AccountSession;
+import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.CredentialReport;
+import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.Notification;
+import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.RoleAssumer;
+import dev.keyrotator.ports.ScanUnavailableException;
+import dev.keyrotator.ports.SecretVault;
+import dev.keyrotator.ports.StoredSecret;
+import dev.keyrotator.ports.UserDetails;
+import dev.keyrotator.ports.UserKeys;
+import dev.keyrotator.ports.UserScan;
+import dev.keyrotator.ports.UserSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,8 +45,10 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     final List<AccessKey> keys = new ArrayList<>();
     final Map<String, KeyHistory> history = new HashMap<>();
     Optional<RotationMarker> marker = Optional.empty();
+
     /** When IAM created the user (credential report and user details). */
     Instant created = Instant.parse("2020-01-01T00:00:00Z");
+
     /** key id -> secret, as the vault holds it. */
     final Map<String, String> vault = new LinkedHashMap<>();
 
@@ -59,13 +61,21 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     final Account account;
     boolean roleDeployed = true;
     boolean iamFails;
+
     /** GenerateCredentialReport / GetCredentialReport refused (AccessDenied). */
     boolean reportFails;
+
     /** When set, the credential report served instead of one made from the current state. */
     CredentialReport staleReport;
+
     final Map<String, User> users = new LinkedHashMap<>();
-    /** Bulk reads made: GenerateCredentialReport, GetCredentialReport, GetAccountAuthorizationDetails. */
+
+    /**
+     * Bulk reads made: GenerateCredentialReport, GetCredentialReport,
+     * GetAccountAuthorizationDetails.
+     */
     final List<String> bulkReads = new CopyOnWriteArrayList<>();
+
     /** Users read one by one ({@link KeyStore#read}). */
     final List<String> userReads = new CopyOnWriteArrayList<>();
 
@@ -101,9 +111,13 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
   }
 
   AccessKey key(User u, KeyStatus status, int ageDays, Integer lastUsedDaysAgo) {
-    AccessKey k = new AccessKey("AKIAFAKE" + String.format("%012d", nextKey.incrementAndGet()),
-        status, clock.instant().minus(Duration.ofDays(ageDays)),
-        Optional.ofNullable(lastUsedDaysAgo).map(d -> clock.instant().minus(Duration.ofDays(d))));
+    AccessKey k =
+        new AccessKey(
+            "AKIAFAKE" + String.format("%012d", nextKey.incrementAndGet()),
+            status,
+            clock.instant().minus(Duration.ofDays(ageDays)),
+            Optional.ofNullable(lastUsedDaysAgo)
+                .map(d -> clock.instant().minus(Duration.ofDays(d))));
     u.keys.add(k);
     return k;
   }
@@ -113,13 +127,16 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     Map<String, CredentialReport.ReportedUser> rows = new LinkedHashMap<>();
     for (User u : m.users.values()) {
       List<CredentialReport.ReportedKey> keys = new ArrayList<>();
-      List<AccessKey> sorted = u.keys.stream()
-          .sorted(java.util.Comparator.comparing(AccessKey::created)).toList();
+      List<AccessKey> sorted =
+          u.keys.stream().sorted(java.util.Comparator.comparing(AccessKey::created)).toList();
       for (int i = 0; i < sorted.size(); i++) {
         AccessKey k = sorted.get(i);
-        keys.add(new CredentialReport.ReportedKey(i + 1, k.isActive(),
-            k.created().truncatedTo(ChronoUnit.SECONDS),
-            k.lastUsed().map(t -> t.truncatedTo(ChronoUnit.SECONDS))));
+        keys.add(
+            new CredentialReport.ReportedKey(
+                i + 1,
+                k.isActive(),
+                k.created().truncatedTo(ChronoUnit.SECONDS),
+                k.lastUsed().map(t -> t.truncatedTo(ChronoUnit.SECONDS))));
       }
       rows.put(u.facts.name(), new CredentialReport.ReportedUser(u.facts.name(), u.created, keys));
     }
@@ -136,8 +153,13 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     opened.add(accountId);
     Member m = accounts.get(accountId);
     if (!m.roleDeployed) {
-      throw new AwsCallException("sts", "AssumeRole", "AccessDenied", 403,
-          "not authorized to assume role in " + accountId, null);
+      throw new AwsCallException(
+          "sts",
+          "AssumeRole",
+          "AccessDenied",
+          403,
+          "not authorized to assume role in " + accountId,
+          null);
     }
     return new Session(m);
   }
@@ -182,8 +204,8 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
 
     private User u(String name) {
       if (m.iamFails) {
-        throw new AwsCallException("iam", "ListAccessKeys", "ServiceFailure", 500, "IAM down",
-            null);
+        throw new AwsCallException(
+            "iam", "ListAccessKeys", "ServiceFailure", 500, "IAM down", null);
       }
       return m.users.get(name);
     }
@@ -204,7 +226,10 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     public boolean requestCredentialReport() throws ScanUnavailableException {
       m.bulkReads.add("GenerateCredentialReport");
       if (m.reportFails) {
-        throw unavailable("GenerateCredentialReport", "AccessDenied", 403,
+        throw unavailable(
+            "GenerateCredentialReport",
+            "AccessDenied",
+            403,
             "not authorized to perform iam:GenerateCredentialReport");
       }
       return true;
@@ -223,12 +248,20 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
       if (m.iamFails) {
         throw unavailable("GetAccountAuthorizationDetails", "ServiceFailure", 500, "IAM down");
       }
-      return m.users.values().stream().map(u -> new UserDetails(u.facts, u.created, u.marker,
-          u.history, u.marker.isPresent() || !u.history.isEmpty())).toList();
+      return m.users.values().stream()
+          .map(
+              u ->
+                  new UserDetails(
+                      u.facts,
+                      u.created,
+                      u.marker,
+                      u.history,
+                      u.marker.isPresent() || !u.history.isEmpty()))
+          .toList();
     }
 
-    private ScanUnavailableException unavailable(String op, String code, int status,
-        String message) {
+    private ScanUnavailableException unavailable(
+        String op, String code, int status, String message) {
       AwsCallException e = new AwsCallException("iam", op, code, status, message, null);
       return new ScanUnavailableException(e.getMessage(), e);
     }
@@ -244,8 +277,12 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     public NewAccessKey createKey(String userName) {
       mutate("CreateAccessKey " + userName);
       User u = u(userName);
-      AccessKey k = new AccessKey("AKIANEW" + String.format("%013d", nextKey.incrementAndGet()),
-          KeyStatus.ACTIVE, clock.instant(), Optional.empty());
+      AccessKey k =
+          new AccessKey(
+              "AKIANEW" + String.format("%013d", nextKey.incrementAndGet()),
+              KeyStatus.ACTIVE,
+              clock.instant(),
+              Optional.empty());
       u.keys.add(k);
       String secret = "fakeSecret/" + java.util.UUID.randomUUID() + "+xyzXYZ";
       issuedSecrets.add(secret);
@@ -296,8 +333,8 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     @Override
     public StoredSecret store(String accountId, NewAccessKey key) {
       if (vaultFails) {
-        throw new AwsCallException("secretsmanager", "PutSecretValue", "InternalServiceError",
-            500, "vault down", null);
+        throw new AwsCallException(
+            "secretsmanager", "PutSecretValue", "InternalServiceError", 500, "vault down", null);
       }
       mutate("PutSecretValue " + key.key().id());
       u(key.userName()).vault.put(key.key().id(), key.revealSecret());
@@ -314,8 +351,11 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     @Override
     public StoredSecret locate(String accountId, String userName, String keyId) {
       String name = "key-rotator/" + accountId + "/" + userName;
-      return new StoredSecret("arn:aws:secretsmanager:us-east-1:" + accountId + ":secret:" + name
-          + "-AbCdEf", name, keyId, "us-east-1");
+      return new StoredSecret(
+          "arn:aws:secretsmanager:us-east-1:" + accountId + ":secret:" + name + "-AbCdEf",
+          name,
+          keyId,
+          "us-east-1");
     }
   }
 }

@@ -1,12 +1,12 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.policy.Action;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyFileLoader;
 import dev.keyrotator.policy.AccessKey;
+import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.policy.Planner;
@@ -36,7 +36,8 @@ class OrchestratorTest {
   AccessKey aliceOld;
 
   static PolicyFile policy(String extra) {
-    String yaml = """
+    String yaml =
+        """
         version: 1
         organization:
           memberRoleName: OrgKeyRotatorMemberRole
@@ -44,7 +45,8 @@ class OrchestratorTest {
           maxConcurrentAccounts: 2
         notifications:
           topicArn: arn:aws:sns:us-east-1:111111111111:key-rotation-events
-        """ + extra;
+        """
+            + extra;
     return PolicyFileLoader.parse("test.yaml", yaml.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -59,8 +61,8 @@ class OrchestratorTest {
   }
 
   Orchestrator orchestrator(PolicyFile policy) {
-    return Orchestrator.create(policy, org, org, org, Optional.empty(), new Planner(), clock,
-        Map::of, Progress.silent());
+    return Orchestrator.create(
+        policy, org, org, org, Optional.empty(), new Planner(), clock, Map::of, Progress.silent());
   }
 
   RunRequest request() {
@@ -84,13 +86,19 @@ class OrchestratorTest {
     assertThat(create.outcome()).isEqualTo(Outcome.DONE);
     assertThat(create.keyId()).isEqualTo(created.id());
     assertThat(create.secretArn()).contains(":secret:key-rotator/222222222222/alice");
-    assertThat(org.published).anySatisfy(n -> {
-      assertThat(n.attributes()).containsEntry("event", "key-created")
-          .containsEntry("account_id", "222222222222").containsEntry("user_name", "alice")
-          .containsEntry("owner", "alice@example.com");
-      assertThat(n.body()).contains(created.id()).contains("get-secret-value")
-          .contains("console.aws.amazon.com");
-    });
+    assertThat(org.published)
+        .anySatisfy(
+            n -> {
+              assertThat(n.attributes())
+                  .containsEntry("event", "key-created")
+                  .containsEntry("account_id", "222222222222")
+                  .containsEntry("user_name", "alice")
+                  .containsEntry("owner", "alice@example.com");
+              assertThat(n.body())
+                  .contains(created.id())
+                  .contains("get-secret-value")
+                  .contains("console.aws.amazon.com");
+            });
     String everything = org.published.toString() + report;
     org.issuedSecrets.forEach(s -> assertThat(everything).doesNotContain(s));
   }
@@ -109,8 +117,8 @@ class OrchestratorTest {
     assertThat(decisions.get(0).error()).contains("vault down");
     assertThat(decisions.subList(1, decisions.size()))
         .allSatisfy(d -> assertThat(d.outcome()).isEqualTo(Outcome.SKIPPED));
-    assertThat(org.published).anySatisfy(n ->
-        assertThat(n.attributes()).containsEntry("event", "rotation-failed"));
+    assertThat(org.published)
+        .anySatisfy(n -> assertThat(n.attributes()).containsEntry("event", "rotation-failed"));
   }
 
   @Test
@@ -138,7 +146,9 @@ class OrchestratorTest {
 
   @Test
   void planOnlyMakesNoMutatingCallAndSendsNothing() {
-    RunReport report = orchestrator(policy("")).run(new RunRequest("run-1", Optional.empty(), Set.of(), true, Deadline.none()));
+    RunReport report =
+        orchestrator(policy(""))
+            .run(new RunRequest("run-1", Optional.empty(), Set.of(), true, Deadline.none()));
 
     assertThat(org.mutatingCalls).isEmpty();
     assertThat(org.published).isEmpty();
@@ -149,11 +159,15 @@ class OrchestratorTest {
 
   @Test
   void aPerAccountDryRunOverrideTakesEffect() {
-    RunReport report = orchestrator(policy("""
+    RunReport report =
+        orchestrator(
+                policy(
+                    """
         overrides:
           - account: "222222222222"
             mode: dry-run
-        """)).run(request());
+        """))
+            .run(request());
 
     assertThat(org.mutatingCalls).isEmpty();
     assertThat(account(report, "222222222222").status()).isEqualTo(AccountStatus.DRY_RUN);
@@ -163,13 +177,15 @@ class OrchestratorTest {
 
   @Test
   void reportOnlyWarnsButChangesNoKey() {
-    orchestrator(policy("")).run(new RunRequest("run-1", Optional.of(Mode.REPORT_ONLY),
-        Set.of(), false, Deadline.none()));
+    orchestrator(policy(""))
+        .run(
+            new RunRequest(
+                "run-1", Optional.of(Mode.REPORT_ONLY), Set.of(), false, Deadline.none()));
 
     assertThat(alice.keys).hasSize(1);
     assertThat(org.mutatingCalls).allMatch(c -> c.contains("history"));
-    assertThat(org.published).anySatisfy(n ->
-        assertThat(n.attributes()).containsEntry("event", "key-warning"));
+    assertThat(org.published)
+        .anySatisfy(n -> assertThat(n.attributes()).containsEntry("event", "key-warning"));
   }
 
   @Test
@@ -182,18 +198,29 @@ class OrchestratorTest {
   }
 
   static PolicyFile policyWithExcludedDev() {
-    return PolicyFileLoader.parse("test.yaml", """
+    return PolicyFileLoader.parse(
+        "test.yaml",
+        """
         version: 1
         organization:
           memberRoleName: OrgKeyRotatorMemberRole
           excludeOus: [ou-devv-22222222]
-        """.getBytes(StandardCharsets.UTF_8));
+        """
+            .getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
   void anUnknownAccountInTheRequestChangesNothing() {
-    assertThatThrownBy(() -> orchestrator(policy("")).run(new RunRequest("run-1",
-        Optional.empty(), Set.of("999999999999"), false, Deadline.none())))
+    assertThatThrownBy(
+            () ->
+                orchestrator(policy(""))
+                    .run(
+                        new RunRequest(
+                            "run-1",
+                            Optional.empty(),
+                            Set.of("999999999999"),
+                            false,
+                            Deadline.none())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("999999999999");
 
@@ -229,10 +256,12 @@ class OrchestratorTest {
     AtomicInteger budget = new AtomicInteger(1);
     Deadline oneUser = () -> budget.getAndDecrement() > 0;
 
-    RunReport report = orchestrator(policy("")).run(new RunRequest("run-1", Optional.empty(), Set.of(), false, oneUser));
+    RunReport report =
+        orchestrator(policy(""))
+            .run(new RunRequest("run-1", Optional.empty(), Set.of(), false, oneUser));
 
     assertThat(report.anyNotReached()).isTrue();
-    assertThat(report.accounts()).anyMatch(a -> a.status() == AccountStatus.NOT_REACHED
-        || !a.usersNotReached().isEmpty());
+    assertThat(report.accounts())
+        .anyMatch(a -> a.status() == AccountStatus.NOT_REACHED || !a.usersNotReached().isEmpty());
   }
 }

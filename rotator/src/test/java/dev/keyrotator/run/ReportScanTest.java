@@ -1,20 +1,20 @@
 package dev.keyrotator.run;
 
-import dev.keyrotator.policy.Action;
-import dev.keyrotator.report.ScanMode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyrotator.ports.CredentialReport;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.policy.AccessKey;
+import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.Planner;
 import dev.keyrotator.policy.RotationMarker;
+import dev.keyrotator.ports.CredentialReport;
 import dev.keyrotator.report.AccountReport;
 import dev.keyrotator.report.DecisionReport;
 import dev.keyrotator.report.ReportViews;
 import dev.keyrotator.report.RunReport;
+import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.report.UserReport;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,8 +29,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The credential-report scan against the per-user scan on the same organization: same decisions
- * for every user, fewer users read one by one, and the per-user scan as the fallback.
+ * The credential-report scan against the per-user scan on the same organization: same decisions for
+ * every user, fewer users read one by one, and the per-user scan as the fallback.
  */
 class ReportScanTest {
 
@@ -39,8 +39,17 @@ class ReportScanTest {
   final FakeOrg org = new FakeOrg(clock);
 
   Orchestrator orchestrator(ScanMode scan, PolicyFile policy) {
-    return Orchestrator.create(policy, org, org, org, Optional.empty(), new Planner(), clock,
-        Map::of, Progress.silent()).withScan(scan);
+    return Orchestrator.create(
+            policy,
+            org,
+            org,
+            org,
+            Optional.empty(),
+            new Planner(),
+            clock,
+            Map::of,
+            Progress.silent())
+        .withScan(scan);
   }
 
   RunReport plan(ScanMode scan) {
@@ -48,8 +57,8 @@ class ReportScanTest {
   }
 
   RunReport plan(ScanMode scan, PolicyFile policy) {
-    return orchestrator(scan, policy).run(
-        new RunRequest("plan-" + scan, Optional.empty(), Set.of(), true, Deadline.none()));
+    return orchestrator(scan, policy)
+        .run(new RunRequest("plan-" + scan, Optional.empty(), Set.of(), true, Deadline.none()));
   }
 
   static Map<String, List<String>> decisions(RunReport r) {
@@ -61,8 +70,8 @@ class ReportScanTest {
   }
 
   static boolean needsAction(UserReport u) {
-    return u.decisions().stream().anyMatch(d -> d.action() != Action.NOTHING
-        && d.action() != Action.EXEMPT);
+    return u.decisions().stream()
+        .anyMatch(d -> d.action() != Action.NOTHING && d.action() != Action.EXEMPT);
   }
 
   /** A varied organization: every rule of the planner and of the triage has users here. */
@@ -72,35 +81,44 @@ class ReportScanTest {
     org.account("333333333333", "dev", List.of("ou-devv-22222222"), Map.of());
     for (String account : List.of(ACCOUNT, "333333333333")) {
       for (int i = 0; i < users; i++) {
-        Map<String, String> tags = switch (r.nextInt(12)) {
-          case 0 -> Map.of("KeyRotation", "exempt");
-          case 1 -> Map.of(dev.keyrotator.policy.RotationPolicy.TAG_CREATE_AFTER,
-              String.valueOf(20 + r.nextInt(100)));
-          case 2 -> Map.of(dev.keyrotator.policy.RotationPolicy.TAG_DEACTIVATE_AFTER,
-              String.valueOf(30 + r.nextInt(100)));
-          default -> Map.of("owner", "u" + i + "@example.com");
-        };
+        Map<String, String> tags =
+            switch (r.nextInt(12)) {
+              case 0 -> Map.of("KeyRotation", "exempt");
+              case 1 ->
+                  Map.of(
+                      dev.keyrotator.policy.RotationPolicy.TAG_CREATE_AFTER,
+                      String.valueOf(20 + r.nextInt(100)));
+              case 2 ->
+                  Map.of(
+                      dev.keyrotator.policy.RotationPolicy.TAG_DEACTIVATE_AFTER,
+                      String.valueOf(30 + r.nextInt(100)));
+              default -> Map.of("owner", "u" + i + "@example.com");
+            };
         FakeOrg.User u = org.user(account, String.format("user-%03d", i), tags);
         int keys = r.nextInt(10) == 0 ? 0 : r.nextInt(4) == 0 ? 2 : 1;
         for (int k = 0; k < keys; k++) {
           int age = r.nextInt(3) == 0 ? r.nextInt(400) : r.nextInt(160);
           Integer used = r.nextInt(5) == 0 ? null : r.nextInt(age + 1);
-          AccessKey key = org.key(u, r.nextInt(12) == 0 ? KeyStatus.INACTIVE : KeyStatus.ACTIVE,
-              age, used);
+          AccessKey key =
+              org.key(u, r.nextInt(12) == 0 ? KeyStatus.INACTIVE : KeyStatus.ACTIVE, age, used);
           if (r.nextInt(15) == 0) {
-            u.history.put(key.id(), new KeyHistory(Optional.of(clock.instant().minus(
-                Duration.ofDays(r.nextInt(20)))), Optional.empty()));
+            u.history.put(
+                key.id(),
+                new KeyHistory(
+                    Optional.of(clock.instant().minus(Duration.ofDays(r.nextInt(20)))),
+                    Optional.empty()));
           }
         }
         if (r.nextInt(25) == 0) {
-          u.marker = Optional.of(new RotationMarker("run-0", clock.instant().minus(
-              Duration.ofDays(1))));
+          u.marker =
+              Optional.of(new RotationMarker("run-0", clock.instant().minus(Duration.ofDays(1))));
         }
       }
     }
   }
 
-  static final String EXEMPTION = """
+  static final String EXEMPTION =
+      """
       defaults:
         exemptions:
           - userTag: {key: KeyRotation, value: exempt}
@@ -123,13 +141,19 @@ class ReportScanTest {
       int reportReads = org.accounts.values().stream().mapToInt(m -> m.userReads.size()).sum();
 
       assertThat(decisions(byReport)).as("seed %d", seed).isEqualTo(decisions(perUser));
-      assertThat(byReport.accounts()).allSatisfy(a -> assertThat(a.scan())
-          .contains(ScanMode.CREDENTIAL_REPORT));
-      assertThat(perUser.accounts()).allSatisfy(a -> assertThat(a.scan()).contains(ScanMode.PER_USER));
-      long needing = perUser.accounts().stream().flatMap(a -> a.users().stream())
-          .filter(ReportScanTest::needsAction).count();
-      assertThat(reportReads).as("users read one by one, seed %d", seed)
-          .isGreaterThanOrEqualTo((int) needing).isLessThan(perUserReads / 2);
+      assertThat(byReport.accounts())
+          .allSatisfy(a -> assertThat(a.scan()).contains(ScanMode.CREDENTIAL_REPORT));
+      assertThat(perUser.accounts())
+          .allSatisfy(a -> assertThat(a.scan()).contains(ScanMode.PER_USER));
+      long needing =
+          perUser.accounts().stream()
+              .flatMap(a -> a.users().stream())
+              .filter(ReportScanTest::needsAction)
+              .count();
+      assertThat(reportReads)
+          .as("users read one by one, seed %d", seed)
+          .isGreaterThanOrEqualTo((int) needing)
+          .isLessThan(perUserReads / 2);
     }
   }
 
@@ -143,12 +167,17 @@ class ReportScanTest {
     RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
 
     assertThat(org.accounts.get(ACCOUNT).userReads).isEmpty();
-    assertThat(org.accounts.get(ACCOUNT).bulkReads).containsExactly("GenerateCredentialReport",
-        "GetAccountAuthorizationDetails", "GenerateCredentialReport", "GetCredentialReport");
+    assertThat(org.accounts.get(ACCOUNT).bulkReads)
+        .containsExactly(
+            "GenerateCredentialReport",
+            "GetAccountAuthorizationDetails",
+            "GenerateCredentialReport",
+            "GetCredentialReport");
     AccountReport a = account(r, ACCOUNT);
     assertThat(a.usersScanned()).isEqualTo(30);
     assertThat(a.scanNote()).isEqualTo("0 of 30 users read one by one");
-    assertThat(a.users().get(0).decisions()).extracting(DecisionReport::action)
+    assertThat(a.users().get(0).decisions())
+        .extracting(DecisionReport::action)
         .containsExactly(Action.NOTHING);
     assertThat(a.users().get(0).keys().get(0).keyId()).isEqualTo("access_key_1");
   }
@@ -163,7 +192,8 @@ class ReportScanTest {
     RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
 
     assertThat(org.accounts.get(ACCOUNT).userReads).containsExactly("crashed");
-    assertThat(account(r, ACCOUNT).users().get(0).decisions()).extracting(DecisionReport::action)
+    assertThat(account(r, ACCOUNT).users().get(0).decisions())
+        .extracting(DecisionReport::action)
         .contains(Action.REPAIR_CLEAR_MARKER);
     assertThat(account(r, ACCOUNT).users().get(0).keys().get(0).keyId()).isEqualTo(old.id());
   }
@@ -171,13 +201,17 @@ class ReportScanTest {
   @Test
   void aUserTagThatShortensTheThresholdIsHonoured() {
     org.account(ACCOUNT, "prod", List.of(), Map.of());
-    org.key(org.user(ACCOUNT, "short", Map.of("key-rotator:create-after-days", "30")),
-        KeyStatus.ACTIVE, 40, 1);
+    org.key(
+        org.user(ACCOUNT, "short", Map.of("key-rotator:create-after-days", "30")),
+        KeyStatus.ACTIVE,
+        40,
+        1);
     org.key(org.user(ACCOUNT, "normal", Map.of()), KeyStatus.ACTIVE, 40, 1);
 
     RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
 
-    assertThat(decisions(r)).containsEntry(ACCOUNT + "/short", List.of("CREATE_KEY"))
+    assertThat(decisions(r))
+        .containsEntry(ACCOUNT + "/short", List.of("CREATE_KEY"))
         .containsEntry(ACCOUNT + "/normal", List.of("NOTHING"));
     assertThat(org.accounts.get(ACCOUNT).userReads).containsExactly("short");
   }
@@ -202,7 +236,9 @@ class ReportScanTest {
     org.account(ACCOUNT, "prod", List.of(), Map.of());
     FakeOrg.User u = org.user(ACCOUNT, "manual", Map.of());
     // Reminders from 30 days before deactivation (180): from 150 days, before rotation (165).
-    PolicyFile policy = OrchestratorTest.policy("""
+    PolicyFile policy =
+        OrchestratorTest.policy(
+            """
         defaults:
           reminderDays: [30]
         """);
@@ -240,7 +276,8 @@ class ReportScanTest {
 
     AccountReport failed = account(r, ACCOUNT);
     assertThat(failed.scan()).contains(ScanMode.PER_USER);
-    assertThat(failed.scanNote()).startsWith("credential report not used:")
+    assertThat(failed.scanNote())
+        .startsWith("credential report not used:")
         .contains("AccessDenied");
     assertThat(account(r, "333333333333").scan()).contains(ScanMode.CREDENTIAL_REPORT);
     assertThat(decisions(r)).isEqualTo(decisions(perUser));
@@ -250,8 +287,8 @@ class ReportScanTest {
   void anOldReportIsNotUsed() {
     org.account(ACCOUNT, "prod", List.of(), Map.of());
     org.key(org.user(ACCOUNT, "a", Map.of()), KeyStatus.ACTIVE, 20, 1);
-    org.accounts.get(ACCOUNT).staleReport = new CredentialReport(
-        clock.instant().minus(Duration.ofDays(2)), Map.of());
+    org.accounts.get(ACCOUNT).staleReport =
+        new CredentialReport(clock.instant().minus(Duration.ofDays(2)), Map.of());
 
     AccountReport a = account(plan(ScanMode.CREDENTIAL_REPORT), ACCOUNT);
 
@@ -264,8 +301,11 @@ class ReportScanTest {
     var t = dev.keyrotator.policy.Thresholds.DEFAULTS;
     assertThat(ReportTriage.firstActionAge(t)).isEqualTo(165);
     assertThat(ReportTriage.firstActionAge(t.withCreateAfterDays(90))).isEqualTo(90);
-    assertThat(ReportTriage.firstActionAge(new dev.keyrotator.policy.Thresholds(165, 180, 185,
-        10, java.util.OptionalInt.empty(), List.of(30), 7))).isEqualTo(150);
+    assertThat(
+            ReportTriage.firstActionAge(
+                new dev.keyrotator.policy.Thresholds(
+                    165, 180, 185, 10, java.util.OptionalInt.empty(), List.of(30), 7)))
+        .isEqualTo(150);
   }
 
   @Test
@@ -273,7 +313,7 @@ class ReportScanTest {
     // Sanity for the comparison helper: the same scan twice gives the same decisions.
     randomOrganization(3, 30);
     assertThat(decisions(plan(ScanMode.PER_USER))).isEqualTo(decisions(plan(ScanMode.PER_USER)));
-    assertThat(decisions(plan(ScanMode.PER_USER)).keySet().stream()
-        .collect(Collectors.toSet())).hasSize(60);
+    assertThat(decisions(plan(ScanMode.PER_USER)).keySet().stream().collect(Collectors.toSet()))
+        .hasSize(60);
   }
 }

@@ -9,44 +9,70 @@ import java.util.function.Predicate;
 
 /** Every request the sandbox received, in arrival order. Thread-safe. */
 public final class CallLog {
-    /** Operations that change state (what a dry run must never call). */
-    public static final Set<String> MUTATING = Set.of(
-        "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey", "TagUser", "UntagUser",
-        "CreateSecret", "PutSecretValue", "PutResourcePolicy", "TagResource", "UntagResource", "DeleteSecret",
-        "CreateTopic", "Publish", "PutObject");
+  /** Operations that change state (what a dry run must never call). */
+  public static final Set<String> MUTATING =
+      Set.of(
+          "CreateAccessKey",
+          "UpdateAccessKey",
+          "DeleteAccessKey",
+          "TagUser",
+          "UntagUser",
+          "CreateSecret",
+          "PutSecretValue",
+          "PutResourcePolicy",
+          "TagResource",
+          "UntagResource",
+          "DeleteSecret",
+          "CreateTopic",
+          "Publish",
+          "PutObject");
 
-    private final List<CallRecord> records = new ArrayList<>();
+  private final List<CallRecord> records = new ArrayList<>();
 
-    static boolean isMutating(String op) { return op != null && MUTATING.contains(op); }
+  static boolean isMutating(String op) {
+    return op != null && MUTATING.contains(op);
+  }
 
-    synchronized void add(CallRecord r) { records.add(r); }
+  synchronized void add(CallRecord r) {
+    records.add(r);
+  }
 
-    public synchronized List<CallRecord> all() { return List.copyOf(records); }
+  public synchronized List<CallRecord> all() {
+    return List.copyOf(records);
+  }
 
-    public synchronized void clear() { records.clear(); }
+  public synchronized void clear() {
+    records.clear();
+  }
 
-    public synchronized List<CallRecord> matching(Predicate<CallRecord> p) {
-        return records.stream().filter(p).toList();
-    }
+  public synchronized List<CallRecord> matching(Predicate<CallRecord> p) {
+    return records.stream().filter(p).toList();
+  }
 
-    /** Counts keyed {@code service:Operation}, e.g. {@code iam:ListUsers}. */
-    public synchronized Map<String, Long> countsByOperation() {
-        Map<String, Long> m = new TreeMap<>();
-        for (CallRecord r : records) m.merge(r.service() + ":" + r.operation(), 1L, Long::sum);
-        return m;
-    }
+  /** Counts keyed {@code service:Operation}, e.g. {@code iam:ListUsers}. */
+  public synchronized Map<String, Long> countsByOperation() {
+    Map<String, Long> m = new TreeMap<>();
+    for (CallRecord r : records) m.merge(r.service() + ":" + r.operation(), 1L, Long::sum);
+    return m;
+  }
 
-    /** Number of calls of an operation (any status, faults included). */
-    public synchronized long count(String service, String operation) {
-        return records.stream().filter(r -> r.service().equals(service) && r.operation().equals(operation)).count();
-    }
+  /** Number of calls of an operation (any status, faults included). */
+  public synchronized long count(String service, String operation) {
+    return records.stream()
+        .filter(r -> r.service().equals(service) && r.operation().equals(operation))
+        .count();
+  }
 
-    public synchronized long count(String operation) {
-        return records.stream().filter(r -> operation.equals(r.operation())).count();
-    }
+  public synchronized long count(String operation) {
+    return records.stream().filter(r -> operation.equals(r.operation())).count();
+  }
 
-    /** Calls to state-changing operations (see {@link #MUTATING}), successful or not. */
-    public synchronized List<CallRecord> mutating() { return matching(CallRecord::mutating); }
+  /** Calls to state-changing operations (see {@link #MUTATING}), successful or not. */
+  public synchronized List<CallRecord> mutating() {
+    return matching(CallRecord::mutating);
+  }
 
-    public synchronized int size() { return records.size(); }
+  public synchronized int size() {
+    return records.size();
+  }
 }

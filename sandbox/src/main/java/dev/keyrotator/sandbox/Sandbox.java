@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An offline AWS endpoint: one HTTP server on 127.0.0.1 speaking Organizations, STS, IAM, SNS, Secrets
- * Manager and S3 (path style) to the real AWS SDK v2 clients (and the AWS CLI). Requests are routed by
- * the service in the SigV4 credential scope; the caller's account follows from the access key id.
+ * An offline AWS endpoint: one HTTP server on 127.0.0.1 speaking Organizations, STS, IAM, SNS,
+ * Secrets Manager and S3 (path style) to the real AWS SDK v2 clients (and the AWS CLI). Requests
+ * are routed by the service in the SigV4 credential scope; the caller's account follows from the
+ * access key id.
  *
  * <pre>
  * try (Sandbox sb = Sandbox.start(Fixture.demo(), SandboxOptions.defaults())) {
@@ -36,260 +37,327 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  */
 public final class Sandbox implements AutoCloseable {
-    private final Fixture fixture;
-    private final SandboxOptions options;
-    private final SandboxClock clock;
-    private final Faults faults = new Faults();
-    private final CallLog calls = new CallLog();
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private volatile State state;
+  private final Fixture fixture;
+  private final SandboxOptions options;
+  private final SandboxClock clock;
+  private final Faults faults = new Faults();
+  private final CallLog calls = new CallLog();
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private volatile State state;
 
-    private Sandbox(Fixture fixture, SandboxOptions options) throws IOException {
-        this.fixture = fixture.validate();
-        this.options = options;
-        this.clock = new SandboxClock(startInstant());
-        this.state = Seeder.seed(fixture, clock, options.seed());
-        // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's
-        // delayed ACK and every call costs ~40 ms. Read once, when the server classes load.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(options.threads(), r -> {
-            Thread t = new Thread(r, "sandbox-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        Gateway gateway = new Gateway(options, clock, faults.injector(), calls, () -> state, new Controls());
-        server.createContext("/", gateway::handle);
-        server.start();
+  private Sandbox(Fixture fixture, SandboxOptions options) throws IOException {
+    this.fixture = fixture.validate();
+    this.options = options;
+    this.clock = new SandboxClock(startInstant());
+    this.state = Seeder.seed(fixture, clock, options.seed());
+    // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's
+    // delayed ACK and every call costs ~40 ms. Read once, when the server classes load.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+    this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 128);
+    AtomicInteger n = new AtomicInteger();
+    this.executor =
+        Executors.newFixedThreadPool(
+            options.threads(),
+            r -> {
+              Thread t = new Thread(r, "sandbox-http-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(executor);
+    Gateway gateway =
+        new Gateway(options, clock, faults.injector(), calls, () -> state, new Controls());
+    server.createContext("/", gateway::handle);
+    server.start();
+  }
+
+  private Instant startInstant() {
+    return options.clockStart() != null ? options.clockStart() : fixture.clock;
+  }
+
+  /** Starts a sandbox seeded from {@code fixture}; with port 0 it takes a free port. */
+  public static Sandbox start(Fixture fixture, SandboxOptions options) {
+    try {
+      return new Sandbox(fixture, options);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot start sandbox on " + options.host() + ":" + options.port(), e);
     }
+  }
 
-    private Instant startInstant() {
-        return options.clockStart() != null ? options.clockStart() : fixture.clock;
+  public static Sandbox start(Fixture fixture) {
+    return start(fixture, SandboxOptions.defaults());
+  }
+
+  // ------------------------------------------------------------------------------- public API
+
+  /** {@code http://127.0.0.1:<port>} — pass to {@code endpointOverride} of every client. */
+  public URI endpoint() {
+    return URI.create("http://" + options.host() + ":" + port());
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  public SandboxClock clock() {
+    return clock;
+  }
+
+  public Faults faults() {
+    return faults;
+  }
+
+  public CallLog calls() {
+    return calls;
+  }
+
+  public Fixture fixture() {
+    return fixture;
+  }
+
+  public SandboxOptions options() {
+    return options;
+  }
+
+  public String organizationId() {
+    return fixture.organizationId;
+  }
+
+  public String managementAccountId() {
+    return fixture.managementAccountId;
+  }
+
+  /** Account ids in fixture order. */
+  public List<String> accountIds() {
+    synchronized (state) {
+      return List.copyOf(state.accounts.keySet());
     }
+  }
 
-    /** Starts a sandbox seeded from {@code fixture}; with port 0 it takes a free port. */
-    public static Sandbox start(Fixture fixture, SandboxOptions options) {
-        try {
-            return new Sandbox(fixture, options);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start sandbox on " + options.host() + ":" + options.port(), e);
-        }
+  /** Messages published to any topic, oldest first. */
+  public List<SnsMessage> snsMessages() {
+    State s = state;
+    synchronized (s) {
+      return s.messages.stream().map(SnsMessage::of).toList();
     }
+  }
 
-    public static Sandbox start(Fixture fixture) { return start(fixture, SandboxOptions.defaults()); }
-
-    // ------------------------------------------------------------------------------- public API
-
-    /** {@code http://127.0.0.1:<port>} — pass to {@code endpointOverride} of every client. */
-    public URI endpoint() { return URI.create("http://" + options.host() + ":" + port()); }
-
-    public int port() { return server.getAddress().getPort(); }
-
-    public SandboxClock clock() { return clock; }
-
-    public Faults faults() { return faults; }
-
-    public CallLog calls() { return calls; }
-
-    public Fixture fixture() { return fixture; }
-
-    public SandboxOptions options() { return options; }
-
-    public String organizationId() { return fixture.organizationId; }
-
-    public String managementAccountId() { return fixture.managementAccountId; }
-
-    /** Account ids in fixture order. */
-    public List<String> accountIds() {
-        synchronized (state) {
-            return List.copyOf(state.accounts.keySet());
-        }
+  /**
+   * The admin (bootstrap) credentials of an account; this identity is not an IAM user and is not
+   * listed.
+   */
+  public SandboxCredentials credentialsFor(String accountId) {
+    State s = state;
+    synchronized (s) {
+      State.Acct a = acct(s, accountId);
+      return new SandboxCredentials(a.id, a.admin.keyId, a.admin.secret, null);
     }
+  }
 
-    /** Messages published to any topic, oldest first. */
-    public List<SnsMessage> snsMessages() {
-        State s = state;
-        synchronized (s) {
-            return s.messages.stream().map(SnsMessage::of).toList();
-        }
+  /** Names of the IAM users of an account. */
+  public List<String> users(String accountId) {
+    State s = state;
+    synchronized (s) {
+      return List.copyOf(acct(s, accountId).users.keySet());
     }
+  }
 
-    /** The admin (bootstrap) credentials of an account; this identity is not an IAM user and is not listed. */
-    public SandboxCredentials credentialsFor(String accountId) {
-        State s = state;
-        synchronized (s) {
-            State.Acct a = acct(s, accountId);
-            return new SandboxCredentials(a.id, a.admin.keyId, a.admin.secret, null);
-        }
+  /** Access keys of a user (with secrets), oldest first; empty when the user does not exist. */
+  public List<AccessKeyInfo> iamKeys(String accountId, String userName) {
+    State s = state;
+    synchronized (s) {
+      State.IamUser u = acct(s, accountId).users.get(userName);
+      if (u == null) return List.of();
+      List<AccessKeyInfo> out = new ArrayList<>();
+      for (State.IamKey k : u.keys) out.add(AccessKeyInfo.of(k));
+      return out;
     }
+  }
 
-    /** Names of the IAM users of an account. */
-    public List<String> users(String accountId) {
-        State s = state;
-        synchronized (s) {
-            return List.copyOf(acct(s, accountId).users.keySet());
-        }
+  /** Tags of a user; empty when the user does not exist. */
+  public Map<String, String> userTags(String accountId, String userName) {
+    State s = state;
+    synchronized (s) {
+      State.IamUser u = acct(s, accountId).users.get(userName);
+      return u == null ? Map.of() : Map.copyOf(u.tags);
     }
+  }
 
-    /** Access keys of a user (with secrets), oldest first; empty when the user does not exist. */
-    public List<AccessKeyInfo> iamKeys(String accountId, String userName) {
-        State s = state;
-        synchronized (s) {
-            State.IamUser u = acct(s, accountId).users.get(userName);
-            if (u == null) return List.of();
-            List<AccessKeyInfo> out = new ArrayList<>();
-            for (State.IamKey k : u.keys) out.add(AccessKeyInfo.of(k));
-            return out;
-        }
+  /** A secret by name (not deleted), with its current value and stages. */
+  public Optional<SecretInfo> secret(String accountId, String region, String name) {
+    State s = state;
+    synchronized (s) {
+      State.Secret sec = acct(s, accountId).secrets(region).get(name);
+      return sec == null ? Optional.empty() : Optional.of(SecretInfo.of(sec));
     }
+  }
 
-    /** Tags of a user; empty when the user does not exist. */
-    public Map<String, String> userTags(String accountId, String userName) {
-        State s = state;
-        synchronized (s) {
-            State.IamUser u = acct(s, accountId).users.get(userName);
-            return u == null ? Map.of() : Map.copyOf(u.tags);
-        }
+  /**
+   * Every version of a secret (staged or not), version id -> SecretString, oldest first; empty when
+   * absent.
+   */
+  public Map<String, String> secretVersionValues(String accountId, String region, String name) {
+    State s = state;
+    synchronized (s) {
+      State.Secret sec = acct(s, accountId).secrets(region).get(name);
+      Map<String, String> out = new LinkedHashMap<>();
+      if (sec != null) for (State.SecretVersion v : sec.versions.values()) out.put(v.id, v.string);
+      return out;
     }
+  }
 
-    /** A secret by name (not deleted), with its current value and stages. */
-    public Optional<SecretInfo> secret(String accountId, String region, String name) {
-        State s = state;
-        synchronized (s) {
-            State.Secret sec = acct(s, accountId).secrets(region).get(name);
-            return sec == null ? Optional.empty() : Optional.of(SecretInfo.of(sec));
-        }
+  /** Names of all secrets of an account in a region. */
+  public List<String> secretNames(String accountId, String region) {
+    State s = state;
+    synchronized (s) {
+      return List.copyOf(acct(s, accountId).secrets(region).keySet());
     }
+  }
 
-    /** Every version of a secret (staged or not), version id -> SecretString, oldest first; empty when absent. */
-    public Map<String, String> secretVersionValues(String accountId, String region, String name) {
-        State s = state;
-        synchronized (s) {
-            State.Secret sec = acct(s, accountId).secrets(region).get(name);
-            Map<String, String> out = new LinkedHashMap<>();
-            if (sec != null) for (State.SecretVersion v : sec.versions.values()) out.put(v.id, v.string);
-            return out;
-        }
+  /** Content of an S3 object, if present. */
+  public Optional<byte[]> s3Object(String bucket, String key) {
+    State s = state;
+    synchronized (s) {
+      State.Bucket b = s.buckets.get(bucket);
+      State.S3Object o = b == null ? null : b.objects.get(key);
+      return o == null ? Optional.empty() : Optional.of(o.data.clone());
     }
+  }
 
-    /** Names of all secrets of an account in a region. */
-    public List<String> secretNames(String accountId, String region) {
-        State s = state;
-        synchronized (s) {
-            return List.copyOf(acct(s, accountId).secrets(region).keySet());
-        }
+  /** Keys of the objects in a bucket. */
+  public List<String> s3Keys(String bucket) {
+    State s = state;
+    synchronized (s) {
+      State.Bucket b = s.buckets.get(bucket);
+      return b == null ? List.of() : List.copyOf(b.objects.keySet());
     }
+  }
 
-    /** Content of an S3 object, if present. */
-    public Optional<byte[]> s3Object(String bucket, String key) {
-        State s = state;
-        synchronized (s) {
-            State.Bucket b = s.buckets.get(bucket);
-            State.S3Object o = b == null ? null : b.objects.get(key);
-            return o == null ? Optional.empty() : Optional.of(o.data.clone());
-        }
+  /** Back to the fixture: state, clock, call log, faults (stalled responses are released). */
+  public void reset() {
+    faults.clear();
+    calls.clear();
+    clock.set(startInstant() != null ? startInstant() : Instant.now());
+    state = Seeder.seed(fixture, clock, options.seed());
+  }
+
+  /** The whole state as JSON (what {@code GET /_sandbox/state} returns). */
+  public ObjectNode stateJson(boolean withSecrets) {
+    State s = state;
+    synchronized (s) {
+      return AdminApi.state(s, withSecrets);
     }
+  }
 
-    /** Keys of the objects in a bucket. */
-    public List<String> s3Keys(String bucket) {
-        State s = state;
-        synchronized (s) {
-            State.Bucket b = s.buckets.get(bucket);
-            return b == null ? List.of() : List.copyOf(b.objects.keySet());
-        }
+  @Override
+  public void close() {
+    faults.clear();
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+  }
 
-    /** Back to the fixture: state, clock, call log, faults (stalled responses are released). */
-    public void reset() {
-        faults.clear();
-        calls.clear();
-        clock.set(startInstant() != null ? startInstant() : Instant.now());
-        state = Seeder.seed(fixture, clock, options.seed());
-    }
+  private static State.Acct acct(State s, String id) {
+    State.Acct a = s.accounts.get(id);
+    if (a == null) throw new IllegalArgumentException("no account " + id + " in the sandbox");
+    return a;
+  }
 
-    /** The whole state as JSON (what {@code GET /_sandbox/state} returns). */
-    public ObjectNode stateJson(boolean withSecrets) {
-        State s = state;
-        synchronized (s) {
-            return AdminApi.state(s, withSecrets);
-        }
+  /** The sandbox as the admin API sees it. */
+  private final class Controls implements AdminApi.Controls {
+    @Override
+    public URI endpoint() {
+      return Sandbox.this.endpoint();
     }
 
     @Override
-    public void close() {
-        faults.clear();
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    public String organizationId() {
+      return Sandbox.this.organizationId();
     }
 
-    private static State.Acct acct(State s, String id) {
-        State.Acct a = s.accounts.get(id);
-        if (a == null) throw new IllegalArgumentException("no account " + id + " in the sandbox");
-        return a;
+    @Override
+    public String managementAccountId() {
+      return Sandbox.this.managementAccountId();
     }
 
-    /** The sandbox as the admin API sees it. */
-    private final class Controls implements AdminApi.Controls {
-        @Override
-        public URI endpoint() { return Sandbox.this.endpoint(); }
-
-        @Override
-        public String organizationId() { return Sandbox.this.organizationId(); }
-
-        @Override
-        public String managementAccountId() { return Sandbox.this.managementAccountId(); }
-
-        @Override
-        public boolean signatureCheck() { return options.signatureCheck(); }
-
-        @Override
-        public Instant now() { return clock.now(); }
-
-        @Override
-        public void setClock(Instant t) { clock.set(t); }
-
-        @Override
-        public void advanceClock(Duration d) { clock.advance(d); }
-
-        @Override
-        public List<SnsMessage> snsMessages() { return Sandbox.this.snsMessages(); }
-
-        @Override
-        public List<CallRecord> calls() { return calls.all(); }
-
-        @Override
-        public Map<String, Long> callCounts() { return calls.countsByOperation(); }
-
-        @Override
-        public void clearCalls() { calls.clear(); }
-
-        @Override
-        public List<FaultRule> faultRules() { return faults.rules(); }
-
-        @Override
-        public void addFault(FaultRule rule) { faults.add(rule); }
-
-        @Override
-        public void clearFaults() { faults.clear(); }
-
-        @Override
-        public ObjectNode stateJson(boolean withSecrets) { return Sandbox.this.stateJson(withSecrets); }
-
-        @Override
-        public List<String> accountIds() { return Sandbox.this.accountIds(); }
-
-        @Override
-        public SandboxCredentials credentialsFor(String accountId) { return Sandbox.this.credentialsFor(accountId); }
-
-        @Override
-        public void reset() { Sandbox.this.reset(); }
+    @Override
+    public boolean signatureCheck() {
+      return options.signatureCheck();
     }
+
+    @Override
+    public Instant now() {
+      return clock.now();
+    }
+
+    @Override
+    public void setClock(Instant t) {
+      clock.set(t);
+    }
+
+    @Override
+    public void advanceClock(Duration d) {
+      clock.advance(d);
+    }
+
+    @Override
+    public List<SnsMessage> snsMessages() {
+      return Sandbox.this.snsMessages();
+    }
+
+    @Override
+    public List<CallRecord> calls() {
+      return calls.all();
+    }
+
+    @Override
+    public Map<String, Long> callCounts() {
+      return calls.countsByOperation();
+    }
+
+    @Override
+    public void clearCalls() {
+      calls.clear();
+    }
+
+    @Override
+    public List<FaultRule> faultRules() {
+      return faults.rules();
+    }
+
+    @Override
+    public void addFault(FaultRule rule) {
+      faults.add(rule);
+    }
+
+    @Override
+    public void clearFaults() {
+      faults.clear();
+    }
+
+    @Override
+    public ObjectNode stateJson(boolean withSecrets) {
+      return Sandbox.this.stateJson(withSecrets);
+    }
+
+    @Override
+    public List<String> accountIds() {
+      return Sandbox.this.accountIds();
+    }
+
+    @Override
+    public SandboxCredentials credentialsFor(String accountId) {
+      return Sandbox.this.credentialsFor(accountId);
+    }
+
+    @Override
+    public void reset() {
+      Sandbox.this.reset();
+    }
+  }
 }

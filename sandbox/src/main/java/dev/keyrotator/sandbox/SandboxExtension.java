@@ -21,66 +21,78 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     SandboxCredentials admin = SANDBOX.credentialsFor("111111111111");
  * }
  * </pre>
+ *
  * Registered on a non-static field it starts one sandbox per test instead.
  */
-public final class SandboxExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
-    private final Supplier<Fixture> fixture;
-    private final SandboxOptions options;
-    private Sandbox sandbox;
-    private boolean perClass;
-    private boolean fresh;
+public final class SandboxExtension
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+  private final Supplier<Fixture> fixture;
+  private final SandboxOptions options;
+  private Sandbox sandbox;
+  private boolean perClass;
+  private boolean fresh;
 
-    private SandboxExtension(Supplier<Fixture> fixture, SandboxOptions options) {
-        this.fixture = fixture;
-        this.options = options;
+  private SandboxExtension(Supplier<Fixture> fixture, SandboxOptions options) {
+    this.fixture = fixture;
+    this.options = options;
+  }
+
+  public static SandboxExtension withFixture(Fixture fixture) {
+    return new SandboxExtension(() -> fixture, SandboxOptions.defaults());
+  }
+
+  public static SandboxExtension withFixture(Fixture fixture, SandboxOptions options) {
+    return new SandboxExtension(() -> fixture, options);
+  }
+
+  /** The bundled demo organization. */
+  public static SandboxExtension demo() {
+    return new SandboxExtension(Fixture::demo, SandboxOptions.defaults());
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    perClass = true;
+    sandbox = Sandbox.start(fixture.get(), options);
+    fresh = true;
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (sandbox != null) sandbox.close();
+    sandbox = null;
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    if (sandbox == null) {
+      sandbox = Sandbox.start(fixture.get(), options);
+    } else if (!fresh) {
+      sandbox.reset();
     }
+    fresh = false;
+  }
 
-    public static SandboxExtension withFixture(Fixture fixture) { return new SandboxExtension(() -> fixture, SandboxOptions.defaults()); }
-
-    public static SandboxExtension withFixture(Fixture fixture, SandboxOptions options) { return new SandboxExtension(() -> fixture, options); }
-
-    /** The bundled demo organization. */
-    public static SandboxExtension demo() { return new SandboxExtension(Fixture::demo, SandboxOptions.defaults()); }
-
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        perClass = true;
-        sandbox = Sandbox.start(fixture.get(), options);
-        fresh = true;
+  @Override
+  public void afterEach(ExtensionContext context) {
+    if (!perClass && sandbox != null) {
+      sandbox.close();
+      sandbox = null;
+    } else if (sandbox != null) {
+      sandbox.faults().clear(); // release anything a test left stalled
     }
+  }
 
-    @Override
-    public void afterAll(ExtensionContext context) {
-        if (sandbox != null) sandbox.close();
-        sandbox = null;
-    }
+  public Sandbox sandbox() {
+    if (sandbox == null) throw new IllegalStateException("the sandbox runs only while a test runs");
+    return sandbox;
+  }
 
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        if (sandbox == null) {
-            sandbox = Sandbox.start(fixture.get(), options);
-        } else if (!fresh) {
-            sandbox.reset();
-        }
-        fresh = false;
-    }
+  public URI endpoint() {
+    return sandbox().endpoint();
+  }
 
-    @Override
-    public void afterEach(ExtensionContext context) {
-        if (!perClass && sandbox != null) {
-            sandbox.close();
-            sandbox = null;
-        } else if (sandbox != null) {
-            sandbox.faults().clear();   // release anything a test left stalled
-        }
-    }
-
-    public Sandbox sandbox() {
-        if (sandbox == null) throw new IllegalStateException("the sandbox runs only while a test runs");
-        return sandbox;
-    }
-
-    public URI endpoint() { return sandbox().endpoint(); }
-
-    public SandboxCredentials credentialsFor(String accountId) { return sandbox().credentialsFor(accountId); }
+  public SandboxCredentials credentialsFor(String accountId) {
+    return sandbox().credentialsFor(accountId);
+  }
 }

@@ -3,24 +3,47 @@ package dev.keyrotator.sandbox;
 import java.time.Instant;
 
 /** How a sandbox runs. Immutable; use the {@code with...} methods. */
-public record SandboxOptions(int port, String host, boolean signatureCheck, int threads, Instant clockStart, long seed,
-                             boolean quiet) {
+public record SandboxOptions(
+    int port,
+    String host,
+    boolean signatureCheck,
+    int threads,
+    Instant clockStart,
+    long seed,
+    boolean quiet) {
 
-    /** Free port on 127.0.0.1, signature checking on, 64 threads, clock from the fixture (else real time). */
-    public static SandboxOptions defaults() { return new SandboxOptions(0, "127.0.0.1", true, 64, null, 1L, true); }
+  /**
+   * Free port on 127.0.0.1, signature checking on, 64 threads, clock from the fixture (else real
+   * time).
+   */
+  public static SandboxOptions defaults() {
+    return new SandboxOptions(0, "127.0.0.1", true, 64, null, 1L, true);
+  }
 
-    public SandboxOptions withPort(int p) { return new SandboxOptions(p, host, signatureCheck, threads, clockStart, seed, quiet); }
+  public SandboxOptions withPort(int p) {
+    return new SandboxOptions(p, host, signatureCheck, threads, clockStart, seed, quiet);
+  }
 
-    public SandboxOptions withSignatureCheck(boolean on) { return new SandboxOptions(port, host, on, threads, clockStart, seed, quiet); }
+  public SandboxOptions withSignatureCheck(boolean on) {
+    return new SandboxOptions(port, host, on, threads, clockStart, seed, quiet);
+  }
 
-    public SandboxOptions withThreads(int n) { return new SandboxOptions(port, host, signatureCheck, n, clockStart, seed, quiet); }
+  public SandboxOptions withThreads(int n) {
+    return new SandboxOptions(port, host, signatureCheck, n, clockStart, seed, quiet);
+  }
 
-    /** Overrides the fixture's {@code clock}. */
-    public SandboxOptions withClockStart(Instant t) { return new SandboxOptions(port, host, signatureCheck, threads, t, seed, quiet); }
+  /** Overrides the fixture's {@code clock}. */
+  public SandboxOptions withClockStart(Instant t) {
+    return new SandboxOptions(port, host, signatureCheck, threads, t, seed, quiet);
+  }
 
-    /** Seed for ids generated while seeding the fixture (key ids without a fixed id, user ids). */
-    public SandboxOptions withSeed(long s) { return new SandboxOptions(port, host, signatureCheck, threads, clockStart, s, quiet); }
+  /** Seed for ids generated while seeding the fixture (key ids without a fixed id, user ids). */
+  public SandboxOptions withSeed(long s) {
+    return new SandboxOptions(port, host, signatureCheck, threads, clockStart, s, quiet);
+  }
 
-    /** When false, each request is logged to stderr. */
-    public SandboxOptions withQuiet(boolean q) { return new SandboxOptions(port, host, signatureCheck, threads, clockStart, seed, q); }
+  /** When false, each request is logged to stderr. */
+  public SandboxOptions withQuiet(boolean q) {
+    return new SandboxOptions(port, host, signatureCheck, threads, clockStart, seed, q);
+  }
 }

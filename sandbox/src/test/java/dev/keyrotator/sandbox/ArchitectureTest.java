@@ -21,43 +21,86 @@ import java.util.List;
  * subpackages that the face uses and that do not use it back, with one documented exception: the
  * public value types below, which the admin API and the fixture reader work in.
  */
-@AnalyzeClasses(packages = "dev.keyrotator.sandbox", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+    packages = "dev.keyrotator.sandbox",
+    importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
-    static final String ROOT = "dev.keyrotator.sandbox";
-    static final List<String> SERVICE_NAMES = List.of("iam", "sts", "organizations", "secretsmanager", "sns", "s3");
-    static final String[] SERVICES = SERVICE_NAMES.stream().map(s -> "..sandbox." + s + "..").toArray(String[]::new);
+  static final String ROOT = "dev.keyrotator.sandbox";
+  static final List<String> SERVICE_NAMES =
+      List.of("iam", "sts", "organizations", "secretsmanager", "sns", "s3");
+  static final String[] SERVICES =
+      SERVICE_NAMES.stream().map(s -> "..sandbox." + s + "..").toArray(String[]::new);
 
-    @ArchTest
-    static final ArchRule servicesDoNotDependOnEachOther = slices().matching("dev.keyrotator.sandbox.(*)..")
-        .that(DescribedPredicate.describe("are services", (Slice slice) -> SERVICE_NAMES.contains(slice.getNamePart(1))))
-        .should().notDependOnEachOther()
-        .because("each service stands alone on the protocol, handler and state packages");
+  @ArchTest
+  static final ArchRule servicesDoNotDependOnEachOther =
+      slices()
+          .matching("dev.keyrotator.sandbox.(*)..")
+          .that(
+              DescribedPredicate.describe(
+                  "are services", (Slice slice) -> SERVICE_NAMES.contains(slice.getNamePart(1))))
+          .should()
+          .notDependOnEachOther()
+          .because("each service stands alone on the protocol, handler and state packages");
 
-    @ArchTest
-    static final ArchRule protocolKnowsNoServiceOrState = noClasses().that().resideInAPackage("..sandbox.protocol..")
-        .should().dependOnClassesThat().resideInAnyPackage(concat(SERVICES, "..sandbox.handler..", "..sandbox.state..",
-            "..sandbox.faults..", "..sandbox.fixture..", "..sandbox.admin..", ROOT))
-        .because("the wire protocol is the bottom layer");
+  @ArchTest
+  static final ArchRule protocolKnowsNoServiceOrState =
+      noClasses()
+          .that()
+          .resideInAPackage("..sandbox.protocol..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              concat(
+                  SERVICES,
+                  "..sandbox.handler..",
+                  "..sandbox.state..",
+                  "..sandbox.faults..",
+                  "..sandbox.fixture..",
+                  "..sandbox.admin..",
+                  ROOT))
+          .because("the wire protocol is the bottom layer");
 
-    @ArchTest
-    static final ArchRule subpackagesAreFreeOfCycles = slices().matching("dev.keyrotator.sandbox.(*)..")
-        .should().beFreeOfCycles();
+  @ArchTest
+  static final ArchRule subpackagesAreFreeOfCycles =
+      slices().matching("dev.keyrotator.sandbox.(*)..").should().beFreeOfCycles();
 
-    /** The only root types a subpackage may use: public value types of the face, which use no subpackage themselves. */
-    @ArchTest
-    static final ArchRule subpackagesUseOnlyTheFacesValueTypes = noClasses().that().resideInAPackage("dev.keyrotator.sandbox.*..")
-        .should().dependOnClassesThat(resideInAPackage(ROOT).and(not(belongToAnyOf(Fixture.class, FixtureException.class,
-            FaultRule.class, CallRecord.class, SnsMessage.class, SandboxCredentials.class))))
-        .because("the root depends on the subpackages, not the reverse");
+  /**
+   * The only root types a subpackage may use: public value types of the face, which use no
+   * subpackage themselves.
+   */
+  @ArchTest
+  static final ArchRule subpackagesUseOnlyTheFacesValueTypes =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.keyrotator.sandbox.*..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage(ROOT)
+                  .and(
+                      not(
+                          belongToAnyOf(
+                              Fixture.class,
+                              FixtureException.class,
+                              FaultRule.class,
+                              CallRecord.class,
+                              SnsMessage.class,
+                              SandboxCredentials.class))))
+          .because("the root depends on the subpackages, not the reverse");
 
-    @ArchTest
-    static final ArchRule everyServiceHasOneHandler = classes().that().resideInAnyPackage(SERVICES)
-        .and().haveSimpleNameEndingWith("Handler").should().implement(ServiceHandler.class);
+  @ArchTest
+  static final ArchRule everyServiceHasOneHandler =
+      classes()
+          .that()
+          .resideInAnyPackage(SERVICES)
+          .and()
+          .haveSimpleNameEndingWith("Handler")
+          .should()
+          .implement(ServiceHandler.class);
 
-    private static String[] concat(String[] a, String... b) {
-        String[] out = new String[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
+  private static String[] concat(String[] a, String... b) {
+    String[] out = new String[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 }

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 class AlarmsTest {
   private static final String C = "central.yaml";
-  private static final Path EMBEDDED_METRICS = Templates.MODULE.resolveSibling("rotator")
-      .resolve("src/main/java/dev/keyrotator/report/EmbeddedMetrics.java");
+  private static final Path EMBEDDED_METRICS =
+      Templates.MODULE
+          .resolveSibling("rotator")
+          .resolve("src/main/java/dev/keyrotator/report/EmbeddedMetrics.java");
 
   /** What EmbeddedMetrics.java emits: namespace, the one dimension and its value, metric names. */
   record Emitted(String namespace, String dimension, String service, Set<String> metrics) {
@@ -36,9 +38,11 @@ class AlarmsTest {
       while (m.find()) {
         names.add(m.group(1));
       }
-      return new Emitted(constant(src, "NAMESPACE"),
+      return new Emitted(
+          constant(src, "NAMESPACE"),
           one(src, "putArray\\(\"Dimensions\"\\)\\.addArray\\(\\)\\.add\\(\"([A-Za-z]+)\"\\)"),
-          constant(src, "SERVICE"), names);
+          constant(src, "SERVICE"),
+          names);
     }
 
     private static String constant(String src, String name) {
@@ -85,7 +89,8 @@ class AlarmsTest {
   }
 
   @Test
-  void everyAlarmOnTheRotatorsNamespaceNamesAMetricTheCodeEmitsWithItsDimension() throws IOException {
+  void everyAlarmOnTheRotatorsNamespaceNamesAMetricTheCodeEmitsWithItsDimension()
+      throws IOException {
     Emitted e = Emitted.read();
     Set<String> alarmed = new LinkedHashSet<>();
     for (Map.Entry<String, Map<String, Object>> a : alarms().entrySet()) {
@@ -94,7 +99,8 @@ class AlarmsTest {
         assertThat(ns).as(a.getKey()).isNotNull();
         if (!ns.startsWith("AWS/")) {
           assertThat(ns).as("%s: the rotator's namespace", a.getKey()).isEqualTo(e.namespace());
-          assertThat(e.metrics()).as("%s: metrics EmbeddedMetrics emits", a.getKey())
+          assertThat(e.metrics())
+              .as("%s: metrics EmbeddedMetrics emits", a.getKey())
               .contains((String) metric.get("MetricName"));
           // EMF metrics exist per dimension set: an alarm must name exactly the emitted one.
           assertThat(list(metric.get("Dimensions")))
@@ -110,60 +116,89 @@ class AlarmsTest {
   @Test
   void failureCountersAlarmOnAnyFailureAndNotOnARunThatDidNotHappen() {
     Map<String, Map<String, Object>> a = alarms();
-    assertThat(a).containsKeys("ErrorsAlarm", "DeadLetterQueueAlarm", "AccountsFailedAlarm",
-        "ReportDeliveryFailedAlarm", "FanOutFailedAlarm");
+    assertThat(a)
+        .containsKeys(
+            "ErrorsAlarm",
+            "DeadLetterQueueAlarm",
+            "AccountsFailedAlarm",
+            "ReportDeliveryFailedAlarm",
+            "FanOutFailedAlarm");
     for (String id : List.of("AccountsFailedAlarm", "ReportDeliveryFailedAlarm")) {
-      assertThat(a.get(id)).as(id)
+      assertThat(a.get(id))
+          .as(id)
           .containsEntry("Threshold", 0)
           .containsEntry("ComparisonOperator", "GreaterThanThreshold")
           .containsEntry("EvaluationPeriods", 1);
     }
     assertThat(a.get("AccountsFailedAlarm")).containsEntry("MetricName", "AccountsFailed");
-    assertThat(a.get("ReportDeliveryFailedAlarm")).containsEntry("MetricName", "ReportDeliveryFailed");
-    a.forEach((id, alarm) -> assertThat(alarm).as(id).containsEntry("TreatMissingData", "notBreaching"));
-    assertThat(Templates.resource(C, "FanOutFailedAlarm")).containsEntry("Condition", "FanOutEnabled");
+    assertThat(a.get("ReportDeliveryFailedAlarm"))
+        .containsEntry("MetricName", "ReportDeliveryFailed");
+    a.forEach(
+        (id, alarm) -> assertThat(alarm).as(id).containsEntry("TreatMissingData", "notBreaching"));
+    assertThat(Templates.resource(C, "FanOutFailedAlarm"))
+        .containsEntry("Condition", "FanOutEnabled");
   }
 
   @Test
   void everyAlarmGoesToTheSecurityTopicAndTheOptionalOpsTopicNeverToTheOwners() {
-    Object ops = Map.of("Fn::If", List.of("HasOpsTopic", Map.of("Ref", "OpsTopicArn"), Map.of("Ref", "AWS::NoValue")));
-    alarms().forEach((id, alarm) -> {
-      assertThat(list(alarm.get("AlarmActions"))).as(id)
-          .containsExactly(Map.of("Ref", "SecurityTopicArn"), ops);
-      assertThat(alarm.toString()).as(id).doesNotContain("NotificationTopic");
-    });
+    Object ops =
+        Map.of(
+            "Fn::If",
+            List.of("HasOpsTopic", Map.of("Ref", "OpsTopicArn"), Map.of("Ref", "AWS::NoValue")));
+    alarms()
+        .forEach(
+            (id, alarm) -> {
+              assertThat(list(alarm.get("AlarmActions")))
+                  .as(id)
+                  .containsExactly(Map.of("Ref", "SecurityTopicArn"), ops);
+              assertThat(alarm.toString()).as(id).doesNotContain("NotificationTopic");
+            });
     Map<String, Object> param = map(Templates.section(C, "Parameters").get("OpsTopicArn"));
     assertThat(param).containsEntry("Default", "");
     assertThat("").matches((String) param.get("AllowedPattern"));
-    assertThat("arn:aws:sns:us-east-1:444444444444:ops-alarms").matches((String) param.get("AllowedPattern"));
+    assertThat("arn:aws:sns:us-east-1:444444444444:ops-alarms")
+        .matches((String) param.get("AllowedPattern"));
     assertThat(Templates.section(C, "Conditions").get("HasOpsTopic"))
-        .isEqualTo(Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(Map.of("Ref", "OpsTopicArn"), "")))));
+        .isEqualTo(
+            Map.of(
+                "Fn::Not",
+                List.of(Map.of("Fn::Equals", List.of(Map.of("Ref", "OpsTopicArn"), "")))));
   }
 
   @Test
   void theOwnersTopicAndItsKeyNoLongerAdmitCloudWatch() {
     assertThat(Templates.props(C, "NotificationKey").toString()).doesNotContain("cloudwatch");
-    assertThat(Templates.props(C, "NotificationTopicPolicy").toString()).doesNotContain("cloudwatch");
+    assertThat(Templates.props(C, "NotificationTopicPolicy").toString())
+        .doesNotContain("cloudwatch");
   }
 
   @Test
   void theSecurityTopicAndItsKeyAdmitCloudWatchOfTheCentralAccountOnly() {
     String s = "security-account.yaml";
-    List<Statement> key = Templates.statements(Templates.props(s, "SecurityTopicKey").get("KeyPolicy"));
-    assertThat(key).filteredOn(st -> map(st.body().get("Principal")).containsValue("cloudwatch.amazonaws.com"))
+    List<Statement> key =
+        Templates.statements(Templates.props(s, "SecurityTopicKey").get("KeyPolicy"));
+    assertThat(key)
+        .filteredOn(st -> map(st.body().get("Principal")).containsValue("cloudwatch.amazonaws.com"))
         .singleElement()
-        .satisfies(st -> {
-          assertThat(st.actions()).containsExactlyInAnyOrder("kms:GenerateDataKey", "kms:Decrypt");
-          assertThat(map(map(st.body().get("Condition")).get("StringEquals")))
-              .containsEntry("aws:SourceAccount", ResourcesTest.CENTRAL_ACCOUNT);
-        });
-    List<Statement> topic = Templates.statements(Templates.props(s, "SecurityTopicPolicy").get("PolicyDocument"));
-    assertThat(topic).filteredOn(st -> "OnlyCentralRotatorPublishes".equals(st.body().get("Sid")))
+        .satisfies(
+            st -> {
+              assertThat(st.actions())
+                  .containsExactlyInAnyOrder("kms:GenerateDataKey", "kms:Decrypt");
+              assertThat(map(map(st.body().get("Condition")).get("StringEquals")))
+                  .containsEntry("aws:SourceAccount", ResourcesTest.CENTRAL_ACCOUNT);
+            });
+    List<Statement> topic =
+        Templates.statements(Templates.props(s, "SecurityTopicPolicy").get("PolicyDocument"));
+    assertThat(topic)
+        .filteredOn(st -> "OnlyCentralRotatorPublishes".equals(st.body().get("Sid")))
         .singleElement()
-        .satisfies(st -> {
-          Map<String, Object> cond = map(st.body().get("Condition"));
-          assertThat(map(cond.get("ArnNotEquals"))).containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn"));
-          assertThat(map(cond.get("StringNotEquals"))).containsEntry("aws:SourceAccount", ResourcesTest.CENTRAL_ACCOUNT);
-        });
+        .satisfies(
+            st -> {
+              Map<String, Object> cond = map(st.body().get("Condition"));
+              assertThat(map(cond.get("ArnNotEquals")))
+                  .containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn"));
+              assertThat(map(cond.get("StringNotEquals")))
+                  .containsEntry("aws:SourceAccount", ResourcesTest.CENTRAL_ACCOUNT);
+            });
   }
 }

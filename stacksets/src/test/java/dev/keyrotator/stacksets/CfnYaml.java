@@ -19,15 +19,30 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Reads CloudFormation YAML, turning the short-form tags into their long form
- * ({@code !Ref X} becomes {@code {Ref: X}}, {@code !Sub s} becomes {@code {Fn::Sub: s}},
- * {@code !GetAtt A.B} becomes {@code {Fn::GetAtt: [A, B]}}).
+ * Reads CloudFormation YAML, turning the short-form tags into their long form ({@code !Ref X}
+ * becomes {@code {Ref: X}}, {@code !Sub s} becomes {@code {Fn::Sub: s}}, {@code !GetAtt A.B}
+ * becomes {@code {Fn::GetAtt: [A, B]}}).
  */
 final class CfnYaml {
   private static final List<String> FN_TAGS =
       List.of(
-          "Sub", "GetAtt", "Join", "If", "Equals", "Not", "Select", "Split", "FindInMap",
-          "ImportValue", "And", "Or", "Base64", "Cidr", "GetAZs", "Transform", "Length",
+          "Sub",
+          "GetAtt",
+          "Join",
+          "If",
+          "Equals",
+          "Not",
+          "Select",
+          "Split",
+          "FindInMap",
+          "ImportValue",
+          "And",
+          "Or",
+          "Base64",
+          "Cidr",
+          "GetAZs",
+          "Transform",
+          "Length",
           "ToJsonString");
 
   private CfnYaml() {}
@@ -66,8 +81,7 @@ final class CfnYaml {
         Object value;
         if (node instanceof ScalarNode s) {
           String text = s.getValue();
-          value =
-              name.equals("Fn::GetAtt") ? Arrays.asList(text.split("\\.", 2)) : (Object) text;
+          value = name.equals("Fn::GetAtt") ? Arrays.asList(text.split("\\.", 2)) : (Object) text;
         } else if (node instanceof SequenceNode seq) {
           value = constructSequence(seq);
         } else {

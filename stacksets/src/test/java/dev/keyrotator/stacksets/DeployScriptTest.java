@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** scripts/deploy: the dry run against a golden file, and its refusals. */
 class DeployScriptTest {
   private static final Path REPO = Templates.MODULE.getParent();
-  private static final Path GOLDEN = Templates.MODULE.resolve("src/test/resources/deploy-dry-run.golden");
+  private static final Path GOLDEN =
+      Templates.MODULE.resolve("src/test/resources/deploy-dry-run.golden");
   private static final String PARAMS = "stacksets/parameters.example.env";
   private static final String JAR = "stacksets/src/test/resources/fake-rotator.jar";
 
@@ -44,7 +45,8 @@ class DeployScriptTest {
     assertThat(p.output())
         .doesNotContain("change-me-to-a-long-random-string")
         .contains("ExternalId=<redacted>")
-        .contains("--permission-model SERVICE_MANAGED --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false")
+        .contains(
+            "--permission-model SERVICE_MANAGED --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false")
         .contains("create-stack-instances")
         .contains("--capabilities CAPABILITY_NAMED_IAM");
     // order: security account, central, member role stack, StackSet
@@ -62,8 +64,12 @@ class DeployScriptTest {
   void dryRunPassesEveryRequiredTemplateParameter() throws Exception {
     String out = deploy(Map.of(), "--dry-run", "--params", PARAMS, "--jar", JAR).output();
     for (String t : Templates.NAMES) {
-      String line = out.lines().filter(l -> l.contains("--template-file stacksets/" + t)).findFirst().orElseThrow()
-          .replace("'", "");
+      String line =
+          out.lines()
+              .filter(l -> l.contains("--template-file stacksets/" + t))
+              .findFirst()
+              .orElseThrow()
+              .replace("'", "");
       for (Map.Entry<String, Object> e : Templates.section(t, "Parameters").entrySet()) {
         if (!Templates.map(e.getValue()).containsKey("Default")) {
           assertThat(line).as("%s parameter %s", t, e.getKey()).contains(" " + e.getKey() + "=");
@@ -71,7 +77,9 @@ class DeployScriptTest {
       }
       for (String word : line.split(" ")) {
         if (word.matches("[A-Z][A-Za-z]+=.*") && !word.startsWith("Enabled=")) {
-          assertThat(Templates.section(t, "Parameters")).as("%s has parameter %s", t, word).containsKey(word.substring(0, word.indexOf('=')));
+          assertThat(Templates.section(t, "Parameters"))
+              .as("%s has parameter %s", t, word)
+              .containsKey(word.substring(0, word.indexOf('=')));
         }
       }
     }
@@ -84,19 +92,31 @@ class DeployScriptTest {
     Files.write(params, lines.stream().filter(l -> !l.startsWith("REPORT_BUCKET_NAME=")).toList());
     Proc p = deploy(Map.of(), "--dry-run", "--params", params.toString(), "--jar", JAR);
     assertThat(p.exit()).isEqualTo(2);
-    assertThat(p.output().strip()).isEqualTo(
-        "deploy: missing required parameter REPORT_BUCKET_NAME (set it in --params FILE or pass --report-bucket-name)");
+    assertThat(p.output().strip())
+        .isEqualTo(
+            "deploy: missing required parameter REPORT_BUCKET_NAME (set it in --params FILE or pass --report-bucket-name)");
   }
 
   @Test
   void flagsOverrideTheFileAndUnknownKeysAreRefused() throws Exception {
-    Proc ok = deploy(Map.of(), "--dry-run", "--params", PARAMS, "--jar", JAR, "--function-name", "rotator-two");
+    Proc ok =
+        deploy(
+            Map.of(),
+            "--dry-run",
+            "--params",
+            PARAMS,
+            "--jar",
+            JAR,
+            "--function-name",
+            "rotator-two");
     assertThat(ok.exit()).isZero();
     assertThat(ok.output()).contains("FunctionName=rotator-two");
     Proc bad = deploy(Map.of(), "--dry-run", "--params", PARAMS, "--no-such-thing", "x");
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.output().strip()).isEqualTo("deploy: unknown option --no-such-thing");
-    Proc twoRegions = deploy(Map.of(), "--dry-run", "--params", PARAMS, "--stackset-regions", "us-east-1,eu-west-1");
+    Proc twoRegions =
+        deploy(
+            Map.of(), "--dry-run", "--params", PARAMS, "--stackset-regions", "us-east-1,eu-west-1");
     assertThat(twoRegions.exit()).isEqualTo(2);
     assertThat(twoRegions.output()).startsWith("deploy: STACKSET_REGIONS must name one region");
   }
@@ -112,25 +132,30 @@ class DeployScriptTest {
     }
     Proc p = deploy(Map.of("PATH", bin.toString()), "--params", PARAMS, "--jar", JAR);
     assertThat(p.exit()).isEqualTo(2);
-    assertThat(p.output().strip()).isEqualTo("deploy: the aws CLI is not installed (needed for everything but --dry-run)");
+    assertThat(p.output().strip())
+        .isEqualTo("deploy: the aws CLI is not installed (needed for everything but --dry-run)");
   }
 
   /** A stand-in aws CLI: answers identity and trusted-access queries, logs anything else. */
-  private static Map<String, String> fakeAws(Path dir, String account, String services) throws Exception {
+  private static Map<String, String> fakeAws(Path dir, String account, String services)
+      throws Exception {
     Path aws = dir.resolve("aws");
-    Files.writeString(aws, String.join("\n",
-        "#!/usr/bin/env bash",
-        "echo \"$*\" >> \"$FAKE_AWS_LOG\"",
-        "case \"$*\" in",
-        "  *'--profile'*'sts get-caller-identity'*) echo \"$FAKE_SECURITY_ACCOUNT\" ;;",
-        "  *'sts get-caller-identity'*) echo \"$FAKE_ACCOUNT\" ;;",
-        "  *'list-aws-service-access-for-organization'*) echo \"$FAKE_SERVICES\" ;;",
-        "  *'describe-stacks'*ExecutionRoleArn*) echo arn:aws:iam::111111111111:role/OrgKeyRotatorExecutionRole ;;",
-        "  *'describe-stack-set '*) exit 254 ;;",
-        "  *'create-stack-instances'*) echo op-1 ;;",
-        "  *'describe-stack-set-operation'*) echo SUCCEEDED ;;",
-        "esac",
-        ""));
+    Files.writeString(
+        aws,
+        String.join(
+            "\n",
+            "#!/usr/bin/env bash",
+            "echo \"$*\" >> \"$FAKE_AWS_LOG\"",
+            "case \"$*\" in",
+            "  *'--profile'*'sts get-caller-identity'*) echo \"$FAKE_SECURITY_ACCOUNT\" ;;",
+            "  *'sts get-caller-identity'*) echo \"$FAKE_ACCOUNT\" ;;",
+            "  *'list-aws-service-access-for-organization'*) echo \"$FAKE_SERVICES\" ;;",
+            "  *'describe-stacks'*ExecutionRoleArn*) echo arn:aws:iam::111111111111:role/OrgKeyRotatorExecutionRole ;;",
+            "  *'describe-stack-set '*) exit 254 ;;",
+            "  *'create-stack-instances'*) echo op-1 ;;",
+            "  *'describe-stack-set-operation'*) echo SUCCEEDED ;;",
+            "esac",
+            ""));
     Files.setPosixFilePermissions(aws, PosixFilePermissions.fromString("rwxr-xr-x"));
     Map<String, String> env = new HashMap<>();
     env.put("PATH", dir + ":" + System.getenv("PATH"));
@@ -143,35 +168,54 @@ class DeployScriptTest {
 
   @Test
   void wrongCallerAccountIsRefusedBeforeAnyChange(@TempDir Path dir) throws Exception {
-    Map<String, String> env = fakeAws(dir, "999999999999", "member.org.stacksets.cloudformation.amazonaws.com");
+    Map<String, String> env =
+        fakeAws(dir, "999999999999", "member.org.stacksets.cloudformation.amazonaws.com");
     Proc p = deploy(env, "--params", PARAMS, "--jar", JAR, "--skip-build");
     assertThat(p.exit()).isEqualTo(2);
     assertThat(p.output().strip())
-        .isEqualTo("deploy: caller is account 999999999999, expected the central account 111111111111 (CENTRAL_ACCOUNT_ID)");
-    assertThat(Files.readString(dir.resolve("calls.log"))).doesNotContain("cloudformation", "s3 cp");
+        .isEqualTo(
+            "deploy: caller is account 999999999999, expected the central account 111111111111 (CENTRAL_ACCOUNT_ID)");
+    assertThat(Files.readString(dir.resolve("calls.log")))
+        .doesNotContain("cloudformation", "s3 cp");
   }
 
   @Test
   void stackSetsTrustedAccessMustBeEnabled(@TempDir Path dir) throws Exception {
-    Map<String, String> env = fakeAws(dir, "111111111111", "sso.amazonaws.com\tconfig.amazonaws.com");
+    Map<String, String> env =
+        fakeAws(dir, "111111111111", "sso.amazonaws.com\tconfig.amazonaws.com");
     Proc p = deploy(env, "--params", PARAMS, "--jar", JAR, "--skip-build");
     assertThat(p.exit()).isEqualTo(2);
-    assertThat(p.output().strip()).startsWith("deploy: trusted access for CloudFormation StackSets is not enabled");
-    assertThat(Files.readString(dir.resolve("calls.log"))).doesNotContain("cloudformation", "s3 cp");
+    assertThat(p.output().strip())
+        .startsWith("deploy: trusted access for CloudFormation StackSets is not enabled");
+    assertThat(Files.readString(dir.resolve("calls.log")))
+        .doesNotContain("cloudformation", "s3 cp");
   }
 
   @Test
   void aRealRunWithAllPrerequisitesRunsTheStepsInOrder(@TempDir Path dir) throws Exception {
-    Map<String, String> env = fakeAws(dir, "111111111111",
-        "sso.amazonaws.com\tmember.org.stacksets.cloudformation.amazonaws.com");
+    Map<String, String> env =
+        fakeAws(
+            dir,
+            "111111111111",
+            "sso.amazonaws.com\tmember.org.stacksets.cloudformation.amazonaws.com");
     Proc p = deploy(env, "--params", PARAMS, "--jar", JAR, "--skip-build");
     assertThat(p.exit()).as(p.output()).isZero();
     List<String> calls = Files.readAllLines(dir.resolve("calls.log"));
     assertThat(calls).anyMatch(c -> c.startsWith("s3 cp"));
-    assertThat(calls.stream().filter(c -> c.contains("cloudformation deploy")).map(c -> c.replaceAll(".*--template-file (\\S+).*", "$1")))
-        .containsExactly("stacksets/security-account.yaml", "stacksets/central.yaml", "stacksets/member-role.yaml");
-    assertThat(calls).anyMatch(c -> c.contains("create-stack-set") && c.contains("--permission-model SERVICE_MANAGED"));
-    assertThat(calls).anyMatch(c -> c.contains("create-stack-instances") && c.contains("ou-ab12-22222222"));
+    assertThat(
+            calls.stream()
+                .filter(c -> c.contains("cloudformation deploy"))
+                .map(c -> c.replaceAll(".*--template-file (\\S+).*", "$1")))
+        .containsExactly(
+            "stacksets/security-account.yaml",
+            "stacksets/central.yaml",
+            "stacksets/member-role.yaml");
+    assertThat(calls)
+        .anyMatch(
+            c ->
+                c.contains("create-stack-set") && c.contains("--permission-model SERVICE_MANAGED"));
+    assertThat(calls)
+        .anyMatch(c -> c.contains("create-stack-instances") && c.contains("ou-ab12-22222222"));
     assertThat(p.output().strip()).isEqualTo("deploy: done");
   }
 }

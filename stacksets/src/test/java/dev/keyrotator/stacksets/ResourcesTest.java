@@ -14,9 +14,12 @@ import org.junit.jupiter.api.Test;
 class ResourcesTest {
   private static final String C = "central.yaml";
   private static final String S = "security-account.yaml";
+
   /** The central account id, from the ARN its execution role will have. */
   static final Object CENTRAL_ACCOUNT =
-      Map.of("Fn::Select", List.of(4, Map.of("Fn::Split", List.of(":", Map.of("Ref", "CentralExecutionRoleArn")))));
+      Map.of(
+          "Fn::Select",
+          List.of(4, Map.of("Fn::Split", List.of(":", Map.of("Ref", "CentralExecutionRoleArn")))));
 
   /** EventBridge cron: 6 fields, and exactly one of day-of-month/day-of-week is "?". */
   static boolean isValidEventBridgeCron(String expr) {
@@ -35,7 +38,11 @@ class ResourcesTest {
     }
     boolean domQ = f[2].equals("?");
     boolean dowQ = f[4].equals("?");
-    return (domQ ^ dowQ) && !f[0].contains("?") && !f[1].contains("?") && !f[3].contains("?") && !f[5].contains("?");
+    return (domQ ^ dowQ)
+        && !f[0].contains("?")
+        && !f[1].contains("?")
+        && !f[3].contains("?")
+        && !f[5].contains("?");
   }
 
   @Test
@@ -58,7 +65,8 @@ class ResourcesTest {
         .isEqualTo(Map.of("Fn::GetAtt", List.of("RotatorFunction", "Arn")));
     Map<String, Object> perm = props(C, "SchedulePermission");
     assertThat(perm.get("Principal")).isEqualTo("events.amazonaws.com");
-    assertThat(perm.get("SourceArn")).isEqualTo(Map.of("Fn::GetAtt", List.of("DailySchedule", "Arn")));
+    assertThat(perm.get("SourceArn"))
+        .isEqualTo(Map.of("Fn::GetAtt", List.of("DailySchedule", "Arn")));
   }
 
   @Test
@@ -75,12 +83,14 @@ class ResourcesTest {
     assertThat(fn.get("Role")).isEqualTo(Map.of("Fn::GetAtt", List.of("ExecutionRole", "Arn")));
     assertThat(map(fn.get("DeadLetterConfig")).get("TargetArn"))
         .isEqualTo(Map.of("Fn::GetAtt", List.of("DeadLetterQueue", "Arn")));
-    assertThat(list(Templates.resource(C, "RotatorFunction").get("DependsOn"))).contains("ExecutionPolicy", "LogGroup");
+    assertThat(list(Templates.resource(C, "RotatorFunction").get("DependsOn")))
+        .contains("ExecutionPolicy", "LogGroup");
   }
 
   @Test
   void functionEnvironmentPointsAtEveryRuntimeSetting() {
-    Map<String, Object> env = map(map(props(C, "RotatorFunction").get("Environment")).get("Variables"));
+    Map<String, Object> env =
+        map(map(props(C, "RotatorFunction").get("Environment")).get("Variables"));
     assertThat(env)
         .containsEntry("KEY_ROTATOR_POLICY_URI", Map.of("Ref", "PolicyFileS3Uri"))
         .containsEntry("KEY_ROTATOR_MEMBER_ROLE_NAME", Map.of("Ref", "MemberRoleName"))
@@ -100,13 +110,19 @@ class ResourcesTest {
 
   @Test
   void notificationTopicIsEncryptedWithAKeyTheRoleAndSnsMayUse() {
-    assertThat(props(C, "NotificationTopic").get("KmsMasterKeyId")).isEqualTo(Map.of("Ref", "NotificationKey"));
+    assertThat(props(C, "NotificationTopic").get("KmsMasterKeyId"))
+        .isEqualTo(Map.of("Ref", "NotificationKey"));
     List<Statement> key = Templates.statements(props(C, "NotificationKey").get("KeyPolicy"));
     assertThat(key)
-        .anySatisfy(s -> assertThat(map(s.body().get("Principal")).get("AWS"))
-            .isEqualTo(Map.of("Fn::GetAtt", List.of("ExecutionRole", "Arn"))));
+        .anySatisfy(
+            s ->
+                assertThat(map(s.body().get("Principal")).get("AWS"))
+                    .isEqualTo(Map.of("Fn::GetAtt", List.of("ExecutionRole", "Arn"))));
     assertThat(key)
-        .anySatisfy(s -> assertThat(list(map(s.body().get("Principal")).get("Service"))).contains("sns.amazonaws.com"));
+        .anySatisfy(
+            s ->
+                assertThat(list(map(s.body().get("Principal")).get("Service")))
+                    .contains("sns.amazonaws.com"));
     assertThat(props(C, "NotificationKey").get("EnableKeyRotation")).isEqualTo(true);
   }
 
@@ -123,9 +139,13 @@ class ResourcesTest {
 
   @Test
   void statefulResourcesHaveExplicitDeletionAndReplacePolicies() {
-    for (String[] r : List.of(new String[] {C, "LogGroup", "Retain"}, new String[] {C, "NotificationKey", "Retain"},
-        new String[] {S, "SecurityTopicKey", "Retain"}, new String[] {S, "ReportBucket", "Retain"},
-        new String[] {C, "DeadLetterQueue", "Delete"})) {
+    for (String[] r :
+        List.of(
+            new String[] {C, "LogGroup", "Retain"},
+            new String[] {C, "NotificationKey", "Retain"},
+            new String[] {S, "SecurityTopicKey", "Retain"},
+            new String[] {S, "ReportBucket", "Retain"},
+            new String[] {C, "DeadLetterQueue", "Delete"})) {
       assertThat(Templates.resource(r[0], r[1]))
           .as("%s %s", r[0], r[1])
           .containsEntry("DeletionPolicy", r[2])
@@ -136,25 +156,34 @@ class ResourcesTest {
   @Test
   void alarmsOnErrorsAndDeadLetterDepthNotifyTheSecurityTopic() {
     Map<String, Object> errors = props(C, "ErrorsAlarm");
-    assertThat(errors).containsEntry("Namespace", "AWS/Lambda").containsEntry("MetricName", "Errors");
+    assertThat(errors)
+        .containsEntry("Namespace", "AWS/Lambda")
+        .containsEntry("MetricName", "Errors");
     Map<String, Object> dlq = props(C, "DeadLetterQueueAlarm");
-    assertThat(dlq).containsEntry("Namespace", "AWS/SQS").containsEntry("MetricName", "ApproximateNumberOfMessagesVisible");
+    assertThat(dlq)
+        .containsEntry("Namespace", "AWS/SQS")
+        .containsEntry("MetricName", "ApproximateNumberOfMessagesVisible");
   }
 
   @Test
   void centralOutputsAreTheRoleTheTopicAndTheFunction() {
     Map<String, Object> out = Templates.section(C, "Outputs");
-    assertThat(map(out.get("ExecutionRoleArn")).get("Value")).isEqualTo(Map.of("Fn::GetAtt", List.of("ExecutionRole", "Arn")));
-    assertThat(map(out.get("NotificationTopicArn")).get("Value")).isEqualTo(Map.of("Ref", "NotificationTopic"));
-    assertThat(map(out.get("FunctionName")).get("Value")).isEqualTo(Map.of("Ref", "RotatorFunction"));
+    assertThat(map(out.get("ExecutionRoleArn")).get("Value"))
+        .isEqualTo(Map.of("Fn::GetAtt", List.of("ExecutionRole", "Arn")));
+    assertThat(map(out.get("NotificationTopicArn")).get("Value"))
+        .isEqualTo(Map.of("Ref", "NotificationTopic"));
+    assertThat(map(out.get("FunctionName")).get("Value"))
+        .isEqualTo(Map.of("Ref", "RotatorFunction"));
   }
 
   @Test
   void reportBucketIsEncryptedVersionedPrivateAndOwnerEnforced() {
     Map<String, Object> b = props(S, "ReportBucket");
     Map<String, Object> sse =
-        map(map(list(map(b.get("BucketEncryption")).get("ServerSideEncryptionConfiguration")).get(0))
-            .get("ServerSideEncryptionByDefault"));
+        map(
+            map(list(map(b.get("BucketEncryption")).get("ServerSideEncryptionConfiguration"))
+                    .get(0))
+                .get("ServerSideEncryptionByDefault"));
     assertThat(sse.get("SSEAlgorithm")).isIn("AES256", "aws:kms");
     assertThat(map(b.get("VersioningConfiguration")).get("Status")).isEqualTo("Enabled");
     assertThat(map(b.get("PublicAccessBlockConfiguration")))
@@ -162,7 +191,8 @@ class ResourcesTest {
         .containsEntry("BlockPublicPolicy", true)
         .containsEntry("IgnorePublicAcls", true)
         .containsEntry("RestrictPublicBuckets", true);
-    assertThat(map(list(map(b.get("OwnershipControls")).get("Rules")).get(0)).get("ObjectOwnership"))
+    assertThat(
+            map(list(map(b.get("OwnershipControls")).get("Rules")).get(0)).get("ObjectOwnership"))
         .isEqualTo("BucketOwnerEnforced");
     assertThat(Templates.resource(S, "ReportBucket").get("DeletionPolicy")).isEqualTo("Retain");
   }
@@ -171,55 +201,69 @@ class ResourcesTest {
   void bucketPolicyDeniesDeletesAndPlainHttpAndLetsOnlyTheCentralRoleWrite() {
     List<Statement> st = Templates.statements(props(S, "ReportBucketPolicy").get("PolicyDocument"));
     assertThat(st)
-        .anySatisfy(s -> {
-          assertThat(s.effect()).isEqualTo("Deny");
-          assertThat(s.body().get("Principal")).isEqualTo("*");
-          assertThat(s.actions()).contains("s3:DeleteObject", "s3:DeleteObjectVersion");
-          assertThat(s.body()).doesNotContainKey("Condition");
-        });
+        .anySatisfy(
+            s -> {
+              assertThat(s.effect()).isEqualTo("Deny");
+              assertThat(s.body().get("Principal")).isEqualTo("*");
+              assertThat(s.actions()).contains("s3:DeleteObject", "s3:DeleteObjectVersion");
+              assertThat(s.body()).doesNotContainKey("Condition");
+            });
     assertThat(st)
-        .anySatisfy(s -> {
-          assertThat(s.effect()).isEqualTo("Deny");
-          assertThat(map(map(s.body().get("Condition")).get("Bool"))).containsEntry("aws:SecureTransport", "false");
-        });
+        .anySatisfy(
+            s -> {
+              assertThat(s.effect()).isEqualTo("Deny");
+              assertThat(map(map(s.body().get("Condition")).get("Bool")))
+                  .containsEntry("aws:SecureTransport", "false");
+            });
     List<Statement> allows = st.stream().filter(s -> "Allow".equals(s.effect())).toList();
     // Write under the prefix; read back only the report parts of a fanned-out run.
     assertThat(allows).hasSize(3);
     assertThat(allows.get(0).actions()).containsExactly("s3:PutObject");
-    assertThat(allows.get(0).resources()).containsExactly(Map.of("Fn::Sub", "${ReportBucket.Arn}/${ReportPrefix}*"));
+    assertThat(allows.get(0).resources())
+        .containsExactly(Map.of("Fn::Sub", "${ReportBucket.Arn}/${ReportPrefix}*"));
     assertThat(allows.get(1).actions()).containsExactly("s3:GetObject");
     assertThat(allows.get(1).resources())
         .containsExactly(Map.of("Fn::Sub", "${ReportBucket.Arn}/${ReportPrefix}parts/*"));
     assertThat(allows.get(2).actions()).containsExactly("s3:ListBucket");
     assertThat(map(map(allows.get(2).body().get("Condition")).get("StringLike")))
         .containsEntry("s3:prefix", Map.of("Fn::Sub", "${ReportPrefix}parts/*"));
-    assertThat(allows).allSatisfy(a -> assertThat(map(map(a.body().get("Condition")).get("ArnEquals")))
-        .containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn")));
+    assertThat(allows)
+        .allSatisfy(
+            a ->
+                assertThat(map(map(a.body().get("Condition")).get("ArnEquals")))
+                    .containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn")));
     assertThat(st)
-        .anySatisfy(s -> {
-          assertThat(s.effect()).isEqualTo("Deny");
-          assertThat(s.actions()).containsExactly("s3:PutObject");
-          assertThat(map(map(s.body().get("Condition")).get("ArnNotEquals")))
-              .containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn"));
-        });
+        .anySatisfy(
+            s -> {
+              assertThat(s.effect()).isEqualTo("Deny");
+              assertThat(s.actions()).containsExactly("s3:PutObject");
+              assertThat(map(map(s.body().get("Condition")).get("ArnNotEquals")))
+                  .containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn"));
+            });
   }
 
   @Test
   void securityTopicIsEncryptedAndOnlyTheCentralRoleAndCentralAlarmsPublish() {
-    assertThat(props(S, "SecurityTopic").get("KmsMasterKeyId")).isEqualTo(Map.of("Ref", "SecurityTopicKey"));
-    List<Statement> st = Templates.statements(props(S, "SecurityTopicPolicy").get("PolicyDocument"));
+    assertThat(props(S, "SecurityTopic").get("KmsMasterKeyId"))
+        .isEqualTo(Map.of("Ref", "SecurityTopicKey"));
+    List<Statement> st =
+        Templates.statements(props(S, "SecurityTopicPolicy").get("PolicyDocument"));
     List<Statement> allows = st.stream().filter(s -> "Allow".equals(s.effect())).toList();
-    assertThat(allows).hasSize(2).allSatisfy(a -> assertThat(a.actions()).containsExactly("sns:Publish"));
+    assertThat(allows)
+        .hasSize(2)
+        .allSatisfy(a -> assertThat(a.actions()).containsExactly("sns:Publish"));
     assertThat(map(map(allows.get(0).body().get("Condition")).get("ArnEquals")))
         .containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn"));
-    assertThat(allows.get(1).body().get("Principal")).isEqualTo(Map.of("Service", "cloudwatch.amazonaws.com"));
+    assertThat(allows.get(1).body().get("Principal"))
+        .isEqualTo(Map.of("Service", "cloudwatch.amazonaws.com"));
     assertThat(map(map(allows.get(1).body().get("Condition")).get("StringEquals")))
         .containsEntry("aws:SourceAccount", CENTRAL_ACCOUNT);
     assertThat(st)
-        .anySatisfy(s -> {
-          assertThat(s.effect()).isEqualTo("Deny");
-          assertThat(map(map(s.body().get("Condition")).get("ArnNotEquals")))
-              .containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn"));
-        });
+        .anySatisfy(
+            s -> {
+              assertThat(s.effect()).isEqualTo("Deny");
+              assertThat(map(map(s.body().get("Condition")).get("ArnNotEquals")))
+                  .containsEntry("aws:PrincipalArn", Map.of("Ref", "CentralExecutionRoleArn"));
+            });
   }
 }

@@ -26,7 +26,8 @@ class TemplatePermissionsTest {
    */
   static final Map<String, String> UNSCOPABLE =
       Map.of(
-          "iam:ListUsers", "IAM list action without a resource type; narrowed by PathPrefix in the call",
+          "iam:ListUsers",
+              "IAM list action without a resource type; narrowed by PathPrefix in the call",
           "iam:GenerateCredentialReport", "account-level report, no resource type",
           "iam:GetCredentialReport", "account-level report, no resource type",
           "iam:GetAccountAuthorizationDetails", "account-level snapshot, no resource type",
@@ -42,7 +43,8 @@ class TemplatePermissionsTest {
     Map<String, Needed> out = new TreeMap<>();
     for (Object o : list(r.get("actions"))) {
       Map<String, Object> a = map(o);
-      Needed n = new Needed((String) a.get("action"), (String) a.get("reason"), (String) a.get("onlyIf"));
+      Needed n =
+          new Needed((String) a.get("action"), (String) a.get("reason"), (String) a.get("onlyIf"));
       assertThat(out.put(n.action(), n)).as("duplicate action %s in %s", n.action(), role).isNull();
     }
     return out;
@@ -91,7 +93,8 @@ class TemplatePermissionsTest {
 
   @ParameterizedTest(name = "{0} role: conditional actions sit under their Condition")
   @MethodSource("roles")
-  void conditionalActionsAreGrantedOnlyUnderTheirCondition(String role, String template, String roleId) {
+  void conditionalActionsAreGrantedOnlyUnderTheirCondition(
+      String role, String template, String roleId) {
     Map<String, Object> conditions = Templates.section(template, "Conditions");
     for (Needed n : needed(role).values()) {
       List<String> where = new ArrayList<>();
@@ -102,7 +105,9 @@ class TemplatePermissionsTest {
       }
       assertThat(where).as(n.action()).containsOnly(String.valueOf(n.onlyIf()));
       if (n.onlyIf() != null) {
-        assertThat(conditions).as("Condition %s in %s", n.onlyIf(), template).containsKey(n.onlyIf());
+        assertThat(conditions)
+            .as("Condition %s in %s", n.onlyIf(), template)
+            .containsKey(n.onlyIf());
       }
     }
   }
@@ -111,10 +116,13 @@ class TemplatePermissionsTest {
   @MethodSource("roles")
   void noWildcardActions(String role, String template, String roleId) {
     for (Statement s : allows(template, roleId)) {
-      assertThat(s.body()).as("Allow with NotAction/NotResource").doesNotContainKeys("NotAction", "NotResource");
+      assertThat(s.body())
+          .as("Allow with NotAction/NotResource")
+          .doesNotContainKeys("NotAction", "NotResource");
       for (String a : s.actions()) {
         assertThat(a).as("wildcard action").doesNotContain("*").isNotEqualTo("*");
-        assertThat(a).isNotIn("iam:PutUserPolicy", "iam:AttachUserPolicy", "secretsmanager:GetSecretValue");
+        assertThat(a)
+            .isNotIn("iam:PutUserPolicy", "iam:AttachUserPolicy", "secretsmanager:GetSecretValue");
       }
     }
   }
@@ -166,9 +174,11 @@ class TemplatePermissionsTest {
     for (Statement s : allows("member-role.yaml", "MemberRole")) {
       if (s.actions().stream().anyMatch(a -> a.startsWith("iam:") && !UNSCOPABLE.containsKey(a))) {
         assertThat(s.resources())
-            .containsExactly(Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::${AWS::AccountId}:user${UserPath}*"));
+            .containsExactly(
+                Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::${AWS::AccountId}:user${UserPath}*"));
       }
-      if (s.actions().stream().anyMatch(a -> a.startsWith("secretsmanager:") && !UNSCOPABLE.containsKey(a))) {
+      if (s.actions().stream()
+          .anyMatch(a -> a.startsWith("secretsmanager:") && !UNSCOPABLE.containsKey(a))) {
         assertThat(s.resources())
             .containsExactly(
                 Map.of(
@@ -198,7 +208,10 @@ class TemplatePermissionsTest {
             .findFirst()
             .orElseThrow();
     assertThat(deny.actions())
-        .contains("secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:PutResourcePolicy");
+        .contains(
+            "secretsmanager:CreateSecret",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:PutResourcePolicy");
     assertThat(deny.body().get("NotResource"))
         .isEqualTo(
             Map.of(

@@ -20,8 +20,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class TemplateStructureTest {
   private static final Set<String> PSEUDO =
-      Set.of("AWS::AccountId", "AWS::Partition", "AWS::Region", "AWS::StackName", "AWS::StackId",
-          "AWS::URLSuffix", "AWS::NoValue", "AWS::NotificationARNs");
+      Set.of(
+          "AWS::AccountId",
+          "AWS::Partition",
+          "AWS::Region",
+          "AWS::StackName",
+          "AWS::StackId",
+          "AWS::URLSuffix",
+          "AWS::NoValue",
+          "AWS::NotificationARNs");
   private static final Pattern SUB_VAR = Pattern.compile("\\$\\{([^!}][^}]*)}");
 
   @ParameterizedTest
@@ -56,13 +63,20 @@ class TemplateStructureTest {
       }
     }
     for (Map.Entry<String, Object> e : Templates.section(template, "Parameters").entrySet()) {
-      assertThat(map(e.getValue()).get("Type")).as(e.getKey()).isIn("String", "Number", "CommaDelimitedList");
+      assertThat(map(e.getValue()).get("Type"))
+          .as(e.getKey())
+          .isIn("String", "Number", "CommaDelimitedList");
     }
     assertThat(problems).isEmpty();
   }
 
-  private static void walk(Object node, Set<String> subLocals, Set<String> refable, Set<String> resources,
-      Set<String> conditions, List<String> problems) {
+  private static void walk(
+      Object node,
+      Set<String> subLocals,
+      Set<String> refable,
+      Set<String> resources,
+      Set<String> conditions,
+      List<String> problems) {
     if (node instanceof List<?> l) {
       l.forEach(x -> walk(x, subLocals, refable, resources, conditions, problems));
       return;
@@ -84,12 +98,16 @@ class TemplateStructureTest {
           return;
         }
         case "Condition" -> {
-          if (v instanceof String s && !conditions.contains(s)) problems.add("unknown Condition " + s);
+          if (v instanceof String s && !conditions.contains(s))
+            problems.add("unknown Condition " + s);
           return;
         }
         case "Fn::If" -> {
-          if (!conditions.contains(list(v).get(0))) problems.add("Fn::If on unknown " + list(v).get(0));
-          list(v).subList(1, 3).forEach(x -> walk(x, subLocals, refable, resources, conditions, problems));
+          if (!conditions.contains(list(v).get(0)))
+            problems.add("Fn::If on unknown " + list(v).get(0));
+          list(v)
+              .subList(1, 3)
+              .forEach(x -> walk(x, subLocals, refable, resources, conditions, problems));
           return;
         }
         case "Fn::Sub" -> {
@@ -106,12 +124,15 @@ class TemplateStructureTest {
           while (mt.find()) {
             String var = mt.group(1);
             String head = var.contains(".") ? var.substring(0, var.indexOf('.')) : var;
-            boolean ok = locals.contains(var) || refable.contains(var) || (var.contains(".") && resources.contains(head));
+            boolean ok =
+                locals.contains(var)
+                    || refable.contains(var)
+                    || (var.contains(".") && resources.contains(head));
             if (!ok) problems.add("Sub variable ${" + var + "} does not resolve");
           }
           return;
         }
-        default -> { }
+        default -> {}
       }
     }
     m.values().forEach(x -> walk(x, subLocals, refable, resources, conditions, problems));

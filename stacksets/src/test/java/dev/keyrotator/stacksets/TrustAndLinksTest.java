@@ -15,8 +15,14 @@ class TrustAndLinksTest {
   /** Parameters that must mean the same thing wherever they appear. */
   static final List<String> SHARED_PARAMETERS =
       List.of(
-          "CentralExecutionRoleArn", "ExternalId", "OrganizationId", "MemberRoleName",
-          "MemberRolePath", "SecretNamePrefix", "SecretsKmsKeyArn", "ReportBucketName",
+          "CentralExecutionRoleArn",
+          "ExternalId",
+          "OrganizationId",
+          "MemberRoleName",
+          "MemberRolePath",
+          "SecretNamePrefix",
+          "SecretsKmsKeyArn",
+          "ReportBucketName",
           "ReportPrefix");
 
   /** output (template) -> the parameter of the same name it feeds (template). */
@@ -29,13 +35,15 @@ class TrustAndLinksTest {
   @Test
   void memberRoleTrustsOnlyTheCentralRoleWithExternalIdInsideTheOrganization() {
     List<Statement> trust =
-        Templates.statements(Templates.props("member-role.yaml", "MemberRole").get("AssumeRolePolicyDocument"));
+        Templates.statements(
+            Templates.props("member-role.yaml", "MemberRole").get("AssumeRolePolicyDocument"));
     assertThat(trust).hasSize(1);
     Map<String, Object> s = trust.get(0).body();
     assertThat(s.get("Effect")).isEqualTo("Allow");
     assertThat(s.get("Action")).isEqualTo("sts:AssumeRole");
     assertThat(map(s.get("Principal"))).containsOnlyKeys("AWS");
-    assertThat(map(s.get("Principal")).get("AWS")).isEqualTo(Map.of("Ref", "CentralExecutionRoleArn"));
+    assertThat(map(s.get("Principal")).get("AWS"))
+        .isEqualTo(Map.of("Ref", "CentralExecutionRoleArn"));
     Map<String, Object> eq = map(map(s.get("Condition")).get("StringEquals"));
     assertThat(eq)
         .containsEntry("sts:ExternalId", Map.of("Ref", "ExternalId"))
@@ -45,13 +53,16 @@ class TrustAndLinksTest {
   @Test
   void memberRoleNameDefaultsAndExternalIdIsSecret() {
     Map<String, Object> params = Templates.section("member-role.yaml", "Parameters");
-    assertThat(map(params.get("MemberRoleName")).get("Default")).isEqualTo("OrgKeyRotatorMemberRole");
+    assertThat(map(params.get("MemberRoleName")).get("Default"))
+        .isEqualTo("OrgKeyRotatorMemberRole");
     assertThat(map(params.get("UserPath")).get("Default")).isEqualTo("/");
     assertThat(map(params.get("SecretNamePrefix")).get("Default")).isEqualTo("key-rotator/");
     assertThat(Templates.props("member-role.yaml", "MemberRole").get("RoleName"))
         .isEqualTo(Map.of("Ref", "MemberRoleName"));
     for (String t : List.of("member-role.yaml", "central.yaml")) {
-      assertThat(map(Templates.section(t, "Parameters").get("ExternalId")).get("NoEcho")).as(t).isEqualTo(true);
+      assertThat(map(Templates.section(t, "Parameters").get("ExternalId")).get("NoEcho"))
+          .as(t)
+          .isEqualTo(true);
     }
   }
 
@@ -65,7 +76,8 @@ class TrustAndLinksTest {
     assertThat(assume.actions()).containsExactly("sts:AssumeRole");
     assertThat(assume.resources())
         .containsExactly(
-            Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::*:role${MemberRolePath}${MemberRoleName}"));
+            Map.of(
+                "Fn::Sub", "arn:${AWS::Partition}:iam::*:role${MemberRolePath}${MemberRoleName}"));
     assertThat(map(map(assume.body().get("Condition")).get("StringEquals")))
         .containsEntry("aws:ResourceOrgID", Map.of("Ref", "OrganizationId"));
   }
@@ -88,7 +100,9 @@ class TrustAndLinksTest {
           continue;
         }
         for (String key : List.of("Type", "Default", "AllowedPattern", "AllowedValues", "NoEcho")) {
-          assertThat(p.get(key)).as("%s.%s in %s vs %s", name, key, t, firstIn).isEqualTo(first.get(key));
+          assertThat(p.get(key))
+              .as("%s.%s in %s vs %s", name, key, t, firstIn)
+              .isEqualTo(first.get(key));
         }
       }
       assertThat(seen).as("%s appears in at least two templates", name).isGreaterThanOrEqualTo(2);
@@ -104,10 +118,13 @@ class TrustAndLinksTest {
           .isEqualTo("String");
     }
     // The central role's ARN is an output of central.yaml and a parameter of the two others.
-    assertThat(Templates.section("central.yaml", "Outputs")).containsKeys("ExecutionRoleArn", "NotificationTopicArn", "FunctionName");
-    assertThat(Templates.section("security-account.yaml", "Outputs")).containsKeys("ReportBucketName", "SecurityTopicArn");
+    assertThat(Templates.section("central.yaml", "Outputs"))
+        .containsKeys("ExecutionRoleArn", "NotificationTopicArn", "FunctionName");
+    assertThat(Templates.section("security-account.yaml", "Outputs"))
+        .containsKeys("ReportBucketName", "SecurityTopicArn");
     for (String t : List.of("member-role.yaml", "security-account.yaml")) {
-      assertThat(map(Templates.section(t, "Parameters").get("CentralExecutionRoleArn")).get("Type")).isEqualTo("String");
+      assertThat(map(Templates.section(t, "Parameters").get("CentralExecutionRoleArn")).get("Type"))
+          .isEqualTo("String");
     }
     // Its name is fixed by a parameter, so the ARN is known before central.yaml exists.
     assertThat(Templates.props("central.yaml", "ExecutionRole").get("RoleName"))
@@ -120,7 +137,8 @@ class TrustAndLinksTest {
     Map<String, Object> res = Templates.section("security-account.yaml", "Resources");
     for (String id : List.of("ReportBucketPolicy", "SecurityTopicPolicy")) {
       Statement allow =
-          Templates.statements(Templates.props("security-account.yaml", id).get("PolicyDocument")).stream()
+          Templates.statements(Templates.props("security-account.yaml", id).get("PolicyDocument"))
+              .stream()
               .filter(s -> "Allow".equals(s.effect()))
               .findFirst()
               .orElseThrow();

@@ -19,6 +19,7 @@ import java.util.Map;
 
 /**
  * The sandbox's own JSON API under {@code /_sandbox/} (no AWS client uses it; no signature needed):
+ *
  * <pre>
  * GET    /_sandbox/health                   {"status":"ok","endpoint":...,"organizationId":...}
  * GET    /_sandbox/clock                    {"now":"2026-11-27T09:00:00Z"}
@@ -35,183 +36,237 @@ import java.util.Map;
  * </pre>
  */
 public final class AdminApi {
-    /** What the admin API reads and changes: the sandbox, seen through its public value types. */
-    public interface Controls {
-        URI endpoint();
+  /** What the admin API reads and changes: the sandbox, seen through its public value types. */
+  public interface Controls {
+    URI endpoint();
 
-        String organizationId();
+    String organizationId();
 
-        String managementAccountId();
+    String managementAccountId();
 
-        boolean signatureCheck();
+    boolean signatureCheck();
 
-        Instant now();
+    Instant now();
 
-        void setClock(Instant t);
+    void setClock(Instant t);
 
-        void advanceClock(Duration d);
+    void advanceClock(Duration d);
 
-        List<SnsMessage> snsMessages();
+    List<SnsMessage> snsMessages();
 
-        List<CallRecord> calls();
+    List<CallRecord> calls();
 
-        Map<String, Long> callCounts();
+    Map<String, Long> callCounts();
 
-        void clearCalls();
+    void clearCalls();
 
-        List<FaultRule> faultRules();
+    List<FaultRule> faultRules();
 
-        void addFault(FaultRule rule);
+    void addFault(FaultRule rule);
 
-        void clearFaults();
+    void clearFaults();
 
-        ObjectNode stateJson(boolean withSecrets);
+    ObjectNode stateJson(boolean withSecrets);
 
-        List<String> accountIds();
+    List<String> accountIds();
 
-        SandboxCredentials credentialsFor(String accountId);
+    SandboxCredentials credentialsFor(String accountId);
 
-        void reset();
+    void reset();
+  }
+
+  private AdminApi() {}
+
+  public static Resp handle(Controls sb, String method, String path, String query, byte[] body) {
+    try {
+      return route(sb, method, path, query, body);
+    } catch (IllegalArgumentException | IOException | java.time.DateTimeException e) {
+      return json(400, Json.MAPPER.createObjectNode().put("error", e.getMessage()));
     }
+  }
 
-    private AdminApi() {}
-
-    public static Resp handle(Controls sb, String method, String path, String query, byte[] body) {
-        try {
-            return route(sb, method, path, query, body);
-        } catch (IllegalArgumentException | IOException | java.time.DateTimeException e) {
-            return json(400, Json.MAPPER.createObjectNode().put("error", e.getMessage()));
+  private static Resp route(Controls sb, String method, String path, String query, byte[] body)
+      throws IOException {
+    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    String key = method + " " + p;
+    switch (key) {
+      case "GET /_sandbox/health":
+        {
+          ObjectNode n =
+              Json.MAPPER
+                  .createObjectNode()
+                  .put("status", "ok")
+                  .put("endpoint", sb.endpoint().toString())
+                  .put("organizationId", sb.organizationId())
+                  .put("managementAccount", sb.managementAccountId())
+                  .put("signatureCheck", sb.signatureCheck());
+          return json(200, n);
         }
-    }
-
-    private static Resp route(Controls sb, String method, String path, String query, byte[] body) throws IOException {
-        String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        String key = method + " " + p;
-        switch (key) {
-            case "GET /_sandbox/health": {
-                ObjectNode n = Json.MAPPER.createObjectNode().put("status", "ok").put("endpoint", sb.endpoint().toString())
-                    .put("organizationId", sb.organizationId()).put("managementAccount", sb.managementAccountId())
-                    .put("signatureCheck", sb.signatureCheck());
-                return json(200, n);
-            }
-            case "GET /_sandbox/clock":
-                return json(200, Json.MAPPER.createObjectNode().put("now", sb.now().toString()));
-            case "POST /_sandbox/clock": {
-                JsonNode n = Json.MAPPER.readTree(body.length == 0 ? "{}".getBytes() : body);
-                if (n.has("set")) sb.setClock(Instant.parse(n.get("set").asText()));
-                if (n.has("advanceDays")) sb.advanceClock(Duration.ofSeconds(Math.round(n.get("advanceDays").asDouble() * 86400)));
-                if (n.has("advanceSeconds")) sb.advanceClock(Duration.ofSeconds(n.get("advanceSeconds").asLong()));
-                return json(200, Json.MAPPER.createObjectNode().put("now", sb.now().toString()));
-            }
-            case "GET /_sandbox/sns/messages": {
-                ArrayNode a = Json.MAPPER.createArrayNode();
-                for (SnsMessage m : sb.snsMessages()) {
-                    ObjectNode o = a.addObject().put("messageId", m.messageId()).put("topicArn", m.topicArn())
-                        .put("accountId", m.accountId()).put("subject", m.subject()).put("message", m.message())
-                        .put("time", m.time().toString());
-                    ObjectNode at = o.putObject("attributes");
-                    m.attributes().forEach(at::put);
-                }
-                return json(200, a);
-            }
-            case "GET /_sandbox/calls": {
-                ObjectNode n = Json.MAPPER.createObjectNode();
-                ArrayNode a = n.putArray("calls");
-                List<CallRecord> calls = sb.calls();
-                for (CallRecord r : calls) {
-                    a.addObject().put("time", r.time().toString()).put("accountId", r.accountId()).put("accessKeyId", r.accessKeyId())
-                        .put("service", r.service()).put("operation", r.operation()).put("status", r.status())
-                        .put("fault", r.fault()).put("errorCode", r.errorCode()).put("mutating", r.mutating());
-                }
-                ObjectNode counts = n.putObject("counts");
-                sb.callCounts().forEach(counts::put);
-                n.put("total", calls.size());
-                n.put("mutating", calls.stream().filter(CallRecord::mutating).count());
-                return json(200, n);
-            }
-            case "DELETE /_sandbox/calls":
-                sb.clearCalls();
-                return json(200, Json.MAPPER.createObjectNode().put("status", "cleared"));
-            case "GET /_sandbox/faults":
-                return json(200, Json.MAPPER.valueToTree(sb.faultRules()));
-            case "POST /_sandbox/faults": {
-                JsonNode n = Json.MAPPER.readTree(body);
-                if (n.isArray()) for (JsonNode r : n) sb.addFault(Json.MAPPER.treeToValue(r, FaultRule.class));
-                else sb.addFault(Json.MAPPER.treeToValue(n, FaultRule.class));
-                return json(200, Json.MAPPER.valueToTree(sb.faultRules()));
-            }
-            case "DELETE /_sandbox/faults":
-                sb.clearFaults();
-                return json(200, Json.MAPPER.createObjectNode().put("status", "cleared"));
-            case "GET /_sandbox/state":
-                return json(200, sb.stateJson(query != null && query.contains("secrets=true")));
-            case "GET /_sandbox/credentials": {
-                ObjectNode n = Json.MAPPER.createObjectNode();
-                for (String id : sb.accountIds()) {
-                    SandboxCredentials c = sb.credentialsFor(id);
-                    n.putObject(id).put("accessKeyId", c.accessKeyId()).put("secretAccessKey", c.secretAccessKey());
-                }
-                return json(200, n);
-            }
-            case "POST /_sandbox/reset":
-                sb.reset();
-                return json(200, Json.MAPPER.createObjectNode().put("status", "reset").put("now", sb.now().toString()));
-            default:
-                return json(404, Json.MAPPER.createObjectNode().put("error", "no admin route " + key));
+      case "GET /_sandbox/clock":
+        return json(200, Json.MAPPER.createObjectNode().put("now", sb.now().toString()));
+      case "POST /_sandbox/clock":
+        {
+          JsonNode n = Json.MAPPER.readTree(body.length == 0 ? "{}".getBytes() : body);
+          if (n.has("set")) sb.setClock(Instant.parse(n.get("set").asText()));
+          if (n.has("advanceDays"))
+            sb.advanceClock(
+                Duration.ofSeconds(Math.round(n.get("advanceDays").asDouble() * 86400)));
+          if (n.has("advanceSeconds"))
+            sb.advanceClock(Duration.ofSeconds(n.get("advanceSeconds").asLong()));
+          return json(200, Json.MAPPER.createObjectNode().put("now", sb.now().toString()));
         }
-    }
-
-    private static Resp json(int status, JsonNode n) {
-        return Resp.of(status, "application/json", n.toPrettyString());
-    }
-
-    /** The whole state as JSON (what {@code GET /_sandbox/state} returns); the caller holds the state's monitor. */
-    public static ObjectNode state(State s, boolean secrets) {
-        Instant now = s.now();
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("now", now.toString()).put("organizationId", s.orgId).put("managementAccount", s.mgmtId);
-        ArrayNode accts = root.putArray("accounts");
-        for (State.Acct a : s.accounts.values()) {
-            ObjectNode an = accts.addObject().put("id", a.id).put("name", a.name).put("status", a.status)
-                .put("parent", s.parentOf.get(a.id)).put("memberRole", a.roleName);
-            if (secrets) an.put("adminAccessKeyId", a.admin.keyId).put("adminSecretAccessKey", a.admin.secret);
-            ArrayNode users = an.putArray("users");
-            for (State.IamUser u : a.users.values()) {
-                ObjectNode un = users.addObject().put("name", u.name).put("path", u.path).put("arn", u.arn);
-                ObjectNode tags = un.putObject("tags");
-                u.tags.forEach(tags::put);
-                ArrayNode keys = un.putArray("keys");
-                for (State.IamKey k : u.keys) {
-                    ObjectNode kn = keys.addObject().put("accessKeyId", k.id).put("status", k.status)
-                        .put("createDate", k.created.toString()).put("ageDays", Duration.between(k.created, now).toDays())
-                        .put("lastUsedDate", k.lastUsed == null ? null : k.lastUsed.toString())
-                        .put("lastUsedService", k.lastService).put("lastUsedRegion", k.lastRegion);
-                    if (secrets) kn.put("secretAccessKey", k.secret);
-                }
-            }
-            ArrayNode sec = an.putArray("secrets");
-            for (Map.Entry<String, java.util.TreeMap<String, State.Secret>> r : a.secrets.entrySet()) {
-                for (State.Secret x : r.getValue().values()) {
-                    ObjectNode sn = sec.addObject().put("region", r.getKey()).put("name", x.name).put("arn", x.arn)
-                        .put("deleted", x.deletedDate != null);
-                    ObjectNode vs = sn.putObject("versions");
-                    for (State.SecretVersion v : x.versions.values()) {
-                        ObjectNode vn = vs.putObject(v.id);
-                        ArrayNode st = vn.putArray("stages");
-                        v.stages.forEach(st::add);
-                        if (secrets) vn.put("secretString", v.string);
-                    }
-                }
-            }
+      case "GET /_sandbox/sns/messages":
+        {
+          ArrayNode a = Json.MAPPER.createArrayNode();
+          for (SnsMessage m : sb.snsMessages()) {
+            ObjectNode o =
+                a.addObject()
+                    .put("messageId", m.messageId())
+                    .put("topicArn", m.topicArn())
+                    .put("accountId", m.accountId())
+                    .put("subject", m.subject())
+                    .put("message", m.message())
+                    .put("time", m.time().toString());
+            ObjectNode at = o.putObject("attributes");
+            m.attributes().forEach(at::put);
+          }
+          return json(200, a);
         }
-        ArrayNode topics = root.putArray("topics");
-        s.topics.keySet().forEach(topics::add);
-        ObjectNode buckets = root.putObject("buckets");
-        s.buckets.forEach((name, b) -> {
-            ArrayNode keys = buckets.putObject(name).put("owner", b.owner.id).putArray("objects");
-            b.objects.keySet().forEach(keys::add);
+      case "GET /_sandbox/calls":
+        {
+          ObjectNode n = Json.MAPPER.createObjectNode();
+          ArrayNode a = n.putArray("calls");
+          List<CallRecord> calls = sb.calls();
+          for (CallRecord r : calls) {
+            a.addObject()
+                .put("time", r.time().toString())
+                .put("accountId", r.accountId())
+                .put("accessKeyId", r.accessKeyId())
+                .put("service", r.service())
+                .put("operation", r.operation())
+                .put("status", r.status())
+                .put("fault", r.fault())
+                .put("errorCode", r.errorCode())
+                .put("mutating", r.mutating());
+          }
+          ObjectNode counts = n.putObject("counts");
+          sb.callCounts().forEach(counts::put);
+          n.put("total", calls.size());
+          n.put("mutating", calls.stream().filter(CallRecord::mutating).count());
+          return json(200, n);
+        }
+      case "DELETE /_sandbox/calls":
+        sb.clearCalls();
+        return json(200, Json.MAPPER.createObjectNode().put("status", "cleared"));
+      case "GET /_sandbox/faults":
+        return json(200, Json.MAPPER.valueToTree(sb.faultRules()));
+      case "POST /_sandbox/faults":
+        {
+          JsonNode n = Json.MAPPER.readTree(body);
+          if (n.isArray())
+            for (JsonNode r : n) sb.addFault(Json.MAPPER.treeToValue(r, FaultRule.class));
+          else sb.addFault(Json.MAPPER.treeToValue(n, FaultRule.class));
+          return json(200, Json.MAPPER.valueToTree(sb.faultRules()));
+        }
+      case "DELETE /_sandbox/faults":
+        sb.clearFaults();
+        return json(200, Json.MAPPER.createObjectNode().put("status", "cleared"));
+      case "GET /_sandbox/state":
+        return json(200, sb.stateJson(query != null && query.contains("secrets=true")));
+      case "GET /_sandbox/credentials":
+        {
+          ObjectNode n = Json.MAPPER.createObjectNode();
+          for (String id : sb.accountIds()) {
+            SandboxCredentials c = sb.credentialsFor(id);
+            n.putObject(id)
+                .put("accessKeyId", c.accessKeyId())
+                .put("secretAccessKey", c.secretAccessKey());
+          }
+          return json(200, n);
+        }
+      case "POST /_sandbox/reset":
+        sb.reset();
+        return json(
+            200,
+            Json.MAPPER.createObjectNode().put("status", "reset").put("now", sb.now().toString()));
+      default:
+        return json(404, Json.MAPPER.createObjectNode().put("error", "no admin route " + key));
+    }
+  }
+
+  private static Resp json(int status, JsonNode n) {
+    return Resp.of(status, "application/json", n.toPrettyString());
+  }
+
+  /**
+   * The whole state as JSON (what {@code GET /_sandbox/state} returns); the caller holds the
+   * state's monitor.
+   */
+  public static ObjectNode state(State s, boolean secrets) {
+    Instant now = s.now();
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    root.put("now", now.toString())
+        .put("organizationId", s.orgId)
+        .put("managementAccount", s.mgmtId);
+    ArrayNode accts = root.putArray("accounts");
+    for (State.Acct a : s.accounts.values()) {
+      ObjectNode an =
+          accts
+              .addObject()
+              .put("id", a.id)
+              .put("name", a.name)
+              .put("status", a.status)
+              .put("parent", s.parentOf.get(a.id))
+              .put("memberRole", a.roleName);
+      if (secrets)
+        an.put("adminAccessKeyId", a.admin.keyId).put("adminSecretAccessKey", a.admin.secret);
+      ArrayNode users = an.putArray("users");
+      for (State.IamUser u : a.users.values()) {
+        ObjectNode un = users.addObject().put("name", u.name).put("path", u.path).put("arn", u.arn);
+        ObjectNode tags = un.putObject("tags");
+        u.tags.forEach(tags::put);
+        ArrayNode keys = un.putArray("keys");
+        for (State.IamKey k : u.keys) {
+          ObjectNode kn =
+              keys.addObject()
+                  .put("accessKeyId", k.id)
+                  .put("status", k.status)
+                  .put("createDate", k.created.toString())
+                  .put("ageDays", Duration.between(k.created, now).toDays())
+                  .put("lastUsedDate", k.lastUsed == null ? null : k.lastUsed.toString())
+                  .put("lastUsedService", k.lastService)
+                  .put("lastUsedRegion", k.lastRegion);
+          if (secrets) kn.put("secretAccessKey", k.secret);
+        }
+      }
+      ArrayNode sec = an.putArray("secrets");
+      for (Map.Entry<String, java.util.TreeMap<String, State.Secret>> r : a.secrets.entrySet()) {
+        for (State.Secret x : r.getValue().values()) {
+          ObjectNode sn =
+              sec.addObject()
+                  .put("region", r.getKey())
+                  .put("name", x.name)
+                  .put("arn", x.arn)
+                  .put("deleted", x.deletedDate != null);
+          ObjectNode vs = sn.putObject("versions");
+          for (State.SecretVersion v : x.versions.values()) {
+            ObjectNode vn = vs.putObject(v.id);
+            ArrayNode st = vn.putArray("stages");
+            v.stages.forEach(st::add);
+            if (secrets) vn.put("secretString", v.string);
+          }
+        }
+      }
+    }
+    ArrayNode topics = root.putArray("topics");
+    s.topics.keySet().forEach(topics::add);
+    ObjectNode buckets = root.putObject("buckets");
+    s.buckets.forEach(
+        (name, b) -> {
+          ArrayNode keys = buckets.putObject(name).put("owner", b.owner.id).putArray("objects");
+          b.objects.keySet().forEach(keys::add);
         });
-        root.put("snsMessages", s.messages.size());
-        return root;
-    }
+    root.put("snsMessages", s.messages.size());
+    return root;
+  }
 }

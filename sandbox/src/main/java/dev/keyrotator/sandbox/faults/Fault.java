@@ -1,4 +1,7 @@
 package dev.keyrotator.sandbox.faults;
 
 /** How an injected failure fails: the service's 500, or its throttling error. */
-public enum Fault { ERROR, THROTTLE }
+public enum Fault {
+  ERROR,
+  THROTTLE
+}

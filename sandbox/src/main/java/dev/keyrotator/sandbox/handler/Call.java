@@ -5,11 +5,14 @@ import dev.keyrotator.sandbox.state.State;
 
 /** A request once its caller is known: what a {@link ServiceHandler} works on. */
 public final class Call extends Request {
-    /** Who signed the request. */
-    public State.Principal caller;
-    /** The sandbox state the call runs against (its monitor is held while a handler runs). */
-    public State state;
+  /** Who signed the request. */
+  public State.Principal caller;
 
-    /** The caller's account. */
-    public State.Acct account() { return caller.account; }
+  /** The sandbox state the call runs against (its monitor is held while a handler runs). */
+  public State state;
+
+  /** The caller's account. */
+  public State.Acct account() {
+    return caller.account;
+  }
 }

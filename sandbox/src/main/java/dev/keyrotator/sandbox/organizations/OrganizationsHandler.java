@@ -17,179 +17,224 @@ import java.util.Map;
 
 /** AWS Organizations over JSON 1.1. */
 public final class OrganizationsHandler implements ServiceHandler {
-    private static final Operations OPERATIONS = new Operations(op -> new AwsException(400, "UnknownOperationException", "Unknown operation " + op))
-        .on("DescribeOrganization", OrganizationsHandler::describeOrganization)
-        .on("ListAccounts", c -> listAccounts(c, new ArrayList<>(c.state.accounts.values())))
-        .on("ListRoots", OrganizationsHandler::listRoots)
-        .on("ListOrganizationalUnitsForParent", OrganizationsHandler::listOus)
-        .on("ListAccountsForParent", OrganizationsHandler::listAccountsForParent)
-        .on("ListParents", OrganizationsHandler::listParents)
-        .on("ListTagsForResource", OrganizationsHandler::listTags)
-        .on("DescribeAccount", OrganizationsHandler::describeAccount);
+  private static final Operations OPERATIONS =
+      new Operations(
+              op -> new AwsException(400, "UnknownOperationException", "Unknown operation " + op))
+          .on("DescribeOrganization", OrganizationsHandler::describeOrganization)
+          .on("ListAccounts", c -> listAccounts(c, new ArrayList<>(c.state.accounts.values())))
+          .on("ListRoots", OrganizationsHandler::listRoots)
+          .on("ListOrganizationalUnitsForParent", OrganizationsHandler::listOus)
+          .on("ListAccountsForParent", OrganizationsHandler::listAccountsForParent)
+          .on("ListParents", OrganizationsHandler::listParents)
+          .on("ListTagsForResource", OrganizationsHandler::listTags)
+          .on("DescribeAccount", OrganizationsHandler::describeAccount);
 
-    @Override
-    public String name() { return "organizations"; }
+  @Override
+  public String name() {
+    return "organizations";
+  }
 
-    @Override
-    public Protocol protocol() { return Protocol.JSON; }
+  @Override
+  public Protocol protocol() {
+    return Protocol.JSON;
+  }
 
-    @Override
-    public Resp handle(Call c) {
-        State s = c.state;
-        String caller = c.account().id;
-        if (!caller.equals(s.mgmtId) && !s.delegatedAdmins.contains(caller)) {
-            throw new AwsException(400, "AccessDeniedException",
-                "You don't have permissions to access this resource. Account " + caller
-                    + " is neither the management account nor a delegated administrator.");
-        }
-        return OPERATIONS.dispatch(c);
+  @Override
+  public Resp handle(Call c) {
+    State s = c.state;
+    String caller = c.account().id;
+    if (!caller.equals(s.mgmtId) && !s.delegatedAdmins.contains(caller)) {
+      throw new AwsException(
+          400,
+          "AccessDeniedException",
+          "You don't have permissions to access this resource. Account "
+              + caller
+              + " is neither the management account nor a delegated administrator.");
     }
+    return OPERATIONS.dispatch(c);
+  }
 
-    @Override
-    public AwsException throttled() { return new AwsException(400, "TooManyRequestsException", "You have sent too many requests in too short a period of time."); }
+  @Override
+  public AwsException throttled() {
+    return new AwsException(
+        400,
+        "TooManyRequestsException",
+        "You have sent too many requests in too short a period of time.");
+  }
 
-    @Override
-    public AwsException internalError() { return new AwsException(500, "ServiceException", "AWS Organizations can't complete your request because of an internal service error."); }
+  @Override
+  public AwsException internalError() {
+    return new AwsException(
+        500,
+        "ServiceException",
+        "AWS Organizations can't complete your request because of an internal service error.");
+  }
 
-    private static double epoch(java.time.Instant t) { return t.toEpochMilli() / 1000.0; }
+  private static double epoch(java.time.Instant t) {
+    return t.toEpochMilli() / 1000.0;
+  }
 
-    private static int pageSize(Call c) {
-        Integer max = c.integer("MaxResults");
-        if (max == null) return 20;
-        if (max < 1 || max > 20) throw new AwsException(400, "InvalidInputException", "MaxResults must be between 1 and 20 (INVALID_PAGINATION_TOKEN)");
-        return max;
+  private static int pageSize(Call c) {
+    Integer max = c.integer("MaxResults");
+    if (max == null) return 20;
+    if (max < 1 || max > 20)
+      throw new AwsException(
+          400,
+          "InvalidInputException",
+          "MaxResults must be between 1 and 20 (INVALID_PAGINATION_TOKEN)");
+    return max;
+  }
+
+  private static void account(ObjectNode n, State s, State.Acct a) {
+    n.put("Id", a.id);
+    n.put("Arn", "arn:aws:organizations::" + s.mgmtId + ":account/" + s.orgId + "/" + a.id);
+    n.put("Email", a.email);
+    n.put("Name", a.name);
+    n.put("Status", a.status);
+    n.put("State", a.status);
+    n.put("JoinedMethod", a.id.equals(s.mgmtId) ? "CREATED" : "INVITED");
+    n.put("JoinedTimestamp", epoch(a.joined));
+  }
+
+  private static Resp describeOrganization(Call c) {
+    State s = c.state;
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    ObjectNode o = r.putObject("Organization");
+    o.put("Id", s.orgId);
+    o.put("Arn", s.orgArn);
+    o.put("FeatureSet", "ALL");
+    o.put(
+        "MasterAccountArn",
+        "arn:aws:organizations::" + s.mgmtId + ":account/" + s.orgId + "/" + s.mgmtId);
+    o.put("MasterAccountId", s.mgmtId);
+    o.put("MasterAccountEmail", s.accounts.get(s.mgmtId).email);
+    ArrayNode pt = o.putArray("AvailablePolicyTypes");
+    ObjectNode scp = pt.addObject();
+    scp.put("Type", "SERVICE_CONTROL_POLICY");
+    scp.put("Status", "ENABLED");
+    return Protocol.jsonOk(c, r);
+  }
+
+  private static Resp listAccounts(Call c, List<State.Acct> all) {
+    Paging.Page<State.Acct> p =
+        Paging.page(all, c.str("NextToken"), pageSize(c), "InvalidInputException");
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    ArrayNode arr = r.putArray("Accounts");
+    for (State.Acct a : p.items()) account(arr.addObject(), c.state, a);
+    if (p.next() != null) r.put("NextToken", p.next());
+    return Protocol.jsonOk(c, r);
+  }
+
+  private static Resp listRoots(Call c) {
+    State s = c.state;
+    State.OuNode root = s.ous.get(s.rootId);
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    ObjectNode n = r.putArray("Roots").addObject();
+    n.put("Id", root.id);
+    n.put("Arn", root.arn);
+    n.put("Name", "Root");
+    ObjectNode pt = n.putArray("PolicyTypes").addObject();
+    pt.put("Type", "SERVICE_CONTROL_POLICY");
+    pt.put("Status", "ENABLED");
+    return Protocol.jsonOk(c, r);
+  }
+
+  private static State.OuNode parent(Call c) {
+    String id = c.requiredStr("ParentId", "InvalidInputException");
+    State.OuNode p = c.state.ous.get(id);
+    if (p == null)
+      throw new AwsException(
+          400,
+          "ParentNotFoundException",
+          "We can't find a root or OU with the ParentId that you specified.");
+    return p;
+  }
+
+  private static String path(State s, String ouId) {
+    List<String> parts = new ArrayList<>();
+    String cur = ouId;
+    while (cur != null) {
+      parts.add(0, cur);
+      cur = s.parentOf.get(cur);
     }
+    return s.orgId + "/" + String.join("/", parts) + "/";
+  }
 
-    private static void account(ObjectNode n, State s, State.Acct a) {
-        n.put("Id", a.id);
-        n.put("Arn", "arn:aws:organizations::" + s.mgmtId + ":account/" + s.orgId + "/" + a.id);
-        n.put("Email", a.email);
-        n.put("Name", a.name);
-        n.put("Status", a.status);
-        n.put("State", a.status);
-        n.put("JoinedMethod", a.id.equals(s.mgmtId) ? "CREATED" : "INVITED");
-        n.put("JoinedTimestamp", epoch(a.joined));
+  private static Resp listOus(Call c) {
+    State s = c.state;
+    State.OuNode parent = parent(c);
+    Paging.Page<String> p =
+        Paging.page(parent.childOus, c.str("NextToken"), pageSize(c), "InvalidInputException");
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    ArrayNode arr = r.putArray("OrganizationalUnits");
+    for (String id : p.items()) {
+      State.OuNode o = s.ous.get(id);
+      ObjectNode n = arr.addObject();
+      n.put("Id", o.id);
+      n.put("Arn", o.arn);
+      n.put("Name", o.name);
+      n.put("Path", path(s, o.id));
     }
+    if (p.next() != null) r.put("NextToken", p.next());
+    return Protocol.jsonOk(c, r);
+  }
 
-    private static Resp describeOrganization(Call c) {
-        State s = c.state;
-        ObjectNode r = Json.MAPPER.createObjectNode();
-        ObjectNode o = r.putObject("Organization");
-        o.put("Id", s.orgId);
-        o.put("Arn", s.orgArn);
-        o.put("FeatureSet", "ALL");
-        o.put("MasterAccountArn", "arn:aws:organizations::" + s.mgmtId + ":account/" + s.orgId + "/" + s.mgmtId);
-        o.put("MasterAccountId", s.mgmtId);
-        o.put("MasterAccountEmail", s.accounts.get(s.mgmtId).email);
-        ArrayNode pt = o.putArray("AvailablePolicyTypes");
-        ObjectNode scp = pt.addObject();
-        scp.put("Type", "SERVICE_CONTROL_POLICY");
-        scp.put("Status", "ENABLED");
-        return Protocol.jsonOk(c, r);
-    }
+  private static Resp listAccountsForParent(Call c) {
+    State.OuNode parent = parent(c);
+    List<State.Acct> all = parent.accounts.stream().map(c.state.accounts::get).toList();
+    return listAccounts(c, all);
+  }
 
-    private static Resp listAccounts(Call c, List<State.Acct> all) {
-        Paging.Page<State.Acct> p = Paging.page(all, c.str("NextToken"), pageSize(c), "InvalidInputException");
-        ObjectNode r = Json.MAPPER.createObjectNode();
-        ArrayNode arr = r.putArray("Accounts");
-        for (State.Acct a : p.items()) account(arr.addObject(), c.state, a);
-        if (p.next() != null) r.put("NextToken", p.next());
-        return Protocol.jsonOk(c, r);
-    }
+  private static Resp listParents(Call c) {
+    State s = c.state;
+    String child = c.requiredStr("ChildId", "InvalidInputException");
+    String parent = s.parentOf.get(child);
+    if (parent == null)
+      throw new AwsException(
+          400,
+          "ChildNotFoundException",
+          "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.");
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    ObjectNode n = r.putArray("Parents").addObject();
+    n.put("Id", parent);
+    n.put("Type", s.ous.get(parent).root ? "ROOT" : "ORGANIZATIONAL_UNIT");
+    return Protocol.jsonOk(c, r);
+  }
 
-    private static Resp listRoots(Call c) {
-        State s = c.state;
-        State.OuNode root = s.ous.get(s.rootId);
-        ObjectNode r = Json.MAPPER.createObjectNode();
-        ObjectNode n = r.putArray("Roots").addObject();
-        n.put("Id", root.id);
-        n.put("Arn", root.arn);
-        n.put("Name", "Root");
-        ObjectNode pt = n.putArray("PolicyTypes").addObject();
-        pt.put("Type", "SERVICE_CONTROL_POLICY");
-        pt.put("Status", "ENABLED");
-        return Protocol.jsonOk(c, r);
+  private static Resp listTags(Call c) {
+    String id = c.requiredStr("ResourceId", "InvalidInputException");
+    State.Acct a = c.state.accounts.get(id);
+    if (a == null) {
+      if (c.state.ous.containsKey(id)) a = null;
+      else
+        throw new AwsException(
+            400,
+            "TargetNotFoundException",
+            "We can't find a resource with the ResourceId that you specified.");
     }
+    List<Map.Entry<String, String>> tags =
+        a == null ? List.of() : new ArrayList<>(a.tags.entrySet());
+    Paging.Page<Map.Entry<String, String>> p =
+        Paging.page(tags, c.str("NextToken"), 20, "InvalidInputException");
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    ArrayNode arr = r.putArray("Tags");
+    for (Map.Entry<String, String> e : p.items()) {
+      ObjectNode t = arr.addObject();
+      t.put("Key", e.getKey());
+      t.put("Value", e.getValue());
+    }
+    if (p.next() != null) r.put("NextToken", p.next());
+    return Protocol.jsonOk(c, r);
+  }
 
-    private static State.OuNode parent(Call c) {
-        String id = c.requiredStr("ParentId", "InvalidInputException");
-        State.OuNode p = c.state.ous.get(id);
-        if (p == null) throw new AwsException(400, "ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.");
-        return p;
-    }
-
-    private static String path(State s, String ouId) {
-        List<String> parts = new ArrayList<>();
-        String cur = ouId;
-        while (cur != null) {
-            parts.add(0, cur);
-            cur = s.parentOf.get(cur);
-        }
-        return s.orgId + "/" + String.join("/", parts) + "/";
-    }
-
-    private static Resp listOus(Call c) {
-        State s = c.state;
-        State.OuNode parent = parent(c);
-        Paging.Page<String> p = Paging.page(parent.childOus, c.str("NextToken"), pageSize(c), "InvalidInputException");
-        ObjectNode r = Json.MAPPER.createObjectNode();
-        ArrayNode arr = r.putArray("OrganizationalUnits");
-        for (String id : p.items()) {
-            State.OuNode o = s.ous.get(id);
-            ObjectNode n = arr.addObject();
-            n.put("Id", o.id);
-            n.put("Arn", o.arn);
-            n.put("Name", o.name);
-            n.put("Path", path(s, o.id));
-        }
-        if (p.next() != null) r.put("NextToken", p.next());
-        return Protocol.jsonOk(c, r);
-    }
-
-    private static Resp listAccountsForParent(Call c) {
-        State.OuNode parent = parent(c);
-        List<State.Acct> all = parent.accounts.stream().map(c.state.accounts::get).toList();
-        return listAccounts(c, all);
-    }
-
-    private static Resp listParents(Call c) {
-        State s = c.state;
-        String child = c.requiredStr("ChildId", "InvalidInputException");
-        String parent = s.parentOf.get(child);
-        if (parent == null) throw new AwsException(400, "ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.");
-        ObjectNode r = Json.MAPPER.createObjectNode();
-        ObjectNode n = r.putArray("Parents").addObject();
-        n.put("Id", parent);
-        n.put("Type", s.ous.get(parent).root ? "ROOT" : "ORGANIZATIONAL_UNIT");
-        return Protocol.jsonOk(c, r);
-    }
-
-    private static Resp listTags(Call c) {
-        String id = c.requiredStr("ResourceId", "InvalidInputException");
-        State.Acct a = c.state.accounts.get(id);
-        if (a == null) {
-            if (c.state.ous.containsKey(id)) a = null;
-            else throw new AwsException(400, "TargetNotFoundException", "We can't find a resource with the ResourceId that you specified.");
-        }
-        List<Map.Entry<String, String>> tags = a == null ? List.of() : new ArrayList<>(a.tags.entrySet());
-        Paging.Page<Map.Entry<String, String>> p = Paging.page(tags, c.str("NextToken"), 20, "InvalidInputException");
-        ObjectNode r = Json.MAPPER.createObjectNode();
-        ArrayNode arr = r.putArray("Tags");
-        for (Map.Entry<String, String> e : p.items()) {
-            ObjectNode t = arr.addObject();
-            t.put("Key", e.getKey());
-            t.put("Value", e.getValue());
-        }
-        if (p.next() != null) r.put("NextToken", p.next());
-        return Protocol.jsonOk(c, r);
-    }
-
-    private static Resp describeAccount(Call c) {
-        String id = c.requiredStr("AccountId", "InvalidInputException");
-        State.Acct a = c.state.accounts.get(id);
-        if (a == null) throw new AwsException(400, "AccountNotFoundException", "You specified an account that doesn't exist.");
-        ObjectNode r = Json.MAPPER.createObjectNode();
-        account(r.putObject("Account"), c.state, a);
-        return Protocol.jsonOk(c, r);
-    }
+  private static Resp describeAccount(Call c) {
+    String id = c.requiredStr("AccountId", "InvalidInputException");
+    State.Acct a = c.state.accounts.get(id);
+    if (a == null)
+      throw new AwsException(
+          400, "AccountNotFoundException", "You specified an account that doesn't exist.");
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    account(r.putObject("Account"), c.state, a);
+    return Protocol.jsonOk(c, r);
+  }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The one JSON mapper of the sandbox (JSON protocol bodies, the admin API). */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+  public static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Json() {}
+  private Json() {}
 }

@@ -23,154 +23,197 @@ import java.util.Map;
 
 /** S3 REST, path style ({@code /bucket/key}): PutObject, GetObject, HeadObject, ListObjectsV2. */
 public final class S3Handler implements ServiceHandler {
-    @Override
-    public String operation(Request c) {
-        String[] bk = bucketAndKey(c);
-        boolean hasKey = bk[1] != null && !bk[1].isEmpty();
-        return switch (c.method) {
-            case "PUT" -> hasKey ? "PutObject" : "CreateBucket";
-            case "GET" -> hasKey ? "GetObject" : (bk[0] == null ? "ListBuckets" : "ListObjectsV2");
-            case "HEAD" -> hasKey ? "HeadObject" : "HeadBucket";
-            case "DELETE" -> hasKey ? "DeleteObject" : "DeleteBucket";
-            default -> c.method;
-        };
+  @Override
+  public String operation(Request c) {
+    String[] bk = bucketAndKey(c);
+    boolean hasKey = bk[1] != null && !bk[1].isEmpty();
+    return switch (c.method) {
+      case "PUT" -> hasKey ? "PutObject" : "CreateBucket";
+      case "GET" -> hasKey ? "GetObject" : (bk[0] == null ? "ListBuckets" : "ListObjectsV2");
+      case "HEAD" -> hasKey ? "HeadObject" : "HeadBucket";
+      case "DELETE" -> hasKey ? "DeleteObject" : "DeleteBucket";
+      default -> c.method;
+    };
+  }
+
+  static String[] bucketAndKey(Request c) {
+    String p = c.rawPath.startsWith("/") ? c.rawPath.substring(1) : c.rawPath;
+    if (p.isEmpty()) return new String[] {null, null};
+    int slash = p.indexOf('/');
+    String bucket = slash < 0 ? p : p.substring(0, slash);
+    String key =
+        slash < 0
+            ? null
+            : URLDecoder.decode(p.substring(slash + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+    return new String[] {bucket, key};
+  }
+
+  private static final Operations OPERATIONS =
+      new Operations(
+              op ->
+                  new AwsException(
+                      501,
+                      "NotImplemented",
+                      "A header you provided implies functionality that is not implemented"))
+          .on("PutObject", c -> put(c, bucket(c), key(c)))
+          .on("GetObject", c -> get(c, bucket(c), key(c), false))
+          .on("HeadObject", c -> get(c, bucket(c), key(c), true))
+          .on("ListObjectsV2", c -> list(c, bucket(c)))
+          .on(
+              "HeadBucket",
+              c -> {
+                bucket(c);
+                return new Resp();
+              });
+
+  @Override
+  public String name() {
+    return "s3";
+  }
+
+  @Override
+  public Protocol protocol() {
+    return Protocol.REST_XML;
+  }
+
+  @Override
+  public Resp handle(Call c) {
+    return OPERATIONS.dispatch(c);
+  }
+
+  @Override
+  public AwsException throttled() {
+    return new AwsException(503, "SlowDown", "Please reduce your request rate.");
+  }
+
+  @Override
+  public AwsException internalError() {
+    return new AwsException(
+        500, "InternalError", "We encountered an internal error. Please try again.");
+  }
+
+  private static String key(Call c) {
+    return bucketAndKey(c)[1];
+  }
+
+  /** The addressed bucket, if the caller owns it or may write to it. */
+  private static State.Bucket bucket(Call c) {
+    String name = bucketAndKey(c)[0];
+    State.Bucket b = c.state.buckets.get(name);
+    if (b == null) {
+      throw new AwsException(404, "NoSuchBucket", "The specified bucket does not exist");
     }
-
-    static String[] bucketAndKey(Request c) {
-        String p = c.rawPath.startsWith("/") ? c.rawPath.substring(1) : c.rawPath;
-        if (p.isEmpty()) return new String[] {null, null};
-        int slash = p.indexOf('/');
-        String bucket = slash < 0 ? p : p.substring(0, slash);
-        String key = slash < 0 ? null : URLDecoder.decode(p.substring(slash + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
-        return new String[] {bucket, key};
+    if (b.owner != c.account() && !b.writers.contains(c.account().id)) {
+      throw new AwsException(403, "AccessDenied", "Access Denied");
     }
+    return b;
+  }
 
-    private static final Operations OPERATIONS = new Operations(
-        op -> new AwsException(501, "NotImplemented", "A header you provided implies functionality that is not implemented"))
-        .on("PutObject", c -> put(c, bucket(c), key(c)))
-        .on("GetObject", c -> get(c, bucket(c), key(c), false))
-        .on("HeadObject", c -> get(c, bucket(c), key(c), true))
-        .on("ListObjectsV2", c -> list(c, bucket(c)))
-        .on("HeadBucket", c -> {
-            bucket(c);
-            return new Resp();
-        });
+  private static final DateTimeFormatter HTTP_DATE =
+      DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
-    @Override
-    public String name() { return "s3"; }
-
-    @Override
-    public Protocol protocol() { return Protocol.REST_XML; }
-
-    @Override
-    public Resp handle(Call c) { return OPERATIONS.dispatch(c); }
-
-    @Override
-    public AwsException throttled() { return new AwsException(503, "SlowDown", "Please reduce your request rate."); }
-
-    @Override
-    public AwsException internalError() { return new AwsException(500, "InternalError", "We encountered an internal error. Please try again."); }
-
-    private static String key(Call c) { return bucketAndKey(c)[1]; }
-
-    /** The addressed bucket, if the caller owns it or may write to it. */
-    private static State.Bucket bucket(Call c) {
-        String name = bucketAndKey(c)[0];
-        State.Bucket b = c.state.buckets.get(name);
-        if (b == null) {
-            throw new AwsException(404, "NoSuchBucket", "The specified bucket does not exist");
-        }
-        if (b.owner != c.account() && !b.writers.contains(c.account().id)) {
-            throw new AwsException(403, "AccessDenied", "Access Denied");
-        }
-        return b;
+  private static Resp put(Call c, State.Bucket b, String key) {
+    byte[] data = c.body;
+    String sha = c.header("x-amz-content-sha256");
+    String enc = c.header("content-encoding");
+    if ((sha != null && sha.startsWith("STREAMING-"))
+        || (enc != null && enc.contains("aws-chunked"))) data = dechunk(data);
+    State.S3Object o = new State.S3Object();
+    o.key = key;
+    o.data = data;
+    String ct = c.header("content-type");
+    o.contentType = ct == null ? "binary/octet-stream" : ct;
+    o.lastModified = c.state.now();
+    o.etag = "\"" + md5(data) + "\"";
+    for (Map.Entry<String, List<String>> h : c.headers.entrySet()) {
+      if (h.getKey().startsWith("x-amz-meta-"))
+        o.metadata.put(h.getKey().substring(11), h.getValue().get(0));
     }
+    b.objects.put(key, o);
+    return new Resp().header("ETag", o.etag);
+  }
 
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
-
-    private static Resp put(Call c, State.Bucket b, String key) {
-        byte[] data = c.body;
-        String sha = c.header("x-amz-content-sha256");
-        String enc = c.header("content-encoding");
-        if ((sha != null && sha.startsWith("STREAMING-")) || (enc != null && enc.contains("aws-chunked"))) data = dechunk(data);
-        State.S3Object o = new State.S3Object();
-        o.key = key;
-        o.data = data;
-        String ct = c.header("content-type");
-        o.contentType = ct == null ? "binary/octet-stream" : ct;
-        o.lastModified = c.state.now();
-        o.etag = "\"" + md5(data) + "\"";
-        for (Map.Entry<String, List<String>> h : c.headers.entrySet()) {
-            if (h.getKey().startsWith("x-amz-meta-")) o.metadata.put(h.getKey().substring(11), h.getValue().get(0));
-        }
-        b.objects.put(key, o);
-        return new Resp().header("ETag", o.etag);
+  private static Resp get(Call c, State.Bucket b, String key, boolean head) {
+    State.S3Object o = b.objects.get(key);
+    if (o == null) throw new AwsException(404, "NoSuchKey", "The specified key does not exist.");
+    Resp r = new Resp();
+    r.contentType = o.contentType;
+    r.header("ETag", o.etag).header("Last-Modified", HTTP_DATE.format(o.lastModified));
+    o.metadata.forEach((k, v) -> r.header("x-amz-meta-" + k, v));
+    if (head) {
+      r.noBody = true;
+      r.header("Content-Length", String.valueOf(o.data.length));
+    } else {
+      r.body = o.data;
     }
+    return r;
+  }
 
-    private static Resp get(Call c, State.Bucket b, String key, boolean head) {
-        State.S3Object o = b.objects.get(key);
-        if (o == null) throw new AwsException(404, "NoSuchKey", "The specified key does not exist.");
-        Resp r = new Resp();
-        r.contentType = o.contentType;
-        r.header("ETag", o.etag).header("Last-Modified", HTTP_DATE.format(o.lastModified));
-        o.metadata.forEach((k, v) -> r.header("x-amz-meta-" + k, v));
-        if (head) {
-            r.noBody = true;
-            r.header("Content-Length", String.valueOf(o.data.length));
-        } else {
-            r.body = o.data;
-        }
-        return r;
-    }
-
-    private static Resp list(Call c, State.Bucket b) {
-        Map<String, String> q = Request.parseForm(c.rawQuery);
-        String prefix = q.getOrDefault("prefix", "");
-        int max = q.containsKey("max-keys") ? Integer.parseInt(q.get("max-keys")) : 1000;
-        List<State.S3Object> all = new ArrayList<>();
-        for (State.S3Object o : b.objects.values()) if (o.key.startsWith(prefix)) all.add(o);
-        Paging.Page<State.S3Object> p = Paging.page(all, q.get("continuation-token"), Math.max(1, max), "InvalidArgument");
-        Xml x = new Xml().raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n").open("ListBucketResult", Protocol.S3_NS)
-            .el("Name", b.name).el("Prefix", prefix).el("KeyCount", p.items().size()).el("MaxKeys", max)
+  private static Resp list(Call c, State.Bucket b) {
+    Map<String, String> q = Request.parseForm(c.rawQuery);
+    String prefix = q.getOrDefault("prefix", "");
+    int max = q.containsKey("max-keys") ? Integer.parseInt(q.get("max-keys")) : 1000;
+    List<State.S3Object> all = new ArrayList<>();
+    for (State.S3Object o : b.objects.values()) if (o.key.startsWith(prefix)) all.add(o);
+    Paging.Page<State.S3Object> p =
+        Paging.page(all, q.get("continuation-token"), Math.max(1, max), "InvalidArgument");
+    Xml x =
+        new Xml()
+            .raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+            .open("ListBucketResult", Protocol.S3_NS)
+            .el("Name", b.name)
+            .el("Prefix", prefix)
+            .el("KeyCount", p.items().size())
+            .el("MaxKeys", max)
             .el("IsTruncated", p.next() != null);
-        if (q.get("continuation-token") != null) x.el("ContinuationToken", q.get("continuation-token"));
-        if (p.next() != null) x.el("NextContinuationToken", p.next());
-        for (State.S3Object o : p.items()) {
-            x.open("Contents").el("Key", o.key).el("LastModified", o.lastModified.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString())
-                .el("ETag", o.etag).el("Size", o.data.length).el("StorageClass", "STANDARD").close("Contents");
-        }
-        x.close("ListBucketResult");
-        return Resp.of(200, "application/xml", x.toString());
+    if (q.get("continuation-token") != null) x.el("ContinuationToken", q.get("continuation-token"));
+    if (p.next() != null) x.el("NextContinuationToken", p.next());
+    for (State.S3Object o : p.items()) {
+      x.open("Contents")
+          .el("Key", o.key)
+          .el(
+              "LastModified",
+              o.lastModified.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString())
+          .el("ETag", o.etag)
+          .el("Size", o.data.length)
+          .el("StorageClass", "STANDARD")
+          .close("Contents");
     }
+    x.close("ListBucketResult");
+    return Resp.of(200, "application/xml", x.toString());
+  }
 
-    /** Decodes an aws-chunked body ({@code hex-size[;chunk-signature=..]\r\n data \r\n ... 0\r\n trailers}). */
-    static byte[] dechunk(byte[] in) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int i = 0;
-        while (i < in.length) {
-            int eol = indexOf(in, i);
-            if (eol < 0) break;
-            String line = new String(in, i, eol - i, StandardCharsets.US_ASCII);
-            int semi = line.indexOf(';');
-            int size = Integer.parseInt((semi < 0 ? line : line.substring(0, semi)).trim(), 16);
-            i = eol + 2;
-            if (size == 0) break;
-            out.write(in, i, size);
-            i += size + 2;
-        }
-        return out.toByteArray();
+  /**
+   * Decodes an aws-chunked body ({@code hex-size[;chunk-signature=..]\r\n data \r\n ... 0\r\n
+   * trailers}).
+   */
+  static byte[] dechunk(byte[] in) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int i = 0;
+    while (i < in.length) {
+      int eol = indexOf(in, i);
+      if (eol < 0) break;
+      String line = new String(in, i, eol - i, StandardCharsets.US_ASCII);
+      int semi = line.indexOf(';');
+      int size = Integer.parseInt((semi < 0 ? line : line.substring(0, semi)).trim(), 16);
+      i = eol + 2;
+      if (size == 0) break;
+      out.write(in, i, size);
+      i += size + 2;
     }
+    return out.toByteArray();
+  }
 
-    private static int indexOf(byte[] b, int from) {
-        for (int i = from; i + 1 < b.length; i++) if (b[i] == '\r' && b[i + 1] == '\n') return i;
-        return -1;
-    }
+  private static int indexOf(byte[] b, int from) {
+    for (int i = from; i + 1 < b.length; i++) if (b[i] == '\r' && b[i + 1] == '\n') return i;
+    return -1;
+  }
 
-    static String md5(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+  static String md5(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
+  }
 }

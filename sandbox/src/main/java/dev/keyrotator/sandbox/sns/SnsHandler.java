@@ -16,91 +16,122 @@ import java.util.Map;
 
 /** SNS over the Query protocol. Every published message is kept. */
 public final class SnsHandler implements ServiceHandler {
-    private static final Operations OPERATIONS = new Operations(op -> new AwsException(400, "InvalidAction", "Could not find operation " + op + " for version 2010-03-31"))
-        .on("CreateTopic", SnsHandler::createTopic)
-        .on("Publish", SnsHandler::publish)
-        .on("GetTopicAttributes", SnsHandler::getTopicAttributes)
-        .on("ListTopics", SnsHandler::listTopics);
+  private static final Operations OPERATIONS =
+      new Operations(
+              op ->
+                  new AwsException(
+                      400,
+                      "InvalidAction",
+                      "Could not find operation " + op + " for version 2010-03-31"))
+          .on("CreateTopic", SnsHandler::createTopic)
+          .on("Publish", SnsHandler::publish)
+          .on("GetTopicAttributes", SnsHandler::getTopicAttributes)
+          .on("ListTopics", SnsHandler::listTopics);
 
-    @Override
-    public String name() { return "sns"; }
+  @Override
+  public String name() {
+    return "sns";
+  }
 
-    @Override
-    public Protocol protocol() { return Protocol.QUERY; }
+  @Override
+  public Protocol protocol() {
+    return Protocol.QUERY;
+  }
 
-    @Override
-    public Resp handle(Call c) {
-        return OPERATIONS.dispatch(c);
+  @Override
+  public Resp handle(Call c) {
+    return OPERATIONS.dispatch(c);
+  }
+
+  @Override
+  public AwsException internalError() {
+    return new AwsException(500, "InternalError", "An internal error occurred.");
+  }
+
+  private static State.Topic topic(Call c, String arn) {
+    State.Topic t = c.state.topics.get(arn);
+    if (t == null) throw new AwsException(404, "NotFound", "Topic does not exist");
+    boolean allowed = t.owner == c.account() || c.state.inOrganization(c.account().id);
+    if (!allowed)
+      throw new AwsException(
+          403,
+          "AuthorizationError",
+          "User: " + c.caller.arn + " is not authorized to access this resource");
+    return t;
+  }
+
+  private static Resp createTopic(Call c) {
+    String name = c.required("Name");
+    if (!name.matches("[A-Za-z0-9_-]{1,256}(\\.fifo)?")) {
+      throw new AwsException(400, "InvalidParameter", "Invalid parameter: Topic Name");
     }
-
-    @Override
-    public AwsException internalError() { return new AwsException(500, "InternalError", "An internal error occurred."); }
-
-    private static State.Topic topic(Call c, String arn) {
-        State.Topic t = c.state.topics.get(arn);
-        if (t == null) throw new AwsException(404, "NotFound", "Topic does not exist");
-        boolean allowed = t.owner == c.account() || c.state.inOrganization(c.account().id);
-        if (!allowed) throw new AwsException(403, "AuthorizationError", "User: " + c.caller.arn + " is not authorized to access this resource");
-        return t;
+    State.Topic t = c.state.createTopic(c.account(), c.region, name);
+    for (Map<String, String> e : c.entries("Attributes")) {
+      if (e.get("key") != null) t.attributes.put(e.get("key"), e.getOrDefault("value", ""));
     }
+    return Protocol.queryOk(c, new Xml().el("TopicArn", t.arn).toString());
+  }
 
-    private static Resp createTopic(Call c) {
-        String name = c.required("Name");
-        if (!name.matches("[A-Za-z0-9_-]{1,256}(\\.fifo)?")) {
-            throw new AwsException(400, "InvalidParameter", "Invalid parameter: Topic Name");
-        }
-        State.Topic t = c.state.createTopic(c.account(), c.region, name);
-        for (Map<String, String> e : c.entries("Attributes")) {
-            if (e.get("key") != null) t.attributes.put(e.get("key"), e.getOrDefault("value", ""));
-        }
-        return Protocol.queryOk(c, new Xml().el("TopicArn", t.arn).toString());
+  private static Resp publish(Call c) {
+    String arn = c.param("TopicArn") != null ? c.param("TopicArn") : c.param("TargetArn");
+    if (arn == null)
+      throw new AwsException(
+          400,
+          "InvalidParameter",
+          "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
+    String message = c.param("Message");
+    if (message == null || message.isEmpty())
+      throw new AwsException(400, "InvalidParameter", "Invalid parameter: Empty message");
+    if (message.length() > 262144)
+      throw new AwsException(400, "InvalidParameter", "Invalid parameter: Message too long");
+    String subject = c.param("Subject");
+    if (subject != null && (subject.isEmpty() || subject.length() > 100)) {
+      throw new AwsException(400, "InvalidParameter", "Invalid parameter: Subject");
     }
+    State.Topic t = topic(c, arn);
+    Map<String, String> attrs = new LinkedHashMap<>();
+    for (Map<String, String> e : c.entries("MessageAttributes")) {
+      String n = e.get("Name");
+      String type = e.get("Value.DataType");
+      if (n == null || type == null)
+        throw new AwsException(
+            400, "ParameterValueInvalid", "The message attribute has an invalid data type.");
+      attrs.put(
+          n,
+          e.containsKey("Value.StringValue")
+              ? e.get("Value.StringValue")
+              : e.getOrDefault("Value.BinaryValue", ""));
+    }
+    String id = c.state.ids.uuid();
+    c.state.messages.add(
+        new State.Message(
+            id, t.arn, c.account().id, subject, message, Map.copyOf(attrs), c.state.now()));
+    return Protocol.queryOk(c, new Xml().el("MessageId", id).toString());
+  }
 
-    private static Resp publish(Call c) {
-        String arn = c.param("TopicArn") != null ? c.param("TopicArn") : c.param("TargetArn");
-        if (arn == null) throw new AwsException(400, "InvalidParameter", "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
-        String message = c.param("Message");
-        if (message == null || message.isEmpty()) throw new AwsException(400, "InvalidParameter", "Invalid parameter: Empty message");
-        if (message.length() > 262144) throw new AwsException(400, "InvalidParameter", "Invalid parameter: Message too long");
-        String subject = c.param("Subject");
-        if (subject != null && (subject.isEmpty() || subject.length() > 100)) {
-            throw new AwsException(400, "InvalidParameter", "Invalid parameter: Subject");
-        }
-        State.Topic t = topic(c, arn);
-        Map<String, String> attrs = new LinkedHashMap<>();
-        for (Map<String, String> e : c.entries("MessageAttributes")) {
-            String n = e.get("Name");
-            String type = e.get("Value.DataType");
-            if (n == null || type == null) throw new AwsException(400, "ParameterValueInvalid", "The message attribute has an invalid data type.");
-            attrs.put(n, e.containsKey("Value.StringValue") ? e.get("Value.StringValue") : e.getOrDefault("Value.BinaryValue", ""));
-        }
-        String id = c.state.ids.uuid();
-        c.state.messages.add(new State.Message(id, t.arn, c.account().id, subject, message, Map.copyOf(attrs), c.state.now()));
-        return Protocol.queryOk(c, new Xml().el("MessageId", id).toString());
-    }
+  private static Resp getTopicAttributes(Call c) {
+    State.Topic t = topic(c, c.required("TopicArn"));
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put("TopicArn", t.arn);
+    a.put("Owner", t.owner.id);
+    a.put("DisplayName", "");
+    a.put("SubscriptionsConfirmed", "0");
+    a.put("SubscriptionsPending", "0");
+    a.put("SubscriptionsDeleted", "0");
+    a.putAll(t.attributes);
+    Xml x = new Xml().open("Attributes");
+    a.forEach((k, v) -> x.open("entry").el("key", k).el("value", v).close("entry"));
+    return Protocol.queryOk(c, x.close("Attributes").toString());
+  }
 
-    private static Resp getTopicAttributes(Call c) {
-        State.Topic t = topic(c, c.required("TopicArn"));
-        Map<String, String> a = new LinkedHashMap<>();
-        a.put("TopicArn", t.arn);
-        a.put("Owner", t.owner.id);
-        a.put("DisplayName", "");
-        a.put("SubscriptionsConfirmed", "0");
-        a.put("SubscriptionsPending", "0");
-        a.put("SubscriptionsDeleted", "0");
-        a.putAll(t.attributes);
-        Xml x = new Xml().open("Attributes");
-        a.forEach((k, v) -> x.open("entry").el("key", k).el("value", v).close("entry"));
-        return Protocol.queryOk(c, x.close("Attributes").toString());
-    }
-
-    private static Resp listTopics(Call c) {
-        List<State.Topic> mine = new ArrayList<>();
-        for (State.Topic t : c.state.topics.values()) if (t.owner == c.account() && t.region.equals(c.region)) mine.add(t);
-        Paging.Page<State.Topic> p = Paging.page(mine, c.param("NextToken"), 100, "InvalidParameter");
-        Xml x = new Xml().open("Topics");
-        for (State.Topic t : p.items()) x.open("member").el("TopicArn", t.arn).close("member");
-        x.close("Topics").el("NextToken", p.next());
-        return Protocol.queryOk(c, x.toString());
-    }
+  private static Resp listTopics(Call c) {
+    List<State.Topic> mine = new ArrayList<>();
+    for (State.Topic t : c.state.topics.values())
+      if (t.owner == c.account() && t.region.equals(c.region)) mine.add(t);
+    Paging.Page<State.Topic> p = Paging.page(mine, c.param("NextToken"), 100, "InvalidParameter");
+    Xml x = new Xml().open("Topics");
+    for (State.Topic t : p.items()) x.open("member").el("TopicArn", t.arn).close("member");
+    x.close("Topics").el("NextToken", p.next());
+    return Protocol.queryOk(c, x.toString());
+  }
 }
