@@ -13,7 +13,8 @@ import java.util.Map;
  * Prints the time of a warm Lambda invocation (a manual dry run over the demo organization in the
  * sandbox) with the wiring kept for the container, against a new handler per invocation, which
  * builds the injector and its SDK clients every time (how the handler worked before). Not a test:
- * run it with {@code scripts/bench --warm-invocation}, figures are printed, never asserted.
+ * run its {@code main} from the repository root on the test class path (see the issue note of the
+ * redesign for the command); figures are printed, never asserted.
  */
 public final class WarmInvocationBench {
   private WarmInvocationBench() {}
