@@ -34,7 +34,7 @@ class AlarmsTest {
     static Emitted read() throws IOException {
       String src = Files.readString(EMBEDDED_METRICS);
       Set<String> names = new LinkedHashSet<>();
-      Matcher m = Pattern.compile("m\\.put\\(\"([A-Za-z]+)\"").matcher(src);
+      Matcher m = Pattern.compile("m\\.put\\(\\s*\"([A-Za-z]+)\"").matcher(src);
       while (m.find()) {
         names.add(m.group(1));
       }
