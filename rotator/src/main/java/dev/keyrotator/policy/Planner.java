@@ -42,282 +42,351 @@ public final class Planner {
   private static final Duration SKEW = Duration.ofMinutes(5);
 
   public UserPlan plan(UserState state, RotationPolicy policy, Instant now) {
-    List<Decision> out = new ArrayList<>();
-    List<String> notes = new ArrayList<>();
-    IamUser user = state.user();
+    Planning p = new Planning(state, now);
+    if (p.exempt(policy)) {
+      return p.plan();
+    }
+    p.thresholds(policy);
+    p.repairWhatADeadRunLeft();
+    p.noteKeysFromTheFuture();
+    p.deleteInactiveKeysPastTheirAge();
+    if (p.noActiveKeyLeft()) {
+      return p.plan();
+    }
+    p.createWhenTheNewestKeyIsDue();
+    p.deactivateReplacedUnusedKeysWarnAboutTheRest();
+    p.warnWhenTwoActiveKeysBlockRotation();
+    p.sayWhenNothingIsDue();
+    return p.plan();
+  }
 
-    for (Exemption e : policy.exemptions()) {
-      if (!e.match().matches(user)) {
-        continue;
-      }
-      if (e.isExpired(now)) {
-        notes.add(
-            "exemption by "
-                + e.match().describe()
-                + " expired on "
-                + e.expires()
-                + " (owner "
-                + e.owner()
-                + "); the user is rotated normally");
-      } else {
-        out.add(Decision.onUser(Action.EXEMPT, "exempt by " + e.describe()));
-        return new UserPlan(user.name(), out, notes);
-      }
+  /** One user's planning: the rules of the class comment, one method each, in their order. */
+  private static final class Planning {
+    final UserState state;
+    final Instant now;
+    final IamUser user;
+    final List<Decision> out = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+    final List<AccessKey> remaining;
+    Thresholds t;
+    List<AccessKey> active = List.of();
+    AccessKey newest;
+    long newestAge;
+    boolean createPlanned;
+    boolean blockedByTwoActive;
+    boolean blockedByRecovery;
+
+    Planning(UserState state, Instant now) {
+      this.state = state;
+      this.now = now;
+      this.user = state.user();
+      this.remaining = new ArrayList<>(state.keys());
     }
 
-    Thresholds t = policy.thresholdsFor(user, notes);
-    List<AccessKey> remaining = new ArrayList<>(state.keys());
-
-    // 1. Repair what a previous run left behind.
-    state
-        .marker()
-        .ifPresent(
-            m -> {
-              for (AccessKey k : state.keys()) {
-                if (!state.isStored(k.id()) && inMarkerWindow(k, m)) {
-                  out.add(
-                      Decision.onKey(
-                          Action.REPAIR_DELETE_ORPHAN,
-                          k.id(),
-                          "run "
-                              + m.runId()
-                              + " created this key at "
-                              + k.created()
-                              + " but its secret was never stored; nobody can use it, so it is deleted"));
-                  remaining.remove(k);
-                }
-              }
-              out.add(
-                  Decision.onUser(
-                      Action.REPAIR_CLEAR_MARKER,
-                      "run "
-                          + m.runId()
-                          + " began a rotation at "
-                          + m.startedAt()
-                          + " and did not finish it"));
-            });
-
-    for (AccessKey k : state.keys()) {
-      if (k.created().isAfter(now.plus(SKEW))) {
-        notes.add(
-            "key "
-                + k.id()
-                + " was created at "
-                + k.created()
-                + ", after now ("
-                + now
-                + "): clock skew? treated as a new key");
-      }
-    }
-
-    // 2. Delete inactive keys past their age and recovery window.
-    for (AccessKey k : List.copyOf(remaining)) {
-      if (k.isActive()) {
-        continue;
-      }
-      long age = ageDays(k, now);
-      if (age < t.deleteAfterDays()) {
-        continue;
-      }
-      if (inRecoveryWindow(state, k, now, t)) {
-        notes.add(
-            "inactive key "
-                + k.id()
-                + " is kept until it has been inactive for "
-                + t.recoveryWindowDays()
-                + " days (deactivated "
-                + date(state.historyOf(k.id()).deactivated().orElseThrow())
-                + ")");
-        continue;
-      }
-      out.add(
-          Decision.onKey(
-              Action.DELETE_KEY,
-              k.id(),
-              "inactive and " + age + " days old (delete at " + t.deleteAfterDays() + ")"));
-      remaining.remove(k);
-    }
-
-    List<AccessKey> active = remaining.stream().filter(AccessKey::isActive).toList();
-    if (active.isEmpty()) {
-      if (out.isEmpty()) {
-        out.add(
-            Decision.onUser(
-                Action.NOTHING,
-                state.keys().isEmpty()
-                    ? "no access keys; the rotator never gives a key to a user who has none"
-                    : "no active key; the rotator does not create keys for users who have none active"));
-      }
+    UserPlan plan() {
       return new UserPlan(user.name(), out, notes);
     }
 
-    // 3. Create a new key when the newest active key is due.
-    AccessKey newest = active.get(active.size() - 1);
-    long newestAge = ageDays(newest, now);
-    boolean createPlanned = false;
-    boolean blockedByTwoActive = false;
-    boolean blockedByRecovery = false;
-    if (newestAge >= t.createAfterDays()) {
-      if (remaining.size() >= 2) {
-        AccessKey blocker = remaining.stream().filter(k -> k != newest).findFirst().orElseThrow();
-        if (!blocker.isActive() && inRecoveryWindow(state, blocker, now, t)) {
-          blockedByRecovery = true;
+    /** An unexpired exemption leaves the user alone; an expired one is noted. */
+    boolean exempt(RotationPolicy policy) {
+      for (Exemption e : policy.exemptions()) {
+        if (!e.match().matches(user)) {
+          continue;
+        }
+        if (e.isExpired(now)) {
           notes.add(
-              "a new key is due but inactive key "
-                  + blocker.id()
-                  + " was deactivated "
-                  + "recently and is kept for its recovery window; it is deleted to make room once "
-                  + "that ends");
-        } else if (!blocker.isActive()) {
-          out.add(
-              Decision.onKey(
-                  Action.DELETE_KEY,
-                  blocker.id(),
-                  "inactive key deleted to make room for the new key (IAM allows two keys per user)"));
-          remaining.remove(blocker);
+              "exemption by "
+                  + e.match().describe()
+                  + " expired on "
+                  + e.expires()
+                  + " (owner "
+                  + e.owner()
+                  + "); the user is rotated normally");
         } else {
-          blockedByTwoActive = true;
+          out.add(Decision.onUser(Action.EXEMPT, "exempt by " + e.describe()));
+          return true;
         }
       }
-      if (!blockedByTwoActive && !blockedByRecovery) {
-        out.add(
-            Decision.onUser(
-                Action.CREATE_KEY,
-                "newest active key "
-                    + newest.id()
-                    + " is "
-                    + newestAge
-                    + " days old (rotate at "
-                    + t.createAfterDays()
-                    + ")"));
-        createPlanned = true;
+      return false;
+    }
+
+    /** The user's thresholds: the account's, shortened by the user's own tags. */
+    void thresholds(RotationPolicy policy) {
+      t = policy.thresholdsFor(user, notes);
+    }
+
+    /**
+     * A marker left by a run that died: a key created in its window whose secret is not stored is
+     * an orphan and deleted; then the marker is cleared.
+     */
+    void repairWhatADeadRunLeft() {
+      state
+          .marker()
+          .ifPresent(
+              m -> {
+                for (AccessKey k : state.keys()) {
+                  if (!state.isStored(k.id()) && inMarkerWindow(k, m)) {
+                    out.add(
+                        Decision.onKey(
+                            Action.REPAIR_DELETE_ORPHAN,
+                            k.id(),
+                            "run "
+                                + m.runId()
+                                + " created this key at "
+                                + k.created()
+                                + " but its secret was never stored; nobody can use it, so it is deleted"));
+                    remaining.remove(k);
+                  }
+                }
+                out.add(
+                    Decision.onUser(
+                        Action.REPAIR_CLEAR_MARKER,
+                        "run "
+                            + m.runId()
+                            + " began a rotation at "
+                            + m.startedAt()
+                            + " and did not finish it"));
+              });
+    }
+
+    void noteKeysFromTheFuture() {
+      for (AccessKey k : state.keys()) {
+        if (k.created().isAfter(now.plus(SKEW))) {
+          notes.add(
+              "key "
+                  + k.id()
+                  + " was created at "
+                  + k.created()
+                  + ", after now ("
+                  + now
+                  + "): clock skew? treated as a new key");
+        }
       }
     }
 
-    // 4. Deactivate old keys that are replaced and unused; warn about the rest.
-    for (AccessKey k : active) {
-      long age = ageDays(k, now);
-      KeyHistory h = state.historyOf(k.id());
-      boolean hasNewer = active.stream().anyMatch(o -> o.created().isAfter(k.created()));
-      boolean replaced = hasNewer || createPlanned;
-      var force = t.forceDeactivateAfterDays();
-      if (force.isPresent() && age >= force.getAsInt()) {
+    /** Inactive keys at or past deleteAfterDays, and past their recovery window. */
+    void deleteInactiveKeysPastTheirAge() {
+      for (AccessKey k : List.copyOf(remaining)) {
+        if (k.isActive()) {
+          continue;
+        }
+        long age = ageDays(k, now);
+        if (age < t.deleteAfterDays()) {
+          continue;
+        }
+        if (inRecoveryWindow(state, k, now, t)) {
+          notes.add(
+              "inactive key "
+                  + k.id()
+                  + " is kept until it has been inactive for "
+                  + t.recoveryWindowDays()
+                  + " days (deactivated "
+                  + date(state.historyOf(k.id()).deactivated().orElseThrow())
+                  + ")");
+          continue;
+        }
         out.add(
             Decision.onKey(
-                Action.DEACTIVATE_KEY,
+                Action.DELETE_KEY,
                 k.id(),
-                age
-                    + " days old, past "
-                    + "forceDeactivateAfterDays "
-                    + force.getAsInt()
-                    + ": deactivated even if in use"
-                    + (replaced ? "" : " and although it is the user's only active key")));
-        continue;
+                "inactive and " + age + " days old (delete at " + t.deleteAfterDays() + ")"));
+        remaining.remove(k);
       }
-      if (k == newest && blockedByTwoActive) {
-        continue; // warned about below, once
+    }
+
+    /**
+     * Without an active key there is nothing to rotate: the rotator never hands out a first key.
+     */
+    boolean noActiveKeyLeft() {
+      active = remaining.stream().filter(AccessKey::isActive).toList();
+      if (active.isEmpty()) {
+        if (out.isEmpty()) {
+          out.add(
+              Decision.onUser(
+                  Action.NOTHING,
+                  state.keys().isEmpty()
+                      ? "no access keys; the rotator never gives a key to a user who has none"
+                      : "no active key; the rotator does not create keys for users who have none active"));
+        }
+        return true;
       }
-      if (age >= t.deactivateAfterDays()) {
-        Optional<Instant> lastUsed = k.lastUsed();
-        boolean unused = lastUsed.isEmpty() || days(lastUsed.get(), now) >= t.unusedForDays();
-        String use =
-            lastUsed.map(u -> "last used " + days(u, now) + " days ago").orElse("never used");
-        if (unused && replaced) {
+      return false;
+    }
+
+    /**
+     * A new key when the newest active key is due; an inactive key in the way is deleted first, two
+     * active keys block the create.
+     */
+    void createWhenTheNewestKeyIsDue() {
+      newest = active.get(active.size() - 1);
+      newestAge = ageDays(newest, now);
+      if (newestAge >= t.createAfterDays()) {
+        if (remaining.size() >= 2) {
+          AccessKey blocker = remaining.stream().filter(k -> k != newest).findFirst().orElseThrow();
+          if (!blocker.isActive() && inRecoveryWindow(state, blocker, now, t)) {
+            blockedByRecovery = true;
+            notes.add(
+                "a new key is due but inactive key "
+                    + blocker.id()
+                    + " was deactivated "
+                    + "recently and is kept for its recovery window; it is deleted to make room once "
+                    + "that ends");
+          } else if (!blocker.isActive()) {
+            out.add(
+                Decision.onKey(
+                    Action.DELETE_KEY,
+                    blocker.id(),
+                    "inactive key deleted to make room for the new key (IAM allows two keys per user)"));
+            remaining.remove(blocker);
+          } else {
+            blockedByTwoActive = true;
+          }
+        }
+        if (!blockedByTwoActive && !blockedByRecovery) {
+          out.add(
+              Decision.onUser(
+                  Action.CREATE_KEY,
+                  "newest active key "
+                      + newest.id()
+                      + " is "
+                      + newestAge
+                      + " days old (rotate at "
+                      + t.createAfterDays()
+                      + ")"));
+          createPlanned = true;
+        }
+      }
+    }
+
+    /** Old keys that are replaced and unused are deactivated; owners of the rest are warned. */
+    void deactivateReplacedUnusedKeysWarnAboutTheRest() {
+      for (AccessKey k : active) {
+        long age = ageDays(k, now);
+        KeyHistory h = state.historyOf(k.id());
+        boolean hasNewer = active.stream().anyMatch(o -> o.created().isAfter(k.created()));
+        boolean replaced = hasNewer || createPlanned;
+        var force = t.forceDeactivateAfterDays();
+        if (force.isPresent() && age >= force.getAsInt()) {
           out.add(
               Decision.onKey(
                   Action.DEACTIVATE_KEY,
                   k.id(),
                   age
-                      + " days old (deactivate at "
-                      + t.deactivateAfterDays()
-                      + ") and "
-                      + use
-                      + "; "
-                      + (hasNewer
-                          ? "a newer active key exists"
-                          : "replaced by the key created now")));
-        } else if (unused) {
-          warnRepeatable(
-              out,
-              notes,
-              h,
-              now,
-              t,
-              WarningKind.CANNOT_ROTATE,
-              k.id(),
-              age
-                  + " days old and "
-                  + use
-                  + ", but it is the user's only usable key and no new key"
-                  + " can be created; it stays active");
-        } else {
-          warnRepeatable(
-              out,
-              notes,
-              h,
-              now,
-              t,
-              WarningKind.STILL_IN_USE,
-              k.id(),
-              age
-                  + " days old (deactivate at "
-                  + t.deactivateAfterDays()
-                  + ") but "
-                  + use
-                  + "; it is deactivated once unused for "
-                  + t.unusedForDays()
-                  + " days"
-                  + (replaced ? "; switch to the newer key" : ""));
+                      + " days old, past "
+                      + "forceDeactivateAfterDays "
+                      + force.getAsInt()
+                      + ": deactivated even if in use"
+                      + (replaced ? "" : " and although it is the user's only active key")));
+          continue;
         }
-        continue;
+        if (k == newest && blockedByTwoActive) {
+          continue; // warned about below, once
+        }
+        if (age >= t.deactivateAfterDays()) {
+          Optional<Instant> lastUsed = k.lastUsed();
+          boolean unused = lastUsed.isEmpty() || days(lastUsed.get(), now) >= t.unusedForDays();
+          String use =
+              lastUsed.map(u -> "last used " + days(u, now) + " days ago").orElse("never used");
+          if (unused && replaced) {
+            out.add(
+                Decision.onKey(
+                    Action.DEACTIVATE_KEY,
+                    k.id(),
+                    age
+                        + " days old (deactivate at "
+                        + t.deactivateAfterDays()
+                        + ") and "
+                        + use
+                        + "; "
+                        + (hasNewer
+                            ? "a newer active key exists"
+                            : "replaced by the key created now")));
+          } else if (unused) {
+            warnRepeatable(
+                out,
+                notes,
+                h,
+                now,
+                t,
+                WarningKind.CANNOT_ROTATE,
+                k.id(),
+                age
+                    + " days old and "
+                    + use
+                    + ", but it is the user's only usable key and no new key"
+                    + " can be created; it stays active");
+          } else {
+            warnRepeatable(
+                out,
+                notes,
+                h,
+                now,
+                t,
+                WarningKind.STILL_IN_USE,
+                k.id(),
+                age
+                    + " days old (deactivate at "
+                    + t.deactivateAfterDays()
+                    + ") but "
+                    + use
+                    + "; it is deactivated once unused for "
+                    + t.unusedForDays()
+                    + " days"
+                    + (replaced ? "; switch to the newer key" : ""));
+          }
+          continue;
+        }
+        if (k == newest && !createPlanned) {
+          continue; // the newest key is not going away yet
+        }
+        remind(out, h, k, age, now, t);
       }
-      if (k == newest && !createPlanned) {
-        continue; // the newest key is not going away yet
-      }
-      remind(out, h, k, age, now, t);
     }
 
-    if (blockedByTwoActive) {
-      AccessKey older = active.get(0);
-      warnRepeatable(
-          out,
-          notes,
-          state.historyOf(newest.id()),
-          now,
-          t,
-          WarningKind.CANNOT_ROTATE,
-          newest.id(),
-          "key is "
-              + newestAge
-              + " days old (rotate at "
-              + t.createAfterDays()
-              + ") but the user holds two active keys; rotation resumes once "
-              + older.id()
-              + " is deactivated");
+    void warnWhenTwoActiveKeysBlockRotation() {
+      if (blockedByTwoActive) {
+        AccessKey older = active.get(0);
+        warnRepeatable(
+            out,
+            notes,
+            state.historyOf(newest.id()),
+            now,
+            t,
+            WarningKind.CANNOT_ROTATE,
+            newest.id(),
+            "key is "
+                + newestAge
+                + " days old (rotate at "
+                + t.createAfterDays()
+                + ") but the user holds two active keys; rotation resumes once "
+                + older.id()
+                + " is deactivated");
+      }
     }
 
-    if (out.isEmpty()) {
-      long due = t.createAfterDays() - newestAge;
-      out.add(
-          Decision.onUser(
-              Action.NOTHING,
-              due > 0
-                  ? "newest active key "
-                      + newest.id()
-                      + " is "
-                      + newestAge
-                      + " days old; rotation due in "
-                      + due
-                      + " days (on "
-                      + date(now.plus(Duration.ofDays(due)))
-                      + ")"
-                  : "nothing more to do today; the newest active key "
-                      + newest.id()
-                      + " is "
-                      + newestAge
-                      + " days old"));
+    void sayWhenNothingIsDue() {
+      if (out.isEmpty()) {
+        long due = t.createAfterDays() - newestAge;
+        out.add(
+            Decision.onUser(
+                Action.NOTHING,
+                due > 0
+                    ? "newest active key "
+                        + newest.id()
+                        + " is "
+                        + newestAge
+                        + " days old; rotation due in "
+                        + due
+                        + " days (on "
+                        + date(now.plus(Duration.ofDays(due)))
+                        + ")"
+                    : "nothing more to do today; the newest active key "
+                        + newest.id()
+                        + " is "
+                        + newestAge
+                        + " days old"));
+      }
     }
-    return new UserPlan(user.name(), out, notes);
   }
 
   private static void remind(
