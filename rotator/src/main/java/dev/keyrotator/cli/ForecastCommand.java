@@ -36,7 +36,7 @@ final class ForecastCommand implements Callable<Integer> {
     }
     PolicyFile file = org.loadPolicy();
     Clock clock = org.clock();
-    Injector injector = org.injector(file, clock, Progress.silent());
+    Injector injector = org.injector(file, clock, Progress.silent(), false);
     List<String> errors = new ArrayList<>();
     List<Forecast.Entry> entries;
     try {

@@ -69,6 +69,18 @@ public final class Main {
             .setOut(out)
             .setErr(err)
             .setExitCodeExceptionMapper(e -> ExitCodes.USAGE)
+            .setParameterExceptionHandler(
+                (e, given) -> {
+                  e.getCommandLine()
+                      .getErr()
+                      .println(
+                          "error: "
+                              + e.getMessage()
+                              + " ("
+                              + e.getCommandLine().getCommandSpec().qualifiedName()
+                              + " --help lists the options)");
+                  return ExitCodes.USAGE;
+                })
             .setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
                   if (e instanceof PolicyFileException p) {

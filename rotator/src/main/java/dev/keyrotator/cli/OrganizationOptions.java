@@ -1,7 +1,6 @@
 package dev.keyrotator.cli;
 
 import com.google.inject.Injector;
-import dev.keyrotator.aws.AwsModule;
 import dev.keyrotator.config.EnvironmentOverrides;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyFileLoader;
@@ -12,10 +11,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** The options of every command that reads the organization: policy, endpoint and clock. */
 final class OrganizationOptions {
@@ -36,10 +40,37 @@ final class OrganizationOptions {
   URI endpoint;
 
   @Option(
+      names = "--region",
+      paramLabel = "REGION",
+      description =
+          "AWS region of the central account's clients. Default: AWS_REGION,"
+              + " AWS_DEFAULT_REGION or the profile's; there is no silent default.")
+  String region;
+
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description =
+          "Profile in ~/.aws/config for the central account's credentials."
+              + " Default: AWS_PROFILE or the SDK's default chain.")
+  String profile;
+
+  @Option(
       names = "--now",
-      paramLabel = "INSTANT",
-      description = "Run as if the clock read this ISO instant (the sandbox's clock in the demo).")
+      paramLabel = "WHEN",
+      converter = NowConverter.class,
+      description =
+          "Plan as if the clock read this: an ISO date (2026-12-01, midnight UTC) or"
+              + " instant (2026-12-01T12:00:00Z). For run only against a local endpoint (the"
+              + " sandbox, moto, LocalStack) unless --now-changes-real-keys is given too.")
   Instant now;
+
+  @Option(
+      names = "--now-changes-real-keys",
+      description =
+          "Allow run --now against real AWS: keys are created, deactivated and deleted"
+              + " as if it were that day, and the next real run sees the result.")
+  boolean nowOnRealKeys;
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
@@ -60,8 +91,52 @@ final class OrganizationOptions {
         : Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), now));
   }
 
+  private AwsTarget target;
+
+  /**
+   * Where the calls go and as whom, checked once: endpoint, profile, region, credentials.
+   *
+   * @param changes whether the command changes keys ({@code run}): then {@code --now} is refused
+   *     against real AWS unless {@code --now-changes-real-keys} is given
+   */
+  AwsTarget target(boolean changes) {
+    if (target == null) {
+      target =
+          AwsTarget.resolve(
+              Optional.ofNullable(endpoint),
+              Optional.ofNullable(region),
+              Optional.ofNullable(profile),
+              ((Main) mixee.root().userObject()).env());
+    }
+    if (changes && now != null && !target.local() && !nowOnRealKeys) {
+      throw new IllegalArgumentException(
+          "run --now rewrites real keys as if it were "
+              + now
+              + ": against AWS it needs --now-changes-real-keys too (plan and forecast take"
+              + " --now anywhere; the sandbox, moto and LocalStack on this machine need nothing)");
+    }
+    return target;
+  }
+
   /** The production wiring; close it with {@link Injectors#close}. */
-  Injector injector(PolicyFile file, Clock clock, Progress progress) {
-    return Injectors.forRun(file, clock, progress, Optional.ofNullable(endpoint), new AwsModule());
+  Injector injector(PolicyFile file, Clock clock, Progress progress, boolean changes) {
+    AwsTarget t = target(changes);
+    return Injectors.forRun(
+        file, clock, progress, t.endpoint(), Optional.of(t.region()), t.module());
+  }
+
+  /** {@code --now}: an ISO instant, or a date alone meaning its midnight UTC. */
+  static final class NowConverter implements ITypeConverter<Instant> {
+    @Override
+    public Instant convert(String value) {
+      try {
+        return value.length() == 10
+            ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+            : Instant.parse(value);
+      } catch (DateTimeParseException e) {
+        throw new TypeConversionException(
+            "'" + value + "' is not an ISO date (2026-12-01) or instant (2026-12-01T12:00:00Z)");
+      }
+    }
   }
 }

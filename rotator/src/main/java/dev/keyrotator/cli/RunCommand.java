@@ -63,6 +63,21 @@ class RunCommand implements Callable<Integer> {
       description = "Stop starting new users after N minutes; what is left is reported.")
   Integer maxMinutes;
 
+  @Option(
+      names = "--deliver",
+      description =
+          "Deliver the report of a dry run too (report bucket and summary topic); a"
+              + " dry run writes and publishes nothing without it.")
+  boolean deliver;
+
+  @Option(
+      names = "--progress",
+      negatable = true,
+      description =
+          "Progress lines on stderr (accounts done of total, users of a long account,"
+              + " elapsed). Default: on when stderr is a terminal.")
+  Boolean progressLines;
+
   boolean planOnly() {
     return false;
   }
@@ -71,6 +86,15 @@ class RunCommand implements Callable<Integer> {
   public Integer call() {
     Optional<Mode> modeOverride =
         mode == null ? Optional.empty() : Optional.of(Mode.fromLabel(mode));
+    if (planOnly() && modeOverride.isPresent()) {
+      throw new IllegalArgumentException(
+          "plan never changes or sends anything, so --mode has no effect on it: use run --mode "
+              + mode
+              + " to run in that mode, or plan alone to see what run would do");
+    }
+    if (maxMinutes != null && maxMinutes < 1) {
+      throw new IllegalArgumentException("--max-minutes must be at least 1, got " + maxMinutes);
+    }
     PolicyFile file = org.loadPolicy();
     Clock clock = org.clock();
     Deadline deadline =
@@ -84,10 +108,13 @@ class RunCommand implements Callable<Integer> {
             new LinkedHashSet<>(accounts),
             planOnly(),
             deadline,
-            Optional.ofNullable(reportDir));
+            Optional.ofNullable(reportDir),
+            deliver);
     PrintWriter err = spec.commandLine().getErr();
-    Progress progress = json ? Progress.silent() : Progress.log();
-    Injector injector = org.injector(file, clock, progress);
+    boolean showProgress =
+        !json && (progressLines != null ? progressLines : System.console() != null);
+    Progress progress = showProgress ? Progress.log() : Progress.silent();
+    Injector injector = org.injector(file, clock, progress, !planOnly());
     RotationService.RunResult result;
     try {
       result = injector.getInstance(RotationService.class).run(request);

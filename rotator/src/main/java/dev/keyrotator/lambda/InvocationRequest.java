@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param action empty for a whole run; else {@code list}, {@code rotate} or {@code merge}
  * @param runId the fanned-out run's id (rotate, merge; optional for list)
  * @param batches for merge: the account batches the list step handed out (empty: not told)
+ * @param deliver deliver the report of a forced dry run too ({@code "deliver": true})
  */
 record InvocationRequest(
     Optional<Mode> mode,
@@ -27,7 +28,8 @@ record InvocationRequest(
     boolean scheduled,
     Optional<String> action,
     Optional<String> runId,
-    List<List<String>> batches) {
+    List<List<String>> batches,
+    boolean deliver) {
 
   static final List<String> ACTIONS = List.of(FanOut.LIST, FanOut.ROTATE, FanOut.MERGE);
 
@@ -37,7 +39,7 @@ record InvocationRequest(
   }
 
   InvocationRequest(Optional<Mode> mode, List<String> accounts, boolean scheduled) {
-    this(mode, accounts, scheduled, Optional.empty(), Optional.empty(), List.of());
+    this(mode, accounts, scheduled, Optional.empty(), Optional.empty(), List.of(), false);
   }
 
   static InvocationRequest from(Map<String, Object> event) {
@@ -81,7 +83,12 @@ record InvocationRequest(
     } else if (b != null) {
       throw new IllegalArgumentException("batches must be a list of {\"accounts\": [...]}");
     }
-    return new InvocationRequest(mode, accounts, scheduled, action, runId, batches);
+    Object d = event.get("deliver");
+    if (d != null && !(d instanceof Boolean)) {
+      throw new IllegalArgumentException("deliver must be true or false, got " + d);
+    }
+    return new InvocationRequest(
+        mode, accounts, scheduled, action, runId, batches, Boolean.TRUE.equals(d));
   }
 
   private static List<String> ids(Object a, String field) {

@@ -103,7 +103,9 @@ public final class RotationHandler
                 invocation.mode(),
                 new LinkedHashSet<>(invocation.accounts()),
                 false,
-                deadline));
+                deadline,
+                Optional.empty(),
+                invocation.deliver()));
     metrics(result);
     return summary(result);
   }

@@ -37,6 +37,28 @@ public final class ReportFiles {
             HtmlReport.render(r, s).getBytes(StandardCharsets.UTF_8)));
   }
 
+  /**
+   * Checks, before a run changes anything, that the files can be written into {@code dir}: it is
+   * created if missing and a probe file is written and removed.
+   *
+   * @throws IllegalArgumentException naming the directory and why, when they cannot
+   */
+  public static void checkWritable(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".report-probe", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          "--report-dir "
+              + dir
+              + " cannot be written ("
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage())
+              + "); nothing was changed");
+    }
+  }
+
   /** Writes the files into {@code dir} (created if missing); returns their paths. */
   public static List<Path> writeTo(Path dir, RunReport r) throws IOException {
     return writeTo(dir, r, ReportSummary.of(r));

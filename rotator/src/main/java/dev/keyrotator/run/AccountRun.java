@@ -22,6 +22,7 @@ import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.report.UserReport;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +39,9 @@ final class AccountRun {
    * one.
    */
   static final Duration REPORT_WAIT = Duration.ofSeconds(60);
+
+  /** A long account tells how far it got this often. */
+  static final Duration USER_PROGRESS_EVERY = Duration.ofSeconds(15);
 
   /** What every account's run shares. */
   static final class Factory {
@@ -165,11 +169,29 @@ final class AccountRun {
       toRead = session.keys().userNames();
     }
     List<String> notReached = new ArrayList<>();
+    Instant start = f.clock.instant();
+    Instant lastTold = start;
+    int read = 0;
     for (String user : toRead) {
       if (!request.deadline().allowsMoreWork()) {
         notReached.add(user);
         continue;
       }
+      Instant now = f.clock.instant();
+      if (Duration.between(lastTold, now).compareTo(USER_PROGRESS_EVERY) >= 0) {
+        f.progress.report(
+            "account "
+                + account.id()
+                + ": "
+                + read
+                + " of "
+                + toRead.size()
+                + " users read, "
+                + Duration.between(start, now).toSeconds()
+                + " s");
+        lastTold = now;
+      }
+      read++;
       scanned++;
       try {
         users.add(rotation.process(user));

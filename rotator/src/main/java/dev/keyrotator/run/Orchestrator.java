@@ -19,6 +19,7 @@ import dev.keyrotator.report.AccountStatus;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.report.ScanMode;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -31,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.MDC;
@@ -171,6 +173,8 @@ public final class Orchestrator {
             });
     try {
       List<Future<AccountReport>> futures = new ArrayList<>();
+      Instant started = clock.instant();
+      AtomicInteger done = new AtomicInteger();
       for (Account a : accounts) {
         futures.add(
             pool.submit(
@@ -180,6 +184,13 @@ public final class Orchestrator {
                   try {
                     return account(request, a);
                   } finally {
+                    progress.report(
+                        done.incrementAndGet()
+                            + " of "
+                            + accounts.size()
+                            + " accounts done, "
+                            + Duration.between(started, clock.instant()).toSeconds()
+                            + " s elapsed");
                     MDC.clear();
                   }
                 }));

@@ -104,12 +104,16 @@ public final class RotationService {
    * @throws AwsCallException when the organization cannot be read; nothing has been changed then
    */
   public RunResult run(RunRequest request) {
+    request.reportDir().ifPresent(ReportFiles::checkWritable);
     RunReport report = orchestrator.run(request);
-    return finish(report, request.planOnly(), request.reportDir(), new ArrayList<>());
+    return finish(report, request.delivers(), request.reportDir(), new ArrayList<>());
   }
 
+  /**
+   * @param deliver whether the report goes to the security account (not for a plan or dry run)
+   */
   private RunResult finish(
-      RunReport report, boolean planOnly, Optional<Path> reportDir, List<String> problems) {
+      RunReport report, boolean deliver, Optional<Path> reportDir, List<String> problems) {
     ReportSummary summary = ReportSummary.of(report);
     if (reportDir.isPresent()) {
       try {
@@ -119,7 +123,7 @@ public final class RotationService {
       }
     }
     Optional<DeliveryResult> delivered =
-        !planOnly && ReportDelivery.configured(policy.reporting())
+        deliver && ReportDelivery.configured(policy.reporting())
             ? Optional.of(delivery.deliver(report, summary, policy.reporting()))
             : Optional.empty();
     return new RunResult(report, summary, delivered, problems);
@@ -254,7 +258,7 @@ public final class RotationService {
         ReportMerge.withAccounts(merged.report(), missing(merged.report(), expected));
     problems.forEach(p -> progress.report("merge of run " + runId + ": " + p));
     return new MergeResult(
-        finish(report, false, Optional.empty(), problems), parts.size(), missingParts);
+        finish(report, true, Optional.empty(), problems), parts.size(), missingParts);
   }
 
   /**

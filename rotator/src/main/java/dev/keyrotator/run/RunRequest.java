@@ -15,6 +15,8 @@ import java.util.Set;
  * @param planOnly plan and report, make no mutating call and send nothing (the {@code plan}
  *     command)
  * @param reportDir also write report.json, report.csv and report.html into this directory
+ * @param deliverDryRun deliver the report even when the request forces dry-run on every account (a
+ *     dry run delivers nothing otherwise, like {@code terraform plan})
  */
 public record RunRequest(
     String runId,
@@ -22,7 +24,8 @@ public record RunRequest(
     Set<String> accounts,
     boolean planOnly,
     Deadline deadline,
-    Optional<Path> reportDir) {
+    Optional<Path> reportDir,
+    boolean deliverDryRun) {
   public RunRequest {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(modeOverride, "modeOverride");
@@ -43,6 +46,11 @@ public record RunRequest(
       Set<String> accounts,
       boolean planOnly,
       Deadline deadline) {
-    this(runId, modeOverride, accounts, planOnly, deadline, Optional.empty());
+    this(runId, modeOverride, accounts, planOnly, deadline, Optional.empty(), false);
+  }
+
+  /** Whether the run's report goes to the security account: not for a plan or a dry run. */
+  public boolean delivers() {
+    return !planOnly && (deliverDryRun || !modeOverride.equals(Optional.of(Mode.DRY_RUN)));
   }
 }

@@ -19,7 +19,19 @@ public final class Injectors {
 
   public static Injector forRun(
       PolicyFile policy, Clock clock, Progress progress, Optional<URI> endpoint, AwsModule aws) {
-    AwsSettings settings = settings(policy, endpoint);
+    return forRun(policy, clock, progress, endpoint, Optional.empty(), aws);
+  }
+
+  /** With the region the caller resolved (the CLI's {@code --region}); else the SDK's chain. */
+  public static Injector forRun(
+      PolicyFile policy,
+      Clock clock,
+      Progress progress,
+      Optional<URI> endpoint,
+      Optional<String> region,
+      AwsModule aws) {
+    AwsSettings settings =
+        region.map(settings(policy, endpoint)::withRegion).orElse(settings(policy, endpoint));
     return Guice.createInjector(
         Stage.PRODUCTION,
         new AbstractModule() {

@@ -51,4 +51,23 @@ class ShippedPolicyFilesTest {
     assertThat(PolicySchema.check(file.toString(), tree)).isEmpty();
     assertThat(PolicyFileLoader.load(file).source()).isEqualTo(file.toString());
   }
+
+  /** Every policy example in the README is one {@code validate-config} accepts. */
+  @org.junit.jupiter.api.Test
+  void theReadmesPolicyExamplesAreValid() throws IOException {
+    String readme = Files.readString(Path.of("../README.md"), StandardCharsets.UTF_8);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "```yaml\n(version: 1\n.*?)```", java.util.regex.Pattern.DOTALL)
+            .matcher(readme);
+    int examples = 0;
+    while (m.find()) {
+      examples++;
+      PolicyFile p =
+          PolicyFileLoader.parse(
+              "README.md example " + examples, m.group(1).getBytes(StandardCharsets.UTF_8));
+      assertThat(p.overrides()).isNotNull();
+    }
+    assertThat(examples).isPositive();
+  }
 }
