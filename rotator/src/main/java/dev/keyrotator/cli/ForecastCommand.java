@@ -26,7 +26,11 @@ final class ForecastCommand implements Callable<Integer> {
 
   @Mixin OrganizationOptions org;
 
-  @Option(names = "--days", defaultValue = "30", paramLabel = "N", description = "Days ahead.")
+  @Option(
+      names = "--days",
+      defaultValue = "30",
+      paramLabel = "N",
+      description = "Days ahead, at most 3650 (default: ${DEFAULT-VALUE}).")
   int days;
 
   @Override

@@ -68,6 +68,8 @@ public final class Main {
         new CommandLine(this)
             .setOut(out)
             .setErr(err)
+            .setUsageHelpAutoWidth(true)
+            .setUsageHelpLongOptionsMaxWidth(32)
             .setExitCodeExceptionMapper(e -> ExitCodes.USAGE)
             .setParameterExceptionHandler(
                 (e, given) -> {
@@ -94,6 +96,11 @@ public final class Main {
                   commandLine.getErr().println("error: " + e);
                   return ExitCodes.FAILED;
                 });
+    // "Usage: rotator run [OPTIONS]": the option list below explains each; a full synopsis
+    // wraps mid-option at 80 columns.
+    cli.getSubcommands()
+        .values()
+        .forEach(c -> c.getCommandSpec().usageMessage().abbreviateSynopsis(true));
     cli.getCommandSpec()
         .usageMessage()
         .footer(

@@ -54,7 +54,7 @@ class RunCommand implements Callable<Integer> {
   @Option(
       names = "--report-dir",
       paramLabel = "DIR",
-      description = "Also write report.json, report.csv and report.html here.")
+      description = "Also write the report here: JSON, CSV and HTML files.")
   Path reportDir;
 
   @Option(

@@ -318,4 +318,22 @@ class CliBehavesTest {
 
     assertThat(lines).anyMatch(l -> l.contains(" 5 of 5 accounts done, "));
   }
+
+  @Test
+  void helpTextWrapsCleanlyAtEightyColumns() throws Exception {
+    for (String command :
+        List.of("plan", "run", "forecast", "validate-config", "explain", "report")) {
+      StringWriter help = new StringWriter();
+      int code =
+          new Main(new PrintWriter(help), new PrintWriter(err), Map.of("COLUMNS", "80"))
+              .run(command, "--help");
+
+      assertThat(code).isZero();
+      assertThat(help.toString().lines())
+          .as(command)
+          .isNotEmpty()
+          .allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80))
+          .noneMatch(l -> l.endsWith("--[no-]") || l.matches(".*\\w\\.$") && l.endsWith("report."));
+    }
+  }
 }

@@ -25,6 +25,7 @@ import java.util.Map;
  * GET    /_sandbox/clock                    {"now":"2026-11-27T09:00:00Z"}
  * POST   /_sandbox/clock                    {"advanceDays":n} | {"advanceSeconds":n} | {"set":"ISO instant"}
  * GET    /_sandbox/sns/messages             [ {messageId,topicArn,accountId,subject,message,attributes,time} ]
+ * GET    /_sandbox/sns/examples             text: the first message of each event type, whole
  * GET    /_sandbox/calls                    {"calls":[...], "counts":{"iam:ListUsers":3,...}, "mutating":n}
  * DELETE /_sandbox/calls                    clears the call log
  * GET    /_sandbox/faults                   active rules
@@ -131,6 +132,23 @@ public final class AdminApi {
             m.attributes().forEach(at::put);
           }
           return json(200, a);
+        }
+      case "GET /_sandbox/sns/examples":
+        {
+          StringBuilder t = new StringBuilder();
+          java.util.Set<String> seen = new java.util.HashSet<>();
+          for (SnsMessage m : sb.snsMessages()) {
+            String event = m.attributes().getOrDefault("event", "(no event attribute)");
+            if (!seen.add(event)) {
+              continue;
+            }
+            t.append("---------------- event ").append(event).append('\n');
+            t.append("Topic:      ").append(m.topicArn()).append('\n');
+            t.append("Attributes: ").append(new java.util.TreeMap<>(m.attributes())).append('\n');
+            t.append("Subject:    ").append(m.subject()).append("\n\n");
+            t.append(m.message().strip()).append("\n\n");
+          }
+          return Resp.of(200, "text/plain; charset=utf-8", t.toString());
         }
       case "GET /_sandbox/calls":
         {
