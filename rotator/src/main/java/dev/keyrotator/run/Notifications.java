@@ -5,7 +5,9 @@ import dev.keyrotator.policy.IamUser;
 import dev.keyrotator.ports.Account;
 import dev.keyrotator.ports.Notification;
 import dev.keyrotator.ports.StoredSecret;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -66,6 +68,38 @@ public final class Notifications {
             + error
             + ". Nothing else was changed for this user in this run; the next run tries again.",
         Optional.empty());
+  }
+
+  /**
+   * A warning's text in a report-only account, where nothing is created or deactivated: it says so,
+   * and what the policy would do, instead of "switch to the new key" and a deactivation date.
+   */
+  static String reportOnly(Decision warning, List<Decision> plan) {
+    StringBuilder b =
+        new StringBuilder(
+            "This account is in report-only mode: the rotator changed nothing and created no new"
+                + " key for you.");
+    List<String> would = new ArrayList<>();
+    for (Decision d : plan) {
+      switch (d.action()) {
+        case CREATE_KEY -> would.add("create a new access key (" + d.reason() + ")");
+        case DEACTIVATE_KEY ->
+            would.add("deactivate key " + d.keyId().orElse("") + " (" + d.reason() + ")");
+        case DELETE_KEY ->
+            would.add("delete key " + d.keyId().orElse("") + " (" + d.reason() + ")");
+        default -> {}
+      }
+    }
+    if (!would.isEmpty()) {
+      b.append(" Under the policy it would now: ").append(String.join("; ", would)).append('.');
+    }
+    String why = warning.reason().replaceAll(";? *switch to the (new|newer) key", "");
+    b.append(" What the policy says about key ")
+        .append(warning.keyId().orElse("-"))
+        .append(": ")
+        .append(why)
+        .append(". Rotate it yourself, or ask for the account to be put in enforce mode.");
+    return b.toString();
   }
 
   static String accountLabel(Account account) {

@@ -279,7 +279,9 @@ final class UserRotation {
                   ctx.account(),
                   state.user(),
                   keyId,
-                  d.reason(),
+                  ctx.policy().mode() == Mode.REPORT_ONLY
+                      ? Notifications.reportOnly(d, plan.decisions())
+                      : d.reason(),
                   Optional.empty()));
       if (delivered) {
         remember(keyId, history(keyId).withWarned(now));

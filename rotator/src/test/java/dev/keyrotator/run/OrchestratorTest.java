@@ -189,6 +189,26 @@ class OrchestratorTest {
   }
 
   @Test
+  void reportOnlyWarningsSayNothingWasChangedAndWhatThePolicyWouldDo() {
+    orchestrator(policy(""))
+        .run(
+            new RunRequest(
+                "run-1", Optional.of(Mode.REPORT_ONLY), Set.of(), false, Deadline.none()));
+
+    assertThat(org.published)
+        .filteredOn(n -> "key-warning".equals(n.attributes().get("event")))
+        .isNotEmpty()
+        .allSatisfy(
+            n ->
+                assertThat(n.body())
+                    .contains(
+                        "report-only mode: the rotator changed nothing and created no new key")
+                    .contains("Under the policy it would now: create a new access key")
+                    .doesNotContain("switch to the new key")
+                    .doesNotContain("switch to the newer key"));
+  }
+
+  @Test
   void anExcludedAccountIsNeverCalled() {
     RunReport report = orchestrator(policyWithExcludedDev()).run(request());
 
