@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
       RunCommand.class,
       ForecastCommand.class,
       ValidateConfigCommand.class,
+      CredentialsCommand.class,
       ExplainCommand.class,
       ReportCommand.class
     })
