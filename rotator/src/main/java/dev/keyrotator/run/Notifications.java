@@ -40,10 +40,24 @@ public final class Notifications {
               "\nThe new secret is stored in AWS Secrets Manager (it is not in this message).\n");
           body.append("Secret ARN:  ").append(s.arn()).append('\n');
           body.append("Console:     ").append(s.consoleUrl()).append('\n');
-          body.append("Read it with:\n  ").append(s.cliCommand()).append('\n');
           body.append(
-              "Switch your applications to the new key; the old key is deactivated once it"
-                  + " is no longer used.\n");
+              "Who can read it: the IAM user "
+                  + user.name()
+                  + " itself, signing with its own (current or old) access key; the secret's"
+                  + " resource policy names that user, not your console session.\n");
+          body.append("Read it as that user with:\n  ").append(s.cliCommand()).append('\n');
+          body.append(
+              "Let the workload pick it up by itself: in its ~/.aws/config\n"
+                  + "  [profile "
+                  + user.name()
+                  + "]\n  credential_process = java -XX:TieredStopAtLevel=1 -jar rotator.jar"
+                  + " credentials --secret-id "
+                  + s.arn()
+                  + "\n(run it once with the old key in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY to"
+                  + " seed its cache; README \"How an application gets its new key\").\n");
+          body.append(
+              "Otherwise switch your applications to the new key; the old key is deactivated"
+                  + " once it is no longer used.\n");
         });
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("account_id", account.id());
