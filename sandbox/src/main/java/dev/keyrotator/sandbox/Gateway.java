@@ -15,6 +15,7 @@ import dev.keyrotator.sandbox.protocol.Resp;
 import dev.keyrotator.sandbox.protocol.SigV4;
 import dev.keyrotator.sandbox.s3.S3Handler;
 import dev.keyrotator.sandbox.secretsmanager.SecretsManagerHandler;
+import dev.keyrotator.sandbox.securityhub.SecurityHubHandler;
 import dev.keyrotator.sandbox.sns.SnsHandler;
 import dev.keyrotator.sandbox.state.State;
 import dev.keyrotator.sandbox.sts.StsHandler;
@@ -43,7 +44,8 @@ final class Gateway {
               new OrganizationsHandler(),
               new SecretsManagerHandler(),
               new SnsHandler(),
-              new S3Handler()));
+              new S3Handler(),
+              new SecurityHubHandler()));
 
   /** Answers a service the sandbox does not speak (read as Query, so the error is well-formed). */
   private static final ServiceHandler UNKNOWN =

@@ -144,6 +144,21 @@ public final class Sandbox implements AutoCloseable {
   }
 
   /**
+   * The Security Hub findings imported in {@code accountId}'s {@code region}, as Security Hub keeps
+   * them (ASFF JSON, with the workflow status it set), in import order.
+   */
+  public List<String> securityHubFindings(String accountId, String region) {
+    State s = state;
+    synchronized (s) {
+      String prefix = accountId + "|" + region + "|";
+      return s.findings.entrySet().stream()
+          .filter(e -> e.getKey().startsWith(prefix))
+          .map(e -> e.getValue().toString())
+          .toList();
+    }
+  }
+
+  /**
    * The admin (bootstrap) credentials of an account; this identity is not an IAM user and is not
    * listed.
    */

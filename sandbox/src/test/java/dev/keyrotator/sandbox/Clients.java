@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.securityhub.SecurityHubClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
@@ -52,6 +53,15 @@ final class Clients {
 
   private StaticCredentialsProvider provider() {
     return StaticCredentialsProvider.create(credentials);
+  }
+
+  SecurityHubClient securityHub() {
+    return SecurityHubClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(provider())
+        .httpClient(HTTP)
+        .build();
   }
 
   IamClient iam() {

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 public enum Protocol {
   QUERY,
   JSON,
-  REST_XML;
+  REST_XML,
+  /** REST with JSON bodies (Security Hub): operations by method and path. */
+  REST_JSON;
 
   public static final String IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/";
   public static final String STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -80,6 +82,13 @@ public enum Protocol {
                 .el("RequestId", c.requestId)
                 .close("ErrorResponse");
         r = Resp.of(e.status(), "text/xml", x.toString());
+      }
+      case REST_JSON -> {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("Code", e.code());
+        n.put("Message", e.getMessage());
+        r = Resp.of(e.status(), "application/json", n.toString());
+        r.header("x-amzn-ErrorType", e.code());
       }
       default -> {
         Xml x =

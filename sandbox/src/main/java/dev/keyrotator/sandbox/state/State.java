@@ -37,6 +37,10 @@ public final class State {
   public final Map<String, Topic> topics = new LinkedHashMap<>(); // ARN -> topic
   public final List<Message> messages = new ArrayList<>();
 
+  /** Security Hub findings by account, region, product ARN and id, as last imported (ASFF). */
+  public final Map<String, com.fasterxml.jackson.databind.node.ObjectNode> findings =
+      new LinkedHashMap<>();
+
   /** A message published to a topic (see {@code SnsMessage}). */
   public record Message(
       String messageId,
