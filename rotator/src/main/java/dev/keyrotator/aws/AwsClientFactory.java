@@ -19,8 +19,10 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.securityhub.SecurityHubClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * The one place that builds AWS SDK clients. Every client shares one {@link
@@ -132,6 +134,26 @@ public final class AwsClientFactory implements AutoCloseable {
     boolean pathStyle = customEndpoint() || env("AWS_ENDPOINT_URL_S3").isPresent();
     return track(
         configure(S3Client.builder(), "s3", credentials).forcePathStyle(pathStyle).build());
+  }
+
+  /**
+   * Security Hub in {@code region} (empty: the rotator's), as the central account or, with {@code
+   * roleArn}, as that role (assumed with the central credentials, refreshed as needed).
+   */
+  public SecurityHubClient securityHub(Optional<String> region, Optional<String> roleArn) {
+    AwsCredentialsProvider p = credentials;
+    if (roleArn.isPresent()) {
+      StsClient sts = sts();
+      p =
+          StsAssumeRoleCredentialsProvider.builder()
+              .stsClient(sts)
+              .refreshRequest(r -> r.roleArn(roleArn.get()).roleSessionName("key-rotator-findings"))
+              .build();
+      track((AutoCloseable) p);
+    }
+    var b = configure(SecurityHubClient.builder(), "securityhub", p);
+    region.ifPresent(r -> b.region(Region.of(r)));
+    return track(b.build());
   }
 
   /** IAM with the central credentials (the central account itself). */

@@ -56,7 +56,8 @@ public final class EnvironmentOverrides {
             reporting,
             f.defaults(),
             f.defaultsLine(),
-            f.overrides());
+            f.overrides(),
+            f.securityHub());
     if (!org.memberRoleName().matches("[\\w+=,.@-]{1,64}")) {
       throw new PolicyFileException(
           List.of(

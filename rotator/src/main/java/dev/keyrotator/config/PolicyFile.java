@@ -18,10 +18,51 @@ public record PolicyFile(
     ReportingSettings reporting,
     PolicyLayer defaults,
     int defaultsLine,
-    List<PolicyOverride> overrides) {
+    List<PolicyOverride> overrides,
+    SecurityHubSettings securityHub) {
 
   public PolicyFile {
     overrides = List.copyOf(overrides);
+    java.util.Objects.requireNonNull(securityHub, "securityHub");
+  }
+
+  /** A policy file without Security Hub findings. */
+  public PolicyFile(
+      String source,
+      String sha256,
+      OrganizationSettings organization,
+      SecretSettings secrets,
+      NotificationSettings notifications,
+      ReportingSettings reporting,
+      PolicyLayer defaults,
+      int defaultsLine,
+      List<PolicyOverride> overrides) {
+    this(
+        source,
+        sha256,
+        organization,
+        secrets,
+        notifications,
+        reporting,
+        defaults,
+        defaultsLine,
+        overrides,
+        SecurityHubSettings.OFF);
+  }
+
+  /**
+   * Where the run's findings go in AWS Security Hub; off when the file has no {@code securityHub}
+   * section.
+   *
+   * @param region the Security Hub region (default: the rotator's)
+   * @param roleArn a role to import as (in the security account, the organization's Security Hub
+   *     administrator); empty: the central account imports into its own Security Hub, which
+   *     aggregates to the administrator
+   */
+  public record SecurityHubSettings(
+      boolean enabled, Optional<String> region, Optional<String> roleArn) {
+    public static final SecurityHubSettings OFF =
+        new SecurityHubSettings(false, Optional.empty(), Optional.empty());
   }
 
   /**

@@ -163,7 +163,13 @@ public final class PolicyFileLoader {
         reporting,
         layer(root.path("defaults")),
         tree.line("/defaults"),
-        overrides);
+        overrides,
+        root.has("securityHub")
+            ? new PolicyFile.SecurityHubSettings(
+                true,
+                text(root.path("securityHub"), "region"),
+                text(root.path("securityHub"), "roleArn"))
+            : PolicyFile.SecurityHubSettings.OFF);
   }
 
   private static PolicyLayer layer(JsonNode m) {

@@ -5,6 +5,7 @@ import dev.keyrotator.config.PolicyFile.ReportingSettings;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.ports.Account;
 import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.FindingsSink;
 import dev.keyrotator.ports.ReportFile;
 import dev.keyrotator.ports.ReportReader;
 import dev.keyrotator.ports.ReportSink;
@@ -79,6 +80,7 @@ public final class RotationService {
   private final ReportSink sink;
   private final ReportReader reader;
   private final Progress progress;
+  private final Optional<FindingsSink> findings;
 
   public RotationService(
       PolicyFile policy,
@@ -87,6 +89,19 @@ public final class RotationService {
       ReportSink sink,
       ReportReader reader,
       Progress progress) {
+    this(policy, orchestrator, delivery, sink, reader, progress, Optional.empty());
+  }
+
+  /** With Security Hub findings published after each delivered run. */
+  public RotationService(
+      PolicyFile policy,
+      Orchestrator orchestrator,
+      ReportDelivery delivery,
+      ReportSink sink,
+      ReportReader reader,
+      Progress progress,
+      Optional<FindingsSink> findings) {
+    this.findings = findings;
     this.policy = policy;
     this.orchestrator = orchestrator;
     this.delivery = delivery;
@@ -126,6 +141,16 @@ public final class RotationService {
         deliver && ReportDelivery.configured(policy.reporting())
             ? Optional.of(delivery.deliver(report, summary, policy.reporting()))
             : Optional.empty();
+    if (deliver && findings.isPresent()) {
+      FindingsPublication.Result f = FindingsPublication.publish(findings.get(), report);
+      progress.report(
+          "Security Hub: "
+              + f.raised()
+              + " findings raised or updated, "
+              + f.resolved()
+              + " resolved");
+      problems.addAll(f.problems());
+    }
     return new RunResult(report, summary, delivered, problems);
   }
 

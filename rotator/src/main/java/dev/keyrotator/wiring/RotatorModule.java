@@ -6,9 +6,11 @@ import com.google.inject.Singleton;
 import dev.keyrotator.aws.AwsClientFactory;
 import dev.keyrotator.aws.CallMetrics;
 import dev.keyrotator.aws.SecretsManagerVault;
+import dev.keyrotator.aws.SecurityHubFindings;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.policy.Planner;
 import dev.keyrotator.ports.AccountDirectory;
+import dev.keyrotator.ports.FindingsSink;
 import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.ReportReader;
 import dev.keyrotator.ports.ReportSink;
@@ -83,8 +85,36 @@ public final class RotatorModule extends AbstractModule {
       ReportDelivery delivery,
       ReportSink sink,
       ReportReader reader,
-      Progress progress) {
-    return new RotationService(policy, orchestrator, delivery, sink, reader, progress);
+      Progress progress,
+      AwsClientFactory clients,
+      Clock clock) {
+    return new RotationService(
+        policy, orchestrator, delivery, sink, reader, progress, findings(policy, clients, clock));
+  }
+
+  /** Security Hub, when the policy file has a securityHub section. */
+  private static Optional<FindingsSink> findings(
+      PolicyFile policy, AwsClientFactory clients, Clock clock) {
+    PolicyFile.SecurityHubSettings s = policy.securityHub();
+    if (!s.enabled()) {
+      return Optional.empty();
+    }
+    String account =
+        s.roleArn()
+            .map(arn -> arn.split(":")[4])
+            .or(policy.organization()::centralAccountId)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "securityHub needs organization.centralAccountId or securityHub.roleArn"
+                            + " (the account whose Security Hub the findings go to)"));
+    return Optional.of(
+        new SecurityHubFindings(
+            clients.securityHub(s.region(), s.roleArn()),
+            account,
+            s.region().orElse(clients.region().id()),
+            clients.partition(),
+            clock));
   }
 
   @Provides

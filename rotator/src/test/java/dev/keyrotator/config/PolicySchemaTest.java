@@ -80,6 +80,9 @@ class PolicySchemaTest {
           bucket: reports-bucket
           prefix: r/
           topicArn: "arn:aws:sns:us-east-1:222222222222:s"
+        securityHub:
+          region: eu-west-1
+          roleArn: arn:aws:iam::222222222222:role/FindingsImporter
         defaults:
           mode: enforce
           createAfterDays: 100
@@ -128,6 +131,12 @@ class PolicySchemaTest {
                 Optional.of("reports-bucket"),
                 "r/",
                 Optional.of("arn:aws:sns:us-east-1:222222222222:s")));
+    assertThat(f.securityHub())
+        .isEqualTo(
+            new PolicyFile.SecurityHubSettings(
+                true,
+                Optional.of("eu-west-1"),
+                Optional.of("arn:aws:iam::222222222222:role/FindingsImporter")));
     PolicyLayer d = f.defaults();
     assertThat(d.mode()).hasValue(Mode.ENFORCE);
     assertThat(
@@ -169,6 +178,7 @@ class PolicySchemaTest {
             "secrets",
             "notifications",
             "reporting",
+            "securityHub",
             "defaults",
             "overrides");
     assertThat(keys(SCHEMA.at("/properties/organization/properties")))
