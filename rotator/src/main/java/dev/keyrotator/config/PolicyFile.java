@@ -16,11 +16,13 @@ public record PolicyFile(
     SecretSettings secrets,
     NotificationSettings notifications,
     ReportingSettings reporting,
+    LeaseSettings leases,
     PolicyLayer defaults,
     int defaultsLine,
     List<PolicyOverride> overrides) {
 
   public PolicyFile {
+    java.util.Objects.requireNonNull(leases, "leases");
     overrides = List.copyOf(overrides);
   }
 
@@ -68,4 +70,27 @@ public record PolicyFile(
       Optional<String> bucket,
       String prefix,
       Optional<String> topicArn) {}
+
+  /**
+   * The account lease (README "Two runs at once: the account lease").
+   *
+   * @param bucket the lease bucket in the central account; empty: no lease is taken
+   * @param prefix key prefix of the lease objects, ending with {@code /}
+   * @param ttl how long a lease lasts unless renewed
+   */
+  public record LeaseSettings(Optional<String> bucket, String prefix, java.time.Duration ttl) {
+    public static final String DEFAULT_PREFIX = "leases/";
+    public static final java.time.Duration DEFAULT_TTL = java.time.Duration.ofMinutes(10);
+
+    public LeaseSettings {
+      java.util.Objects.requireNonNull(bucket, "bucket");
+      prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
+      java.util.Objects.requireNonNull(ttl, "ttl");
+    }
+
+    /** No lease bucket configured. */
+    public static LeaseSettings none() {
+      return new LeaseSettings(Optional.empty(), DEFAULT_PREFIX, DEFAULT_TTL);
+    }
+  }
 }

@@ -80,6 +80,7 @@ class PolicySchemaTest {
           bucket: reports-bucket
           prefix: r/
           topicArn: "arn:aws:sns:us-east-1:222222222222:s"
+        leases: {bucket: lease-bucket, prefix: l/, ttlMinutes: 7}
         defaults:
           mode: enforce
           createAfterDays: 100
@@ -128,6 +129,10 @@ class PolicySchemaTest {
                 Optional.of("reports-bucket"),
                 "r/",
                 Optional.of("arn:aws:sns:us-east-1:222222222222:s")));
+    assertThat(f.leases())
+        .isEqualTo(
+            new PolicyFile.LeaseSettings(
+                Optional.of("lease-bucket"), "l/", java.time.Duration.ofMinutes(7)));
     PolicyLayer d = f.defaults();
     assertThat(d.mode()).hasValue(Mode.ENFORCE);
     assertThat(
@@ -169,6 +174,7 @@ class PolicySchemaTest {
             "secrets",
             "notifications",
             "reporting",
+            "leases",
             "defaults",
             "overrides");
     assertThat(keys(SCHEMA.at("/properties/organization/properties")))
@@ -187,6 +193,8 @@ class PolicySchemaTest {
         .containsExactlyInAnyOrder("storeIn", "namePrefix", "kmsKeyId");
     assertThat(keys(SCHEMA.at("/properties/reporting/properties")))
         .containsExactlyInAnyOrder("securityAccountId", "bucket", "prefix", "topicArn");
+    assertThat(keys(SCHEMA.at("/properties/leases/properties")))
+        .containsExactlyInAnyOrder("bucket", "prefix", "ttlMinutes");
     List<String> layer =
         List.of(
             "mode",
