@@ -43,6 +43,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
@@ -98,6 +99,11 @@ class TwoRunsAtOnceTest {
   }
 
   static PolicyFile policy(boolean leases) {
+    return policy(leases, "");
+  }
+
+  /** {@code ttl}: more lines of the {@code leases} section. */
+  static PolicyFile policy(boolean leases, String ttl) {
     String yaml =
         """
         version: 1
@@ -109,12 +115,16 @@ class TwoRunsAtOnceTest {
         notifications:
           topicArn: arn:aws:sns:us-east-1:111111111111:key-rotation-events
         """
-            + (leases ? "leases:\n  bucket: " + LEASES + "\n" : "");
+            + (leases ? "leases:\n  bucket: " + LEASES + "\n" + ttl : "");
     return PolicyFileLoader.parse("two-runs.yaml", yaml.getBytes(StandardCharsets.UTF_8));
   }
 
   /** One run in this JVM with its own injector and SDK clients, as a second process would be. */
   static RunReport run(Sandbox sb, PolicyFile policy, String runId) {
+    return run(sb, policy, runId, Set.of());
+  }
+
+  static RunReport run(Sandbox sb, PolicyFile policy, String runId, Set<String> accounts) {
     SandboxCredentials c = sb.credentialsFor(CENTRAL);
     AwsModule aws =
         AwsModule.withCredentials(
@@ -125,7 +135,7 @@ class TwoRunsAtOnceTest {
     try {
       return injector
           .getInstance(Orchestrator.class)
-          .run(new RunRequest(runId, Optional.empty(), Set.of(), false, Deadline.none()));
+          .run(new RunRequest(runId, Optional.empty(), accounts, false, Deadline.none()));
     } finally {
       Injectors.close(injector);
     }
@@ -201,6 +211,11 @@ class TwoRunsAtOnceTest {
    * that was not created got one; no {@code rotation-failed} message (no rotation failed).
    */
   static void assertProtocolHeld(Sandbox sb, List<RunReport> reports) {
+    assertProtocolHeld(sb, reports, MEMBERS.size());
+  }
+
+  /** The same, when {@code accountsRun} of the member accounts were run. */
+  static void assertProtocolHeld(Sandbox sb, List<RunReport> reports, int accountsRun) {
     Map<String, Long> createdByUser = new TreeMap<>();
     for (RunReport r : reports) {
       for (AccountReport a : r.accounts()) {
@@ -255,7 +270,7 @@ class TwoRunsAtOnceTest {
     assertThat(users).isEqualTo(MEMBERS.size() * USERS_PER_ACCOUNT);
     // Every user due for a new key got exactly one (users 0, 2, 3, 5, ... of each account: the
     // 170-day key ones, with or without an inactive key to delete first).
-    assertThat(createdByUser).hasSize(MEMBERS.size() * (USERS_PER_ACCOUNT - USERS_PER_ACCOUNT / 3));
+    assertThat(createdByUser).hasSize(accountsRun * (USERS_PER_ACCOUNT - USERS_PER_ACCOUNT / 3));
   }
 
   @Test
@@ -351,6 +366,62 @@ class TwoRunsAtOnceTest {
     List<RunReport> all = new ArrayList<>(reports);
     all.add(early);
     assertProtocolHeld(sb, all);
+    assertThat(sb.s3Keys(LEASES)).isEmpty();
+  }
+
+  @Test
+  void aLongAccountRenewsItsLeaseSoASecondRunStillFindsItHeldAfterTheFirstTermWouldHaveRunOut()
+      throws Exception {
+    Sandbox sb = SANDBOX.sandbox();
+    String member = MEMBERS.get(2);
+    PolicyFile policy = policy(true, "  ttlMinutes: 2\n");
+    // Each user takes a while, and the sandbox clock runs at 100 s a second meanwhile: the account
+    // takes several lease terms of 2 minutes.
+    for (String op :
+        List.of("CreateSecret", "PutSecretValue", "PutResourcePolicy", "TagResource")) {
+      sb.faults().add(FaultRule.on("secretsmanager", op).latencyMs(40));
+    }
+    Instant started = sb.clock().now();
+    AtomicBoolean ticking = new AtomicBoolean(true);
+    Thread ticker =
+        new Thread(
+            () -> {
+              while (ticking.get()) {
+                sb.clock().advance(Duration.ofSeconds(2));
+                try {
+                  Thread.sleep(20);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    ticker.setDaemon(true);
+    ticker.start();
+    try {
+      CompletableFuture<RunReport> a =
+          CompletableFuture.supplyAsync(() -> run(sb, policy, "run-long", Set.of(member)));
+      long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (sb.clock().now().isBefore(started.plus(Duration.ofSeconds(150)))
+          && System.nanoTime() < giveUp) {
+        Thread.sleep(10);
+      }
+      assertThat(a).as("the first run is still working the account").isNotDone();
+      RunReport b = run(sb, policy, "run-meanwhile", Set.of(member));
+      assertThat(account(b, member).status()).isEqualTo(AccountStatus.SKIPPED);
+      assertThat(account(b, member).reason()).startsWith("held by run run-long (");
+      RunReport first = a.get(60, TimeUnit.SECONDS);
+      AccountReport done = account(first, member);
+      assertThat(done.status()).as("%s", done).isEqualTo(AccountStatus.DONE);
+      assertThat(done.lease().state()).isEqualTo(LeaseState.HELD);
+      assertThat(done.lease().note()).isEmpty();
+      assertThat(done.lease().until().orElseThrow())
+          .as("renewed past the first term")
+          .isAfter(started.plus(Duration.ofMinutes(2)));
+      assertProtocolHeld(sb, List.of(first, b), 1);
+    } finally {
+      ticking.set(false);
+      ticker.join();
+    }
     assertThat(sb.s3Keys(LEASES)).isEmpty();
   }
 
