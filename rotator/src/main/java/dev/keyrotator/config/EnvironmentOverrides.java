@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Settings the deployment owns (the central stack sets them as Lambda environment variables) win
- * over the policy file's: role name and path, ExternalId, topics, secret store, report bucket. The
- * lifecycle policy itself only ever comes from the file.
+ * over the policy file's: role name and path, ExternalId, topics, secret store, report bucket,
+ * lease bucket and prefix. The lifecycle policy itself only ever comes from the file.
  */
 public final class EnvironmentOverrides {
   public static final String PREFIX = "KEY_ROTATOR_";
@@ -46,6 +46,12 @@ public final class EnvironmentOverrides {
             get(env, "REPORT_BUCKET").or(r::bucket),
             get(env, "REPORT_PREFIX").orElse(r.prefix()),
             get(env, "SECURITY_TOPIC_ARN").or(r::topicArn));
+    var l = f.leases();
+    var leases =
+        new PolicyFile.LeaseSettings(
+            get(env, "LEASE_BUCKET").or(l::bucket),
+            get(env, "LEASE_PREFIX").orElse(l.prefix()),
+            l.ttl());
     PolicyFile out =
         new PolicyFile(
             f.source(),
@@ -54,6 +60,7 @@ public final class EnvironmentOverrides {
             secrets,
             notifications,
             reporting,
+            leases,
             f.defaults(),
             f.defaultsLine(),
             f.overrides(),

@@ -16,38 +16,16 @@ public record PolicyFile(
     SecretSettings secrets,
     NotificationSettings notifications,
     ReportingSettings reporting,
+    LeaseSettings leases,
     PolicyLayer defaults,
     int defaultsLine,
     List<PolicyOverride> overrides,
     SecurityHubSettings securityHub) {
 
   public PolicyFile {
+    java.util.Objects.requireNonNull(leases, "leases");
     overrides = List.copyOf(overrides);
     java.util.Objects.requireNonNull(securityHub, "securityHub");
-  }
-
-  /** A policy file without Security Hub findings. */
-  public PolicyFile(
-      String source,
-      String sha256,
-      OrganizationSettings organization,
-      SecretSettings secrets,
-      NotificationSettings notifications,
-      ReportingSettings reporting,
-      PolicyLayer defaults,
-      int defaultsLine,
-      List<PolicyOverride> overrides) {
-    this(
-        source,
-        sha256,
-        organization,
-        secrets,
-        notifications,
-        reporting,
-        defaults,
-        defaultsLine,
-        overrides,
-        SecurityHubSettings.OFF);
   }
 
   /**
@@ -109,4 +87,27 @@ public record PolicyFile(
       Optional<String> bucket,
       String prefix,
       Optional<String> topicArn) {}
+
+  /**
+   * The account lease (README "Two runs at once: the account lease").
+   *
+   * @param bucket the lease bucket in the central account; empty: no lease is taken
+   * @param prefix key prefix of the lease objects, ending with {@code /}
+   * @param ttl how long a lease lasts unless renewed
+   */
+  public record LeaseSettings(Optional<String> bucket, String prefix, java.time.Duration ttl) {
+    public static final String DEFAULT_PREFIX = "leases/";
+    public static final java.time.Duration DEFAULT_TTL = java.time.Duration.ofMinutes(10);
+
+    public LeaseSettings {
+      java.util.Objects.requireNonNull(bucket, "bucket");
+      prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
+      java.util.Objects.requireNonNull(ttl, "ttl");
+    }
+
+    /** No lease bucket configured. */
+    public static LeaseSettings none() {
+      return new LeaseSettings(Optional.empty(), DEFAULT_PREFIX, DEFAULT_TTL);
+    }
+  }
 }

@@ -141,6 +141,14 @@ public final class PolicyFileLoader {
             text(r, "bucket"),
             text(r, "prefix").orElse("reports/"),
             text(r, "topicArn"));
+    JsonNode l = root.path("leases");
+    var leases =
+        new PolicyFile.LeaseSettings(
+            text(l, "bucket"),
+            text(l, "prefix").orElse(PolicyFile.LeaseSettings.DEFAULT_PREFIX),
+            l.path("ttlMinutes").isNumber()
+                ? java.time.Duration.ofMinutes(l.path("ttlMinutes").asInt())
+                : PolicyFile.LeaseSettings.DEFAULT_TTL);
     List<PolicyOverride> overrides = new ArrayList<>();
     for (int i = 0; i < root.path("overrides").size(); i++) {
       JsonNode v = root.path("overrides").get(i);
@@ -161,6 +169,7 @@ public final class PolicyFileLoader {
         secrets,
         notifications,
         reporting,
+        leases,
         layer(root.path("defaults")),
         tree.line("/defaults"),
         overrides,

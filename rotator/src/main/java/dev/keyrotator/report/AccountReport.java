@@ -17,6 +17,7 @@ import java.util.Optional;
  *     not scanned
  * @param scanNote for {@code credential-report}, how many users were read one by one; for a {@code
  *     per-user} fallback, why the report was not used
+ * @param lease the account's lease: held, taken over, held by another run, not configured...
  */
 public record AccountReport(
     String accountId,
@@ -30,7 +31,8 @@ public record AccountReport(
     List<UserReport> users,
     List<String> usersNotReached,
     Optional<ScanMode> scan,
-    String scanNote) {
+    String scanNote,
+    LeaseReport lease) {
   public AccountReport {
     Objects.requireNonNull(accountId, "accountId");
     accountName = accountName == null ? "" : accountName;
@@ -43,6 +45,55 @@ public record AccountReport(
     usersNotReached = List.copyOf(usersNotReached);
     Objects.requireNonNull(scan, "scan");
     scanNote = scanNote == null ? "" : scanNote;
+    Objects.requireNonNull(lease, "lease");
+  }
+
+  /** An account report that says nothing about a lease ({@link LeaseState#NOT_TAKEN}). */
+  public AccountReport(
+      String accountId,
+      String accountName,
+      String ouPath,
+      AccountStatus status,
+      String reason,
+      Optional<Mode> mode,
+      Optional<PolicyInForce> policy,
+      int usersScanned,
+      List<UserReport> users,
+      List<String> usersNotReached,
+      Optional<ScanMode> scan,
+      String scanNote) {
+    this(
+        accountId,
+        accountName,
+        ouPath,
+        status,
+        reason,
+        mode,
+        policy,
+        usersScanned,
+        users,
+        usersNotReached,
+        scan,
+        scanNote,
+        LeaseReport.notTaken());
+  }
+
+  /** This report with {@code lease}. */
+  public AccountReport withLease(LeaseReport lease) {
+    return new AccountReport(
+        accountId,
+        accountName,
+        ouPath,
+        status,
+        reason,
+        mode,
+        policy,
+        usersScanned,
+        users,
+        usersNotReached,
+        scan,
+        scanNote,
+        lease);
   }
 
   /** For each policy field, the rule that set it; empty when the policy is not known. */

@@ -45,7 +45,12 @@ final class ReportJson {
         a.users().stream().map(ReportJson::of).toList(),
         a.usersNotReached(),
         a.scan().map(ScanMode::label).orElse(""),
-        a.scanNote());
+        a.scanNote(),
+        new Lease(
+            a.lease().state().name(),
+            a.lease().holder(),
+            a.lease().until().map(Instant::toString).orElse(""),
+            a.lease().note()));
   }
 
   private static User of(UserReport u) {
@@ -115,7 +120,8 @@ final class ReportJson {
       List<User> users,
       List<String> usersNotReached,
       String scan,
-      String scanNote) {
+      String scanNote,
+      Lease lease) {
     AccountReport toReport() {
       return new AccountReport(
           accountId,
@@ -129,7 +135,22 @@ final class ReportJson {
           users == null ? List.of() : users.stream().map(User::toReport).toList(),
           usersNotReached == null ? List.of() : usersNotReached,
           text(scan).map(ScanMode::fromLabel),
-          scanNote);
+          scanNote,
+          lease == null ? LeaseReport.notTaken() : lease.toReport());
+    }
+  }
+
+  /** {@code accounts[].lease}; absent in reports written before it existed. */
+  record Lease(String state, String holder, String until, String note) {
+    LeaseReport toReport() {
+      return new LeaseReport(
+          java.util.Arrays.stream(LeaseState.values())
+              .filter(v -> v.name().equals(state))
+              .findFirst()
+              .orElse(LeaseState.NOT_TAKEN),
+          holder,
+          text(until).map(Instant::parse),
+          note);
     }
   }
 

@@ -9,6 +9,7 @@ import dev.keyrotator.ports.Account;
 import dev.keyrotator.ports.AccountSession;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.CredentialReport;
+import dev.keyrotator.ports.LeaseRecord;
 import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.RoleAssumer;
 import dev.keyrotator.ports.ScanUnavailableException;
@@ -17,6 +18,8 @@ import dev.keyrotator.ports.UserDetails;
 import dev.keyrotator.ports.UserScan;
 import dev.keyrotator.report.AccountReport;
 import dev.keyrotator.report.AccountStatus;
+import dev.keyrotator.report.LeaseReport;
+import dev.keyrotator.report.LeaseState;
 import dev.keyrotator.report.PolicyInForce;
 import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.report.UserReport;
@@ -53,6 +56,7 @@ final class AccountRun {
     private final Clock clock;
     private final Progress progress;
     private final ScanMode scanMode;
+    private final AccountLeasing leasing;
 
     Factory(
         PolicyFile policy,
@@ -62,7 +66,8 @@ final class AccountRun {
         Planner planner,
         Clock clock,
         Progress progress,
-        ScanMode scanMode) {
+        ScanMode scanMode,
+        AccountLeasing leasing) {
       this.policy = policy;
       this.roles = roles;
       this.notifier = notifier;
@@ -71,10 +76,16 @@ final class AccountRun {
       this.clock = clock;
       this.progress = progress;
       this.scanMode = scanMode;
+      this.leasing = leasing;
     }
 
     Factory withScan(ScanMode mode) {
-      return new Factory(policy, roles, notifier, centralVault, planner, clock, progress, mode);
+      return new Factory(
+          policy, roles, notifier, centralVault, planner, clock, progress, mode, leasing);
+    }
+
+    AccountLeasing leasing() {
+      return leasing;
     }
 
     AccountRun create(RunRequest request, Account account, EffectivePolicy effective) {
@@ -114,16 +125,49 @@ final class AccountRun {
           Optional.empty(),
           "");
     }
+    AccountLeasing.Guard lease;
+    if (mode == Mode.DRY_RUN) {
+      lease = f.leasing.notNeeded();
+    } else {
+      try {
+        lease = f.leasing.take(account.id(), request.runId());
+      } catch (AwsCallException e) {
+        String reason =
+            "account lease not taken (" + e.getMessage() + "); nothing was changed in this account";
+        f.progress.report("account " + account.id() + ": FAILED (" + reason + ")");
+        return report(AccountStatus.FAILED, reason, 0, List.of(), List.of(), Optional.empty(), "")
+            .withLease(
+                new LeaseReport(LeaseState.UNAVAILABLE, "", Optional.empty(), e.getMessage()));
+      }
+      Optional<LeaseRecord> other = lease.heldByAnother();
+      if (other.isPresent()) {
+        String reason =
+            "held by "
+                + other.get().describeHolder()
+                + " until "
+                + other.get().expiresAt()
+                + ": another run is working this account; this run changed nothing in it";
+        f.progress.report("account " + account.id() + ": SKIPPED (" + reason + ")");
+        return AccountReport.unprocessed(
+                account.id(), account.name(), account.ouPathNames(), AccountStatus.SKIPPED, reason)
+            .withLease(lease.report());
+      }
+    }
+    AccountReport done;
     try (AccountSession session = f.roles.open(account.id(), request.runId())) {
-      return scanAndRotate(session);
+      done = scanAndRotate(session, lease);
     } catch (AwsCallException | IllegalStateException | IllegalArgumentException e) {
       f.progress.report("account " + account.id() + ": FAILED (" + e.getMessage() + ")");
-      return report(
-          AccountStatus.FAILED, e.getMessage(), 0, List.of(), List.of(), Optional.empty(), "");
+      done =
+          report(
+              AccountStatus.FAILED, e.getMessage(), 0, List.of(), List.of(), Optional.empty(), "");
+    } finally {
+      lease.release();
     }
+    return done.withLease(lease.report());
   }
 
-  private AccountReport scanAndRotate(AccountSession session) {
+  private AccountReport scanAndRotate(AccountSession session, AccountLeasing.Guard lease) {
     UserRotation rotation =
         new UserRotation(
             f.planner,
@@ -172,6 +216,7 @@ final class AccountRun {
     Instant start = f.clock.instant();
     Instant lastTold = start;
     int read = 0;
+    int leftByLease = 0;
     for (String user : toRead) {
       if (!request.deadline().allowsMoreWork()) {
         notReached.add(user);
@@ -192,6 +237,11 @@ final class AccountRun {
         lastTold = now;
       }
       read++;
+      if (!lease.keepAlive()) {
+        notReached.add(user);
+        leftByLease++;
+        continue;
+      }
       scanned++;
       try {
         users.add(rotation.process(user));
@@ -199,7 +249,7 @@ final class AccountRun {
         users.add(UserFailures.unreadable(user, e.getMessage()));
       }
     }
-    return finished(scanned, users, notReached, scan, scanNote);
+    return finished(scanned, users, notReached, leftByLease, scan, scanNote);
   }
 
   private SecretVault vault(AccountSession session) {
@@ -231,6 +281,7 @@ final class AccountRun {
       int scanned,
       List<UserReport> users,
       List<String> notReached,
+      int leftByLease,
       ScanMode scan,
       String scanNote) {
     AccountStatus status =
@@ -244,8 +295,11 @@ final class AccountRun {
     if (failedUsers > 0) {
       reasons.add(failedUsers + " of " + scanned + " users failed");
     }
-    if (!notReached.isEmpty()) {
-      reasons.add(notReached.size() + " users not reached before the deadline");
+    if (leftByLease > 0) {
+      reasons.add(leftByLease + " users not started: the account lease was lost");
+    }
+    if (notReached.size() > leftByLease) {
+      reasons.add((notReached.size() - leftByLease) + " users not reached before the deadline");
     }
     String reason = String.join("; ", reasons);
     f.progress.report(

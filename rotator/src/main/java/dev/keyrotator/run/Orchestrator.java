@@ -11,6 +11,7 @@ import dev.keyrotator.policy.Planner;
 import dev.keyrotator.ports.Account;
 import dev.keyrotator.ports.AccountDirectory;
 import dev.keyrotator.ports.AwsCallException;
+import dev.keyrotator.ports.LeaseStore;
 import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.RoleAssumer;
 import dev.keyrotator.ports.SecretVault;
@@ -71,13 +72,49 @@ public final class Orchestrator {
     this.progress = progress;
   }
 
-  /** The orchestrator over the ports, reading accounts through the credential report. */
+  /**
+   * The orchestrator over the ports, reading accounts through the credential report, without
+   * account leases (unit tests over fakes).
+   */
   public static Orchestrator create(
       PolicyFile policy,
       AccountDirectory directory,
       RoleAssumer roles,
       Notifier notifier,
       Optional<SecretVault> centralVault,
+      Planner planner,
+      Clock clock,
+      Supplier<Map<String, Long>> callCounts,
+      Progress progress) {
+    return create(
+        policy,
+        directory,
+        roles,
+        notifier,
+        centralVault,
+        Optional.empty(),
+        "",
+        planner,
+        clock,
+        callCounts,
+        progress);
+  }
+
+  /**
+   * The orchestrator over the ports, reading accounts through the credential report.
+   *
+   * @param leases the account leases ({@code leases.bucket}); empty: accounts are worked without a
+   *     lease and the report says so
+   * @param holder what runs this process, written into each lease: {@link #thisProcess}
+   */
+  public static Orchestrator create(
+      PolicyFile policy,
+      AccountDirectory directory,
+      RoleAssumer roles,
+      Notifier notifier,
+      Optional<SecretVault> centralVault,
+      Optional<LeaseStore> leases,
+      String holder,
       Planner planner,
       Clock clock,
       Supplier<Map<String, Long>> callCounts,
@@ -93,10 +130,19 @@ public final class Orchestrator {
             planner,
             clock,
             progress,
-            ScanMode.CREDENTIAL_REPORT),
+            ScanMode.CREDENTIAL_REPORT,
+            new AccountLeasing(leases, policy.leases().ttl(), holder, clock, progress)),
         clock,
         callCounts,
         progress);
+  }
+
+  /**
+   * What runs this process, as a lease names its holder: {@code lambda <function>} in Lambda, else
+   * {@code cli <user>@<host>}.
+   */
+  public static String thisProcess() {
+    return AccountLeasing.thisProcess(System.getenv());
   }
 
   /**
@@ -146,6 +192,12 @@ public final class Orchestrator {
     List<AccountReport> reports;
     try (MDC.MDCCloseable id = MDC.putCloseable(Progress.RUN_ID, request.runId())) {
       progress.report("run " + request.runId() + ": " + accounts.size() + " active accounts");
+      if (!request.planOnly() && !this.accounts.leasing().configured()) {
+        progress.report(
+            "warning: leases.bucket is not set: accounts are worked without an account lease, so"
+                + " another run at the same time could work the same account (README \"Two runs at"
+                + " once: the account lease\")");
+      }
       reports = inParallel(request, accounts);
     }
     Mode mode = request.planOnly() ? Mode.DRY_RUN : request.modeOverride().orElse(null);

@@ -5,12 +5,14 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.keyrotator.aws.AwsClientFactory;
 import dev.keyrotator.aws.CallMetrics;
+import dev.keyrotator.aws.S3LeaseStore;
 import dev.keyrotator.aws.SecretsManagerVault;
 import dev.keyrotator.aws.SecurityHubFindings;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.policy.Planner;
 import dev.keyrotator.ports.AccountDirectory;
 import dev.keyrotator.ports.FindingsSink;
+import dev.keyrotator.ports.LeaseStore;
 import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.ReportReader;
 import dev.keyrotator.ports.ReportSink;
@@ -65,12 +67,25 @@ public final class RotatorModule extends AbstractModule {
                     policy.secrets().namePrefix(),
                     policy.secrets().kmsKeyId()))
             : Optional.empty();
+    Optional<LeaseStore> leases =
+        policy
+            .leases()
+            .bucket()
+            .map(
+                bucket ->
+                    new S3LeaseStore(
+                        clients.s3(),
+                        bucket,
+                        policy.leases().prefix(),
+                        policy.organization().centralAccountId()));
     return Orchestrator.create(
         policy,
         directory,
         roles,
         notifier,
         central,
+        leases,
+        Orchestrator.thisProcess(),
         planner,
         clock,
         () -> CallCounts.of(metrics.snapshot()),

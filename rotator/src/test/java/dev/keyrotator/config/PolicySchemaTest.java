@@ -83,6 +83,7 @@ class PolicySchemaTest {
         securityHub:
           region: eu-west-1
           roleArn: arn:aws:iam::222222222222:role/FindingsImporter
+        leases: {bucket: lease-bucket, prefix: l/, ttlMinutes: 7}
         defaults:
           mode: enforce
           createAfterDays: 100
@@ -137,6 +138,10 @@ class PolicySchemaTest {
                 true,
                 Optional.of("eu-west-1"),
                 Optional.of("arn:aws:iam::222222222222:role/FindingsImporter")));
+    assertThat(f.leases())
+        .isEqualTo(
+            new PolicyFile.LeaseSettings(
+                Optional.of("lease-bucket"), "l/", java.time.Duration.ofMinutes(7)));
     PolicyLayer d = f.defaults();
     assertThat(d.mode()).hasValue(Mode.ENFORCE);
     assertThat(
@@ -179,6 +184,7 @@ class PolicySchemaTest {
             "notifications",
             "reporting",
             "securityHub",
+            "leases",
             "defaults",
             "overrides");
     assertThat(keys(SCHEMA.at("/properties/organization/properties")))
@@ -197,6 +203,8 @@ class PolicySchemaTest {
         .containsExactlyInAnyOrder("storeIn", "namePrefix", "kmsKeyId");
     assertThat(keys(SCHEMA.at("/properties/reporting/properties")))
         .containsExactlyInAnyOrder("securityAccountId", "bucket", "prefix", "topicArn");
+    assertThat(keys(SCHEMA.at("/properties/leases/properties")))
+        .containsExactlyInAnyOrder("bucket", "prefix", "ttlMinutes");
     List<String> layer =
         List.of(
             "mode",

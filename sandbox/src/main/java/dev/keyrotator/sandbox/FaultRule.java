@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * <ol>
  *   <li>{@code stallAfterNth = N}: call N is applied, then its response is held until the faults
  *       are cleared or the sandbox reset; later matching calls are held before being applied;
- *   <li>{@code latencyMs}: the response is delayed;
+ *   <li>{@code latencyMs}: the response is delayed; {@code latencyJitterMs} adds a random delay of
+ *       0 to that many ms per call (drawn from a Random seeded with {@code seed});
  *   <li>{@code failNth = N}: call N fails ({@code failNthWith} ERROR = the service's 500, THROTTLE
  *       = its throttling error) without being applied;
  *   <li>{@code throttleRate} / {@code errorRate} (0..1): that share of calls fails with the
@@ -32,6 +33,7 @@ public final class FaultRule {
   public String operation = "*";
   public String account = "*";
   public long latencyMs;
+  public long latencyJitterMs;
   public double throttleRate;
   public double errorRate;
   public int failNth;
@@ -56,6 +58,12 @@ public final class FaultRule {
 
   public FaultRule latencyMs(long ms) {
     this.latencyMs = ms;
+    return this;
+  }
+
+  /** Each matching call is delayed by a random 0..{@code ms} more (seeded, see {@link #seed}). */
+  public FaultRule latencyJitterMs(long ms) {
+    this.latencyJitterMs = ms;
     return this;
   }
 
@@ -105,6 +113,7 @@ public final class FaultRule {
         + account
         + " latencyMs="
         + latencyMs
+        + (latencyJitterMs > 0 ? "+0.." + latencyJitterMs : "")
         + " throttleRate="
         + throttleRate
         + " errorRate="

@@ -21,6 +21,7 @@ public final class Faults {
             rule.operation,
             rule.account,
             rule.latencyMs,
+            rule.latencyJitterMs,
             rule.throttleRate,
             rule.errorRate,
             rule.failNth,

@@ -141,6 +141,7 @@ final class Gateway {
 
   private Resp aws(HttpExchange ex, byte[] body) {
     Call c = new Call();
+    c.arrivedNanos = System.nanoTime();
     c.method = ex.getRequestMethod();
     c.rawPath = ex.getRequestURI().getRawPath();
     c.rawQuery = ex.getRequestURI().getRawQuery();

@@ -49,6 +49,7 @@ public final class FaultInjector {
       if (!r.matches(service, op, account)) continue;
       int n = ++a.calls;
       d.latencyMs += r.latencyMs();
+      if (r.latencyJitterMs() > 0) d.latencyMs += a.random.nextLong(r.latencyJitterMs() + 1);
       if (r.stallAfterNth() > 0) {
         if (n == r.stallAfterNth()) d.stallAfter = true;
         else if (n > r.stallAfterNth()) d.stallBefore = true;

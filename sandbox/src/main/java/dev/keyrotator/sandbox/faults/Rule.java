@@ -12,6 +12,7 @@ public record Rule(
     String operation,
     String account,
     long latencyMs,
+    long latencyJitterMs,
     double throttleRate,
     double errorRate,
     int failNth,

@@ -27,6 +27,9 @@ public class Request {
   public JsonNode json = JsonNodeFactory.instance.objectNode();
   public String requestId;
 
+  /** When the request arrived ({@link System#nanoTime}), before any injected delay. */
+  public long arrivedNanos;
+
   public String header(String name) {
     List<String> v = headers.get(name.toLowerCase());
     return v == null || v.isEmpty() ? null : v.get(0);

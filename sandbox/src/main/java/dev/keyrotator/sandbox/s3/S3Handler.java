@@ -21,7 +21,16 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-/** S3 REST, path style ({@code /bucket/key}): PutObject, GetObject, HeadObject, ListObjectsV2. */
+/**
+ * S3 REST, path style ({@code /bucket/key}): PutObject, GetObject, HeadObject, DeleteObject,
+ * ListObjectsV2, with S3's conditional writes and deletes: PutObject with {@code If-None-Match: *}
+ * (only if the key is absent) or {@code If-Match: <etag>} (only if the object is unchanged), and
+ * DeleteObject with {@code If-Match}. A failed precondition is 412 {@code PreconditionFailed}; an
+ * {@code If-Match} on an absent key is 404 {@code NoSuchKey}; a conditional request during which
+ * another write to the same key was applied (it arrived before that write and was applied after it,
+ * e.g. delayed by a fault rule) is 409 {@code ConditionalRequestConflict}, as S3 answers concurrent
+ * conditional writes. {@code x-amz-expected-bucket-owner} is checked.
+ */
 public final class S3Handler implements ServiceHandler {
   @Override
   public String operation(Request c) {
@@ -58,6 +67,7 @@ public final class S3Handler implements ServiceHandler {
           .on("PutObject", c -> put(c, bucket(c), key(c)))
           .on("GetObject", c -> get(c, bucket(c), key(c), false))
           .on("HeadObject", c -> get(c, bucket(c), key(c), true))
+          .on("DeleteObject", c -> delete(c, bucket(c), key(c)))
           .on("ListObjectsV2", c -> list(c, bucket(c)))
           .on(
               "HeadBucket",
@@ -106,6 +116,10 @@ public final class S3Handler implements ServiceHandler {
     if (b.owner != c.account() && !b.writers.contains(c.account().id)) {
       throw new AwsException(403, "AccessDenied", "Access Denied");
     }
+    String expectedOwner = c.header("x-amz-expected-bucket-owner");
+    if (expectedOwner != null && !expectedOwner.equals(b.owner.id)) {
+      throw new AwsException(403, "AccessDenied", "Access Denied");
+    }
     return b;
   }
 
@@ -113,6 +127,20 @@ public final class S3Handler implements ServiceHandler {
       DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
   private static Resp put(Call c, State.Bucket b, String key) {
+    String ifNoneMatch = c.header("if-none-match");
+    String ifMatch = c.header("if-match");
+    if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {
+      throw new AwsException(
+          501,
+          "NotImplemented",
+          "A header you provided implies functionality that is not implemented");
+    }
+    if (ifNoneMatch != null || ifMatch != null) {
+      conflictCheck(c, b, key);
+      State.S3Object existing = b.objects.get(key);
+      if (ifNoneMatch != null && existing != null) throw preconditionFailed("If-None-Match");
+      if (ifMatch != null) matches(ifMatch, existing);
+    }
     byte[] data = c.body;
     String sha = c.header("x-amz-content-sha256");
     String enc = c.header("content-encoding");
@@ -130,7 +158,54 @@ public final class S3Handler implements ServiceHandler {
         o.metadata.put(h.getKey().substring(11), h.getValue().get(0));
     }
     b.objects.put(key, o);
+    b.lastWriteNanos.put(key, System.nanoTime());
     return new Resp().header("ETag", o.etag);
+  }
+
+  private static Resp delete(Call c, State.Bucket b, String key) {
+    String ifMatch = c.header("if-match");
+    if (ifMatch != null) {
+      conflictCheck(c, b, key);
+      matches(ifMatch, b.objects.get(key));
+    }
+    if (b.objects.remove(key) != null) b.lastWriteNanos.put(key, System.nanoTime());
+    return Resp.of(204, null, "");
+  }
+
+  /** {@code If-Match}: the object exists and has that ETag ({@code *}: any). */
+  private static void matches(String ifMatch, State.S3Object existing) {
+    if (existing == null) {
+      throw new AwsException(404, "NoSuchKey", "The specified key does not exist.");
+    }
+    String want = ifMatch.trim();
+    if (!want.equals("*") && !unquote(want).equals(unquote(existing.etag))) {
+      throw preconditionFailed("If-Match");
+    }
+  }
+
+  /** Another write to {@code key} was applied while this conditional request was under way. */
+  private static void conflictCheck(Call c, State.Bucket b, String key) {
+    Long last = b.lastWriteNanos.get(key);
+    if (last != null && c.arrivedNanos != 0 && last - c.arrivedNanos > 0) {
+      throw new AwsException(
+          409,
+          "ConditionalRequestConflict",
+          "A conflicting conditional action is currently in progress against this resource.");
+    }
+  }
+
+  private static AwsException preconditionFailed(String condition) {
+    return new AwsException(
+        412,
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold (" + condition + ")");
+  }
+
+  private static String unquote(String etag) {
+    String e = etag.startsWith("W/") ? etag.substring(2) : etag;
+    return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")
+        ? e.substring(1, e.length() - 1)
+        : e;
   }
 
   private static Resp get(Call c, State.Bucket b, String key, boolean head) {

@@ -169,6 +169,9 @@ public final class State {
     public Acct owner;
     public final Set<String> writers = new LinkedHashSet<>();
     public final TreeMap<String, S3Object> objects = new TreeMap<>();
+
+    /** When each key was last written or deleted ({@link System#nanoTime}). */
+    public final Map<String, Long> lastWriteNanos = new java.util.HashMap<>();
   }
 
   public static final class S3Object {
