@@ -11,11 +11,13 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Reads report parts with S3 ListObjectsV2 (all pages) and GetObject, with {@code
- * x-amz-expected-bucket-owner} set to the security account when known.
+ * Reads report parts, and earlier runs' report.json for the HTML report's trend, with S3
+ * ListObjectsV2 (all pages) and GetObject, with {@code x-amz-expected-bucket-owner} set to the
+ * security account when known.
  *
  * <p>IAM actions: s3:ListBucket on the bucket (with an {@code s3:prefix} condition on the parts
- * folder) and s3:GetObject on {@code arn:aws:s3:::<bucket>/<prefix>parts/*}.
+ * folder and on {@code <prefix>2???/*}) and s3:GetObject on {@code
+ * arn:aws:s3:::<bucket>/<prefix>parts/*} and {@code <prefix>2???/*}{@code /report.json}.
  */
 public final class S3ReportReader implements ReportReader {
   private static final String SERVICE = "s3";

@@ -10,14 +10,27 @@ import java.util.List;
  * script, no external resource (a Content-Security-Policy forbids any). Rendered from the jte
  * templates in {@code src/main/jte}, compiled to classes at build time (the jar holds no template
  * compiler), from the {@link HtmlView} that {@link HtmlViewBuilder} makes; {@link HtmlOutput}
- * escapes every text the templates print. Sections (by id): {@code at-a-glance}, {@code key-ages},
- * {@code changes}, {@code failures}, {@code next-actions}, {@code accounts}.
+ * escapes every text the templates print. Sections (by id): {@code at-a-glance}, {@code trend}
+ * (against the previous run, see {@link PreviousReport}), {@code by-ou}, {@code key-ages}, {@code
+ * changes}, {@code failures}, {@code owners} (to chase), {@code next-actions}, {@code accounts}.
+ *
+ * <p>The page fits a window 900 px wide and more: tables too wide for their card scroll inside it,
+ * and key and account ids are never broken across lines.
  */
 public final class HtmlReport {
 
   /** The ids of the page's sections, in order. */
   public static final List<String> SECTIONS =
-      List.of("at-a-glance", "key-ages", "changes", "failures", "next-actions", "accounts");
+      List.of(
+          "at-a-glance",
+          "trend",
+          "by-ou",
+          "key-ages",
+          "changes",
+          "failures",
+          "owners",
+          "next-actions",
+          "accounts");
 
   /** At most this many keys are drawn per account chart (the oldest). */
   static final int MAX_CHART_KEYS = 40;
@@ -38,8 +51,13 @@ public final class HtmlReport {
 
   /** The page for {@code r}, whose summary {@code s} the caller computed once for the run. */
   public static String render(RunReport r, ReportSummary s) {
+    return render(r, s, PreviousReport.none());
+  }
+
+  /** The page for {@code r}, with the trend against {@code previous}. */
+  public static String render(RunReport r, ReportSummary s, PreviousReport previous) {
     StringOutput out = new StringOutput(16_384);
-    TEMPLATES.render("report.jte", HtmlViewBuilder.page(r, s), new HtmlOutput(out));
+    TEMPLATES.render("report.jte", HtmlViewBuilder.page(r, s, previous), new HtmlOutput(out));
     return out.toString();
   }
 }

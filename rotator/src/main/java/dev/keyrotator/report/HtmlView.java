@@ -20,6 +20,9 @@ final class HtmlView {
       String policySha,
       List<Tile> tiles,
       List<AccountRow> accountRows,
+      Trend trend,
+      List<OuRow> ous,
+      List<OwnerRow> owners,
       List<KeyAges> keyAges,
       List<DecisionRow> done,
       List<DecisionRow> planned,
@@ -45,6 +48,53 @@ final class HtmlView {
       String oldestUser,
       String oldestKeyId,
       String reason) {}
+
+  /**
+   * The headline figures against the previous run. {@code found} false: no trend, and {@code note}
+   * (or {@code source}, where it was looked for) says why.
+   *
+   * @param daysBefore whole days between the previous run's start and this one's
+   */
+  record Trend(
+      boolean found,
+      String previousRunId,
+      String previousStartedAt,
+      long daysBefore,
+      String source,
+      String note,
+      boolean policyChanged,
+      List<TrendRow> rows) {}
+
+  /**
+   * One figure then and now; {@code change} is signed ({@code +2}, {@code -1}, {@code 0}) or {@code
+   * -} when either side has no value; {@code tone} is empty, {@code bad} (worse) or {@code good}
+   * (better).
+   */
+  record TrendRow(String figure, String previous, String current, String change, String tone) {}
+
+  /** An OU with the figures of every account at or below it; {@code /} is the organization. */
+  record OuRow(
+      String path,
+      int accounts,
+      int accountsFailed,
+      int users,
+      int keys,
+      int pastDeactivateActive,
+      long actionsFailed,
+      long actionsDone,
+      long actionsPlanned) {}
+
+  /**
+   * An owner and the keys that need them, most urgent first.
+   *
+   * @param failed keys whose rotation failed this run
+   * @param pastDeactivate keys still active past the deactivate age (exempt users left out)
+   * @param warned keys whose owner was warned this run
+   */
+  record OwnerRow(String owner, int failed, int pastDeactivate, int warned, List<ChaseLine> keys) {}
+
+  /** One key an owner is chased for; {@code why} lists every reason, most urgent first. */
+  record ChaseLine(String accountId, String user, String keyId, List<String> why) {}
 
   /**
    * An account's key-age chart: {@code notScanned} (with its reason), no keys (empty {@code chart})

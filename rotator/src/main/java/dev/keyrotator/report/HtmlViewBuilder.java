@@ -1,24 +1,35 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.report.HtmlView.AccountDetail;
 import dev.keyrotator.report.HtmlView.AccountRow;
+import dev.keyrotator.report.HtmlView.ChaseLine;
 import dev.keyrotator.report.HtmlView.DecisionLine;
 import dev.keyrotator.report.HtmlView.DecisionRow;
 import dev.keyrotator.report.HtmlView.FailureRow;
 import dev.keyrotator.report.HtmlView.KeyAges;
 import dev.keyrotator.report.HtmlView.KeyLine;
 import dev.keyrotator.report.HtmlView.NextActionRow;
+import dev.keyrotator.report.HtmlView.OuRow;
+import dev.keyrotator.report.HtmlView.OwnerRow;
 import dev.keyrotator.report.HtmlView.Page;
 import dev.keyrotator.report.HtmlView.PolicyValue;
 import dev.keyrotator.report.HtmlView.Tile;
+import dev.keyrotator.report.HtmlView.Trend;
+import dev.keyrotator.report.HtmlView.TrendRow;
 import dev.keyrotator.report.HtmlView.UserRow;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * Makes the HTML report's {@link HtmlView} from a run. The one place that reads the report model
@@ -28,6 +39,10 @@ final class HtmlViewBuilder {
   private HtmlViewBuilder() {}
 
   static Page page(RunReport r, ReportSummary s) {
+    return page(r, s, PreviousReport.none());
+  }
+
+  static Page page(RunReport r, ReportSummary s, PreviousReport previous) {
     List<DecisionRow> done = new ArrayList<>();
     List<DecisionRow> planned = new ArrayList<>();
     changes(r, done, planned);
@@ -40,6 +55,9 @@ final class HtmlViewBuilder {
         shortSha(r.policySha256()),
         tiles(s),
         accountRows(r, s),
+        trend(r, s, previous),
+        ous(r, s),
+        owners(r),
         keyAges(r),
         done,
         planned,
@@ -149,6 +167,286 @@ final class HtmlViewBuilder {
               a.reason()));
     }
     return rows;
+  }
+
+  // ------------------------------------------------------------------ trend
+
+  /** The headline figures the trend compares, each read from a run's summary. */
+  private record Figure(String name, ToLongFunction<ReportSummary> value, boolean lowerIsBetter) {}
+
+  private static final List<Figure> TREND_FIGURES =
+      List.of(
+          new Figure("Accounts failed", x -> x.compliance().accountsFailed().size(), true),
+          new Figure(
+              "Active keys past deactivate age",
+              x -> x.compliance().keysPastDeactivateAgeActive(),
+              true),
+          new Figure("Keys never used", x -> x.compliance().keysNeverUsed(), true),
+          new Figure(
+              "Oldest active key (days)", x -> x.compliance().oldestActiveKeyAgeDays(), true),
+          new Figure("Changes made", x -> sum(x.totals().actionsDone()), false));
+
+  static Trend trend(RunReport r, ReportSummary s, PreviousReport previous) {
+    if (previous.report().isEmpty()) {
+      return new Trend(false, "", "", 0, previous.source(), previous.note(), false, List.of());
+    }
+    RunReport p = previous.report().get();
+    ReportSummary ps = ReportSummary.of(p);
+    List<TrendRow> rows = new ArrayList<>();
+    for (Figure f : TREND_FIGURES) {
+      long then = f.value().applyAsLong(ps);
+      long now = f.value().applyAsLong(s);
+      // the oldest active key age is -1 when a run saw no active key: no comparison then
+      boolean comparable = then >= 0 && now >= 0;
+      long delta = now - then;
+      String tone =
+          !comparable || delta == 0 || !f.lowerIsBetter() ? "" : delta > 0 ? "bad" : "good";
+      rows.add(
+          new TrendRow(
+              f.name(),
+              then < 0 ? "-" : String.valueOf(then),
+              now < 0 ? "-" : String.valueOf(now),
+              comparable ? (delta > 0 ? "+" + delta : String.valueOf(delta)) : "-",
+              tone));
+    }
+    return new Trend(
+        true,
+        p.runId(),
+        p.startedAt().toString(),
+        Duration.between(p.startedAt(), r.startedAt()).toDays(),
+        previous.source(),
+        previous.note(),
+        p.policySha256() != null
+            && r.policySha256() != null
+            && !p.policySha256().equals(r.policySha256()),
+        rows);
+  }
+
+  // ------------------------------------------------------------------ OU roll-up
+
+  /**
+   * One row per OU that holds an account, and per OU above it, in tree order; each counts every
+   * account at or below it, so the first row ({@code /}) is the whole organization.
+   */
+  static List<OuRow> ous(RunReport r, ReportSummary s) {
+    Map<List<String>, long[]> sums = new TreeMap<>(HtmlViewBuilder::compareSegments);
+    for (int i = 0; i < r.accounts().size(); i++) {
+      AccountReport a = r.accounts().get(i);
+      ReportSummary.AccountCompliance ac = s.compliance().accounts().get(i);
+      long failedActions = 0;
+      long done = 0;
+      long planned = 0;
+      for (UserReport u : a.users()) {
+        for (DecisionReport d : u.decisions()) {
+          switch (d.outcome()) {
+            case FAILED -> failedActions++;
+            case DONE -> done++;
+            case PLANNED -> planned++;
+            default -> {}
+          }
+        }
+      }
+      long[] figures = {
+        1,
+        a.status() == AccountStatus.FAILED ? 1 : 0,
+        a.usersScanned(),
+        ac.keys(),
+        ac.keysPastDeactivateAgeActive(),
+        failedActions,
+        done,
+        planned
+      };
+      List<String> segments = segments(a.ouPath());
+      for (int depth = 0; depth <= segments.size(); depth++) {
+        long[] sum = sums.computeIfAbsent(segments.subList(0, depth), k -> new long[8]);
+        for (int f = 0; f < figures.length; f++) {
+          sum[f] += figures[f];
+        }
+      }
+    }
+    List<OuRow> rows = new ArrayList<>();
+    sums.forEach(
+        (path, f) ->
+            rows.add(
+                new OuRow(
+                    "/" + String.join("/", path),
+                    (int) f[0],
+                    (int) f[1],
+                    (int) f[2],
+                    (int) f[3],
+                    (int) f[4],
+                    f[5],
+                    f[6],
+                    f[7])));
+    return rows;
+  }
+
+  /** An OU path's names, {@code /Workloads/Prod} or {@code Workloads/Prod}; none at the root. */
+  private static List<String> segments(String ouPath) {
+    return Arrays.stream(ouPath.split("/")).filter(x -> !x.isBlank()).toList();
+  }
+
+  /** Tree order: a parent before its children, siblings by name. */
+  private static int compareSegments(List<String> a, List<String> b) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      int c = a.get(i).compareTo(b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(a.size(), b.size());
+  }
+
+  // ------------------------------------------------------------------ owners to chase
+
+  /** Why an owner is chased for a key, most urgent first. */
+  private enum Urgency {
+    FAILED,
+    PAST_DEACTIVATE,
+    WARNED
+  }
+
+  private record Reason(Urgency urgency, String text) {}
+
+  /** A key being chased while its reasons are collected. */
+  private static final class Chase {
+    final String accountId;
+    final String user;
+    final String keyId;
+    final List<Reason> reasons = new ArrayList<>();
+
+    /** Days past the deactivate age, -1 when it is not. */
+    long daysOver = -1;
+
+    Chase(String accountId, String user, String keyId) {
+      this.accountId = accountId;
+      this.user = user;
+      this.keyId = keyId;
+    }
+
+    void add(Urgency u, String text) {
+      reasons.add(new Reason(u, text));
+    }
+
+    Urgency urgency() {
+      return reasons.stream().map(Reason::urgency).min(Comparator.naturalOrder()).orElseThrow();
+    }
+
+    boolean has(Urgency u) {
+      return reasons.stream().anyMatch(x -> x.urgency() == u);
+    }
+
+    ChaseLine line() {
+      return new ChaseLine(
+          accountId,
+          user,
+          keyId,
+          reasons.stream()
+              .sorted(Comparator.comparing(Reason::urgency))
+              .map(Reason::text)
+              .toList());
+    }
+  }
+
+  /** An owner's keys, most urgent first. */
+  private record OwnerKeys(String owner, List<Chase> keys) {
+    int count(Urgency u) {
+      return (int) keys.stream().filter(c -> c.has(u)).count();
+    }
+  }
+
+  /** How urgent a key is: failed first, then the furthest past the deactivate age. */
+  private static final Comparator<Chase> URGENCY =
+      Comparator.comparing(Chase::urgency)
+          .thenComparing(Comparator.comparingLong((Chase c) -> c.daysOver).reversed());
+
+  /** An owner's keys in order: by {@link #URGENCY}, then by account, user and key. */
+  private static final Comparator<Chase> BY_URGENCY =
+      URGENCY
+          .thenComparing(c -> c.accountId)
+          .thenComparing(c -> c.user)
+          .thenComparing(c -> c.keyId);
+
+  /**
+   * The owners (the user's owner, or {@code (no owner)}) of keys that need a person: a rotation
+   * that failed this run, a key still active past its account's deactivate age (exempt users left
+   * out: their keys are rotated by hand on purpose), a warning sent this run. Owners come in the
+   * order of their most urgent key (see {@link #URGENCY}), then by how many keys, then by name.
+   */
+  static List<OwnerRow> owners(RunReport r) {
+    Map<String, Map<String, Chase>> byOwner = new TreeMap<>();
+    List<PostRun.Key> after = PostRun.keys(r);
+    for (AccountReport a : r.accounts()) {
+      int deactivate = ReportSummary.Thresholds.of(a).deactivate();
+      for (UserReport u : a.users()) {
+        String owner = u.owner() == null || u.owner().isBlank() ? "(no owner)" : u.owner();
+        Function<String, Chase> chase =
+            keyId ->
+                byOwner
+                    .computeIfAbsent(owner, o -> new LinkedHashMap<>())
+                    .computeIfAbsent(
+                        a.accountId() + " " + u.userName() + " " + keyId,
+                        x -> new Chase(a.accountId(), u.userName(), keyId));
+        for (DecisionReport d : u.decisions()) {
+          if (d.outcome() == Outcome.FAILED) {
+            chase
+                .apply(d.keyId())
+                .add(
+                    Urgency.FAILED,
+                    label(d) + " failed" + (d.error().isEmpty() ? "" : ": " + d.error()));
+          } else if (d.action() == Action.WARN && d.outcome() == Outcome.DONE) {
+            chase.apply(d.keyId()).add(Urgency.WARNED, "warned this run: " + label(d));
+          }
+        }
+        if (deactivate < 0 || PostRun.exempt(u)) {
+          continue;
+        }
+        for (PostRun.Key k : after) {
+          if (k.account() == a
+              && k.userName().equals(u.userName())
+              && k.active()
+              && k.ageDays() >= deactivate) {
+            Chase c = chase.apply(k.keyId());
+            c.daysOver = k.ageDays() - deactivate;
+            c.add(
+                Urgency.PAST_DEACTIVATE,
+                "still active at "
+                    + k.ageDays()
+                    + " days, past the deactivate age "
+                    + deactivate
+                    + " ("
+                    + lastUsed(u, k.keyId())
+                    + ")");
+          }
+        }
+      }
+    }
+    return byOwner.entrySet().stream()
+        .map(
+            e ->
+                new OwnerKeys(
+                    e.getKey(), e.getValue().values().stream().sorted(BY_URGENCY).toList()))
+        .sorted(
+            Comparator.comparing((OwnerKeys o) -> o.keys().get(0), URGENCY)
+                .thenComparing(Comparator.comparingInt((OwnerKeys o) -> o.keys().size()).reversed())
+                .thenComparing(OwnerKeys::owner))
+        .map(
+            o ->
+                new OwnerRow(
+                    o.owner(),
+                    o.count(Urgency.FAILED),
+                    o.count(Urgency.PAST_DEACTIVATE),
+                    o.count(Urgency.WARNED),
+                    o.keys().stream().map(Chase::line).toList()))
+        .toList();
+  }
+
+  private static String lastUsed(UserReport u, String keyId) {
+    return u.keys().stream()
+        .filter(k -> k.keyId().equals(keyId))
+        .findFirst()
+        .map(k -> k.lastUsed().map(t -> "last used " + t).orElse("never used"))
+        .orElse("created this run");
   }
 
   // ------------------------------------------------------------------ key ages

@@ -56,7 +56,12 @@ public final class JsonReport {
     return parse(text, file.toString());
   }
 
-  static RunReport parse(String text, String source) {
+  /**
+   * Reads a report from {@code text}, {@code source} naming where it came from in the message.
+   *
+   * @throws IllegalArgumentException when it is not a run report of a known schema version
+   */
+  public static RunReport parse(String text, String source) {
     try {
       JsonNode tree = MAPPER.readTree(text);
       JsonNode version = tree == null ? null : tree.get("schemaVersion");

@@ -7,6 +7,7 @@ import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.ReportFile;
 import dev.keyrotator.ports.ReportLocation;
 import dev.keyrotator.ports.ReportSink;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -42,13 +43,22 @@ public final class ReportDelivery {
 
   /** The folder (key prefix) of a run's files: {@code <prefix><yyyy>/<mm>/<dd>/<runId>/}. */
   public static String folder(String prefix, RunReport r) {
+    String day = r.startedAt().atOffset(ZoneOffset.UTC).format(DAY_PATH);
+    String run = r.runId().replaceAll("[^A-Za-z0-9._-]", "_");
+    return normalized(prefix) + day + "/" + run + "/";
+  }
+
+  /** The folder of every run started in {@code month}: {@code <prefix><yyyy>/<mm>/}. */
+  public static String monthFolder(String prefix, YearMonth month) {
+    return normalized(prefix) + String.format("%04d/%02d/", month.getYear(), month.getMonthValue());
+  }
+
+  private static String normalized(String prefix) {
     String p = prefix == null ? "" : prefix.replaceAll("^/+", "");
     if (!p.isEmpty() && !p.endsWith("/")) {
       p = p + "/";
     }
-    String day = r.startedAt().atOffset(ZoneOffset.UTC).format(DAY_PATH);
-    String run = r.runId().replaceAll("[^A-Za-z0-9._-]", "_");
-    return p + day + "/" + run + "/";
+    return p;
   }
 
   public DeliveryResult deliver(RunReport report, ReportingSettings settings) {
@@ -58,6 +68,15 @@ public final class ReportDelivery {
   /** Delivers {@code report}, whose {@code summary} the caller computed once for the run. */
   public DeliveryResult deliver(
       RunReport report, ReportSummary summary, ReportingSettings settings) {
+    return deliver(report, summary, settings, PreviousReport.none());
+  }
+
+  /** Delivers {@code report}, the HTML with the trend against {@code previous}. */
+  public DeliveryResult deliver(
+      RunReport report,
+      ReportSummary summary,
+      ReportingSettings settings,
+      PreviousReport previous) {
     if (!configured(settings)) {
       return DeliveryResult.nothingConfigured();
     }
@@ -68,7 +87,7 @@ public final class ReportDelivery {
       String folder = folder(settings.prefix(), report);
       destination = "s3://" + settings.bucket().get() + "/" + folder;
       try {
-        List<ReportFile> rendered = ReportFiles.render(report, summary);
+        List<ReportFile> rendered = ReportFiles.render(report, summary, previous);
         files.addAll(
             sink.write(settings.bucket().get(), settings.securityAccountId(), folder, rendered));
       } catch (AwsCallException e) {

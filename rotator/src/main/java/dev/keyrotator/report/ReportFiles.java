@@ -22,6 +22,14 @@ public final class ReportFiles {
 
   /** The three files of {@code r}, whose summary {@code s} the caller computed once. */
   public static List<ReportFile> render(RunReport r, ReportSummary s) {
+    return render(r, s, PreviousReport.none());
+  }
+
+  /**
+   * The three files of {@code r}; the HTML's trend compares with {@code previous} (the JSON and CSV
+   * describe this run alone).
+   */
+  public static List<ReportFile> render(RunReport r, ReportSummary s, PreviousReport previous) {
     return List.of(
         new ReportFile(
             JSON,
@@ -34,7 +42,7 @@ public final class ReportFiles {
         new ReportFile(
             HTML,
             "text/html; charset=utf-8",
-            HtmlReport.render(r, s).getBytes(StandardCharsets.UTF_8)));
+            HtmlReport.render(r, s, previous).getBytes(StandardCharsets.UTF_8)));
   }
 
   /**
@@ -66,9 +74,15 @@ public final class ReportFiles {
 
   /** Writes the files of {@code r}, whose summary {@code s} the caller computed once. */
   public static List<Path> writeTo(Path dir, RunReport r, ReportSummary s) throws IOException {
+    return writeTo(dir, r, s, PreviousReport.none());
+  }
+
+  /** Writes the files of {@code r}, the HTML with the trend against {@code previous}. */
+  public static List<Path> writeTo(Path dir, RunReport r, ReportSummary s, PreviousReport previous)
+      throws IOException {
     Files.createDirectories(dir);
     List<Path> out = new ArrayList<>();
-    for (ReportFile f : render(r, s)) {
+    for (ReportFile f : render(r, s, previous)) {
       Path p = dir.resolve(f.name());
       Files.write(p, f.content());
       out.add(p);

@@ -12,6 +12,7 @@ import dev.keyrotator.ports.ReportSink;
 import dev.keyrotator.report.AccountReport;
 import dev.keyrotator.report.AccountStatus;
 import dev.keyrotator.report.DeliveryResult;
+import dev.keyrotator.report.PreviousReport;
 import dev.keyrotator.report.ReportDelivery;
 import dev.keyrotator.report.ReportFiles;
 import dev.keyrotator.report.ReportMerge;
@@ -130,16 +131,21 @@ public final class RotationService {
   private RunResult finish(
       RunReport report, boolean deliver, Optional<Path> reportDir, List<String> problems) {
     ReportSummary summary = ReportSummary.of(report);
+    boolean delivering = deliver && ReportDelivery.configured(policy.reporting());
+    PreviousReport previous =
+        new PreviousReports(reader)
+            .find(
+                report, reportDir, delivering ? Optional.of(policy.reporting()) : Optional.empty());
     if (reportDir.isPresent()) {
       try {
-        ReportFiles.writeTo(reportDir.get(), report, summary);
+        ReportFiles.writeTo(reportDir.get(), report, summary, previous);
       } catch (IOException | RuntimeException e) {
         problems.add("report files not written to " + reportDir.get() + ": " + e.getMessage());
       }
     }
     Optional<DeliveryResult> delivered =
-        deliver && ReportDelivery.configured(policy.reporting())
-            ? Optional.of(delivery.deliver(report, summary, policy.reporting()))
+        delivering
+            ? Optional.of(delivery.deliver(report, summary, policy.reporting(), previous))
             : Optional.empty();
     if (deliver && findings.isPresent()) {
       FindingsPublication.Result f = FindingsPublication.publish(findings.get(), report);

@@ -331,6 +331,82 @@ final class ReportFixtures {
         List.of());
   }
 
+  static final String PREVIOUS_RUN_ID = "20250525T020000Z-99aa88bb";
+
+  /**
+   * The run a week before {@link #run()}, for the trend: the same accounts and keys seven days
+   * younger, nothing done, the sandbox account still reachable, a dev key past the deactivate age
+   * that was deleted since, and another policy file.
+   */
+  static RunReport previous() {
+    RunReport now = run();
+    List<AccountReport> accounts = new ArrayList<>();
+    for (AccountReport a : now.accounts()) {
+      List<UserReport> users = new ArrayList<>();
+      for (UserReport u : a.users()) {
+        List<KeyReport> keys =
+            u.keys().stream()
+                .map(
+                    k ->
+                        new KeyReport(
+                            k.keyId(),
+                            k.status(),
+                            k.ageDays() - 7,
+                            k.created(),
+                            k.lastUsed().filter(t -> t.isBefore(Instant.parse(PREVIOUS_STARTED))),
+                            k.secretArn()))
+                .toList();
+        users.add(
+            user(
+                u.userName(),
+                u.owner(),
+                keys,
+                keys.isEmpty()
+                    ? List.of(decision("NOTHING", "", "", "no access keys", Outcome.NONE, "", ""))
+                    : keys.stream()
+                        .map(k -> decision("NOTHING", k.keyId(), "", "", Outcome.NONE, "", ""))
+                        .toList()));
+      }
+      if (a.accountId().equals("444444444444")) {
+        users.add(
+            user(
+                "dev-old",
+                "dev-team@example.com",
+                List.of(key("AKIASANDBOX444000009", "Active", 250, "2024-09-17T02:00:00Z", "")),
+                List.of(
+                    decision("NOTHING", "AKIASANDBOX444000009", "", "", Outcome.NONE, "", ""))));
+      }
+      boolean sandbox = a.accountId().equals("555555555555");
+      accounts.add(
+          new AccountReport(
+              a.accountId(),
+              a.accountName(),
+              a.ouPath(),
+              sandbox ? AccountStatus.DONE : a.status(),
+              sandbox ? "" : a.reason(),
+              a.mode(),
+              a.policy(),
+              users.size(),
+              users,
+              List.of(),
+              a.scan(),
+              a.scanNote()));
+    }
+    return new RunReport(
+        PREVIOUS_RUN_ID,
+        Instant.parse(PREVIOUS_STARTED),
+        Instant.parse("2025-05-25T02:00:05Z"),
+        "per-account",
+        "config/rotation.yaml",
+        "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+        accounts,
+        Map.of());
+  }
+
+  static final String PREVIOUS_STARTED = "2025-05-25T02:00:00Z";
+  static final String PREVIOUS_URI =
+      "s3://org-key-rotator-reports-222222222222/reports/2025/05/25/20250525T020000Z-99aa88bb/report.json";
+
   /** A run with no account at all: every "none" branch of the HTML. */
   static RunReport empty() {
     return new RunReport(

@@ -9,8 +9,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The JSON, CSV and HTML of a fixed run equal checked-in files, so a change to any format shows in
- * review. Two more HTML files cover the branches the fixed run does not reach (an empty run, and
- * {@link ReportFixtures#edges()}). Regenerate with {@code -Dgolden.update=true}.
+ * review; its HTML compares with {@link ReportFixtures#previous()}. Two more HTML files cover the
+ * branches the fixed run does not reach (an empty run with no previous report, and {@link
+ * ReportFixtures#edges()} with one that could not be read). Regenerate with {@code
+ * -Dgolden.update=true}.
  */
 class ReportGoldenTest {
   static final Path DIR = Path.of("src/test/resources/report/golden");
@@ -25,9 +27,16 @@ class ReportGoldenTest {
     check("report.csv", CsvReport.render(ReportFixtures.run()));
   }
 
+  /** The fixed run with the trend against the run a week before it. */
   @Test
   void htmlMatchesTheGoldenFile() throws IOException {
-    check("report.html", HtmlReport.render(ReportFixtures.run()));
+    RunReport r = ReportFixtures.run();
+    check(
+        "report.html",
+        HtmlReport.render(
+            r,
+            ReportSummary.of(r),
+            PreviousReport.of(ReportFixtures.previous(), ReportFixtures.PREVIOUS_URI)));
   }
 
   @Test
@@ -37,7 +46,15 @@ class ReportGoldenTest {
 
   @Test
   void htmlOfTheEdgeCasesMatchesTheGoldenFile() throws IOException {
-    check("report-edges.html", HtmlReport.render(ReportFixtures.edges()));
+    RunReport r = ReportFixtures.edges();
+    check(
+        "report-edges.html",
+        HtmlReport.render(
+            r,
+            ReportSummary.of(r),
+            PreviousReport.unusable(
+                "out/report.json",
+                "out/report.json could not be read: not a run report <of> \"schema\" 0")));
   }
 
   @Test

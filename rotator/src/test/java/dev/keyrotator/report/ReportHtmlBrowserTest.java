@@ -19,7 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The HTML report opened in a real headless browser (Debian's chromium, installed by {@code
  * scripts/install-test-tools}): it renders every section and account, logs no console error, and a
- * screenshot is written to {@code target/report-screenshot.png}.
+ * screenshot is written to {@code target/report-screenshot.png}. At 900 and 1400 px the page does
+ * not scroll sideways and no key id is broken across lines, as measured in the browser; full-page
+ * screenshots at both widths go to {@code target/report-900.png} and {@code
+ * target/report-1400.png}.
  */
 class ReportHtmlBrowserTest {
   static final Path SCREENSHOT = Path.of("target/report-screenshot.png");
@@ -76,6 +79,108 @@ class ReportHtmlBrowserTest {
     BufferedImage img = ImageIO.read(SCREENSHOT.toFile());
     assertThat(img.getWidth()).isEqualTo(1280);
     assertThat(distinctColours(img)).as("the screenshot is not blank").isGreaterThan(20);
+  }
+
+  /**
+   * What the probe measures in the page once laid out: the root's scroll and client widths, the
+   * page's height, how many key ids (in any text) and account ids (as a {@code <code>} of their
+   * own) it found, the ids whose glyphs lie on more than one line, and the wide-table wrappers that
+   * scroll.
+   */
+  record Layout(
+      int scrollWidth,
+      int clientWidth,
+      int innerWidth,
+      int height,
+      int ids,
+      List<String> broken,
+      List<String> scrolling) {}
+
+  /**
+   * Measures the page in the browser. The report's CSP forbids scripts, so the measured copy is the
+   * same page without the CSP meta tag and with the probe script before {@code </body>}: the layout
+   * (styles, fonts, markup) is the report's own.
+   */
+  private Layout measure(String html, int width) throws Exception {
+    String probe =
+        new String(
+            ReportHtmlBrowserTest.class.getResourceAsStream("layout-probe.js").readAllBytes(),
+            StandardCharsets.UTF_8);
+    String csp = "<meta http-equiv=\"Content-Security-Policy\"";
+    int at = html.indexOf(csp);
+    assertThat(at).as("the report has its CSP meta tag").isPositive();
+    String measured =
+        html.substring(0, at)
+            + html.substring(html.indexOf('>', at) + 1)
+                .replace("</body>", "<script>" + probe + "</script></body>");
+    Path page = tmp.resolve("measured-" + width + ".html");
+    Files.writeString(page, measured);
+    Result dom =
+        chromium(
+            List.of("--window-size=" + width + ",2000", "--dump-dom", page.toUri().toString()));
+    assertThat(dom.exitCode).as(dom.stderr).isZero();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("data-layout=\"([^\"]*)\"").matcher(dom.stdout);
+    assertThat(m.find()).as("the probe ran and wrote its measurement:\n%s", dom.stderr).isTrue();
+    String json =
+        m.group(1)
+            .replace("&quot;", "\"")
+            .replace("&gt;", ">")
+            .replace("&lt;", "<")
+            .replace("&amp;", "&");
+    return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Layout.class);
+  }
+
+  @Test
+  void theReportFitsAt900And1400PixelsWithoutBreakingAKeyId() throws Exception {
+    RunReport run = ReportFixtures.run();
+    String html =
+        HtmlReport.render(
+            run,
+            ReportSummary.of(run),
+            PreviousReport.of(ReportFixtures.previous(), ReportFixtures.PREVIOUS_URI));
+    Path page = tmp.resolve("report.html");
+    Files.writeString(page, html);
+    for (int width : List.of(900, 1400)) {
+      Layout l = measure(html, width);
+      assertThat(l.scrollWidth())
+          .as("at %d px the page does not scroll sideways: %s", width, l)
+          .isLessThanOrEqualTo(l.clientWidth())
+          .isLessThanOrEqualTo(width);
+      assertThat(l.innerWidth()).isEqualTo(width);
+      assertThat(l.ids()).as("the probe found the ids").isGreaterThan(40);
+      assertThat(l.broken()).as("ids broken across lines at %d px", width).isEmpty();
+      assertThat(l.scrolling())
+          .as("tables that scroll inside their card at %d px", width)
+          .isEmpty();
+
+      // the report itself, CSP and all, as a full-page screenshot
+      Path shot = Path.of("target/report-" + width + ".png").toAbsolutePath();
+      Files.createDirectories(shot.getParent());
+      Files.deleteIfExists(shot);
+      int height = Math.min(l.height(), 16_000);
+      Result r =
+          chromium(
+              List.of(
+                  "--screenshot=" + shot,
+                  "--hide-scrollbars",
+                  "--window-size=" + width + "," + height,
+                  page.toUri().toString()));
+      assertThat(r.exitCode).as(r.stderr).isZero();
+      assertNoConsoleErrors(r);
+      BufferedImage img = ImageIO.read(shot.toFile());
+      assertThat(img.getWidth()).isEqualTo(width);
+      assertThat(img.getHeight()).isEqualTo(height);
+      assertThat(distinctColours(img)).as("the screenshot is not blank").isGreaterThan(20);
+    }
+  }
+
+  @Test
+  void theEdgeCasesFitAt900PixelsToo() throws Exception {
+    Layout l = measure(HtmlReport.render(ReportFixtures.edges()), 900);
+    assertThat(l.scrollWidth()).as("%s", l).isLessThanOrEqualTo(l.clientWidth());
+    assertThat(l.ids()).isGreaterThan(100);
+    assertThat(l.broken()).isEmpty();
   }
 
   private static void assertNoConsoleErrors(Result r) {

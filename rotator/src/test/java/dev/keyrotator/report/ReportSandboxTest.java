@@ -120,20 +120,86 @@ class ReportSandboxTest {
   private record Run(int exit, String out, String err, Path dir) {}
 
   private Run run() throws Exception {
-    Path dir = tmp.resolve("out");
+    return run(tmp.resolve("out"));
+  }
+
+  private Run run(Path dir, String... more) throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exit =
-        new Main(new PrintWriter(out), new PrintWriter(err), Map.of())
-            .run(
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
                 "run",
                 "--policy",
                 policy().toString(),
                 "--endpoint",
                 SANDBOX.endpoint().toString(),
                 "--report-dir",
-                dir.toString());
+                dir.toString()));
+    args.addAll(List.of(more));
+    int exit =
+        new Main(new PrintWriter(out), new PrintWriter(err), Map.of())
+            .run(args.toArray(String[]::new));
     return new Run(exit, out.toString(), err.toString(), dir);
+  }
+
+  @Test
+  void aSecondRunDeliveredToTheBucketShowsTheTrendAgainstTheFirst() throws Exception {
+    Run first = run(tmp.resolve("first"));
+    Run second = run(tmp.resolve("second"));
+    Sandbox sb = SANDBOX.sandbox();
+    RunReport r1 = JsonReport.read(first.dir.resolve("report.json"));
+    RunReport r2 = JsonReport.read(second.dir.resolve("report.json"));
+    String folder1 = ReportDelivery.folder(PREFIX, r1);
+    String folder2 = ReportDelivery.folder(PREFIX, r2);
+
+    String html1 =
+        new String(
+            sb.s3Object(BUCKET, folder1 + "report.html").orElseThrow(), StandardCharsets.UTF_8);
+    assertThat(html1)
+        .contains("<section id=\"trend\">")
+        .contains(
+            "No earlier report was found in <code class=\"path\">"
+                + first.dir.resolve("report.json")
+                + " or s3://"
+                + BUCKET
+                + "/"
+                + PREFIX
+                + " (");
+    // the second run's report.html, as delivered: against the first run, read from the bucket
+    // (its own --report-dir was empty)
+    String html2 =
+        new String(
+            sb.s3Object(BUCKET, folder2 + "report.html").orElseThrow(), StandardCharsets.UTF_8);
+    long done1 = sum(ReportSummary.of(r1).totals().actionsDone());
+    long done2 = sum(ReportSummary.of(r2).totals().actionsDone());
+    assertThat(done1).as("the first run rotated keys").isPositive();
+    assertThat(html2)
+        .contains("Against run <code>" + r1.runId() + "</code>")
+        .contains(
+            "read from <code class=\"path\">s3://" + BUCKET + "/" + folder1 + "report.json</code>")
+        .contains(
+            "<tr><td>Changes made</td><td class=\"num\">"
+                + done1
+                + "</td><td class=\"num\">"
+                + done2
+                + "</td>")
+        .contains("<tr><td>Accounts failed</td><td class=\"num\">1</td><td class=\"num\">1</td>");
+    assertThat(Files.readString(second.dir.resolve("report.html"))).isEqualTo(html2);
+    // JSON and CSV describe the run alone
+    assertThat(Files.readString(second.dir.resolve("report.json"))).doesNotContain(r1.runId());
+
+    // a dry run delivers nothing: its trend comes from the report directory it overwrites
+    Run dry = run(second.dir, "--mode", "dry-run");
+    assertThat(dry.exit).as(dry.err).isIn(0, 1);
+    assertThat(Files.readString(second.dir.resolve("report.html")))
+        .contains("Against run <code>" + r2.runId() + "</code>")
+        .contains(
+            "read from <code class=\"path\">" + second.dir.resolve("report.json") + "</code>");
+  }
+
+  private static long sum(Map<String, Long> m) {
+    return m.values().stream().mapToLong(Long::longValue).sum();
   }
 
   @Test

@@ -216,17 +216,24 @@ class ResourcesTest {
                   .containsEntry("aws:SecureTransport", "false");
             });
     List<Statement> allows = st.stream().filter(s -> "Allow".equals(s.effect())).toList();
-    // Write under the prefix; read back only the report parts of a fanned-out run.
+    // Write under the prefix; read back only the report parts of a fanned-out run and the runs'
+    // report.json (the HTML report's trend).
     assertThat(allows).hasSize(3);
     assertThat(allows.get(0).actions()).containsExactly("s3:PutObject");
     assertThat(allows.get(0).resources())
         .containsExactly(Map.of("Fn::Sub", "${ReportBucket.Arn}/${ReportPrefix}*"));
     assertThat(allows.get(1).actions()).containsExactly("s3:GetObject");
     assertThat(allows.get(1).resources())
-        .containsExactly(Map.of("Fn::Sub", "${ReportBucket.Arn}/${ReportPrefix}parts/*"));
+        .containsExactly(
+            Map.of("Fn::Sub", "${ReportBucket.Arn}/${ReportPrefix}parts/*"),
+            Map.of("Fn::Sub", "${ReportBucket.Arn}/${ReportPrefix}2???/*/report.json"));
     assertThat(allows.get(2).actions()).containsExactly("s3:ListBucket");
     assertThat(map(map(allows.get(2).body().get("Condition")).get("StringLike")))
-        .containsEntry("s3:prefix", Map.of("Fn::Sub", "${ReportPrefix}parts/*"));
+        .containsEntry(
+            "s3:prefix",
+            List.of(
+                Map.of("Fn::Sub", "${ReportPrefix}parts/*"),
+                Map.of("Fn::Sub", "${ReportPrefix}2???/*")));
     assertThat(allows)
         .allSatisfy(
             a ->
