@@ -102,7 +102,9 @@ public final class Bench {
       // Warm up both (class loading, SDK and Guice set-up) on one account, so neither pays the
       // JVM's start-up inside its measurement (cold start is measured separately).
       rotatorPlan(sb, o, Set.of(CENTRAL));
-      seedStrategy(sb, 1);
+      if (!o.skipSeed()) {
+        seedStrategy(sb, 1);
+      }
 
       // (b) first: its report tells which users need an action (the truth for both).
       sb.calls().clear();
