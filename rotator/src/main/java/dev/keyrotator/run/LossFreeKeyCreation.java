@@ -76,7 +76,13 @@ final class LossFreeKeyCreation {
    */
   Created create(String runId, String accountId, String userName) {
     keys.writeMarker(userName, new RotationMarker(runId, clock.instant()));
-    NewAccessKey created = keys.createKey(userName);
+    NewAccessKey created;
+    try {
+      created = keys.createKey(userName);
+    } catch (AwsCallException refused) {
+      clearMarkerOfFailedCreate(userName, refused);
+      throw refused;
+    }
     StoredSecret secret;
     try {
       secret = vault.store(accountId, created);
@@ -98,6 +104,30 @@ final class LossFreeKeyCreation {
       throw storeFailure;
     }
     return new Created(userName, created.key().id(), secret);
+  }
+
+  /**
+   * A CreateAccessKey that IAM refused (a 4xx answer: LimitExceeded because the owner made a key
+   * meanwhile, NoSuchEntity, AccessDenied) created nothing, so its marker goes at once: left behind
+   * it would make the next run take a key someone else created for this run's orphan. After a 5xx
+   * or no answer at all the key may exist, so the marker stays for the next run's repair.
+   */
+  private void clearMarkerOfFailedCreate(String userName, AwsCallException refused) {
+    if (refused.statusCode() < 400 || refused.statusCode() >= 500) {
+      notes.add(
+          "CreateAccessKey failed without a clear answer ("
+              + refused.errorCode()
+              + "); the marker stays and the next run repairs");
+      return;
+    }
+    try {
+      keys.clearMarker(userName);
+    } catch (RuntimeException e) {
+      notes.add(
+          "the marker of the refused CreateAccessKey could not be cleared ("
+              + e.getMessage()
+              + "); the next run clears it");
+    }
   }
 
   /**

@@ -105,7 +105,7 @@ final class UserRotation {
         forgetStaleHistory();
       }
       for (Decision d : plan.decisions()) {
-        if (d.action() == Action.NOTHING || d.action() == Action.EXEMPT) {
+        if (!d.action().mutating() && d.action() != Action.WARN) {
           reports.add(report(d, Outcome.NONE, "", "", ""));
           continue;
         }
