@@ -3,11 +3,13 @@ package dev.keyrotator.run;
 import dev.keyrotator.policy.RotationMarker;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.SecretRefusedException;
 import dev.keyrotator.ports.SecretVault;
 import dev.keyrotator.ports.StoredSecret;
 import dev.keyrotator.ports.UserKeys;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Creates a user's new access key so that its secret is never lost: marker, create, store (or
@@ -73,8 +75,16 @@ final class LossFreeKeyCreation {
    *
    * @throws AwsCallException when a step fails; the new key is then deleted (or left for the next
    *     run's repair, with the marker) unless its secret is stored
+   * @throws SecretRefusedException when the user's secret is not the rotator's to write into
+   *     (before any key is created, or, if it changed meanwhile, after: the new key is then
+   *     deleted)
    */
   Created create(String runId, String accountId, String userName) {
+    Optional<String> refusal = vault.refusal(accountId, userName);
+    if (refusal.isPresent()) {
+      // no key is made for a secret that would refuse it
+      throw new SecretRefusedException("", refusal.get());
+    }
     keys.writeMarker(userName, new RotationMarker(runId, clock.instant()));
     NewAccessKey created;
     try {

@@ -83,8 +83,9 @@ public final class RotatorModule extends AbstractModule {
       ReportDelivery delivery,
       ReportSink sink,
       ReportReader reader,
-      Progress progress) {
-    return new RotationService(policy, orchestrator, delivery, sink, reader, progress);
+      Progress progress,
+      Notifier notifier) {
+    return new RotationService(policy, orchestrator, delivery, sink, reader, progress, notifier);
   }
 
   @Provides
