@@ -3,6 +3,9 @@ package dev.keyrotator.aws;
 import dev.keyrotator.ports.CredentialReport;
 import dev.keyrotator.ports.CredentialReport.ReportedKey;
 import dev.keyrotator.ports.CredentialReport.ReportedUser;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -12,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /** Reads the CSV that IAM's GetCredentialReport returns into a {@link CredentialReport}. */
 public final class CredentialReportCsv {
@@ -37,14 +43,25 @@ public final class CredentialReportCsv {
    *     caller then reads users one by one instead
    */
   public static CredentialReport parse(String csv, Instant generated) {
-    String[] lines = csv.replace("\r\n", "\n").split("\n");
-    if (lines.length == 0 || lines[0].isBlank()) {
+    List<CSVRecord> records;
+    try (CSVParser parser =
+        CSVFormat.RFC4180
+            .builder()
+            .setIgnoreEmptyLines(true)
+            .setTrim(true)
+            .get()
+            .parse(new StringReader(csv))) {
+      records = parser.getRecords();
+    } catch (IOException | UncheckedIOException | IllegalStateException e) {
+      throw new IllegalArgumentException("credential report is not valid CSV: " + e.getMessage());
+    }
+    if (records.isEmpty() || records.get(0).size() == 0 || records.get(0).get(0).isBlank()) {
       throw new IllegalArgumentException("credential report is empty");
     }
-    String[] header = lines[0].trim().split(",", -1);
+    CSVRecord header = records.get(0);
     Map<String, Integer> col = new HashMap<>();
-    for (int i = 0; i < header.length; i++) {
-      col.put(header[i].trim(), i);
+    for (int i = 0; i < header.size(); i++) {
+      col.put(header.get(i).trim(), i);
     }
     for (String c : REQUIRED) {
       if (!col.containsKey(c)) {
@@ -52,21 +69,21 @@ public final class CredentialReportCsv {
       }
     }
     Map<String, ReportedUser> users = new LinkedHashMap<>();
-    for (int n = 1; n < lines.length; n++) {
-      String line = lines[n];
-      if (line.isBlank()) {
-        continue;
-      }
-      // IAM user names cannot hold a comma, and no needed column holds one either.
-      String[] f = line.split(",", -1);
-      if (f.length < header.length) {
+    for (int n = 1; n < records.size(); n++) {
+      CSVRecord rec = records.get(n);
+      // IAM user names may hold a comma: the CSV quotes such a field, and the parser reads it whole
+      if (rec.size() < header.size()) {
         throw new IllegalArgumentException(
             "credential report line "
                 + (n + 1)
                 + " has "
-                + f.length
+                + rec.size()
                 + " fields, the header "
-                + header.length);
+                + header.size());
+      }
+      String[] f = new String[rec.size()];
+      for (int i = 0; i < rec.size(); i++) {
+        f[i] = rec.get(i);
       }
       String name = f[col.get("user")];
       if (name.equals(ROOT)) {

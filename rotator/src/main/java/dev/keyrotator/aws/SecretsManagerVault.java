@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.SecretRefusedException;
 import dev.keyrotator.ports.SecretVault;
 import dev.keyrotator.ports.StoredSecret;
 import java.nio.charset.StandardCharsets;
@@ -23,14 +24,22 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 /**
- * One secret per user, {@code <prefix><accountId>/<userName>}, one version per access key. The
- * version's ClientRequestToken is {@link #versionIdOf a name-based UUID of the key id}, so a retry
- * writes nothing twice and {@link #storedKeyIds} needs no secret value: it compares
- * DescribeSecret's version ids with the ids derived from the key ids. The vault never calls
- * GetSecretValue.
+ * One secret per user, {@code <prefix><accountId>/<encoded userName>} (see {@link
+ * #encodeUserName}), one version per access key. The version's ClientRequestToken is {@link
+ * #versionIdOf a name-based UUID of the key id}, so a retry writes nothing twice and {@link
+ * #storedKeyIds} needs no secret value: it compares DescribeSecret's version ids with the ids
+ * derived from the key ids. The vault never calls GetSecretValue.
  *
- * <p>IAM actions: secretsmanager:DescribeSecret, PutSecretValue, CreateSecret, PutResourcePolicy,
- * TagResource (and kms:GenerateDataKey/Encrypt on the KMS key when one is configured).
+ * <p>A secret with the user's name that the rotator did not create is never written into: before a
+ * value goes into an existing secret, its DescribeSecret must show the rotator's tags for this user
+ * and account, the configured KMS key, no deletion date, and its resource policy
+ * (GetResourcePolicy) may grant only the user's own account and the secret's. Otherwise {@link
+ * #store} throws {@link SecretRefusedException} before writing anything, and {@link #refusal} says
+ * so before the key is even created.
+ *
+ * <p>IAM actions: secretsmanager:DescribeSecret, GetResourcePolicy, PutSecretValue, CreateSecret,
+ * PutResourcePolicy, TagResource (and kms:GenerateDataKey/Encrypt on the KMS key when one is
+ * configured).
  */
 public final class SecretsManagerVault implements SecretVault {
   private static final String SERVICE = "secretsmanager";
@@ -71,7 +80,23 @@ public final class SecretsManagerVault implements SecretVault {
   }
 
   public String secretName(String accountId, String userName) {
-    return prefix + accountId + "/" + userName;
+    return prefix + accountId + "/" + encodeUserName(userName);
+  }
+
+  /**
+   * IAM user names may hold {@code ,} (they allow letters, digits and {@code +=,.@_-}); Secrets
+   * Manager names allow letters, digits and {@code /_+=.@-}. The one character Secrets Manager
+   * allows and IAM user names never hold is {@code /}, so a comma is written as {@code /}: every
+   * other name is unchanged (existing secrets keep their names) and the encoding is reversible
+   * ({@link #decodeUserName}).
+   */
+  public static String encodeUserName(String userName) {
+    return userName.replace(',', '/');
+  }
+
+  /** The user name a {@link #encodeUserName encoded} name stands for. */
+  public static String decodeUserName(String encoded) {
+    return encoded.replace('/', ',');
   }
 
   @Override
@@ -107,15 +132,22 @@ public final class SecretsManagerVault implements SecretVault {
   }
 
   @Override
+  public Optional<String> refusal(String accountId, String userName) {
+    String name = secretName(accountId, userName);
+    return describe(name).flatMap(d -> refusal(d, accountId, userName));
+  }
+
+  @Override
   public StoredSecret store(String accountId, NewAccessKey key) {
     String name = secretName(accountId, key.userName());
     String keyId = key.key().id();
     String token = versionIdOf(keyId);
     String value = secretValue(accountId, key);
     String arn;
-    try {
-      arn = putValue(name, token, value);
-    } catch (ResourceNotFoundException e) {
+    Optional<DescribeSecretResponse> existing = describe(name);
+    if (existing.isPresent()) {
+      arn = putValueIntoOwn(existing.get(), accountId, key.userName(), token, value);
+    } else {
       try {
         arn =
             AwsErrors.call(
@@ -133,7 +165,9 @@ public final class SecretsManagerVault implements SecretVault {
                                           + " in account "
                                           + accountId
                                           + ", stored by the key rotator")
-                                  .tags(tag(TAG_USER, key.userName()), tag(TAG_ACCOUNT, accountId));
+                                  .tags(
+                                      tag(TAG_USER, encodeUserName(key.userName())),
+                                      tag(TAG_ACCOUNT, accountId));
                               kmsKeyId.ifPresent(r::kmsKeyId);
                             }))
                 .arn();
@@ -141,17 +175,193 @@ public final class SecretsManagerVault implements SecretVault {
         if (!AwsErrors.is(raced, "ResourceExistsException")) {
           throw raced;
         }
-        // created meanwhile (a parallel or earlier attempt): add the version instead
-        try {
-          arn = putValue(name, token, value);
-        } catch (ResourceNotFoundException gone) {
-          throw AwsErrors.map(SERVICE, "PutSecretValue", gone, null);
-        }
+        // created meanwhile (a parallel or earlier attempt, or someone else): check whose it is,
+        // then add the version
+        DescribeSecretResponse d =
+            describe(name)
+                .orElseThrow(() -> raced); // deleted for good in between: give up this time
+        arn = putValueIntoOwn(d, accountId, key.userName(), token, value);
       }
     }
     // on every store, not only on create: an earlier run may have died between the two calls
     applyPolicyAndTags(accountId, key.userName(), key.userPath(), keyId, arn);
     return new StoredSecret(arn, name, token, region);
+  }
+
+  /** PutSecretValue into an existing secret, once it is known to be the rotator's own. */
+  private String putValueIntoOwn(
+      DescribeSecretResponse d, String accountId, String userName, String token, String value) {
+    Optional<String> refused = refusal(d, accountId, userName);
+    if (refused.isPresent()) {
+      throw new SecretRefusedException(d.arn(), refused.get());
+    }
+    try {
+      return putValue(d.arn(), token, value);
+    } catch (ResourceNotFoundException gone) {
+      throw AwsErrors.map(SERVICE, "PutSecretValue", gone, null);
+    }
+  }
+
+  /**
+   * Why an existing secret must not receive a key, or empty when it is the rotator's own: created
+   * by it (its tags for this user and account), under the configured KMS key, not scheduled for
+   * deletion, and readable by no account but the user's and the secret's own.
+   */
+  private Optional<String> refusal(DescribeSecretResponse d, String accountId, String userName) {
+    String name = d.name();
+    if (d.deletedDate() != null) {
+      return Optional.of(
+          "secret "
+              + name
+              + " is scheduled for deletion (since "
+              + d.deletedDate()
+              + "); the only copy of a key never goes into a secret that is being deleted: restore"
+              + " it (aws secretsmanager restore-secret --secret-id "
+              + d.arn()
+              + ") if it is the rotator's, or delete it for good");
+    }
+    Map<String, String> tags = new java.util.HashMap<>();
+    if (d.hasTags()) {
+      d.tags().forEach(t -> tags.put(t.key(), t.value()));
+    }
+    if (!encodeUserName(userName).equals(tags.get(TAG_USER))
+        || !accountId.equals(tags.get(TAG_ACCOUNT))) {
+      return Optional.of(
+          "secret "
+              + name
+              + " was not created by the rotator for this user (its tags "
+              + TAG_USER
+              + " and "
+              + TAG_ACCOUNT
+              + " do not name "
+              + userName
+              + " in "
+              + accountId
+              + "); the rotator never writes into a secret it did not create");
+    }
+    Optional<String> kms = kmsMismatch(Optional.ofNullable(d.kmsKeyId()));
+    if (kms.isPresent()) {
+      return Optional.of("secret " + name + " " + kms.get());
+    }
+    String policy =
+        AwsErrors.call(
+                SERVICE,
+                "GetResourcePolicy",
+                () -> secrets.getResourcePolicy(r -> r.secretId(d.arn())))
+            .resourcePolicy();
+    Optional<String> foreign =
+        foreignPrincipal(policy, new java.util.HashSet<>(List.of(accountId, accountOf(d.arn()))));
+    return foreign.map(
+        p ->
+            "secret "
+                + name
+                + " has a resource policy that grants "
+                + p
+                + "; the rotator never puts a key where another account can read it");
+  }
+
+  /** Whether the secret's KMS key is the one the rotator would have used. */
+  private Optional<String> kmsMismatch(Optional<String> secretKey) {
+    if (kmsKeyId.isEmpty()) {
+      return secretKey
+          .filter(k -> !normalizedKey(k).equals("alias/aws/secretsmanager"))
+          .map(
+              k ->
+                  "is encrypted with KMS key "
+                      + k
+                      + ", not aws/secretsmanager as the rotator's secrets are");
+    }
+    String want = normalizedKey(kmsKeyId.get());
+    if (secretKey.isEmpty()) {
+      return Optional.of(
+          "is encrypted with aws/secretsmanager, not " + kmsKeyId.get() + " as configured");
+    }
+    String have = normalizedKey(secretKey.get());
+    boolean sameKind = want.startsWith("alias/") == have.startsWith("alias/");
+    // an alias and a key id cannot be compared without KMS: the tags and the policy decide then
+    if (sameKind && !want.equals(have)) {
+      return Optional.of(
+          "is encrypted with KMS key "
+              + secretKey.get()
+              + ", not "
+              + kmsKeyId.get()
+              + " as configured");
+    }
+    return Optional.empty();
+  }
+
+  /** {@code key/<id>} or {@code alias/<name>}, from an id, an alias or either's ARN. */
+  static String normalizedKey(String k) {
+    String s = k;
+    if (s.startsWith("arn:")) {
+      String[] parts = s.split(":", 6);
+      s = parts.length == 6 ? parts[5] : s;
+    }
+    if (s.startsWith("alias/") || s.startsWith("key/")) {
+      return s;
+    }
+    return "key/" + s;
+  }
+
+  private static String accountOf(String arn) {
+    String[] parts = arn.split(":");
+    return parts.length > 4 ? parts[4] : "";
+  }
+
+  /**
+   * The first principal an Allow statement of {@code policy} grants outside {@code accounts}: any
+   * principal ({@code *}), a service, or an AWS principal of another account. Empty when there is
+   * none (or no policy).
+   */
+  static Optional<String> foreignPrincipal(String policy, Set<String> accounts) {
+    if (policy == null || policy.isBlank()) {
+      return Optional.empty();
+    }
+    com.fasterxml.jackson.databind.JsonNode doc;
+    try {
+      doc = JSON.readTree(policy);
+    } catch (JsonProcessingException e) {
+      return Optional.of("an unreadable policy");
+    }
+    com.fasterxml.jackson.databind.JsonNode statements = doc.path("Statement");
+    List<com.fasterxml.jackson.databind.JsonNode> list = new java.util.ArrayList<>();
+    if (statements.isArray()) {
+      statements.forEach(list::add);
+    } else if (statements.isObject()) {
+      list.add(statements);
+    }
+    for (com.fasterxml.jackson.databind.JsonNode st : list) {
+      if (!"Allow".equals(st.path("Effect").asText())) {
+        continue;
+      }
+      com.fasterxml.jackson.databind.JsonNode principal = st.path("Principal");
+      if (principal.isTextual()) {
+        return Optional.of("principal " + principal.asText());
+      }
+      if (st.has("NotPrincipal")) {
+        return Optional.of("everyone but a NotPrincipal");
+      }
+      var fields = principal.fields();
+      while (fields.hasNext()) {
+        var e = fields.next();
+        List<String> values = new java.util.ArrayList<>();
+        if (e.getValue().isArray()) {
+          e.getValue().forEach(v -> values.add(v.asText()));
+        } else {
+          values.add(e.getValue().asText());
+        }
+        for (String v : values) {
+          if (!e.getKey().equals("AWS")) {
+            return Optional.of(e.getKey() + " principal " + v);
+          }
+          String account = v.matches("\\d{12}") ? v : accountOf(v);
+          if (!accounts.contains(account)) {
+            return Optional.of("principal " + v);
+          }
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
@@ -178,16 +388,16 @@ public final class SecretsManagerVault implements SecretVault {
                 r ->
                     r.secretId(secretArn)
                         .tags(
-                            tag(TAG_USER, userName),
+                            tag(TAG_USER, encodeUserName(userName)),
                             tag(TAG_ACCOUNT, accountId),
                             tag(TAG_CURRENT_KEY, keyId))));
   }
 
-  /** PutSecretValue; ResourceNotFoundException is let through for the create path. */
-  private String putValue(String name, String token, String value) {
+  /** PutSecretValue; ResourceNotFoundException is let through to the caller. */
+  private String putValue(String secretId, String token, String value) {
     try {
       return secrets
-          .putSecretValue(r -> r.secretId(name).clientRequestToken(token).secretString(value))
+          .putSecretValue(r -> r.secretId(secretId).clientRequestToken(token).secretString(value))
           .arn();
     } catch (ResourceNotFoundException e) {
       throw e;

@@ -11,6 +11,11 @@ public enum Action {
   DEACTIVATE_KEY(true),
   WARN(false),
   NOTHING(false),
+  /**
+   * Another run's rotation of this user is in flight (its marker is younger than the marker window
+   * plus the longest run): the user is skipped, neither repaired nor rotated.
+   */
+  SKIP_IN_FLIGHT(false),
   EXEMPT(false),
   /**
    * Not a planner decision: the report's entry for a user whose keys could not be read, so that

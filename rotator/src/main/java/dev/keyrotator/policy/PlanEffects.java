@@ -44,7 +44,7 @@ public final class PlanEffects {
         }
         case WARN ->
             history.merge(keyId, KeyHistory.NONE.withWarned(now), (a, b) -> a.withWarned(now));
-        case NOTHING, EXEMPT -> {}
+        case NOTHING, EXEMPT, SKIP_IN_FLIGHT -> {}
         default -> throw new IllegalStateException("unhandled " + d.action());
       }
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +16,12 @@ import java.util.Optional;
  *
  * <ol>
  *   <li>An exempt user (unexpired exemption) is left alone.
+ *   <li>A marker younger than {@link #IN_FLIGHT} is a rotation in flight (another run is making a
+ *       key right now): the user is skipped, never repaired.
  *   <li>Repair: a marker left by a run that died means a key created in the marker's window whose
- *       secret is not stored is an orphan; delete it, then clear the marker.
+ *       secret is not stored is an orphan; delete it, then clear the marker. A key that has ever
+ *       signed a request, was created before the marker's time, or is the user's last active key is
+ *       never an orphan, whoever wrote the marker.
  *   <li>Delete inactive keys at or past {@code deleteAfterDays}, and at least the recovery window
  *       after the rotator deactivated them.
  *   <li>Create a key when the newest active key is at or past {@code createAfterDays}. IAM allows
@@ -24,8 +29,9 @@ import java.util.Optional;
  *       the owner is warned.
  *   <li>Deactivate an active key at or past {@code deactivateAfterDays} that is unused (never used,
  *       or not for {@code unusedForDays}) when a newer usable key exists or is created in this
- *       plan; a key still in use is warned about instead. Past {@code forceDeactivateAfterDays} a
- *       key is deactivated regardless.
+ *       plan; a key still in use is warned about instead. The newest key, when two active keys
+ *       block rotation, is deactivated if it is unused and past that age while the other stays
+ *       active. Past {@code forceDeactivateAfterDays} a key is deactivated regardless.
  *   <li>Remind owners {@code reminderDays} before deactivation, once per reminder day; repeat a
  *       "still in use" warning at most every {@code warningIntervalDays}.
  * </ol>
@@ -38,6 +44,20 @@ public final class Planner {
    */
   public static final Duration MARKER_WINDOW = Duration.ofMinutes(15);
 
+  /**
+   * The longest one run can take, from a CreateAccessKey inside {@link #MARKER_WINDOW} to its
+   * stored secret and cleared marker: a Lambda invocation's maximum (15 minutes). A run checks its
+   * deadline between users, never inside one user's rotation, and an SDK call gives up after its
+   * retries well within it.
+   */
+  public static final Duration LONGEST_RUN = Duration.ofMinutes(15);
+
+  /**
+   * A marker younger than this is a rotation in flight, never a dead run's leftover: the marker
+   * window plus the longest run.
+   */
+  public static final Duration IN_FLIGHT = MARKER_WINDOW.plus(LONGEST_RUN);
+
   /** Tolerated difference between the rotator's clock and IAM's before a key is "in the future". */
   private static final Duration SKEW = Duration.ofMinutes(5);
 
@@ -47,6 +67,9 @@ public final class Planner {
       return p.plan();
     }
     p.thresholds(policy);
+    if (p.rotationInFlight()) {
+      return p.plan();
+    }
     p.repairWhatADeadRunLeft();
     p.noteKeysFromTheFuture();
     p.deleteInactiveKeysPastTheirAge();
@@ -75,6 +98,7 @@ public final class Planner {
     boolean createPlanned;
     boolean blockedByTwoActive;
     boolean blockedByRecovery;
+    boolean newestDeactivated;
 
     Planning(UserState state, Instant now) {
       this.state = state;
@@ -116,37 +140,106 @@ public final class Planner {
     }
 
     /**
+     * A marker younger than {@link #IN_FLIGHT} (or dated up to the tolerated skew in the future) is
+     * another run's rotation in progress: its key may exist and its secret not be stored yet. The
+     * user is skipped: repairing now would delete a key that run is about to hand out.
+     */
+    boolean rotationInFlight() {
+      Optional<RotationMarker> m = state.marker();
+      if (m.isEmpty()) {
+        return false;
+      }
+      Instant at = m.get().startedAt();
+      if (at.isAfter(now.plus(SKEW)) || !at.plus(IN_FLIGHT).isAfter(now)) {
+        return false;
+      }
+      out.add(
+          Decision.onUser(
+              Action.SKIP_IN_FLIGHT,
+              "run "
+                  + m.get().runId()
+                  + " began a rotation of this user at "
+                  + at
+                  + "; a marker younger than "
+                  + IN_FLIGHT.toMinutes()
+                  + " minutes (the marker window plus the longest run) is a rotation in flight,"
+                  + " so this user is skipped, not repaired; a marker still there after "
+                  + at.plus(IN_FLIGHT)
+                  + " is repaired by the next run"));
+      notes.add("skipped: a rotation by run " + m.get().runId() + " is in flight");
+      return true;
+    }
+
+    /**
      * A marker left by a run that died: a key created in its window whose secret is not stored is
-     * an orphan and deleted; then the marker is cleared.
+     * an orphan and deleted; then the marker is cleared. The marker is only a claim (anyone allowed
+     * iam:TagUser can write one), so a key is an orphan only when it also has never signed a
+     * request (nobody holds its secret), was created at or after the marker's time, and is not the
+     * user's last active key.
      */
     void repairWhatADeadRunLeft() {
-      state
-          .marker()
-          .ifPresent(
-              m -> {
-                for (AccessKey k : state.keys()) {
-                  if (!state.isStored(k.id()) && inMarkerWindow(k, m)) {
-                    out.add(
-                        Decision.onKey(
-                            Action.REPAIR_DELETE_ORPHAN,
-                            k.id(),
-                            "run "
-                                + m.runId()
-                                + " created this key at "
-                                + k.created()
-                                + " but its secret was never stored; nobody can use it, so it is deleted"));
-                    remaining.remove(k);
-                  }
-                }
-                out.add(
-                    Decision.onUser(
-                        Action.REPAIR_CLEAR_MARKER,
-                        "run "
-                            + m.runId()
-                            + " began a rotation at "
-                            + m.startedAt()
-                            + " and did not finish it"));
-              });
+      if (state.marker().isEmpty()) {
+        return;
+      }
+      RotationMarker m = state.marker().get();
+      if (m.startedAt().isAfter(now.plus(SKEW))) {
+        out.add(
+            Decision.onUser(
+                Action.REPAIR_CLEAR_MARKER,
+                "a marker of run "
+                    + m.runId()
+                    + " dated "
+                    + m.startedAt()
+                    + ", in the future, was not written by a run of the rotator; no key is taken for"
+                    + " an orphan"));
+        return;
+      }
+      for (AccessKey k : state.keys()) {
+        if (state.isStored(k.id()) || !inMarkerWindow(k, m)) {
+          continue;
+        }
+        if (k.lastUsed().isPresent()) {
+          notes.add(
+              "key "
+                  + k.id()
+                  + " was created in the window of run "
+                  + m.runId()
+                  + " but has signed requests (last used "
+                  + k.lastUsed().get()
+                  + "): someone holds its secret, so it is not an orphan");
+          continue;
+        }
+        if (k.isActive()
+            && remaining.stream()
+                .noneMatch(o -> o != k && o.isActive() && !o.id().equals(k.id()))) {
+          notes.add(
+              "key "
+                  + k.id()
+                  + " was created in the window of run "
+                  + m.runId()
+                  + " but is the user's last active key: repair never deletes it");
+          continue;
+        }
+        out.add(
+            Decision.onKey(
+                Action.REPAIR_DELETE_ORPHAN,
+                k.id(),
+                "run "
+                    + m.runId()
+                    + " created this key at "
+                    + k.created()
+                    + " but its secret was never stored and it has never been used; nobody can use"
+                    + " it, so it is deleted"));
+        remaining.remove(k);
+      }
+      out.add(
+          Decision.onUser(
+              Action.REPAIR_CLEAR_MARKER,
+              "run "
+                  + m.runId()
+                  + " began a rotation at "
+                  + m.startedAt()
+                  + " and did not finish it"));
     }
 
     void noteKeysFromTheFuture() {
@@ -183,6 +276,10 @@ public final class Planner {
                   + " days (deactivated "
                   + date(state.historyOf(k.id()).deactivated().orElseThrow())
                   + ")");
+          continue;
+        }
+        if (recentlyUsed(k, now, t)) {
+          notes.add(recentlyUsedNote(k));
           continue;
         }
         out.add(
@@ -223,13 +320,16 @@ public final class Planner {
       if (newestAge >= t.createAfterDays()) {
         if (remaining.size() >= 2) {
           AccessKey blocker = remaining.stream().filter(k -> k != newest).findFirst().orElseThrow();
-          if (!blocker.isActive() && inRecoveryWindow(state, blocker, now, t)) {
+          if (!blocker.isActive()
+              && (inRecoveryWindow(state, blocker, now, t) || recentlyUsed(blocker, now, t))) {
             blockedByRecovery = true;
             notes.add(
                 "a new key is due but inactive key "
                     + blocker.id()
-                    + " was deactivated "
-                    + "recently and is kept for its recovery window; it is deleted to make room once "
+                    + (inRecoveryWindow(state, blocker, now, t)
+                        ? " was deactivated recently"
+                        : " was used recently")
+                    + " and is kept for its recovery window; it is deleted to make room once "
                     + "that ends");
           } else if (!blocker.isActive()) {
             out.add(
@@ -280,7 +380,8 @@ public final class Planner {
           continue;
         }
         if (k == newest && blockedByTwoActive) {
-          continue; // warned about below, once
+          deactivateUnusedNewestThatBlocksRotation(k, age);
+          continue; // otherwise warned about below, once
         }
         if (age >= t.deactivateAfterDays()) {
           Optional<Instant> lastUsed = k.lastUsed();
@@ -343,8 +444,59 @@ public final class Planner {
       }
     }
 
+    /**
+     * Two active keys block rotation and the newer one is past its age and unused: it is nobody's
+     * working key, so it is deactivated (the older key stays active) and rotation goes on.
+     */
+    void deactivateUnusedNewestThatBlocksRotation(AccessKey k, long age) {
+      if (age < t.deactivateAfterDays() || !unused(k)) {
+        return;
+      }
+      Optional<AccessKey> other =
+          active.stream()
+              .filter(o -> o != k)
+              .filter(
+                  o ->
+                      out.stream()
+                          .noneMatch(
+                              d ->
+                                  d.action() == Action.DEACTIVATE_KEY
+                                      && d.keyId().orElse("").equals(o.id())))
+              .findFirst();
+      if (other.isEmpty()) {
+        return;
+      }
+      int beforeWarnings = 0;
+      while (beforeWarnings < out.size() && out.get(beforeWarnings).action() != Action.WARN) {
+        beforeWarnings++;
+      }
+      out.add(
+          beforeWarnings,
+          Decision.onKey(
+              Action.DEACTIVATE_KEY,
+              k.id(),
+              age
+                  + " days old (deactivate at "
+                  + t.deactivateAfterDays()
+                  + ") and "
+                  + use(k)
+                  + "; it is not the user's only working key ("
+                  + other.get().id()
+                  + " stays active), so it is deactivated and rotation can go on"));
+      newestDeactivated = true;
+    }
+
+    boolean unused(AccessKey k) {
+      Optional<Instant> lastUsed = k.lastUsed();
+      return lastUsed.isEmpty() || days(lastUsed.get(), now) >= t.unusedForDays();
+    }
+
+    String use(AccessKey k) {
+      return k.lastUsed().map(u -> "last used " + days(u, now) + " days ago").orElse("never used");
+    }
+
     void warnWhenTwoActiveKeysBlockRotation() {
-      if (blockedByTwoActive) {
+      if (blockedByTwoActive && !newestDeactivated) {
         AccessKey older = active.get(0);
         warnRepeatable(
             out,
@@ -390,7 +542,8 @@ public final class Planner {
   }
 
   private static void remind(
-      List<Decision> out, KeyHistory h, AccessKey k, long age, Instant now, Thresholds t) {
+      List<Decision> out, KeyHistory recorded, AccessKey k, long age, Instant now, Thresholds t) {
+    KeyHistory h = believable(recorded, now);
     Instant latestReminder = null;
     int daysLeft = (int) (t.deactivateAfterDays() - age);
     for (int d : t.reminderDays()) {
@@ -430,6 +583,7 @@ public final class Planner {
       WarningKind kind,
       String keyId,
       String reason) {
+    h = believable(h, now);
     if (h.lastWarned().isPresent() && days(h.lastWarned().get(), now) < t.warningIntervalDays()) {
       notes.add(
           "warning about "
@@ -442,6 +596,37 @@ public final class Planner {
       return;
     }
     out.add(Decision.warn(kind, keyId, reason));
+  }
+
+  /**
+   * History as far as it can be believed: a warning dated in the future (beyond the tolerated skew)
+   * was not sent by the rotator and is ignored, so a forged date cannot silence warnings for good.
+   * A deactivation date is used as recorded: a later date only keeps a key longer.
+   */
+  private static KeyHistory believable(KeyHistory h, Instant now) {
+    if (h.lastWarned().isPresent() && h.lastWarned().get().isAfter(now.plus(SKEW))) {
+      return new KeyHistory(Optional.empty(), h.deactivated());
+    }
+    return h;
+  }
+
+  /**
+   * An inactive key that signed a request less than {@code unusedForDays} plus the recovery window
+   * ago is kept, whatever the history says: IAM's last use cannot be forged, and an inactive key
+   * signs nothing, so it was deactivated after that use. Removing or backdating the rotator's
+   * history tag therefore never makes a recently used key go sooner.
+   */
+  private static boolean recentlyUsed(AccessKey k, Instant now, Thresholds t) {
+    return k.lastUsed().isPresent()
+        && days(k.lastUsed().get(), now) < (long) t.unusedForDays() + t.recoveryWindowDays();
+  }
+
+  private static String recentlyUsedNote(AccessKey k) {
+    return "inactive key "
+        + k.id()
+        + " was last used "
+        + date(k.lastUsed().orElseThrow())
+        + "; it is kept until it has been unused for unusedForDays plus the recovery window";
   }
 
   /** A key the rotator deactivated is kept at least one day, and the policy's window. */
@@ -459,9 +644,14 @@ public final class Planner {
     return inMarkerWindow(k, m);
   }
 
+  /**
+   * Created at or after the marker's time (IAM's CreateDate has whole seconds, so the marker's time
+   * is taken to the second) and at most {@link #MARKER_WINDOW} after it. A key created before the
+   * marker was written is never the marked rotation's.
+   */
   private static boolean inMarkerWindow(AccessKey k, RotationMarker m) {
-    return !k.created().isBefore(m.startedAt().minus(SKEW))
-        && !k.created().isAfter(m.startedAt().plus(MARKER_WINDOW));
+    Instant from = m.startedAt().truncatedTo(ChronoUnit.SECONDS);
+    return !k.created().isBefore(from) && !k.created().isAfter(m.startedAt().plus(MARKER_WINDOW));
   }
 
   /** Whole days from {@code created} to {@code now}; a key from the future is 0 days old. */

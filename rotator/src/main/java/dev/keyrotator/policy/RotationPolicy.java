@@ -29,8 +29,21 @@ public record RotationPolicy(Mode mode, Thresholds thresholds, List<Exemption> e
 
   /**
    * The thresholds for one user: the account's, shortened by the user's {@code
-   * key-rotator:*-after-days} tags. A tag that would lengthen a threshold, is not a number, or
-   * would break the ordering is ignored and said so in {@code notes}.
+   * key-rotator:*-after-days} tags. The rule:
+   *
+   * <ul>
+   *   <li>a tag may only shorten its threshold; a tag that would lengthen it, is not a whole number
+   *       or is below 1 is ignored and said so in {@code notes};
+   *   <li>the thresholds below a shortened one follow it down so that the account's gaps are kept:
+   *       {@code deactivateAfterDays} stays at least the account's recovery window ({@code
+   *       deleteAfterDays - deactivateAfterDays}) below {@code deleteAfterDays}, and {@code
+   *       createAfterDays} the account's lead ({@code deactivateAfterDays - createAfterDays}) below
+   *       {@code deactivateAfterDays} (at least 1); thresholds above it are never moved, so a tag
+   *       never makes a deletion come sooner than it says, and never shortens the recovery window;
+   *   <li>when that cannot be done (a deactivate age below 2, or a delete age with no room for the
+   *       recovery window and a create before deactivation) every user tag is refused with a note,
+   *       and the account's thresholds apply.
+   * </ul>
    */
   public Thresholds thresholdsFor(IamUser user, List<String> notes) {
     Thresholds t = thresholds;
@@ -41,6 +54,17 @@ public record RotationPolicy(Mode mode, Thresholds thresholds, List<Exemption> e
         && deactivate == t.deactivateAfterDays()
         && delete == t.deleteAfterDays()) {
       return t;
+    }
+    int window = t.deleteAfterDays() - t.deactivateAfterDays();
+    int lead = t.deactivateAfterDays() - t.createAfterDays();
+    List<String> followed = new ArrayList<>();
+    if (delete - window < deactivate) {
+      deactivate = delete - window;
+      followed.add("deactivate follows delete to keep the account's " + window + "-day window");
+    }
+    if (deactivate - lead < create) {
+      create = Math.max(1, deactivate - lead);
+      followed.add("create follows deactivate to keep the account's " + lead + "-day lead");
     }
     List<Integer> reminders = new ArrayList<>();
     for (int d : t.reminderDays()) {
@@ -62,7 +86,10 @@ public record RotationPolicy(Mode mode, Thresholds thresholds, List<Exemption> e
             reminders,
             t.warningIntervalDays());
     if (!problems.isEmpty()) {
-      notes.add("user tags ignored: " + String.join("; ", problems));
+      notes.add(
+          "user tags refused: shortened consistently they give "
+              + String.join("; ", problems)
+              + "; the account's thresholds apply");
       return t;
     }
     notes.add(
@@ -72,7 +99,8 @@ public record RotationPolicy(Mode mode, Thresholds thresholds, List<Exemption> e
             + deactivate
             + ", delete "
             + delete
-            + " days");
+            + " days"
+            + (followed.isEmpty() ? "" : " (" + String.join("; ", followed) + ")"));
     return new Thresholds(
         create, deactivate, delete, t.unusedForDays(), force, reminders, t.warningIntervalDays());
   }

@@ -1,5 +1,7 @@
 package dev.keyrotator.ports;
 
+import java.util.Optional;
+
 /** Sends notifications to the configured SNS topic. */
 public interface Notifier {
 
@@ -9,4 +11,13 @@ public interface Notifier {
    * @throws AwsCallException when SNS refuses or fails after retries
    */
   void publish(String topicArn, Notification notification);
+
+  /**
+   * What stops this topic from taking messages, checked before the run changes anything: it does
+   * not exist, cannot be read, or its policy denies publishing outright. Empty when nothing is
+   * known to stop it (a publish may still fail later).
+   */
+  default Optional<String> problem(String topicArn) {
+    return Optional.empty();
+  }
 }

@@ -1,6 +1,7 @@
 package dev.keyrotator.ports;
 
 import java.util.Collection;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -13,9 +14,19 @@ public interface SecretVault {
   Set<String> storedKeyIds(String accountId, String userName, Collection<String> keyIds);
 
   /**
+   * Why the user's secret must not receive a new key (it exists and the rotator did not create it,
+   * or it is scheduled for deletion), or empty when it may: asked before a key is created, so that
+   * no key is made for a secret that would refuse it.
+   */
+  Optional<String> refusal(String accountId, String userName);
+
+  /**
    * Stores the new key as the secret's current version (the previous one stays readable as
    * AWSPREVIOUS). Idempotent: the version id derives from the key id, so a retry writes nothing
    * twice.
+   *
+   * @throws SecretRefusedException when the secret exists and is not the rotator's to write into
+   *     (see {@link #refusal}); nothing was written
    */
   StoredSecret store(String accountId, NewAccessKey key);
 

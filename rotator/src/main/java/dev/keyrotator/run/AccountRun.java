@@ -180,7 +180,8 @@ final class AccountRun {
                 session.keys(),
                 vault(session),
                 f.notifier,
-                f.policy.notifications().topicArn()));
+                f.policy.notifications().topicArn(),
+                Optional.ofNullable(f.policy.reporting()).flatMap(r -> r.topicArn())));
     List<UserReport> users = new ArrayList<>();
     List<String> toRead;
     ScanMode scan = ScanMode.PER_USER;

@@ -7,7 +7,9 @@ public enum Event {
   KEY_DELETED("key-deleted", "Access key deleted"),
   KEY_WARNING("key-warning", "Action needed on access key"),
   ROTATION_FAILED("rotation-failed", "Key rotation failed"),
-  ORPHAN_REPAIRED("orphan-repaired", "Unfinished key rotation repaired");
+  ORPHAN_REPAIRED("orphan-repaired", "Unfinished key rotation repaired"),
+  /** To the security topic: the user's secret exists and the rotator may not write into it. */
+  SECRET_REFUSED("secret-refused", "Secret refused by the key rotator");
 
   private final String attribute;
   private final String title;

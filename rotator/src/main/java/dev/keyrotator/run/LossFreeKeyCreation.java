@@ -3,11 +3,13 @@ package dev.keyrotator.run;
 import dev.keyrotator.policy.RotationMarker;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.SecretRefusedException;
 import dev.keyrotator.ports.SecretVault;
 import dev.keyrotator.ports.StoredSecret;
 import dev.keyrotator.ports.UserKeys;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Creates a user's new access key so that its secret is never lost: marker, create, store (or
@@ -73,10 +75,24 @@ final class LossFreeKeyCreation {
    *
    * @throws AwsCallException when a step fails; the new key is then deleted (or left for the next
    *     run's repair, with the marker) unless its secret is stored
+   * @throws SecretRefusedException when the user's secret is not the rotator's to write into
+   *     (before any key is created, or, if it changed meanwhile, after: the new key is then
+   *     deleted)
    */
   Created create(String runId, String accountId, String userName) {
+    Optional<String> refusal = vault.refusal(accountId, userName);
+    if (refusal.isPresent()) {
+      // no key is made for a secret that would refuse it
+      throw new SecretRefusedException("", refusal.get());
+    }
     keys.writeMarker(userName, new RotationMarker(runId, clock.instant()));
-    NewAccessKey created = keys.createKey(userName);
+    NewAccessKey created;
+    try {
+      created = keys.createKey(userName);
+    } catch (AwsCallException refused) {
+      clearMarkerOfFailedCreate(userName, refused);
+      throw refused;
+    }
     StoredSecret secret;
     try {
       secret = vault.store(accountId, created);
@@ -98,6 +114,30 @@ final class LossFreeKeyCreation {
       throw storeFailure;
     }
     return new Created(userName, created.key().id(), secret);
+  }
+
+  /**
+   * A CreateAccessKey that IAM refused (a 4xx answer: LimitExceeded because the owner made a key
+   * meanwhile, NoSuchEntity, AccessDenied) created nothing, so its marker goes at once: left behind
+   * it would make the next run take a key someone else created for this run's orphan. After a 5xx
+   * or no answer at all the key may exist, so the marker stays for the next run's repair.
+   */
+  private void clearMarkerOfFailedCreate(String userName, AwsCallException refused) {
+    if (refused.statusCode() < 400 || refused.statusCode() >= 500) {
+      notes.add(
+          "CreateAccessKey failed without a clear answer ("
+              + refused.errorCode()
+              + "); the marker stays and the next run repairs");
+      return;
+    }
+    try {
+      keys.clearMarker(userName);
+    } catch (RuntimeException e) {
+      notes.add(
+          "the marker of the refused CreateAccessKey could not be cleared ("
+              + e.getMessage()
+              + "); the next run clears it");
+    }
   }
 
   /**

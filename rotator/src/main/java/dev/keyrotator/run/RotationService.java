@@ -1,11 +1,16 @@
 package dev.keyrotator.run;
 
+import dev.keyrotator.config.AccountContext;
+import dev.keyrotator.config.ConfigProblem;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyFile.ReportingSettings;
+import dev.keyrotator.config.PolicyFileException;
+import dev.keyrotator.config.PolicyResolver;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.ports.Account;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.FindingsSink;
+import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.ReportFile;
 import dev.keyrotator.ports.ReportReader;
 import dev.keyrotator.ports.ReportSink;
@@ -18,6 +23,7 @@ import dev.keyrotator.report.ReportFiles;
 import dev.keyrotator.report.ReportMerge;
 import dev.keyrotator.report.ReportSummary;
 import dev.keyrotator.report.RunReport;
+import dev.keyrotator.report.UserReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,6 +88,7 @@ public final class RotationService {
   private final ReportReader reader;
   private final Progress progress;
   private final Optional<FindingsSink> findings;
+  private final Notifier notifier;
 
   public RotationService(
       PolicyFile policy,
@@ -89,8 +96,9 @@ public final class RotationService {
       ReportDelivery delivery,
       ReportSink sink,
       ReportReader reader,
-      Progress progress) {
-    this(policy, orchestrator, delivery, sink, reader, progress, Optional.empty());
+      Progress progress,
+      Notifier notifier) {
+    this(policy, orchestrator, delivery, sink, reader, progress, notifier, Optional.empty());
   }
 
   /** With Security Hub findings published after each delivered run. */
@@ -101,9 +109,11 @@ public final class RotationService {
       ReportSink sink,
       ReportReader reader,
       Progress progress,
+      Notifier notifier,
       Optional<FindingsSink> findings) {
     this.findings = findings;
     this.policy = policy;
+    this.notifier = notifier;
     this.orchestrator = orchestrator;
     this.delivery = delivery;
     this.sink = sink;
@@ -121,16 +131,83 @@ public final class RotationService {
    */
   public RunResult run(RunRequest request) {
     request.reportDir().ifPresent(ReportFiles::checkWritable);
-    RunReport report = orchestrator.run(request);
+    checkTopic(request);
+    List<Account> accounts = orchestrator.activeAccounts();
+    checkPolicies(accounts, request.accounts());
+    RunReport report = orchestrator.run(request, accounts);
     return finish(report, request.delivers(), request.reportDir(), new ArrayList<>());
   }
 
+  // ---------------------------------------------------------------- before the first change
+
   /**
-   * @param deliver whether the report goes to the security account (not for a plan or dry run)
+   * The notification topic can take messages, or nothing is changed: a run that rotates keys while
+   * every owner message is lost must not start.
+   *
+   * @throws IllegalArgumentException naming the topic and what is wrong with it
    */
+  private void checkTopic(RunRequest request) {
+    if (request.planOnly() || request.modeOverride().filter(m -> m == Mode.DRY_RUN).isPresent()) {
+      return;
+    }
+    Optional<String> topic = Optional.ofNullable(policy.notifications()).flatMap(n -> n.topicArn());
+    if (topic.isEmpty()) {
+      return;
+    }
+    Optional<String> problem = notifier.problem(topic.get());
+    if (problem.isPresent()) {
+      throw new IllegalArgumentException(problem.get() + "; nothing was changed");
+    }
+  }
+
+  /**
+   * Every selected account's policy resolves to valid thresholds (an OU override and an account tag
+   * override may combine into an invalid one), or nothing is changed: checked right after the
+   * organization walk, before the first account is worked on.
+   *
+   * @throws IllegalArgumentException naming the accounts and their problems
+   */
+  private void checkPolicies(List<Account> accounts, Set<String> asked) {
+    List<String> invalid = new ArrayList<>();
+    for (Account a : accounts) {
+      if (AccountSelection.exclusionReason(a, policy.organization()).isPresent()
+          || (!asked.isEmpty() && !asked.contains(a.id()))) {
+        continue;
+      }
+      try {
+        PolicyResolver.resolve(policy, new AccountContext(a.id(), a.ouPath(), a.tags()));
+      } catch (PolicyFileException e) {
+        invalid.add(
+            "account "
+                + a.id()
+                + ": "
+                + String.join("; ", e.problems().stream().map(ConfigProblem::message).toList()));
+      }
+    }
+    if (!invalid.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the policy in force is invalid for "
+              + invalid.size()
+              + " account(s): "
+              + String.join(" | ", invalid)
+              + "; nothing was changed");
+    }
+  }
+
   private RunResult finish(
       RunReport report, boolean deliver, Optional<Path> reportDir, List<String> problems) {
     ReportSummary summary = ReportSummary.of(report);
+    long lost =
+        report.accounts().stream()
+            .flatMap(a -> a.users().stream())
+            .mapToLong(UserReport::notificationsLost)
+            .sum();
+    if (lost > 0) {
+      problems.add(
+          lost
+              + " notification(s) could not be published to SNS (see notificationsLost and the"
+              + " users' notes in the report); the run is partial");
+    }
     boolean delivering = deliver && ReportDelivery.configured(policy.reporting());
     PreviousReport previous =
         new PreviousReports(reader)
@@ -199,8 +276,11 @@ public final class RotationService {
   public BatchResult rotate(
       String runId, List<String> batch, Optional<Mode> mode, Deadline deadline) {
     String bucket = bucket();
-    RunReport full =
-        orchestrator.run(new RunRequest(runId, mode, new LinkedHashSet<>(batch), false, deadline));
+    RunRequest request = new RunRequest(runId, mode, new LinkedHashSet<>(batch), false, deadline);
+    checkTopic(request);
+    List<Account> accounts = orchestrator.activeAccounts();
+    checkPolicies(accounts, request.accounts());
+    RunReport full = orchestrator.run(request, accounts);
     Set<String> mine = Set.copyOf(batch);
     RunReport part =
         full.withAccounts(

@@ -15,6 +15,7 @@ import dev.keyrotator.ports.Account;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.Notification;
 import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.SecretRefusedException;
 import dev.keyrotator.ports.SecretVault;
 import dev.keyrotator.ports.StoredSecret;
 import dev.keyrotator.ports.UserKeys;
@@ -52,7 +53,8 @@ final class UserRotation {
       UserKeys keys,
       SecretVault vault,
       Notifier notifier,
-      Optional<String> topicArn) {}
+      Optional<String> topicArn,
+      Optional<String> securityTopicArn) {}
 
   private final Planner planner;
   private final Clock clock;
@@ -105,7 +107,7 @@ final class UserRotation {
         forgetStaleHistory();
       }
       for (Decision d : plan.decisions()) {
-        if (d.action() == Action.NOTHING || d.action() == Action.EXEMPT) {
+        if (!d.action().mutating() && d.action() != Action.WARN) {
           reports.add(report(d, Outcome.NONE, "", "", ""));
           continue;
         }
@@ -125,6 +127,11 @@ final class UserRotation {
         } else {
           try {
             reports.add(execute(d));
+          } catch (SecretRefusedException e) {
+            failed = true;
+            reports.add(report(d, Outcome.FAILED, d.keyId().orElse(""), "", e.getMessage()));
+            messages.send(Notifications.failure(ctx.account(), state.user(), d, e.getMessage()));
+            tellSecurity(e);
           } catch (AwsCallException | IllegalStateException e) {
             failed = true;
             reports.add(report(d, Outcome.FAILED, d.keyId().orElse(""), "", e.getMessage()));
@@ -141,6 +148,36 @@ final class UserRotation {
           notes,
           messages.sent(),
           messages.lost());
+    }
+
+    /**
+     * A secret with the rotator's name that the rotator may not write into is the security team's
+     * business (someone may be trying to collect keys): told on the reporting topic.
+     */
+    private void tellSecurity(SecretRefusedException e) {
+      if (ctx.securityTopicArn().isEmpty()) {
+        notes.add(
+            "no reporting.topicArn configured: the security team was not told of the refusal");
+        return;
+      }
+      Notification n =
+          Notifications.of(
+              Event.SECRET_REFUSED,
+              ctx.account(),
+              state.user(),
+              null,
+              e.getMessage()
+                  + ". No key was left behind: the user keeps its current key and is FAILED until"
+                  + " the secret is the rotator's again (or removed).",
+              Optional.empty());
+      try {
+        ctx.notifier().publish(ctx.securityTopicArn().get(), n);
+        notes.add("the security topic was told that the user's secret was refused");
+      } catch (AwsCallException failure) {
+        messages.lostElsewhere(
+            "notification 'secret-refused' to the security topic not sent: "
+                + failure.getMessage());
+      }
     }
 
     private DecisionReport execute(Decision d) {
@@ -372,6 +409,12 @@ final class UserRotation {
         notes.add("notification '" + n.attributes().get("event") + "' not sent: " + e.getMessage());
         return false;
       }
+    }
+
+    /** A message to another topic that was refused: counted and told like the owners' ones. */
+    void lostElsewhere(String note) {
+      lost++;
+      notes.add(note);
     }
 
     int sent() {

@@ -102,9 +102,17 @@ public final class RotatorModule extends AbstractModule {
       ReportReader reader,
       Progress progress,
       AwsClientFactory clients,
-      Clock clock) {
+      Clock clock,
+      Notifier notifier) {
     return new RotationService(
-        policy, orchestrator, delivery, sink, reader, progress, findings(policy, clients, clock));
+        policy,
+        orchestrator,
+        delivery,
+        sink,
+        reader,
+        progress,
+        notifier,
+        findings(policy, clients, clock));
   }
 
   /** Security Hub, when the policy file has a securityHub section. */

@@ -51,6 +51,21 @@ class CredentialReportTest {
   }
 
   @Test
+  void aUserNameWithACommaIsReadWholeFromItsQuotedField() {
+    String csv =
+        "access_key_2_last_used_date,access_key_2_last_rotated,access_key_2_active,"
+            + "access_key_1_last_used_date,access_key_1_last_rotated,access_key_1_active,"
+            + "user_creation_time,user,arn\r\n"
+            + "N/A,N/A,false,N/A,2026-01-01T00:00:00+00:00,true,2025-01-01T00:00:00+00:00,"
+            + "\"svc,reports\",\"arn:aws:iam::111111111111:user/svc,reports\"\r\n";
+
+    CredentialReport r = CredentialReportCsv.parse(csv, GENERATED);
+
+    assertThat(r.users()).containsOnlyKeys("svc,reports");
+    assertThat(r.users().get("svc,reports").keys()).singleElement();
+  }
+
+  @Test
   void columnsMayMoveAndNewOnesAppear() {
     String csv =
         "access_key_2_last_used_date,access_key_2_last_rotated,access_key_2_active,"

@@ -24,8 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.secretsmanager.model.PutSecretValueRequest;
-import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.secretsmanager.model.CreateSecretRequest;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 
@@ -227,8 +226,8 @@ class SecretsManagerVaultTest {
   }
 
   /**
-   * A client whose first PutSecretValue finds no secret, and meanwhile someone else (a parallel
-   * run) creates it with another key.
+   * A client whose first CreateSecret comes second: meanwhile a parallel run of the rotator (its
+   * tags) created the secret with another key.
    */
   private static SecretsManagerClient racingClient(SecretsManagerClient real, AtomicBoolean raced) {
     InvocationHandler h =
@@ -237,19 +236,16 @@ class SecretsManagerVaultTest {
             // the builder-lambda overloads build the request and call the request overload
             return InvocationHandler.invokeDefault(proxy, method, args);
           }
-          if (method.getName().equals("putSecretValue")
+          if (method.getName().equals("createSecret")
               && args != null
-              && args[0] instanceof PutSecretValueRequest put
+              && args[0] instanceof CreateSecretRequest create
               && raced.compareAndSet(false, true)) {
             real.createSecret(
                 r ->
-                    r.name(put.secretId())
+                    r.name(create.name())
                         .clientRequestToken(SecretsManagerVault.versionIdOf("AKIAOTHERKEY00000000"))
-                        .secretString("{\"AccessKeyId\":\"AKIAOTHERKEY00000000\"}"));
-            throw ResourceNotFoundException.builder()
-                .message("Secrets Manager can't find the specified secret.")
-                .statusCode(400)
-                .build();
+                        .secretString("{\"AccessKeyId\":\"AKIAOTHERKEY00000000\"}")
+                        .tags(create.tags()));
           }
           try {
             return method.invoke(real, args);

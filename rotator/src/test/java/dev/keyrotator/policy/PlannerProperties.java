@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -81,8 +82,18 @@ class PlannerProperties {
         created = true;
       }
       if (d.action() == Action.DEACTIVATE_KEY && d.keyId().get().equals(newest.get().id())) {
-        assertThat(created)
-            .as("deactivated newest key without creating a replacement first")
+        // issue 12: an unused newest key past its age may go when another active key stays
+        boolean unusedPastAge =
+            Planner.ageDays(newest.get(), NOW) >= s.policy().thresholds().deactivateAfterDays()
+                && newest
+                    .get()
+                    .lastUsed()
+                    .map(u -> Duration.between(u, NOW).toDays())
+                    .map(days -> days >= s.policy().thresholds().unusedForDays())
+                    .orElse(true);
+        boolean anotherStaysActive = apply(s, plan).keys().stream().anyMatch(AccessKey::isActive);
+        assertThat(created || (unusedPastAge && anotherStaysActive))
+            .as("deactivated newest key without a replacement or another working key")
             .isTrue();
       }
     }
@@ -128,6 +139,7 @@ class PlannerProperties {
             Action.DEACTIVATE_KEY,
             Action.WARN,
             Action.NOTHING,
+            Action.SKIP_IN_FLIGHT,
             Action.EXEMPT);
     List<Integer> ranks = plan(s).decisions().stream().map(d -> order.indexOf(d.action())).toList();
 
@@ -154,6 +166,116 @@ class PlannerProperties {
         state = state.withNewestActiveKeyUsedAt(now);
       }
     }
+  }
+
+  /**
+   * Whatever markers and tags exist (forged, stale, in flight, dated in the future, history of any
+   * date), repair never deletes a key that has signed a request, nor the user's last active key.
+   */
+  @Property(tries = 3000)
+  void repairNeverDeletesAKeyWithALastUseNorTheLastActiveKey(@ForAll("forgeries") Scenario s) {
+    UserPlan plan = plan(s);
+    List<AccessKey> left = new ArrayList<>(s.state().keys());
+    for (Decision d : plan.decisions()) {
+      if (d.action() == Action.REPAIR_DELETE_ORPHAN) {
+        AccessKey k = s.state().key(d.keyId().orElseThrow()).orElseThrow();
+        assertThat(k.lastUsed()).as("orphan %s has a last use", k.id()).isEmpty();
+        assertThat(k.created())
+            .isAfterOrEqualTo(
+                s.state().marker().orElseThrow().startedAt().truncatedTo(ChronoUnit.SECONDS));
+        left.remove(k);
+      }
+    }
+    if (s.state().keys().stream().anyMatch(AccessKey::isActive)) {
+      assertThat(left).as("keys left by repair").anyMatch(AccessKey::isActive);
+    }
+  }
+
+  /**
+   * Whatever the history tags say (removed, backdated, in the future), a key that signed a request
+   * less than unusedForDays plus the recovery window ago is never deleted.
+   */
+  @Property(tries = 3000)
+  void forgedHistoryNeverHastensTheDeletionOfARecentlyUsedKey(@ForAll("forgeries") Scenario s) {
+    Thresholds t = s.policy().thresholds();
+    for (Decision d : plan(s).decisions()) {
+      if (d.action() == Action.DELETE_KEY || d.action() == Action.REPAIR_DELETE_ORPHAN) {
+        AccessKey k = s.state().key(d.keyId().orElseThrow()).orElseThrow();
+        k.lastUsed()
+            .ifPresent(
+                u ->
+                    assertThat(Duration.between(u, NOW).toDays())
+                        .as("deleted %s last used %s", k.id(), u)
+                        .isGreaterThanOrEqualTo((long) t.unusedForDays() + t.recoveryWindowDays()));
+      }
+    }
+  }
+
+  /** Keys, markers and history as anyone with iam:TagUser could leave them, minutes apart. */
+  @Provide
+  Arbitrary<Scenario> forgeries() {
+    Arbitrary<Long> minutesAgo =
+        Arbitraries.oneOf(
+            Arbitraries.longs().between(-60, 120),
+            Arbitraries.longs().between(-3 * 1440, 400L * 1440));
+    Arbitrary<AccessKey> key =
+        Combinators.combine(
+                Arbitraries.of(KeyStatus.values()),
+                minutesAgo,
+                Arbitraries.longs().between(-1, 400L * 1440),
+                Arbitraries.integers().between(0, 999_999))
+            .as(
+                (status, createdAgo, usedAgo, id) ->
+                    new AccessKey(
+                        "K" + id,
+                        status,
+                        NOW.minus(Duration.ofMinutes(createdAgo)),
+                        usedAgo < 0
+                            ? Optional.empty()
+                            : Optional.of(
+                                NOW.minus(
+                                    Duration.ofMinutes(
+                                        Math.min(usedAgo, Math.max(createdAgo, 0)))))));
+    Arbitrary<List<AccessKey>> keys = key.list().ofMaxSize(2).uniqueElements(AccessKey::id);
+    Arbitrary<Optional<Instant>> when =
+        minutesAgo.map(m -> NOW.minus(Duration.ofMinutes(m))).optional();
+    Arbitrary<UserState> states =
+        Combinators.combine(
+                keys,
+                Arbitraries.of(true, false).list().ofSize(2),
+                when,
+                when.list().ofSize(2),
+                when.list().ofSize(2),
+                Arbitraries.of(
+                    Map.<String, String>of(),
+                    Map.of(RotationPolicy.TAG_DEACTIVATE_AFTER, "30"),
+                    Map.of(RotationPolicy.TAG_DELETE_AFTER, "20"),
+                    Map.of(
+                        RotationPolicy.TAG_CREATE_AFTER,
+                        "1",
+                        RotationPolicy.TAG_DELETE_AFTER,
+                        "2")))
+            .as(
+                (ks, storedFlags, markerAt, warned, deactivated, tags) -> {
+                  Set<String> stored = new HashSet<>();
+                  Map<String, KeyHistory> history = new HashMap<>();
+                  for (int i = 0; i < ks.size(); i++) {
+                    if (storedFlags.get(i)) {
+                      stored.add(ks.get(i).id());
+                    }
+                    KeyHistory h = new KeyHistory(warned.get(i), deactivated.get(i));
+                    if (!h.isEmpty()) {
+                      history.put(ks.get(i).id(), h);
+                    }
+                  }
+                  return new UserState(
+                      new IamUser("u", "/", tags, Set.of()),
+                      ks,
+                      stored,
+                      markerAt.map(at -> new RotationMarker("forged", at)),
+                      history);
+                });
+    return Combinators.combine(states, policies()).as(Scenario::new);
   }
 
   // ---------------------------------------------------------------- helpers

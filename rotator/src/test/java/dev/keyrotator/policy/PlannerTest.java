@@ -45,6 +45,28 @@ class PlannerTest {
       return this;
     }
 
+    Given inactiveUsed(String id, int ageDays, int lastUsedDaysAgo) {
+      keys.add(key(id, KeyStatus.INACTIVE, ageDays, lastUsedDaysAgo));
+      return this;
+    }
+
+    Given markerAt(Instant at) {
+      marker = Optional.of(new RotationMarker("run-1", at));
+      return this;
+    }
+
+    Given activeCreatedAt(String id, Instant created, Integer lastUsedDaysAgo) {
+      keys.add(
+          new AccessKey(
+              id,
+              KeyStatus.ACTIVE,
+              created,
+              lastUsedDaysAgo == null
+                  ? Optional.empty()
+                  : Optional.of(NOW.minus(Duration.ofDays(lastUsedDaysAgo)))));
+      return this;
+    }
+
     Given stored(String id) {
       stored.add(id);
       return this;
@@ -323,5 +345,172 @@ class PlannerTest {
 
     assertThat(plan.decisions()).extracting(Decision::label).startsWith("CREATE_KEY");
     assertThat(plan.notes()).anySatisfy(n -> assertThat(n).contains("may only shorten"));
+  }
+
+  @Test
+  void aMarkerYoungerThanTheWindowPlusTheLongestRunIsARotationInFlightAndTheUserIsSkipped() {
+    Instant at = NOW.minus(Duration.ofMinutes(20));
+    UserPlan plan =
+        planner.plan(
+            given().active("K1", 170, 1).markerAt(at).activeCreatedAt("K9", at, null).state(),
+            RotationPolicy.DEFAULT,
+            NOW);
+
+    assertThat(plan.decisions()).extracting(Decision::label).containsExactly("SKIP_IN_FLIGHT");
+    assertThat(plan.decisions().get(0).reason()).contains("in flight").contains("30 minutes");
+  }
+
+  @Test
+  void aMarkerOlderThanTheWindowPlusTheLongestRunIsRepaired() {
+    Instant at = NOW.minus(Duration.ofMinutes(31));
+    UserPlan plan =
+        planner.plan(
+            given().active("K1", 170, 1).markerAt(at).activeCreatedAt("K9", at, null).state(),
+            RotationPolicy.DEFAULT,
+            NOW);
+
+    assertThat(plan.decisions())
+        .extracting(Decision::label)
+        .startsWith("REPAIR_DELETE_ORPHAN K9", "REPAIR_CLEAR_MARKER");
+  }
+
+  @Test
+  void aMarkerDatedInTheFutureIsClearedAndTakesNoKeyForAnOrphan() {
+    Instant at = NOW.plus(Duration.ofDays(3));
+    UserPlan plan =
+        planner.plan(
+            given().active("K1", 30, 1).markerAt(at).active("K2", 0, null).state(),
+            RotationPolicy.DEFAULT,
+            NOW);
+
+    assertThat(plan.decisions()).extracting(Decision::label).containsExactly("REPAIR_CLEAR_MARKER");
+  }
+
+  @Test
+  void aKeyThatHasSignedARequestIsNeverAnOrphan() {
+    // a forged marker dated when the owner made their second key, which they use
+    UserPlan plan =
+        planner.plan(
+            given().active("K1", 30, 1).marker(1).active("K2", 1, 0).state(),
+            RotationPolicy.DEFAULT,
+            NOW);
+
+    assertThat(plan.decisions()).extracting(Decision::label).containsExactly("REPAIR_CLEAR_MARKER");
+    assertThat(plan.notes()).anySatisfy(n -> assertThat(n).contains("has signed requests"));
+  }
+
+  @Test
+  void aKeyCreatedBeforeTheMarkersTimeIsNeverAnOrphan() {
+    Instant at = NOW.minus(Duration.ofHours(2));
+    UserPlan plan =
+        planner.plan(
+            given()
+                .active("K1", 30, 1)
+                .markerAt(at)
+                .activeCreatedAt("K2", at.minusSeconds(1), null)
+                .state(),
+            RotationPolicy.DEFAULT,
+            NOW);
+
+    assertThat(plan.decisions()).extracting(Decision::label).containsExactly("REPAIR_CLEAR_MARKER");
+  }
+
+  @Test
+  void repairNeverDeletesTheLastActiveKey() {
+    UserPlan plan =
+        planner.plan(
+            given().inactive("K1", 30).marker(1).active("K2", 1, null).state(),
+            RotationPolicy.DEFAULT,
+            NOW);
+
+    assertThat(plan.decisions())
+        .extracting(Decision::label)
+        .doesNotContain("REPAIR_DELETE_ORPHAN K2")
+        .contains("REPAIR_CLEAR_MARKER");
+    assertThat(plan.notes()).anySatisfy(n -> assertThat(n).contains("last active key"));
+  }
+
+  @Test
+  void anUnusedKeyPastItsAgeThatIsNotTheOnlyWorkingKeyIsDeactivatedSoRotationCanGoOn() {
+    // key A 200 days old used daily, key B 190 days old never used
+    UserPlan plan =
+        planner.plan(
+            given().active("A", 200, 0).active("B", 190, null).state(),
+            RotationPolicy.DEFAULT,
+            NOW);
+
+    assertThat(plan.decisions())
+        .extracting(Decision::label)
+        .containsExactly("DEACTIVATE_KEY B", "WARN(STILL_IN_USE) A");
+  }
+
+  @Test
+  void removingTheHistoryTagNeverHastensTheDeletionOfARecentlyUsedKey() {
+    // deactivated by the rotator yesterday after its last use 11 days ago; history tag removed
+    UserPlan plan =
+        planner.plan(
+            given().inactiveUsed("K1", 200, 11).active("K2", 30, 0).state(),
+            RotationPolicy.DEFAULT,
+            NOW);
+
+    assertThat(plan.decisions()).extracting(Decision::label).containsExactly("NOTHING");
+    assertThat(plan.notes()).anySatisfy(n -> assertThat(n).contains("unused for unusedForDays"));
+  }
+
+  @Test
+  void aWarningDatedInTheFutureDoesNotSilenceWarnings() {
+    Given g = given().active("K1", 190, 2).active("K2", 25, 1).stored("K2");
+    g.history.put("K1", KeyHistory.NONE.withWarned(NOW.plus(Duration.ofDays(300))));
+
+    UserPlan plan = planner.plan(g.state(), RotationPolicy.DEFAULT, NOW);
+
+    assertThat(plan.decisions())
+        .extracting(Decision::label)
+        .containsExactly("WARN(STILL_IN_USE) K1");
+  }
+
+  @Test
+  void aSingleDeactivateTagShortensConsistentlyTheCreateAgeFollows() {
+    UserPlan plan =
+        planner.plan(
+            given()
+                .user("bob", Map.of(RotationPolicy.TAG_DEACTIVATE_AFTER, "30"), Set.of())
+                .active("K1", 20, 1)
+                .state(),
+            RotationPolicy.DEFAULT,
+            NOW);
+
+    assertThat(plan.decisions()).extracting(Decision::label).startsWith("CREATE_KEY");
+    assertThat(plan.notes())
+        .anySatisfy(
+            n ->
+                assertThat(n)
+                    .contains("create 15, deactivate 30, delete 185")
+                    .contains("15-day lead"));
+  }
+
+  @Test
+  void aDeleteTagKeepsTheAccountsRecoveryWindow() {
+    List<String> notes = new ArrayList<>();
+    Thresholds t =
+        RotationPolicy.DEFAULT.thresholdsFor(
+            new IamUser("bob", "/", Map.of(RotationPolicy.TAG_DELETE_AFTER, "100"), Set.of()),
+            notes);
+
+    assertThat(t.createAfterDays()).isEqualTo(80);
+    assertThat(t.deactivateAfterDays()).isEqualTo(95);
+    assertThat(t.deleteAfterDays()).isEqualTo(100);
+    assertThat(t.recoveryWindowDays()).isEqualTo(5);
+  }
+
+  @Test
+  void tagsThatCannotBeShortenedConsistentlyAreRefusedWithANote() {
+    List<String> notes = new ArrayList<>();
+    Thresholds t =
+        RotationPolicy.DEFAULT.thresholdsFor(
+            new IamUser("bob", "/", Map.of(RotationPolicy.TAG_DELETE_AFTER, "6"), Set.of()), notes);
+
+    assertThat(t).isEqualTo(Thresholds.DEFAULTS);
+    assertThat(notes).anySatisfy(n -> assertThat(n).contains("user tags refused"));
   }
 }

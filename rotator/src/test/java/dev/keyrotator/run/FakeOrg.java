@@ -331,6 +331,11 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     }
 
     @Override
+    public Optional<String> refusal(String accountId, String userName) {
+      return Optional.empty();
+    }
+
+    @Override
     public StoredSecret store(String accountId, NewAccessKey key) {
       if (vaultFails) {
         throw new AwsCallException(

@@ -190,4 +190,30 @@ class SecretsManagerConformanceTest {
     assertThatThrownBy(() -> sm().describeSecret(b -> b.secretId("gone")))
         .isInstanceOf(ResourceNotFoundException.class);
   }
+
+  @Test
+  void aSecretScheduledForDeletionShowsDeletedDateRefusesWritesAndRestoreSecretCancelsIt() {
+    sm().createSecret(b -> b.name("doomed").secretString("x").kmsKeyId("alias/other"));
+    DescribeSecretResponse before = sm().describeSecret(b -> b.secretId("doomed"));
+    assertThat(before.deletedDate()).isNull();
+    assertThat(before.kmsKeyId()).isEqualTo("alias/other");
+    sm().deleteSecret(b -> b.secretId("doomed").recoveryWindowInDays(7L));
+
+    DescribeSecretResponse d = sm().describeSecret(b -> b.secretId("doomed"));
+    assertThat(d.deletedDate()).isNotNull();
+    assertThatThrownBy(
+            () ->
+                sm().putSecretValue(
+                        b -> b.secretId("doomed").secretString("y").clientRequestToken(T1)))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(() -> sm().getResourcePolicy(b -> b.secretId("doomed")))
+        .isInstanceOf(InvalidRequestException.class);
+
+    assertThat(sm().restoreSecret(b -> b.secretId("doomed")).name()).isEqualTo("doomed");
+    assertThat(sm().describeSecret(b -> b.secretId("doomed")).deletedDate()).isNull();
+    sm().putSecretValue(b -> b.secretId("doomed").secretString("y").clientRequestToken(T1));
+    // without a KMS key of its own a secret uses aws/secretsmanager, and DescribeSecret omits it
+    sm().createSecret(b -> b.name("plain").secretString("x"));
+    assertThat(sm().describeSecret(b -> b.secretId("plain")).kmsKeyId()).isNull();
+  }
 }

@@ -391,6 +391,14 @@ public final class IamHandler implements ServiceHandler {
     return i == null ? "N/A" : REPORT_TIME.format(i);
   }
 
+  /** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
+  private static String csv(String field) {
+    if (field.indexOf(',') < 0 && field.indexOf('"') < 0 && field.indexOf('\n') < 0) {
+      return field;
+    }
+    return '"' + field.replace("\"", "\"\"") + '"';
+  }
+
   static String report(State.Acct a, Instant now) {
     StringBuilder b = new StringBuilder(REPORT_HEADER).append('\n');
     // the root user row, as AWS writes it
@@ -402,9 +410,9 @@ public final class IamHandler implements ServiceHandler {
             ",not_supported,N/A,not_supported,not_supported,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A");
     for (State.IamUser u : a.users.values()) {
       b.append('\n')
-          .append(u.name)
+          .append(csv(u.name))
           .append(',')
-          .append(u.arn)
+          .append(csv(u.arn))
           .append(',')
           .append(t(u.created))
           .append(",false,N/A,N/A,N/A,false");

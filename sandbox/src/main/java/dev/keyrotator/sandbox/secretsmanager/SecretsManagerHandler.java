@@ -38,7 +38,8 @@ public final class SecretsManagerHandler implements ServiceHandler {
           .on("TagResource", SecretsManagerHandler::tag)
           .on("UntagResource", SecretsManagerHandler::untag)
           .on("ListSecrets", SecretsManagerHandler::list)
-          .on("DeleteSecret", SecretsManagerHandler::delete);
+          .on("DeleteSecret", SecretsManagerHandler::delete)
+          .on("RestoreSecret", SecretsManagerHandler::restore);
 
   @Override
   public String name() {
@@ -412,6 +413,20 @@ public final class SecretsManagerHandler implements ServiceHandler {
     ArrayNode arr = r.putArray("SecretList");
     for (State.Secret s : p.items()) describeInto(arr.addObject(), s, "SecretVersionsToStages");
     if (p.next() != null) r.put("NextToken", p.next());
+    return Protocol.jsonOk(c, r);
+  }
+
+  /**
+   * Cancels a scheduled deletion (removes DeletedDate); on a secret not scheduled for deletion it
+   * succeeds and changes nothing, as AWS does.
+   */
+  private static Resp restore(Call c) {
+    State.Secret s = find(c, true);
+    s.deletedDate = null;
+    s.deletionDate = null;
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    r.put("ARN", s.arn);
+    r.put("Name", s.name);
     return Protocol.jsonOk(c, r);
   }
 

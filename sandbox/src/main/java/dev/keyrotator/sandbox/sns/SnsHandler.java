@@ -1,9 +1,11 @@
 package dev.keyrotator.sandbox.sns;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyrotator.sandbox.handler.Call;
 import dev.keyrotator.sandbox.handler.Operations;
 import dev.keyrotator.sandbox.handler.ServiceHandler;
 import dev.keyrotator.sandbox.protocol.AwsException;
+import dev.keyrotator.sandbox.protocol.Json;
 import dev.keyrotator.sandbox.protocol.Paging;
 import dev.keyrotator.sandbox.protocol.Protocol;
 import dev.keyrotator.sandbox.protocol.Resp;
@@ -26,6 +28,7 @@ public final class SnsHandler implements ServiceHandler {
           .on("CreateTopic", SnsHandler::createTopic)
           .on("Publish", SnsHandler::publish)
           .on("GetTopicAttributes", SnsHandler::getTopicAttributes)
+          .on("SetTopicAttributes", SnsHandler::setTopicAttributes)
           .on("ListTopics", SnsHandler::listTopics);
 
   @Override
@@ -89,6 +92,16 @@ public final class SnsHandler implements ServiceHandler {
       throw new AwsException(400, "InvalidParameter", "Invalid parameter: Subject");
     }
     State.Topic t = topic(c, arn);
+    if (deniesPublish(t, c)) {
+      throw new AwsException(
+          403,
+          "AuthorizationError",
+          "User: "
+              + c.caller.arn
+              + " is not authorized to perform: SNS:Publish on resource: "
+              + t.arn
+              + " with an explicit deny");
+    }
     Map<String, String> attrs = new LinkedHashMap<>();
     for (Map<String, String> e : c.entries("MessageAttributes")) {
       String n = e.get("Name");
@@ -122,6 +135,66 @@ public final class SnsHandler implements ServiceHandler {
     Xml x = new Xml().open("Attributes");
     a.forEach((k, v) -> x.open("entry").el("key", k).el("value", v).close("entry"));
     return Protocol.queryOk(c, x.close("Attributes").toString());
+  }
+
+  private static Resp setTopicAttributes(Call c) {
+    State.Topic t = topic(c, c.required("TopicArn"));
+    String name = c.required("AttributeName");
+    String value = c.param("AttributeValue");
+    if (name.equals("Policy") && value != null && !value.isEmpty()) {
+      try {
+        if (!Json.MAPPER.readTree(value).has("Statement")) throw new IllegalArgumentException();
+      } catch (Exception e) {
+        throw new AwsException(400, "InvalidParameter", "Invalid parameter: Policy Error: null");
+      }
+    }
+    if (value == null || value.isEmpty()) t.attributes.remove(name);
+    else t.attributes.put(name, value);
+    return Protocol.queryOk(c, "");
+  }
+
+  /**
+   * The topic policy's explicit Deny of Publish without a condition, for everyone, the caller's
+   * account or the caller (what the sandbox evaluates of a topic policy; an explicit Deny wins over
+   * any Allow, as in IAM).
+   */
+  private static boolean deniesPublish(State.Topic t, Call c) {
+    String policy = t.attributes.get("Policy");
+    if (policy == null) return false;
+    JsonNode doc;
+    try {
+      doc = Json.MAPPER.readTree(policy);
+    } catch (Exception e) {
+      return false;
+    }
+    JsonNode st = doc.path("Statement");
+    List<JsonNode> statements = new ArrayList<>();
+    if (st.isArray()) st.forEach(statements::add);
+    else if (st.isObject()) statements.add(st);
+    for (JsonNode s : statements) {
+      if (!"Deny".equals(s.path("Effect").asText()) || s.has("Condition")) continue;
+      boolean publish = false;
+      for (String a : texts(s.path("Action")))
+        publish |=
+            a.equals("*") || a.equalsIgnoreCase("sns:*") || a.equalsIgnoreCase("sns:Publish");
+      if (!publish) continue;
+      JsonNode p = s.path("Principal");
+      List<String> who = p.isTextual() ? List.of(p.asText()) : texts(p.path("AWS"));
+      String account = c.account().id;
+      for (String w : who)
+        if (w.equals("*")
+            || w.equals(account)
+            || w.equals("arn:aws:iam::" + account + ":root")
+            || w.equals(c.caller.arn)) return true;
+    }
+    return false;
+  }
+
+  private static List<String> texts(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    if (n.isArray()) n.forEach(v -> out.add(v.asText()));
+    else if (n.isTextual()) out.add(n.asText());
+    return out;
   }
 
   private static Resp listTopics(Call c) {
