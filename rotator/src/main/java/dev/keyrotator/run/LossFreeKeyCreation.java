@@ -3,6 +3,7 @@ package dev.keyrotator.run;
 import dev.keyrotator.policy.RotationMarker;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.SecretReader;
 import dev.keyrotator.ports.SecretVault;
 import dev.keyrotator.ports.StoredSecret;
 import dev.keyrotator.ports.UserKeys;
@@ -74,12 +75,12 @@ final class LossFreeKeyCreation {
    * @throws AwsCallException when a step fails; the new key is then deleted (or left for the next
    *     run's repair, with the marker) unless its secret is stored
    */
-  Created create(String runId, String accountId, String userName) {
+  Created create(String runId, String accountId, String userName, SecretReader reader) {
     keys.writeMarker(userName, new RotationMarker(runId, clock.instant()));
     NewAccessKey created = keys.createKey(userName);
     StoredSecret secret;
     try {
-      secret = vault.store(accountId, created);
+      secret = vault.store(accountId, created, reader);
     } catch (RuntimeException storeFailure) {
       if (valueStored(accountId, userName, created, storeFailure)) {
         // The secret is safe; only what follows the value is missing. Keep the key and the
