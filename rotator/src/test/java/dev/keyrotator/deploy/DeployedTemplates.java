@@ -236,6 +236,7 @@ public final class DeployedTemplates {
     p.put("UserScope", s.userScope());
     String acct = s.centralAccount();
     Map<String, String> resources = new LinkedHashMap<>();
+    resources.put("ExecutionRole", EXECUTION_ROLE);
     resources.put("NotificationTopic", s.notificationTopicArn());
     resources.put("NotificationKey.Arn", "arn:aws:kms:" + REGION + ":" + acct + ":key/notify");
     resources.put(
