@@ -143,6 +143,10 @@ public final class S3Handler implements ServiceHandler {
     }
     // A bucket with a policy was authorized by it (the gateway); without one, the fixture's
     // writers.
+    String expected = c.header("x-amz-expected-bucket-owner");
+    if (expected != null && !expected.equals(b.owner.id)) {
+      throw new AwsException(403, "AccessDenied", "Access Denied");
+    }
     if (b.policy == null && b.owner != c.account() && !b.writers.contains(c.account().id)) {
       throw new AwsException(403, "AccessDenied", "Access Denied");
     }
