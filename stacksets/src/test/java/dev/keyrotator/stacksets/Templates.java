@@ -14,6 +14,10 @@ import java.util.Objects;
 final class Templates {
   static final Path MODULE = locateModule();
   static final List<String> NAMES =
+      List.of("member-role.yaml", "central.yaml", "security-account.yaml", "guardrails.yaml");
+
+  /** The templates scripts/deploy deploys (guardrails.yaml is optional, by hand). */
+  static final List<String> DEPLOYED =
       List.of("member-role.yaml", "central.yaml", "security-account.yaml");
 
   private static final Map<String, Map<String, Object>> CACHE = new LinkedHashMap<>();
