@@ -160,7 +160,7 @@ class DeployedRolesRefuseTest {
               iam.tagUser(
                   r ->
                       r.userName("break-glass")
-                          .tags(Tag.builder().key("key-rotator:marker").value("x").build())),
+                          .tags(Tag.builder().key("key-rotator:pending").value("x").build())),
           "AccessDenied",
           "explicit deny");
       // an ordinary user is fine
@@ -175,7 +175,7 @@ class DeployedRolesRefuseTest {
       iam.tagUser(
           r ->
               r.userName("app-orders")
-                  .tags(Tag.builder().key("key-rotator:marker").value("run").build()));
+                  .tags(Tag.builder().key("key-rotator:pending").value("run").build()));
       refused(
           () ->
               iam.tagUser(
@@ -188,9 +188,22 @@ class DeployedRolesRefuseTest {
           () -> iam.untagUser(r -> r.userName("app-orders").tagKeys("owner")),
           "AccessDenied",
           "iam:UntagUser");
+      // nor an owner's threshold tag, although it is under key-rotator:
+      refused(
+          () ->
+              iam.tagUser(
+                  r ->
+                      r.userName("app-orders")
+                          .tags(
+                              Tag.builder()
+                                  .key("key-rotator:create-after-days")
+                                  .value("999")
+                                  .build())),
+          "AccessDenied",
+          "iam:TagUser");
     }
     assertThat(SANDBOX.sandbox().userTags(PROD, "app-orders"))
-        .containsKey("key-rotator:marker")
+        .containsKey("key-rotator:pending")
         .containsKey("owner")
         .doesNotContainKey("KeyRotation");
   }

@@ -57,9 +57,11 @@ class GuardrailsEvaluationTest {
 
   @Test
   void onlyTheMemberRoleWritesTheRotatorsTags() {
-    assertThat(tag(MEMBER, "key-rotator:marker")).isNotEqualTo(Verdict.EXPLICIT_DENY);
-    assertThat(tag(ADMIN, "key-rotator:marker")).isEqualTo(Verdict.EXPLICIT_DENY);
+    assertThat(tag(MEMBER, "key-rotator:pending")).isNotEqualTo(Verdict.EXPLICIT_DENY);
+    assertThat(tag(ADMIN, "key-rotator:pending")).isEqualTo(Verdict.EXPLICIT_DENY);
     assertThat(tag(ADMIN, "owner")).isNotEqualTo(Verdict.EXPLICIT_DENY);
+    // owners keep the threshold-shortening tags
+    assertThat(tag(ADMIN, "key-rotator:create-after-days")).isNotEqualTo(Verdict.EXPLICIT_DENY);
   }
 
   @Test

@@ -207,7 +207,9 @@ class TemplatePermissionsTest {
             .orElseThrow();
     assertThat(tags.actions()).containsExactlyInAnyOrder("iam:TagUser", "iam:UntagUser");
     assertThat(map(map(tags.body().get("Condition")).get("ForAllValues:StringLike")))
-        .containsEntry("aws:TagKeys", "key-rotator:*");
+        .containsEntry("aws:TagKeys", List.of("key-rotator:pending", "key-rotator:key:*"));
+    assertThat(map(map(tags.body().get("Condition")).get("Null")))
+        .containsEntry("aws:TagKeys", "false");
   }
 
   @Test
