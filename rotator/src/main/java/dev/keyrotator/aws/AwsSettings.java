@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * @param sessionDuration how long each assumed-role session lasts before it refreshes
  * @param secretPrefix Secrets Manager names are {@code <prefix><accountId>/<userName>}
  * @param kmsKeyId the KMS key new secrets are encrypted with; empty means aws/secretsmanager
+ * @param userPath only users under this IAM path are listed (ListUsers PathPrefix) and scanned
  */
 public record AwsSettings(
     Optional<String> region,
@@ -29,7 +30,8 @@ public record AwsSettings(
     Optional<String> externalId,
     Duration sessionDuration,
     String secretPrefix,
-    Optional<String> kmsKeyId) {
+    Optional<String> kmsKeyId,
+    String userPath) {
 
   public static final String DEFAULT_SECRET_PREFIX = "key-rotator/";
   public static final Duration DEFAULT_SESSION_DURATION = Duration.ofHours(1);
@@ -72,6 +74,11 @@ public record AwsSettings(
         });
     region = region.filter(r -> !r.isBlank());
     kmsKeyId = kmsKeyId.filter(k -> !k.isBlank());
+    userPath = userPath == null || userPath.isEmpty() ? "/" : userPath;
+    if (!ROLE_PATH.matcher(userPath).matches()) {
+      throw new IllegalArgumentException(
+          "user path '" + userPath + "' must be / or start and end with / (e.g. /apps/)");
+    }
   }
 
   /** Defaults: SDK region and endpoint, role path /, no ExternalId, 1 h sessions. */
@@ -84,7 +91,8 @@ public record AwsSettings(
         Optional.empty(),
         DEFAULT_SESSION_DURATION,
         DEFAULT_SECRET_PREFIX,
-        Optional.empty());
+        Optional.empty(),
+        "/");
   }
 
   public AwsSettings withRegion(String r) {
@@ -96,7 +104,8 @@ public record AwsSettings(
         externalId,
         sessionDuration,
         secretPrefix,
-        kmsKeyId);
+        kmsKeyId,
+        userPath);
   }
 
   public AwsSettings withEndpointOverride(URI endpoint) {
@@ -108,7 +117,8 @@ public record AwsSettings(
         externalId,
         sessionDuration,
         secretPrefix,
-        kmsKeyId);
+        kmsKeyId,
+        userPath);
   }
 
   public AwsSettings withMemberRolePath(String path) {
@@ -120,7 +130,8 @@ public record AwsSettings(
         externalId,
         sessionDuration,
         secretPrefix,
-        kmsKeyId);
+        kmsKeyId,
+        userPath);
   }
 
   public AwsSettings withExternalId(String id) {
@@ -132,7 +143,8 @@ public record AwsSettings(
         Optional.ofNullable(id).filter(s -> !s.isEmpty()),
         sessionDuration,
         secretPrefix,
-        kmsKeyId);
+        kmsKeyId,
+        userPath);
   }
 
   public AwsSettings withSecretPrefix(String prefix) {
@@ -144,7 +156,21 @@ public record AwsSettings(
         externalId,
         sessionDuration,
         prefix,
-        kmsKeyId);
+        kmsKeyId,
+        userPath);
+  }
+
+  public AwsSettings withUserPath(String path) {
+    return new AwsSettings(
+        region,
+        endpointOverride,
+        memberRoleName,
+        memberRolePath,
+        externalId,
+        sessionDuration,
+        secretPrefix,
+        kmsKeyId,
+        path);
   }
 
   public AwsSettings withKmsKeyId(String key) {
@@ -156,6 +182,7 @@ public record AwsSettings(
         externalId,
         sessionDuration,
         secretPrefix,
-        Optional.ofNullable(key));
+        Optional.ofNullable(key),
+        userPath);
   }
 }

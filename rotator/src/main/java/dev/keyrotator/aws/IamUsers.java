@@ -53,12 +53,23 @@ public final class IamUsers implements UserKeys, UserScan {
   private static final String SERVICE = "iam";
 
   private final IamClient iam;
+  private final String pathPrefix;
 
   /** User paths seen by {@link #read}, so {@link #createKey} can name the user's ARN. */
   private final Map<String, String> paths = new ConcurrentHashMap<>();
 
+  /** Every user of the account (path prefix /). */
   public IamUsers(IamClient iam) {
+    this(iam, "/");
+  }
+
+  /**
+   * @param pathPrefix only users under this IAM path are listed (ListUsers PathPrefix) and scanned:
+   *     the member role may read and write no other user
+   */
+  public IamUsers(IamClient iam, String pathPrefix) {
     this.iam = Objects.requireNonNull(iam, "iam");
+    this.pathPrefix = pathPrefix == null || pathPrefix.isEmpty() ? "/" : pathPrefix;
   }
 
   @Override
@@ -68,7 +79,7 @@ public final class IamUsers implements UserKeys, UserScan {
         "ListUsers",
         () -> {
           List<String> names = new ArrayList<>();
-          for (User u : iam.listUsersPaginator(r -> {}).users()) {
+          for (User u : iam.listUsersPaginator(r -> r.pathPrefix(pathPrefix)).users()) {
             names.add(u.userName());
             paths.put(u.userName(), u.path() == null ? "/" : u.path());
           }
@@ -245,12 +256,15 @@ public final class IamUsers implements UserKeys, UserScan {
               iam.getAccountAuthorizationDetailsPaginator(
                   r -> r.filter(EntityType.USER).maxItems(1000))) {
             for (UserDetail u : page.userDetailList()) {
+              String path = u.path() == null ? "/" : u.path();
+              if (!path.startsWith(pathPrefix)) {
+                continue; // IAM has no path filter here; the same users ListUsers would give
+              }
               Map<String, String> allTags = new LinkedHashMap<>();
               for (Tag t : u.tags()) {
                 allTags.put(t.key(), t.value() == null ? "" : t.value());
               }
               SplitTags split = SplitTags.of(allTags);
-              String path = u.path() == null ? "/" : u.path();
               paths.put(u.userName(), path);
               IamUser facts =
                   new IamUser(

@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
  * Writes report files with S3 PutObject: content type set, SSE-S3 ({@code AES256}) requested,
+ * conditional on the key being new ({@code If-None-Match: *}, so a report is never overwritten),
  * {@code x-amz-expected-bucket-owner} set to the security account when known. The report bucket of
  * {@code stacksets/security-account.yaml} enforces bucket-owner ownership, so no ACL is sent.
  *
@@ -66,7 +67,10 @@ public final class S3ReportSink implements ReportSink {
                     r.bucket(bucket)
                         .key(key)
                         .contentType(f.contentType())
-                        .serverSideEncryption(ServerSideEncryption.AES256);
+                        .serverSideEncryption(ServerSideEncryption.AES256)
+                        // never over an existing report (the bucket policy refuses writes
+                        // without it; S3 answers 412 when the key exists)
+                        .ifNoneMatch("*");
                     expectedOwner.ifPresent(r::expectedBucketOwner);
                   },
                   RequestBody.fromBytes(f.content())));

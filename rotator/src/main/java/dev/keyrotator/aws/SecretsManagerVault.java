@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.SecretReader;
 import dev.keyrotator.ports.SecretRefusedException;
 import dev.keyrotator.ports.SecretVault;
 import dev.keyrotator.ports.StoredSecret;
@@ -38,8 +39,8 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  * so before the key is even created.
  *
  * <p>IAM actions: secretsmanager:DescribeSecret, GetResourcePolicy, PutSecretValue, CreateSecret,
- * PutResourcePolicy, TagResource (and kms:GenerateDataKey/Encrypt on the KMS key when one is
- * configured).
+ * PutResourcePolicy (always with BlockPublicPolicy=true), TagResource (and
+ * kms:GenerateDataKey/Encrypt on the KMS key when one is configured).
  */
 public final class SecretsManagerVault implements SecretVault {
   private static final String SERVICE = "secretsmanager";
@@ -138,7 +139,7 @@ public final class SecretsManagerVault implements SecretVault {
   }
 
   @Override
-  public StoredSecret store(String accountId, NewAccessKey key) {
+  public StoredSecret store(String accountId, NewAccessKey key, SecretReader reader) {
     String name = secretName(accountId, key.userName());
     String keyId = key.key().id();
     String token = versionIdOf(keyId);
@@ -184,7 +185,7 @@ public final class SecretsManagerVault implements SecretVault {
       }
     }
     // on every store, not only on create: an earlier run may have died between the two calls
-    applyPolicyAndTags(accountId, key.userName(), key.userPath(), keyId, arn);
+    applyPolicyAndTags(accountId, key.userName(), key.userPath(), keyId, arn, reader);
     return new StoredSecret(arn, name, token, region);
   }
 
@@ -366,20 +367,30 @@ public final class SecretsManagerVault implements SecretVault {
 
   @Override
   public StoredSecret completeStore(
-      String accountId, String userName, String userPath, String keyId) {
+      String accountId, String userName, String userPath, String keyId, SecretReader reader) {
     StoredSecret s = locate(accountId, userName, keyId);
-    applyPolicyAndTags(accountId, userName, userPath, keyId, s.arn());
+    applyPolicyAndTags(accountId, userName, userPath, keyId, s.arn(), reader);
     return s;
   }
 
-  /** What {@link #store} writes after the value: the owner-reads policy and the tags. */
+  /**
+   * What {@link #store} writes after the value: the readers' policy (always with BlockPublicPolicy,
+   * which the member role's policy requires) and the tags.
+   */
   private void applyPolicyAndTags(
-      String accountId, String userName, String userPath, String keyId, String secretArn) {
-    String policy = resourcePolicy(accountId, userName, userPath);
+      String accountId,
+      String userName,
+      String userPath,
+      String keyId,
+      String secretArn,
+      SecretReader reader) {
+    String policy = resourcePolicy(accountId, userName, userPath, reader);
     AwsErrors.run(
         SERVICE,
         "PutResourcePolicy",
-        () -> secrets.putResourcePolicy(r -> r.secretId(secretArn).resourcePolicy(policy)));
+        () ->
+            secrets.putResourcePolicy(
+                r -> r.secretId(secretArn).resourcePolicy(policy).blockPublicPolicy(true)));
     AwsErrors.run(
         SERVICE,
         "TagResource",
@@ -445,27 +456,47 @@ public final class SecretsManagerVault implements SecretVault {
 
   /** Lets the IAM user itself read its secret (and nothing else), in the same account. */
   String resourcePolicy(String accountId, NewAccessKey key, String secretArn) {
-    return resourcePolicy(accountId, key.userName(), key.userPath());
+    return resourcePolicy(accountId, key.userName(), key.userPath(), SecretReader.OWNER);
   }
 
-  private String resourcePolicy(String accountId, String userName, String userPath) {
+  /**
+   * The secret's resource policy: the user itself reads it ({@link SecretReader.Owner}), or only
+   * the named role does and the user is explicitly denied, even if its identity policy allows
+   * GetSecretValue ({@link SecretReader.Role}, {@link SecretReader.Nobody}).
+   */
+  String resourcePolicy(String accountId, String userName, String userPath, SecretReader reader) {
     String path = userPath == null || userPath.isEmpty() ? "/" : userPath;
     String userArn = "arn:" + partition + ":iam::" + accountId + ":user" + path + userName;
     ObjectNode doc = JSON.createObjectNode();
     doc.put("Version", "2012-10-17");
     ArrayNode statements = doc.putArray("Statement");
-    ObjectNode s = statements.addObject();
-    s.put("Sid", "OwnerReadsOwnAccessKey");
-    s.put("Effect", "Allow");
-    s.putObject("Principal").put("AWS", userArn);
-    ArrayNode actions = s.putArray("Action");
-    actions.add("secretsmanager:GetSecretValue");
-    actions.add("secretsmanager:DescribeSecret");
-    s.put("Resource", "*");
+    if (reader instanceof SecretReader.Owner) {
+      statement(statements, "OwnerReadsOwnAccessKey", "Allow", userArn);
+    } else {
+      if (reader instanceof SecretReader.Role role) {
+        String roleArn = "arn:" + partition + ":iam::" + accountId + ":role/" + role.pathAndName();
+        statement(statements, "NamedRoleReadsAccessKey", "Allow", roleArn);
+      }
+      ObjectNode deny = statement(statements, "OwnerNeverReadsItsSuccessor", "Deny", userArn);
+      ((ArrayNode) deny.get("Action")).remove(1); // DescribeSecret stays harmless
+    }
     try {
       return JSON.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static ObjectNode statement(
+      ArrayNode statements, String sid, String effect, String principalArn) {
+    ObjectNode s = statements.addObject();
+    s.put("Sid", sid);
+    s.put("Effect", effect);
+    s.putObject("Principal").put("AWS", principalArn);
+    ArrayNode actions = s.putArray("Action");
+    actions.add("secretsmanager:GetSecretValue");
+    actions.add("secretsmanager:DescribeSecret");
+    s.put("Resource", "*");
+    return s;
   }
 }

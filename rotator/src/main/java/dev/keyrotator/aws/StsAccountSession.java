@@ -35,8 +35,8 @@ final class StsAccountSession implements AccountSession {
     this.credentials = credentials;
     this.iam = clients.iam(credentials);
     this.secrets = clients.secretsManager(credentials);
-    this.keys = new IamUsers(iam);
     AwsSettings s = clients.settings();
+    this.keys = new IamUsers(iam, s.userPath());
     this.vault =
         new SecretsManagerVault(
             secrets, clients.region().id(), clients.partition(), s.secretPrefix(), s.kmsKeyId());

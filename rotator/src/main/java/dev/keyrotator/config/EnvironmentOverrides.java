@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * Settings the deployment owns (the central stack sets them as Lambda environment variables) win
- * over the policy file's: role name and path, ExternalId, topics, secret store, report bucket,
- * lease bucket and prefix. The lifecycle policy itself only ever comes from the file.
+ * over the policy file's: role name and path, user path and scope tag, ExternalId, topics, secret
+ * store, report bucket, lease bucket and prefix. The lifecycle policy itself only ever comes from
+ * the file, and {@code KEY_ROTATOR_POLICY_SHA256}, when set, pins which file that may be.
  */
 public final class EnvironmentOverrides {
   public static final String PREFIX = "KEY_ROTATOR_";
@@ -15,6 +16,29 @@ public final class EnvironmentOverrides {
   private EnvironmentOverrides() {}
 
   public static PolicyFile apply(PolicyFile f, Map<String, String> env) {
+    Optional<String> pin = get(env, "POLICY_SHA256");
+    if (pin.isPresent() && !pin.get().equalsIgnoreCase(f.sha256())) {
+      throw new PolicyFileException(
+          List.of(
+              new ConfigProblem(
+                  f.source(),
+                  0,
+                  "",
+                  "its SHA-256 is "
+                      + f.sha256()
+                      + ", not the pinned "
+                      + PREFIX
+                      + "POLICY_SHA256 "
+                      + pin.get()
+                      + ": refusing to run on it")));
+    }
+    Optional<PolicyFile.UserTag> requireTag;
+    try {
+      requireTag = get(env, "REQUIRE_USER_TAG").map(PolicyFile.UserTag::parse);
+    } catch (IllegalArgumentException e) {
+      throw new PolicyFileException(
+          List.of(new ConfigProblem(PREFIX + "REQUIRE_USER_TAG", 0, "", e.getMessage())));
+    }
     var o = f.organization();
     var org =
         new PolicyFile.OrganizationSettings(
@@ -27,7 +51,9 @@ public final class EnvironmentOverrides {
             o.excludeOus(),
             o.includeAccounts(),
             o.excludeAccounts(),
-            o.maxConcurrentAccounts());
+            o.maxConcurrentAccounts(),
+            get(env, "USER_PATH").orElse(o.userPath()),
+            requireTag.or(o::requireUserTag));
     var s = f.secrets();
     var secrets =
         new PolicyFile.SecretSettings(
@@ -35,7 +61,8 @@ public final class EnvironmentOverrides {
                 .map(v -> PolicyFile.StoreIn.valueOf(v.toUpperCase(java.util.Locale.ROOT)))
                 .orElse(s.storeIn()),
             get(env, "SECRET_PREFIX").orElse(s.namePrefix()),
-            get(env, "SECRETS_KMS_KEY_ARN").or(s::kmsKeyId));
+            get(env, "SECRETS_KMS_KEY_ARN").or(s::kmsKeyId),
+            s.readerRoleTag());
     var notifications =
         new PolicyFile.NotificationSettings(
             get(env, "NOTIFICATION_TOPIC_ARN").or(() -> f.notifications().topicArn()));
@@ -65,6 +92,15 @@ public final class EnvironmentOverrides {
             f.defaultsLine(),
             f.overrides(),
             f.securityHub());
+    if (!org.userPath().matches("/|/[\\u0021-\\u007E]{0,510}/")) {
+      throw new PolicyFileException(
+          List.of(
+              new ConfigProblem(
+                  PREFIX + "USER_PATH",
+                  0,
+                  "",
+                  "not an IAM path (starts and ends with /): '" + org.userPath() + "'")));
+    }
     if (!org.memberRoleName().matches("[\\w+=,.@-]{1,64}")) {
       throw new PolicyFileException(
           List.of(

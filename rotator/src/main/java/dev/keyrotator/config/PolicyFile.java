@@ -49,6 +49,10 @@ public record PolicyFile(
    * @param centralAccountId the account the rotator runs in, when known
    * @param includeCentralAccount process the central account too
    * @param includeOus only accounts under these OUs (whole subtrees); empty means all
+   * @param userPath only users under this IAM path are listed (ListUsers PathPrefix) and rotated;
+   *     the member role's UserPath parameter must be the same
+   * @param requireUserTag only users carrying this tag are rotated (the member role's
+   *     UserScope=tagged); the others are reported as exempt
    */
   public record OrganizationSettings(
       String memberRoleName,
@@ -60,17 +64,80 @@ public record PolicyFile(
       List<String> excludeOus,
       List<String> includeAccounts,
       List<String> excludeAccounts,
-      int maxConcurrentAccounts) {
+      int maxConcurrentAccounts,
+      String userPath,
+      Optional<UserTag> requireUserTag) {
     public OrganizationSettings {
       includeOus = List.copyOf(includeOus);
       excludeOus = List.copyOf(excludeOus);
       includeAccounts = List.copyOf(includeAccounts);
       excludeAccounts = List.copyOf(excludeAccounts);
+      userPath = userPath == null || userPath.isEmpty() ? "/" : userPath;
+    }
+
+    /** Every user (path /), no tag required. */
+    public OrganizationSettings(
+        String memberRoleName,
+        String memberRolePath,
+        Optional<String> externalId,
+        Optional<String> centralAccountId,
+        boolean includeCentralAccount,
+        List<String> includeOus,
+        List<String> excludeOus,
+        List<String> includeAccounts,
+        List<String> excludeAccounts,
+        int maxConcurrentAccounts) {
+      this(
+          memberRoleName,
+          memberRolePath,
+          externalId,
+          centralAccountId,
+          includeCentralAccount,
+          includeOus,
+          excludeOus,
+          includeAccounts,
+          excludeAccounts,
+          maxConcurrentAccounts,
+          "/",
+          Optional.empty());
     }
   }
 
-  /** Where new secrets go. */
-  public record SecretSettings(StoreIn storeIn, String namePrefix, Optional<String> kmsKeyId) {}
+  /** A user tag: key and value. */
+  public record UserTag(String key, String value) {
+    /** {@code key=value}, as {@code KEY_ROTATOR_REQUIRE_USER_TAG} gives it. */
+    public static UserTag parse(String keyEqualsValue) {
+      int eq = keyEqualsValue.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(
+            "a user tag is written key=value, got '" + keyEqualsValue + "'");
+      }
+      return new UserTag(keyEqualsValue.substring(0, eq), keyEqualsValue.substring(eq + 1));
+    }
+
+    @Override
+    public String toString() {
+      return key + "=" + value;
+    }
+  }
+
+  /**
+   * Where new secrets go, and who may read them.
+   *
+   * @param readerRoleTag empty: the IAM user itself may read its secret (the secret's resource
+   *     policy names the user; automatic pickup, but an old leaked key can read its successor).
+   *     Present: the role named by this user tag (a role name or a role ARN of the user's account)
+   *     may read it and the user itself is explicitly denied; without a valid tag nobody is named.
+   */
+  public record SecretSettings(
+      StoreIn storeIn,
+      String namePrefix,
+      Optional<String> kmsKeyId,
+      Optional<String> readerRoleTag) {
+    public SecretSettings(StoreIn storeIn, String namePrefix, Optional<String> kmsKeyId) {
+      this(storeIn, namePrefix, kmsKeyId, Optional.empty());
+    }
+  }
 
   /** Member account (default, spreads Secrets Manager's write limit) or the central account. */
   public enum StoreIn {

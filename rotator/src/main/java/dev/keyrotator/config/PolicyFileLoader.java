@@ -123,15 +123,24 @@ public final class PolicyFileLoader {
             strings(o.path("excludeOus")),
             strings(o.path("includeAccounts")),
             strings(o.path("excludeAccounts")),
-            o.path("maxConcurrentAccounts").asInt(DEFAULT_MAX_CONCURRENT_ACCOUNTS));
+            o.path("maxConcurrentAccounts").asInt(DEFAULT_MAX_CONCURRENT_ACCOUNTS),
+            text(o, "userPath").orElse("/"),
+            o.has("requireUserTag")
+                ? Optional.of(
+                    new PolicyFile.UserTag(
+                        o.get("requireUserTag").get("key").asString(),
+                        o.get("requireUserTag").get("value").asString()))
+                : Optional.empty());
     JsonNode s = root.path("secrets");
+    JsonNode readers = s.path("readers");
     var secrets =
         new PolicyFile.SecretSettings(
             "central".equals(s.path("storeIn").asString(""))
                 ? PolicyFile.StoreIn.CENTRAL
                 : PolicyFile.StoreIn.MEMBER,
             text(s, "namePrefix").orElse("key-rotator/"),
-            text(s, "kmsKeyId"));
+            text(s, "kmsKeyId"),
+            readers.isObject() ? text(readers, "roleFromUserTag") : Optional.empty());
     var notifications =
         new PolicyFile.NotificationSettings(text(root.path("notifications"), "topicArn"));
     JsonNode r = root.path("reporting");

@@ -4,6 +4,8 @@ import dev.keyrotator.policy.Exemption;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.policy.RotationPolicy;
 import dev.keyrotator.policy.Thresholds;
+import dev.keyrotator.policy.UserMatch;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -78,6 +80,21 @@ public final class PolicyResolver {
         exemptionSources.add(r.name());
       }
     }
+    file.organization()
+        .requireUserTag()
+        .ifPresent(
+            t -> {
+              exemptions.add(
+                  new Exemption(
+                      new UserMatch.WithoutTag(t.key(), t.value()),
+                      "the deployment",
+                      "out of the member role's scope (UserScope=tagged: IAM allows key writes"
+                          + " only on users tagged "
+                          + t
+                          + ")",
+                      LocalDate.of(9999, 12, 31)));
+              exemptionSources.add("organization.requireUserTag");
+            });
     List<PolicyLayer> layers = rules.stream().map(Rule::layer).toList();
     Mode mode = last(layers, PolicyLayer::mode).orElse(Mode.ENFORCE);
     Thresholds thresholds;

@@ -66,7 +66,9 @@ public final class RotationHandler
   RotationHandler(Map<String, String> env, Clock clock) {
     this.env = Map.copyOf(env);
     this.clock = clock;
-    this.policyReader = new S3PolicyReader(endpoint());
+    this.policyReader =
+        new S3PolicyReader(
+            endpoint(), Optional.ofNullable(env.get("KEY_ROTATOR_POLICY_BUCKET_OWNER")));
   }
 
   @Override

@@ -27,6 +27,23 @@ public enum Mode {
     return this != DRY_RUN;
   }
 
+  /** How much the mode lets the rotator do: dry-run 0, report-only 1 (notifies), enforce 2. */
+  private int reach() {
+    return switch (this) {
+      case DRY_RUN -> 0;
+      case REPORT_ONLY -> 1;
+      case ENFORCE -> 2;
+    };
+  }
+
+  /**
+   * The narrower of the two: what an invocation's mode may do to the policy's. An invocation can
+   * turn an enforcing account into a dry run, never a dry-run account into an enforcing one.
+   */
+  public Mode narrowedBy(Mode requested) {
+    return requested.reach() < reach() ? requested : this;
+  }
+
   public static Mode fromLabel(String label) {
     for (Mode m : values()) {
       if (m.label.equals(label)) {

@@ -58,6 +58,27 @@ public sealed interface UserMatch {
     }
   }
 
+  /**
+   * Users that do NOT carry the tag {@code key=value}: with the member role's UserScope=tagged, IAM
+   * lets the rotator write keys only on users that carry it, so the others are out of scope.
+   */
+  record WithoutTag(String key, String value) implements UserMatch {
+    public WithoutTag {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(value, "value");
+    }
+
+    @Override
+    public boolean matches(IamUser user) {
+      return !value.equals(user.tags().get(key));
+    }
+
+    @Override
+    public String describe() {
+      return "no user tag " + key + "=" + value;
+    }
+  }
+
   /** Membership of an IAM group. */
   record Group(String name) implements UserMatch {
     public Group {

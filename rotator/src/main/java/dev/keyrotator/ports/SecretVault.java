@@ -28,7 +28,12 @@ public interface SecretVault {
    * @throws SecretRefusedException when the secret exists and is not the rotator's to write into
    *     (see {@link #refusal}); nothing was written
    */
-  StoredSecret store(String accountId, NewAccessKey key);
+  default StoredSecret store(String accountId, NewAccessKey key) {
+    return store(accountId, key, SecretReader.OWNER);
+  }
+
+  /** {@link #store}, with the secret readable by {@code reader} (its resource policy). */
+  StoredSecret store(String accountId, NewAccessKey key, SecretReader reader);
 
   /**
    * Finishes a store that a run left half done: the key's version is in the secret (see {@link
@@ -38,7 +43,14 @@ public interface SecretVault {
    *
    * @param userPath the user's IAM path, for the resource policy's principal
    */
-  StoredSecret completeStore(String accountId, String userName, String userPath, String keyId);
+  default StoredSecret completeStore(
+      String accountId, String userName, String userPath, String keyId) {
+    return completeStore(accountId, userName, userPath, keyId, SecretReader.OWNER);
+  }
+
+  /** {@link #completeStore}, with the secret readable by {@code reader}. */
+  StoredSecret completeStore(
+      String accountId, String userName, String userPath, String keyId, SecretReader reader);
 
   /** Where the user's secret is, without reading it. */
   StoredSecret locate(String accountId, String userName, String keyId);

@@ -104,10 +104,12 @@ final class AccountRun {
     this.f = f;
     this.request = request;
     this.account = account;
+    // An invocation's mode only narrows what the policy allows for this account.
+    Mode allowed = effective.policy().mode();
     this.mode =
         request.planOnly()
             ? Mode.DRY_RUN
-            : request.modeOverride().orElse(effective.policy().mode());
+            : request.modeOverride().map(allowed::narrowedBy).orElse(allowed);
     this.policy = effective.policy().withMode(mode);
     this.inForce =
         new PolicyInForce(
@@ -181,7 +183,8 @@ final class AccountRun {
                 vault(session),
                 f.notifier,
                 f.policy.notifications().topicArn(),
-                Optional.ofNullable(f.policy.reporting()).flatMap(r -> r.topicArn())));
+                Optional.ofNullable(f.policy.reporting()).flatMap(r -> r.topicArn()),
+                f.policy.secrets().readerRoleTag()));
     List<UserReport> users = new ArrayList<>();
     List<String> toRead;
     ScanMode scan = ScanMode.PER_USER;

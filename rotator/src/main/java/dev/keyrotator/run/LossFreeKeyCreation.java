@@ -3,6 +3,7 @@ package dev.keyrotator.run;
 import dev.keyrotator.policy.RotationMarker;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.NewAccessKey;
+import dev.keyrotator.ports.SecretReader;
 import dev.keyrotator.ports.SecretRefusedException;
 import dev.keyrotator.ports.SecretVault;
 import dev.keyrotator.ports.StoredSecret;
@@ -79,7 +80,7 @@ final class LossFreeKeyCreation {
    *     (before any key is created, or, if it changed meanwhile, after: the new key is then
    *     deleted)
    */
-  Created create(String runId, String accountId, String userName) {
+  Created create(String runId, String accountId, String userName, SecretReader reader) {
     Optional<String> refusal = vault.refusal(accountId, userName);
     if (refusal.isPresent()) {
       // no key is made for a secret that would refuse it
@@ -95,7 +96,7 @@ final class LossFreeKeyCreation {
     }
     StoredSecret secret;
     try {
-      secret = vault.store(accountId, created);
+      secret = vault.store(accountId, created, reader);
     } catch (RuntimeException storeFailure) {
       if (valueStored(accountId, userName, created, storeFailure)) {
         // The secret is safe; only what follows the value is missing. Keep the key and the

@@ -10,7 +10,8 @@ import java.util.Set;
  * What one run is asked to do.
  *
  * @param runId see {@link RunIds}
- * @param modeOverride forces a mode on every account (a manual invocation); empty: per policy
+ * @param modeOverride narrows every account's mode (a manual invocation): a dry-run account stays a
+ *     dry run whatever is asked; empty: per policy
  * @param accounts only these accounts; empty means every account the policy includes
  * @param planOnly plan and report, make no mutating call and send nothing (the {@code plan}
  *     command)

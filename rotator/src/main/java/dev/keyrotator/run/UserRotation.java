@@ -15,6 +15,7 @@ import dev.keyrotator.ports.Account;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.ports.Notification;
 import dev.keyrotator.ports.Notifier;
+import dev.keyrotator.ports.SecretReader;
 import dev.keyrotator.ports.SecretRefusedException;
 import dev.keyrotator.ports.SecretVault;
 import dev.keyrotator.ports.StoredSecret;
@@ -54,7 +55,8 @@ final class UserRotation {
       SecretVault vault,
       Notifier notifier,
       Optional<String> topicArn,
-      Optional<String> securityTopicArn) {}
+      Optional<String> securityTopicArn,
+      Optional<String> readerRoleTag) {}
 
   private final Planner planner;
   private final Clock clock;
@@ -98,6 +100,16 @@ final class UserRotation {
       this.history = new HashMap<>(state.history());
       this.notes = new ArrayList<>(plan.notes());
       this.messages = new Messages(ctx.notifier(), ctx.topicArn(), notes);
+    }
+
+    /** Who may read this user's secret (secrets.readers); a missing reader is noted. */
+    SecretReader reader() {
+      SecretReader r =
+          SecretReaders.of(ctx.readerRoleTag(), ctx.account().id(), state.user().tags());
+      if (r instanceof SecretReader.Nobody n) {
+        notes.add("nobody is named to read the new secret: " + n.why());
+      }
+      return r;
     }
 
     UserReport run() {
@@ -222,7 +234,8 @@ final class UserRotation {
       for (AccessKey k : state.keys()) {
         if (k.isActive() && state.isStored(k.id()) && Planner.createdInMarkerWindow(k, m)) {
           StoredSecret secret =
-              ctx.vault().completeStore(ctx.account().id(), user, state.user().path(), k.id());
+              ctx.vault()
+                  .completeStore(ctx.account().id(), user, state.user().path(), k.id(), reader());
           messages.send(
               Notifications.of(
                   Event.KEY_CREATED,
@@ -261,7 +274,7 @@ final class UserRotation {
     private DecisionReport create(Decision d) {
       LossFreeKeyCreation.Created created =
           new LossFreeKeyCreation(ctx.keys(), ctx.vault(), clock, notes)
-              .create(ctx.runId(), ctx.account().id(), state.user().name());
+              .create(ctx.runId(), ctx.account().id(), state.user().name(), reader());
       // Notified before the marker is cleared: a run that dies in between leaves the marker, and
       // the next run notifies again (at least once) instead of never.
       messages.send(

@@ -59,6 +59,7 @@ public final class Injectors {
     AwsSettings s =
         AwsSettings.of(org.memberRoleName())
             .withMemberRolePath(org.memberRolePath())
+            .withUserPath(org.userPath())
             .withSecretPrefix(policy.secrets().namePrefix());
     if (org.externalId().isPresent()) {
       s = s.withExternalId(org.externalId().get());

@@ -73,7 +73,13 @@ class PolicySchemaTest {
           includeAccounts: ["222222222222"]
           excludeAccounts: ["333333333333"]
           maxConcurrentAccounts: 4
-        secrets: {storeIn: central, namePrefix: p/, kmsKeyId: alias/k}
+          userPath: /apps/
+          requireUserTag: {key: KeyRotation, value: rotate}
+        secrets:
+          storeIn: central
+          namePrefix: p/
+          kmsKeyId: alias/k
+          readers: {roleFromUserTag: KeyRotationReader}
         notifications: {topicArn: "arn:aws:sns:us-east-1:111111111111:t"}
         reporting:
           securityAccountId: "222222222222"
@@ -120,10 +126,15 @@ class PolicySchemaTest {
             List.of("222222222222"),
             List.of("333333333333"));
     assertThat(o.maxConcurrentAccounts()).isEqualTo(4);
+    assertThat(o.userPath()).isEqualTo("/apps/");
+    assertThat(o.requireUserTag()).hasValue(new PolicyFile.UserTag("KeyRotation", "rotate"));
     assertThat(f.secrets())
         .isEqualTo(
             new PolicyFile.SecretSettings(
-                PolicyFile.StoreIn.CENTRAL, "p/", Optional.of("alias/k")));
+                PolicyFile.StoreIn.CENTRAL,
+                "p/",
+                Optional.of("alias/k"),
+                Optional.of("KeyRotationReader")));
     assertThat(f.notifications().topicArn()).hasValue("arn:aws:sns:us-east-1:111111111111:t");
     assertThat(f.reporting())
         .isEqualTo(
@@ -198,9 +209,11 @@ class PolicySchemaTest {
             "excludeOus",
             "includeAccounts",
             "excludeAccounts",
-            "maxConcurrentAccounts");
+            "maxConcurrentAccounts",
+            "userPath",
+            "requireUserTag");
     assertThat(keys(SCHEMA.at("/properties/secrets/properties")))
-        .containsExactlyInAnyOrder("storeIn", "namePrefix", "kmsKeyId");
+        .containsExactlyInAnyOrder("storeIn", "namePrefix", "kmsKeyId", "readers");
     assertThat(keys(SCHEMA.at("/properties/reporting/properties")))
         .containsExactlyInAnyOrder("securityAccountId", "bucket", "prefix", "topicArn");
     assertThat(keys(SCHEMA.at("/properties/leases/properties")))

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +35,9 @@ import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * The whole product over HTTP: real SDK clients against the sandbox's demo organization (several
- * OUs, a suspended account, an account without the member role, every lifecycle case).
+ * OUs, a suspended account, an account without the member role, every lifecycle case), run as the
+ * central execution role and the member roles of {@code stacksets/}, whose policies (read from the
+ * template files) the sandbox enforces: every call the run makes must be allowed by them.
  */
 class OrgRotationEndToEndTest {
 
@@ -45,7 +48,35 @@ class OrgRotationEndToEndTest {
 
   @BeforeEach
   void harness() {
-    rotator = new RotatorHarness(SANDBOX.sandbox());
+    rotator = new RotatorHarness(SANDBOX.sandbox()).enforced();
+  }
+
+  /** IAM's refusals a test expects: AssumeRole into 555555555555, which has no member role. */
+  final List<String> expectedRefusals = new ArrayList<>(List.of("sts:AssumeRole"));
+
+  @AfterEach
+  void everyCallWasMadeAsADeployedRoleAndAllowed() {
+    if (!SANDBOX.sandbox().calls().all().isEmpty()) {
+      onlyDeployedRolesCalled(SANDBOX.sandbox(), expectedRefusals);
+    }
+  }
+
+  static void onlyDeployedRolesCalled(
+      dev.keyrotator.sandbox.Sandbox sandbox, List<String> expectedRefusals) {
+    List<CallRecord> calls = sandbox.calls().all();
+    // the rotator's calls: every one made as a deployed role (never an account's admin), checked
+    assertThat(calls)
+        .filteredOn(c -> c.principalArn() != null && c.principalArn().contains(":role/"))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.enforced()).as(c.toString()).isTrue());
+    assertThat(calls).noneMatch(c -> String.valueOf(c.principalArn()).endsWith("/sandbox-admin"));
+    assertThat(calls)
+        .filteredOn(CallRecord::accessDenied)
+        .allSatisfy(
+            c ->
+                assertThat(expectedRefusals)
+                    .as(c.toString())
+                    .contains(c.actions().get(c.actions().size() - 1)));
   }
 
   RunReport run(String policyExtra) {
@@ -189,6 +220,9 @@ class OrgRotationEndToEndTest {
         .noneMatch(c -> c.accountId().equals("444444444444"));
     assertThat(state("444444444444").get("dev-ci")).hasSize(1);
 
+    // This policy file forgets the break-glass exemption: IAM still refuses to touch the user.
+    expectedRefusals.add("iam:TagUser");
+    List<AccessKeyInfo> breakGlass = SANDBOX.sandbox().iamKeys("333333333333", "break-glass");
     SANDBOX.sandbox().calls().clear();
     RunReport excluded =
         rotator.run(
@@ -208,6 +242,15 @@ class OrgRotationEndToEndTest {
         .doesNotContain("222222222222", "444444444444");
     assertThat(account(excluded, "222222222222").status()).isEqualTo(AccountStatus.SKIPPED);
     assertThat(account(excluded, "444444444444").reason()).contains("excludeOus");
+    assertThat(SANDBOX.sandbox().iamKeys("333333333333", "break-glass")).isEqualTo(breakGlass);
+    assertThat(SANDBOX.sandbox().calls().all())
+        .filteredOn(CallRecord::accessDenied)
+        .extracting(CallRecord::operation)
+        .containsOnly("AssumeRole", "TagUser");
+    assertThat(account(excluded, "333333333333").users())
+        .filteredOn(u -> u.userName().equals("break-glass"))
+        .singleElement()
+        .satisfies(u -> assertThat(u.failed()).isTrue());
   }
 
   @Test
@@ -284,7 +327,7 @@ class OrgRotationEndToEndTest {
       a.user(String.format("user-%03d", i)).key(i % 50 == 0 ? 170 : 30, 1);
     }
     try (var sb = dev.keyrotator.sandbox.Sandbox.start(big)) {
-      RotatorHarness h = new RotatorHarness(sb);
+      RotatorHarness h = new RotatorHarness(sb).enforced();
       h.scan =
           dev.keyrotator.report.ScanMode
               .PER_USER; // ListUsers pages (the report scan has its own test)
@@ -293,6 +336,7 @@ class OrgRotationEndToEndTest {
       assertThat(account(r, "777777777777").usersScanned()).isEqualTo(250);
       assertThat(r.count(Action.CREATE_KEY, dev.keyrotator.report.Outcome.DONE)).isEqualTo(5);
       assertThat(sb.calls().count("iam", "ListUsers")).isGreaterThanOrEqualTo(3);
+      onlyDeployedRolesCalled(sb, List.of());
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.keyrotator.e2e;
 import dev.keyrotator.aws.AwsModule;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyFileLoader;
+import dev.keyrotator.deploy.DeployedTemplates;
 import dev.keyrotator.report.JsonReport;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.report.ScanMode;
@@ -23,6 +24,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /** Runs the real rotator (real SDK clients over HTTP) against a sandbox, capturing its output. */
@@ -37,8 +40,35 @@ final class RotatorHarness {
   /** How accounts are read; the product's default unless a test asks otherwise. */
   ScanMode scan = ScanMode.CREDENTIAL_REPORT;
 
+  /** The templates' roles, when the run is made as them (policies enforced by the sandbox). */
+  DeployedTemplates deployed;
+
   RotatorHarness(Sandbox sandbox) {
     this.sandbox = sandbox;
+  }
+
+  /**
+   * Deploys the stacksets' roles into the sandbox and makes every run as the central execution role
+   * (which assumes the member roles), with their policies enforced.
+   */
+  RotatorHarness enforced() {
+    return enforced(DeployedTemplates.Settings.demo());
+  }
+
+  RotatorHarness enforced(DeployedTemplates.Settings settings) {
+    deployed = DeployedTemplates.into(sandbox, settings);
+    return this;
+  }
+
+  private AwsCredentialsProvider centralCredentials() {
+    if (deployed != null) {
+      SandboxCredentials c = deployed.centralCredentials();
+      return StaticCredentialsProvider.create(
+          AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken()));
+    }
+    SandboxCredentials c = sandbox.credentialsFor(CENTRAL);
+    return StaticCredentialsProvider.create(
+        AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey()));
   }
 
   static PolicyFile policy(String extra) {
@@ -67,11 +97,7 @@ final class RotatorHarness {
   }
 
   RunReport run(PolicyFile policy, boolean planOnly, Set<String> accounts) {
-    SandboxCredentials c = sandbox.credentialsFor(CENTRAL);
-    AwsModule aws =
-        AwsModule.withCredentials(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())));
+    AwsModule aws = AwsModule.withCredentials(centralCredentials());
     Progress logged = Progress.log();
     Orchestrator orchestrator =
         Injectors.forRun(

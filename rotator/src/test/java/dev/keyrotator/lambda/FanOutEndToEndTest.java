@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyrotator.deploy.DeployedTemplates;
 import dev.keyrotator.logging.CapturedLogs;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.Sandbox;
@@ -95,6 +96,7 @@ class FanOutEndToEndTest {
     Map<String, Object> singleState = iamState(sandbox);
     JsonNode singleReport = report(sandbox, (String) single.get("runId"));
     sandbox.reset();
+    LambdaTestEnvironment.deploy(SANDBOX, DeployedTemplates.Settings.demo());
 
     Map<String, Object> listed = list();
     for (Map<String, Object> batch : batches(listed)) {

@@ -15,6 +15,7 @@ import dev.keyrotator.ports.Notification;
 import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.RoleAssumer;
 import dev.keyrotator.ports.ScanUnavailableException;
+import dev.keyrotator.ports.SecretReader;
 import dev.keyrotator.ports.SecretVault;
 import dev.keyrotator.ports.StoredSecret;
 import dev.keyrotator.ports.UserDetails;
@@ -336,7 +337,7 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     }
 
     @Override
-    public StoredSecret store(String accountId, NewAccessKey key) {
+    public StoredSecret store(String accountId, NewAccessKey key, SecretReader reader) {
       if (vaultFails) {
         throw new AwsCallException(
             "secretsmanager", "PutSecretValue", "InternalServiceError", 500, "vault down", null);
@@ -348,7 +349,7 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
 
     @Override
     public StoredSecret completeStore(
-        String accountId, String userName, String userPath, String keyId) {
+        String accountId, String userName, String userPath, String keyId, SecretReader reader) {
       mutate("CompleteStore " + keyId);
       return locate(accountId, userName, keyId);
     }

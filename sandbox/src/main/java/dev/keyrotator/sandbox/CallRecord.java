@@ -13,6 +13,11 @@ import java.time.Instant;
  * @param status HTTP status returned
  * @param fault true when the response was an injected fault
  * @param errorCode AWS error code, null on success
+ * @param principalArn the caller's {@code aws:PrincipalArn} (a role session's role ARN), null when
+ *     the key was unknown
+ * @param actions the IAM actions the call was authorized for ({@code iam:CreateAccessKey}; empty
+ *     for calls that need none or were refused before authorization)
+ * @param enforced whether the caller's identity policies were evaluated (a deployed role)
  */
 public record CallRecord(
     Instant time,
@@ -22,7 +27,22 @@ public record CallRecord(
     String operation,
     int status,
     boolean fault,
-    String errorCode) {
+    String errorCode,
+    String principalArn,
+    java.util.List<String> actions,
+    boolean enforced) {
+  public CallRecord {
+    actions = actions == null ? java.util.List.of() : java.util.List.copyOf(actions);
+  }
+
+  /** IAM refused the call (AccessDenied and its service-specific spellings). */
+  public boolean accessDenied() {
+    return errorCode != null
+        && (errorCode.equals("AccessDenied")
+            || errorCode.equals("AccessDeniedException")
+            || errorCode.equals("AuthorizationError"));
+  }
+
   public boolean mutating() {
     return CallLog.isMutating(operation);
   }

@@ -8,6 +8,9 @@ import dev.keyrotator.sandbox.faults.FaultInjector;
 import dev.keyrotator.sandbox.handler.Call;
 import dev.keyrotator.sandbox.handler.ServiceHandler;
 import dev.keyrotator.sandbox.iam.IamHandler;
+import dev.keyrotator.sandbox.iampolicy.AuthRequest;
+import dev.keyrotator.sandbox.iampolicy.Caller;
+import dev.keyrotator.sandbox.iampolicy.PolicyDocument;
 import dev.keyrotator.sandbox.organizations.OrganizationsHandler;
 import dev.keyrotator.sandbox.protocol.AwsException;
 import dev.keyrotator.sandbox.protocol.Protocol;
@@ -21,6 +24,7 @@ import dev.keyrotator.sandbox.state.State;
 import dev.keyrotator.sandbox.sts.StsHandler;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -192,6 +196,7 @@ final class Gateway {
           p.key.lastService = c.service;
           p.key.lastRegion = c.region;
         }
+        authorize(handler, c, p);
         resp = handler.handle(c);
       }
     } catch (AwsException e) {
@@ -217,7 +222,71 @@ final class Gateway {
   private void record(Call c, String accountId, String keyId, Resp r) {
     calls.add(
         new CallRecord(
-            clock.now(), accountId, keyId, c.service, c.operation, r.status, r.fault, r.errorCode));
+            clock.now(),
+            accountId,
+            keyId,
+            c.service,
+            c.operation,
+            r.status,
+            r.fault,
+            r.errorCode,
+            c.caller == null ? null : c.caller.principalArn(),
+            c.authorizedActions,
+            c.caller != null && c.caller.enforced()));
+  }
+
+  /**
+   * IAM's decision for the call: the caller's identity policies (for deployed roles; admins and
+   * users are not checked) and the resource's policy (a bucket policy). An explicit Deny in either
+   * refuses; within one account an Allow in either suffices; across accounts the identity policy
+   * must allow and so must the resource policy (a resource without one keeps the sandbox's simple
+   * cross-account rule, which its handler applies). The actions evaluated go to the call log (the
+   * last one is the refused one when the call is denied).
+   */
+  private static void authorize(ServiceHandler handler, Call c, State.Principal p) {
+    List<AuthRequest> requests = handler.authorization(c);
+    List<String> actions = new ArrayList<>();
+    c.authorizedActions = actions;
+    State s = c.state;
+    for (AuthRequest r : requests) {
+      actions.add(r.action);
+      r.key("aws:PrincipalArn", p.principalArn())
+          .key("aws:PrincipalAccount", p.account.id)
+          .key("aws:PrincipalOrgID", s.inOrganization(p.account.id) ? s.orgId : null)
+          .key("aws:SecureTransport", "true")
+          .key("aws:RequestedRegion", c.region);
+      if (r.resourceAccount != null) {
+        r.key("aws:ResourceAccount", r.resourceAccount)
+            .key("aws:ResourceOrgID", s.inOrganization(r.resourceAccount) ? s.orgId : null);
+      }
+      PolicyDocument.Verdict identity = PolicyDocument.Verdict.ALLOW;
+      if (p.enforced()) {
+        List<PolicyDocument.Verdict> vs = new ArrayList<>();
+        for (PolicyDocument d : p.role.policies) vs.add(d.evaluate(r));
+        identity = PolicyDocument.combine(vs);
+      }
+      PolicyDocument.Verdict resource =
+          r.resourcePolicy == null
+              ? PolicyDocument.Verdict.NOT_APPLICABLE
+              : r.resourcePolicy.evaluate(r, new Caller(p.account.id, p.principalArn()));
+      if (identity == PolicyDocument.Verdict.EXPLICIT_DENY) {
+        throw handler.accessDenied(c, r, "with an explicit deny in an identity-based policy");
+      }
+      if (resource == PolicyDocument.Verdict.EXPLICIT_DENY) {
+        throw handler.accessDenied(c, r, "with an explicit deny in a resource-based policy");
+      }
+      boolean sameAccount = r.resourceAccount == null || r.resourceAccount.equals(p.account.id);
+      boolean identityAllows = identity == PolicyDocument.Verdict.ALLOW;
+      boolean resourceAllows = resource == PolicyDocument.Verdict.ALLOW;
+      if (sameAccount ? !(identityAllows || resourceAllows) : !identityAllows) {
+        throw handler.accessDenied(
+            c, r, "because no identity-based policy allows the " + r.action + " action");
+      }
+      if (!sameAccount && r.resourcePolicy != null && !resourceAllows) {
+        throw handler.accessDenied(
+            c, r, "because no resource-based policy allows the " + r.action + " action");
+      }
+    }
   }
 
   private static void sleep(long ms) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.keyrotator.sandbox.admin.AdminApi;
 import dev.keyrotator.sandbox.fixture.Seeder;
+import dev.keyrotator.sandbox.iampolicy.PolicyDocument;
 import dev.keyrotator.sandbox.state.State;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -246,6 +247,131 @@ public final class Sandbox implements AutoCloseable {
     synchronized (s) {
       State.Bucket b = s.buckets.get(bucket);
       return b == null ? List.of() : List.copyOf(b.objects.keySet());
+    }
+  }
+
+  // ------------------------------------------------------------------ IAM roles and policies
+
+  /**
+   * Deploys an IAM role, as a stack would: its trust policy (who may assume it through STS; null
+   * for a role only a service assumes, see {@link #roleCredentials}) and its identity policies,
+   * which the sandbox then enforces for every session of the role: each call is authorized for its
+   * IAM action, resource ARN and condition keys, and refused with the service's AccessDenied
+   * otherwise. Replaces a role of the same name in the account, the fixture's {@code memberRole}
+   * included. Until {@link #reset}.
+   *
+   * @param path the role's IAM path, {@code /} or {@code /a/b/}
+   * @throws IllegalArgumentException when a document is not a policy the sandbox can evaluate
+   */
+  public void deployRole(
+      String accountId,
+      String path,
+      String name,
+      String trustPolicyJson,
+      List<String> identityPoliciesJson) {
+    State s = state;
+    synchronized (s) {
+      State.Acct a = acct(s, accountId);
+      State.Role r = new State.Role();
+      r.account = a;
+      r.name = name;
+      r.path = path;
+      r.arn = "arn:aws:iam::" + accountId + ":role" + path + name;
+      r.roleId = "AROA" + State.deterministic32(r.arn, 17);
+      r.trust =
+          trustPolicyJson == null
+              ? null
+              : PolicyDocument.parse(name + " trust policy", trustPolicyJson);
+      List<PolicyDocument> docs = new ArrayList<>();
+      for (int i = 0; i < identityPoliciesJson.size(); i++) {
+        docs.add(PolicyDocument.parse(name + " policy " + (i + 1), identityPoliciesJson.get(i)));
+      }
+      r.policies = List.copyOf(docs);
+      if (name.equals(a.roleName)) {
+        a.roleName = null;
+        a.roleExternalId = null;
+      }
+      a.roles.put(name, r);
+    }
+  }
+
+  /** Removes a role (deployed, or the fixture's member role) from an account. */
+  public void removeRole(String accountId, String name) {
+    State s = state;
+    synchronized (s) {
+      State.Acct a = acct(s, accountId);
+      a.roles.remove(name);
+      if (name.equals(a.roleName)) {
+        a.roleName = null;
+        a.roleExternalId = null;
+      }
+      s.principals
+          .values()
+          .removeIf(p -> p.role != null && p.role.account == a && p.role.name.equals(name));
+    }
+  }
+
+  /** Whether a role of that name can be assumed in the account (deployed or from the fixture). */
+  public boolean hasRole(String accountId, String name) {
+    State s = state;
+    synchronized (s) {
+      State.Acct a = acct(s, accountId);
+      return a.roles.containsKey(name) || name.equals(a.roleName);
+    }
+  }
+
+  public boolean hasBucket(String bucket) {
+    State s = state;
+    synchronized (s) {
+      return s.buckets.containsKey(bucket);
+    }
+  }
+
+  /** Sets a bucket's policy; the sandbox evaluates it for every request to the bucket. */
+  public void putBucketPolicy(String bucket, String policyJson) {
+    State s = state;
+    synchronized (s) {
+      State.Bucket b = s.buckets.get(bucket);
+      if (b == null) throw new IllegalArgumentException("no bucket " + bucket + " in the sandbox");
+      b.policy = PolicyDocument.parse(bucket + " bucket policy", policyJson);
+    }
+  }
+
+  /**
+   * Credentials of a session of a deployed role, as the Lambda service hands its execution role to
+   * the function (no trust policy is checked; the session does not expire, as Lambda keeps it
+   * fresh).
+   */
+  public SandboxCredentials roleCredentials(String accountId, String roleName, String session) {
+    State s = state;
+    synchronized (s) {
+      State.Acct a = acct(s, accountId);
+      State.Role r = a.roles.get(roleName);
+      if (r == null) {
+        throw new IllegalArgumentException("no role " + roleName + " deployed in " + accountId);
+      }
+      State.Principal p = new State.Principal();
+      p.kind = State.Kind.ROLE;
+      p.account = a;
+      p.keyId = s.ids.tempKeyId();
+      p.secret = s.ids.secret();
+      p.sessionToken = s.ids.sessionToken();
+      p.expiration = Instant.parse("9999-12-31T00:00:00Z");
+      p.arn = "arn:aws:sts::" + accountId + ":assumed-role/" + roleName + "/" + session;
+      p.userId = r.roleId + ":" + session;
+      p.role = r;
+      s.principals.put(p.keyId, p);
+      return new SandboxCredentials(accountId, p.keyId, p.secret, p.sessionToken);
+    }
+  }
+
+  /** The server-side encryption an object was written with ({@code AES256}), if any. */
+  public Optional<String> s3ObjectEncryption(String bucket, String key) {
+    State s = state;
+    synchronized (s) {
+      State.Bucket b = s.buckets.get(bucket);
+      State.S3Object o = b == null ? null : b.objects.get(key);
+      return o == null ? Optional.empty() : Optional.ofNullable(o.serverSideEncryption);
     }
   }
 

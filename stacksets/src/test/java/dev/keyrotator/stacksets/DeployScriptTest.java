@@ -63,7 +63,7 @@ class DeployScriptTest {
   @Test
   void dryRunPassesEveryRequiredTemplateParameter() throws Exception {
     String out = deploy(Map.of(), "--dry-run", "--params", PARAMS, "--jar", JAR).output();
-    for (String t : Templates.NAMES) {
+    for (String t : Templates.DEPLOYED) {
       String line =
           out.lines()
               .filter(l -> l.contains("--template-file stacksets/" + t))
@@ -83,6 +83,40 @@ class DeployScriptTest {
         }
       }
     }
+  }
+
+  @Test
+  void theMemberRoleGoesToTheCentralAccountOnlyWhenItsUsersAreRotated() throws Exception {
+    Proc without =
+        deploy(
+            Map.of(),
+            "--dry-run",
+            "--params",
+            PARAMS,
+            "--jar",
+            JAR,
+            "--include-central-account",
+            "false");
+    assertThat(without.exit()).as(without.output()).isZero();
+    assertThat(without.output()).doesNotContain("--template-file stacksets/member-role.yaml");
+    // the StackSet itself still goes to the target OUs, the central account excluded
+    assertThat(without.output()).contains("create-stack-set").contains("DIFFERENCE");
+
+    Proc management =
+        deploy(
+            Map.of(),
+            "--dry-run",
+            "--params",
+            PARAMS,
+            "--jar",
+            JAR,
+            "--management-account-id",
+            "111111111111");
+    assertThat(management.exit()).isEqualTo(2);
+    assertThat(management.output().strip())
+        .isEqualTo(
+            "deploy: INCLUDE_CENTRAL_ACCOUNT=true, but the central account is the management"
+                + " account: the member role is never deployed in the management account");
   }
 
   @Test

@@ -250,6 +250,40 @@ class ResourcesTest {
   }
 
   @Test
+  void reportsAreLockedForTheRetentionPeriod() {
+    Map<String, Object> b = props(S, "ReportBucket");
+    assertThat(b.get("ObjectLockEnabled")).isEqualTo(true);
+    Map<String, Object> lock = map(b.get("ObjectLockConfiguration"));
+    assertThat(lock.get("ObjectLockEnabled")).isEqualTo("Enabled");
+    assertThat(map(map(lock.get("Rule")).get("DefaultRetention")))
+        .containsEntry("Days", Map.of("Ref", "ReportRetentionDays"))
+        .containsEntry("Mode", Map.of("Ref", "ReportLockMode"));
+    assertThat(map(Templates.section(S, "Parameters").get("ReportLockMode")).get("Default"))
+        .isEqualTo("COMPLIANCE");
+  }
+
+  @Test
+  void theBucketRefusesUnencryptedWritesAndOverwrites() {
+    List<Statement> st = Templates.statements(props(S, "ReportBucketPolicy").get("PolicyDocument"));
+    assertThat(st)
+        .anySatisfy(
+            s -> {
+              assertThat(s.effect()).isEqualTo("Deny");
+              assertThat(s.actions()).containsExactly("s3:PutObject");
+              assertThat(map(map(s.body().get("Condition")).get("StringNotEquals")))
+                  .containsEntry("s3:x-amz-server-side-encryption", "AES256");
+            });
+    assertThat(st)
+        .anySatisfy(
+            s -> {
+              assertThat(s.effect()).isEqualTo("Deny");
+              assertThat(s.actions()).containsExactly("s3:PutObject");
+              assertThat(map(map(s.body().get("Condition")).get("Null")))
+                  .containsEntry("s3:if-none-match", "true");
+            });
+  }
+
+  @Test
   void securityTopicIsEncryptedAndOnlyTheCentralRoleAndCentralAlarmsPublish() {
     assertThat(props(S, "SecurityTopic").get("KmsMasterKeyId"))
         .isEqualTo(Map.of("Ref", "SecurityTopicKey"));

@@ -31,12 +31,9 @@ class TemplatePermissionsTest {
           "iam:GenerateCredentialReport", "account-level report, no resource type",
           "iam:GetCredentialReport", "account-level report, no resource type",
           "iam:GetAccountAuthorizationDetails", "account-level snapshot, no resource type",
-          "secretsmanager:ListSecrets", "no resource type; returns metadata only",
-          "organizations:DescribeOrganization", "no resource type",
-          "organizations:ListAccounts", "no resource type",
           "organizations:ListRoots", "no resource type");
 
-  record Needed(String action, String reason, String onlyIf) {}
+  record Needed(String action, String reason, String onlyIf, String calledBy) {}
 
   static Map<String, Needed> needed(String role) {
     Map<String, Object> r = map(map(Templates.permissions().get("roles")).get(role));
@@ -44,7 +41,11 @@ class TemplatePermissionsTest {
     for (Object o : list(r.get("actions"))) {
       Map<String, Object> a = map(o);
       Needed n =
-          new Needed((String) a.get("action"), (String) a.get("reason"), (String) a.get("onlyIf"));
+          new Needed(
+              (String) a.get("action"),
+              (String) a.get("reason"),
+              (String) a.get("onlyIf"),
+              (String) a.get("calledBy"));
       assertThat(out.put(n.action(), n)).as("duplicate action %s in %s", n.action(), role).isNull();
     }
     return out;
@@ -97,13 +98,26 @@ class TemplatePermissionsTest {
       String role, String template, String roleId) {
     Map<String, Object> conditions = Templates.section(template, "Conditions");
     for (Needed n : needed(role).values()) {
-      List<String> where = new ArrayList<>();
+      TreeSet<String> where = new TreeSet<>();
       for (Statement s : allows(template, roleId)) {
         if (s.actions().contains(n.action())) {
           where.add(String.valueOf(s.condition()));
         }
       }
-      assertThat(where).as(n.action()).containsOnly(String.valueOf(n.onlyIf()));
+      // granted in both branches of one Fn::If (differently scoped): granted either way
+      for (String c : List.copyOf(where)) {
+        if (!c.startsWith("!") && where.remove("!" + c)) {
+          where.remove(c);
+          where.add("null");
+        }
+      }
+      if (n.onlyIf() == null) {
+        // needed always: at least one grant that holds whatever the conditions (other grants of
+        // the action may add resources under a condition, like the policy file's GetObject)
+        assertThat(where).as(n.action()).contains("null");
+      } else {
+        assertThat(where).as(n.action()).containsOnly(n.onlyIf());
+      }
       if (n.onlyIf() != null) {
         assertThat(conditions)
             .as("Condition %s in %s", n.onlyIf(), template)
@@ -179,11 +193,7 @@ class TemplatePermissionsTest {
       }
       if (s.actions().stream()
           .anyMatch(a -> a.startsWith("secretsmanager:") && !UNSCOPABLE.containsKey(a))) {
-        assertThat(s.resources())
-            .containsExactly(
-                Map.of(
-                    "Fn::Sub",
-                    "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:${SecretNamePrefix}*"));
+        assertThat(s.resources()).containsExactly(Map.of("Fn::Sub", MEMBER_SECRETS));
       }
     }
   }
@@ -197,7 +207,9 @@ class TemplatePermissionsTest {
             .orElseThrow();
     assertThat(tags.actions()).containsExactlyInAnyOrder("iam:TagUser", "iam:UntagUser");
     assertThat(map(map(tags.body().get("Condition")).get("ForAllValues:StringLike")))
-        .containsEntry("aws:TagKeys", "key-rotator:*");
+        .containsEntry("aws:TagKeys", List.of("key-rotator:pending", "key-rotator:key:*"));
+    assertThat(map(map(tags.body().get("Condition")).get("Null")))
+        .containsEntry("aws:TagKeys", "false");
   }
 
   @Test
@@ -212,10 +224,113 @@ class TemplatePermissionsTest {
             "secretsmanager:CreateSecret",
             "secretsmanager:PutSecretValue",
             "secretsmanager:PutResourcePolicy");
-    assertThat(deny.body().get("NotResource"))
+    assertThat(deny.body().get("NotResource")).isEqualTo(Map.of("Fn::Sub", MEMBER_SECRETS));
+  }
+
+  /** The member role's secrets: its own account's, {@code <prefix><account id>/<user>}. */
+  static final String MEMBER_SECRETS =
+      "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:${SecretNamePrefix}${AWS::AccountId}/*";
+
+  static Statement sid(String template, String roleId, String sid) {
+    return Templates.roleStatements(template, roleId).stream()
+        .filter(s -> sid.equals(s.body().get("Sid")))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no statement " + sid + " in " + template));
+  }
+
+  @Test
+  void exemptUsersAreDeniedByIamNotOnlyByThePlanner() {
+    Statement deny = sid("member-role.yaml", "MemberRole", "DenyKeyWritesOnExemptUsers");
+    assertThat(deny.effect()).isEqualTo("Deny");
+    assertThat(deny.actions())
+        .containsExactlyInAnyOrder(
+            "iam:CreateAccessKey",
+            "iam:UpdateAccessKey",
+            "iam:DeleteAccessKey",
+            "iam:TagUser",
+            "iam:UntagUser");
+    assertThat(map(map(deny.body().get("Condition")).get("StringEquals")))
+        .containsEntry("aws:ResourceTag/KeyRotation", Map.of("Ref", "ExemptionTagValue"));
+  }
+
+  @Test
+  void theTaggedScopeRequiresTheScopeTagForKeyWrites() {
+    List<Statement> writes =
+        allows("member-role.yaml", "MemberRole").stream()
+            .filter(s -> s.actions().contains("iam:CreateAccessKey"))
+            .toList();
+    assertThat(writes)
+        .extracting(Statement::condition)
+        .containsExactlyInAnyOrder("TaggedScope", "!TaggedScope");
+    Statement tagged =
+        writes.stream().filter(s -> "TaggedScope".equals(s.condition())).findFirst().orElseThrow();
+    assertThat(map(map(tagged.body().get("Condition")).get("StringEquals")))
+        .containsEntry("aws:ResourceTag/KeyRotation", Map.of("Ref", "ScopeTagValue"));
+  }
+
+  @ParameterizedTest(name = "{0} role: no secret value is ever readable")
+  @MethodSource("roles")
+  void secretValuesAreExplicitlyDenied(String role, String template, String roleId) {
+    if (role.equals("fanOut")) {
+      return;
+    }
+    Statement deny = sid(template, roleId, "DenyReadingSecrets");
+    assertThat(deny.effect()).isEqualTo("Deny");
+    assertThat(deny.actions())
+        .containsExactlyInAnyOrder(
+            "secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue");
+    assertThat(deny.resources()).containsExactly("*");
+    assertThat(deny.condition()).isNull();
+    assertThat(deny.body()).doesNotContainKey("Condition");
+  }
+
+  @ParameterizedTest(
+      name = "{0} role: resource policies only with BlockPublicPolicy, failing closed")
+  @MethodSource("roles")
+  void publicSecretPoliciesFailClosed(String role, String template, String roleId) {
+    if (role.equals("fanOut")) {
+      return;
+    }
+    Statement deny = sid(template, roleId, "DenyPublicSecretPolicies");
+    assertThat(deny.actions()).containsExactly("secretsmanager:PutResourcePolicy");
+    // BoolIfExists: a request without the key is denied too (a plain Bool would let it through)
+    assertThat(map(map(deny.body().get("Condition")).get("BoolIfExists")))
+        .containsExactly(Map.entry("secretsmanager:BlockPublicPolicy", "false"));
+    for (Statement s : allows(template, roleId)) {
+      if (s.actions().contains("secretsmanager:PutResourcePolicy")) {
+        assertThat(s.actions()).containsExactly("secretsmanager:PutResourcePolicy");
+        assertThat(map(map(s.body().get("Condition")).get("Bool")))
+            .containsExactly(Map.entry("secretsmanager:BlockPublicPolicy", "true"));
+      }
+    }
+  }
+
+  @Test
+  void centralReportAndPolicyFileAccessIsPinnedToTheResourceAccount() {
+    for (Statement s : allows("central.yaml", "ExecutionRole")) {
+      if (s.actions().stream().anyMatch(a -> a.startsWith("s3:"))) {
+        assertThat(map(map(s.body().get("Condition")).get("StringEquals")))
+            .as(String.valueOf(s.body().get("Sid")))
+            .containsKey("s3:ResourceAccount");
+      }
+    }
+    assertThat(
+            map(map(sid("central.yaml", "ExecutionRole", "WriteRunReports").body().get("Condition"))
+                    .get("StringEquals"))
+                .get("s3:ResourceAccount"))
         .isEqualTo(
             Map.of(
+                "Fn::Select",
+                List.of(4, Map.of("Fn::Split", List.of(":", Map.of("Ref", "SecurityTopicArn"))))));
+  }
+
+  @Test
+  void centralStoreSecretsAreScopedToMemberAccountNames() {
+    Statement s = sid("central.yaml", "ExecutionRole", "CentralSecretsUnderPrefix");
+    assertThat(s.resources())
+        .containsExactly(
+            Map.of(
                 "Fn::Sub",
-                "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:${SecretNamePrefix}*"));
+                "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:${SecretNamePrefix}????????????/*"));
   }
 }

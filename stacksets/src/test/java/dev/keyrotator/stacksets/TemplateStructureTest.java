@@ -32,7 +32,8 @@ class TemplateStructureTest {
   private static final Pattern SUB_VAR = Pattern.compile("\\$\\{([^!}][^}]*)}");
 
   @ParameterizedTest
-  @ValueSource(strings = {"member-role.yaml", "central.yaml", "security-account.yaml"})
+  @ValueSource(
+      strings = {"member-role.yaml", "central.yaml", "security-account.yaml", "guardrails.yaml"})
   void everyReferenceResolves(String template) {
     Map<String, Object> t = Templates.get(template);
     assertThat(t.get("AWSTemplateFormatVersion")).isEqualTo("2010-09-09");

@@ -14,6 +14,10 @@ import java.util.Objects;
 final class Templates {
   static final Path MODULE = locateModule();
   static final List<String> NAMES =
+      List.of("member-role.yaml", "central.yaml", "security-account.yaml", "guardrails.yaml");
+
+  /** The templates scripts/deploy deploys (guardrails.yaml is optional, by hand). */
+  static final List<String> DEPLOYED =
       List.of("member-role.yaml", "central.yaml", "security-account.yaml");
 
   private static final Map<String, Map<String, Object>> CACHE = new LinkedHashMap<>();
@@ -82,7 +86,10 @@ final class Templates {
     return o instanceof Map<?, ?> m && m.size() == 1 && Objects.equals(m.get("Ref"), target);
   }
 
-  /** A policy statement and the Condition (from an enclosing Fn::If) under which it exists. */
+  /**
+   * A policy statement and the Condition (from an enclosing Fn::If) under which it exists: the
+   * condition's name in the If's true branch, {@code !name} in its false branch.
+   */
   record Statement(Map<String, Object> body, String condition) {
     String effect() {
       return (String) body.get("Effect");
@@ -112,7 +119,7 @@ final class Templates {
       List<Object> args = list(m.get("Fn::If"));
       String c = (String) args.get(0);
       collect(args.get(1), c, out);
-      collect(args.get(2), c, out);
+      collect(args.get(2), "!" + c, out);
     } else if (!isRef(m, "AWS::NoValue")) {
       out.add(new Statement(m, condition));
     }

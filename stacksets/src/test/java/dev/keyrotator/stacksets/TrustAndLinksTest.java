@@ -23,7 +23,11 @@ class TrustAndLinksTest {
           "SecretNamePrefix",
           "SecretsKmsKeyArn",
           "ReportBucketName",
-          "ReportPrefix");
+          "ReportPrefix",
+          "ManagementAccountId",
+          "UserPath",
+          "UserScope",
+          "ScopeTagValue");
 
   /** output (template) -> the parameter of the same name it feeds (template). */
   static final List<String[]> OUTPUT_TO_PARAMETER =
@@ -51,7 +55,7 @@ class TrustAndLinksTest {
   }
 
   @Test
-  void memberRoleNameDefaultsAndExternalIdIsSecret() {
+  void memberRoleNameDefaultsAndExternalIdIsNotPretendedSecret() {
     Map<String, Object> params = Templates.section("member-role.yaml", "Parameters");
     assertThat(map(params.get("MemberRoleName")).get("Default"))
         .isEqualTo("OrgKeyRotatorMemberRole");
@@ -59,10 +63,12 @@ class TrustAndLinksTest {
     assertThat(map(params.get("SecretNamePrefix")).get("Default")).isEqualTo("key-rotator/");
     assertThat(Templates.props("member-role.yaml", "MemberRole").get("RoleName"))
         .isEqualTo(Map.of("Ref", "MemberRoleName"));
+    // Issue 13: the ExternalId is in every trust policy and the function's configuration, so it
+    // is no secret and is not NoEcho (README "ExternalId" says what it protects).
     for (String t : List.of("member-role.yaml", "central.yaml")) {
-      assertThat(map(Templates.section(t, "Parameters").get("ExternalId")).get("NoEcho"))
+      assertThat(map(Templates.section(t, "Parameters").get("ExternalId")))
           .as(t)
-          .isEqualTo(true);
+          .doesNotContainKey("NoEcho");
     }
   }
 
@@ -80,6 +86,57 @@ class TrustAndLinksTest {
                 "Fn::Sub", "arn:${AWS::Partition}:iam::*:role${MemberRolePath}${MemberRoleName}"));
     assertThat(map(map(assume.body().get("Condition")).get("StringEquals")))
         .containsEntry("aws:ResourceOrgID", Map.of("Ref", "OrganizationId"));
+  }
+
+  @Test
+  void noNoEchoParameterIsCopiedIntoAPlainEnvironmentVariable() {
+    for (String t : Templates.NAMES) {
+      Map<String, Object> params = Templates.section(t, "Parameters");
+      for (Object r : Templates.section(t, "Resources").values()) {
+        Map<String, Object> env =
+            map(map(map(map(r).get("Properties")).get("Environment")).get("Variables"));
+        for (Map.Entry<String, Object> v : env.entrySet()) {
+          String text = String.valueOf(v.getValue());
+          params.forEach(
+              (name, p) -> {
+                if (Boolean.TRUE.equals(map(p).get("NoEcho"))) {
+                  assertThat(text)
+                      .as("%s %s uses NoEcho %s", t, v.getKey(), name)
+                      .doesNotContain(name);
+                }
+              });
+        }
+      }
+    }
+  }
+
+  @Test
+  void theMemberRoleIsNeverCreatedInTheManagementAccount() {
+    assertThat(Templates.resource("member-role.yaml", "MemberRole").get("Condition"))
+        .isEqualTo("NotManagementAccount");
+    assertThat(Templates.section("member-role.yaml", "Conditions").get("NotManagementAccount"))
+        .isEqualTo(
+            Map.of(
+                "Fn::Not",
+                List.of(
+                    Map.of(
+                        "Fn::Equals",
+                        List.of(
+                            Map.of("Ref", "AWS::AccountId"),
+                            Map.of("Ref", "ManagementAccountId"))))));
+  }
+
+  @Test
+  void theCentralRoleCanAssumeNoOtherRole() {
+    Statement deny =
+        Templates.roleStatements("central.yaml", "ExecutionRole").stream()
+            .filter(s -> "Deny".equals(s.effect()) && s.actions().contains("sts:AssumeRole"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(deny.body().get("NotResource"))
+        .isEqualTo(
+            Map.of(
+                "Fn::Sub", "arn:${AWS::Partition}:iam::*:role${MemberRolePath}${MemberRoleName}"));
   }
 
   @Test

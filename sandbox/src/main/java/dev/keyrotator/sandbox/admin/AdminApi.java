@@ -165,7 +165,10 @@ public final class AdminApi {
                 .put("status", r.status())
                 .put("fault", r.fault())
                 .put("errorCode", r.errorCode())
-                .put("mutating", r.mutating());
+                .put("mutating", r.mutating())
+                .put("principalArn", r.principalArn())
+                .put("enforced", r.enforced())
+                .put("actions", String.join(",", r.actions()));
           }
           ObjectNode counts = n.putObject("counts");
           sb.callCounts().forEach(counts::put);

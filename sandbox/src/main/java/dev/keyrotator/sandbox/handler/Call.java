@@ -11,6 +11,9 @@ public final class Call extends Request {
   /** The sandbox state the call runs against (its monitor is held while a handler runs). */
   public State state;
 
+  /** The IAM actions the call was authorized for (filled in before the handler runs). */
+  public java.util.List<String> authorizedActions = java.util.List.of();
+
   /** The caller's account. */
   public State.Acct account() {
     return caller.account;

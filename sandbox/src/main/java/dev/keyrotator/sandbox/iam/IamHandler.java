@@ -3,6 +3,7 @@ package dev.keyrotator.sandbox.iam;
 import dev.keyrotator.sandbox.handler.Call;
 import dev.keyrotator.sandbox.handler.Operations;
 import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.iampolicy.AuthRequest;
 import dev.keyrotator.sandbox.protocol.AwsException;
 import dev.keyrotator.sandbox.protocol.Paging;
 import dev.keyrotator.sandbox.protocol.Protocol;
@@ -75,6 +76,54 @@ public final class IamHandler implements ServiceHandler {
         500,
         "ServiceFailure",
         "The request processing has failed because of an unknown error, exception or failure.");
+  }
+
+  /** Actions with no resource type: IAM authorizes them on "*". */
+  private static final java.util.Set<String> ACCOUNT_WIDE =
+      java.util.Set.of(
+          "ListUsers",
+          "GenerateCredentialReport",
+          "GetCredentialReport",
+          "GetAccountAuthorizationDetails");
+
+  @Override
+  public List<AuthRequest> authorization(Call c) {
+    String action = "iam:" + c.operation;
+    String acct = c.account().id;
+    if (ACCOUNT_WIDE.contains(c.operation)) {
+      return List.of(new AuthRequest(action, "*", acct));
+    }
+    State.IamUser u;
+    if (c.operation.equals("GetAccessKeyLastUsed")) {
+      State.Principal owner = c.state.principals.get(c.param("AccessKeyId"));
+      u = owner == null || owner.key == null ? null : owner.key.user;
+      if (u == null || u.account != c.account()) {
+        return List.of(new AuthRequest(action, "*", acct));
+      }
+    } else {
+      String name = c.param("UserName");
+      if (name == null || name.isEmpty()) {
+        if (c.caller.key == null) return List.of(); // the operation refuses it
+        u = c.caller.key.user;
+      } else {
+        u = c.account().users.get(name);
+      }
+    }
+    String arn = u != null ? u.arn : "arn:aws:iam::" + acct + ":user/" + c.param("UserName");
+    AuthRequest r = new AuthRequest(action, arn, acct);
+    if (u != null) {
+      u.tags.forEach((k, v) -> r.key("aws:ResourceTag/" + k, v).key("iam:ResourceTag/" + k, v));
+    }
+    if (c.operation.equals("TagUser")) {
+      java.util.Map<String, String> tags = new java.util.LinkedHashMap<>();
+      for (Map<String, String> t : c.memberStructs("Tags")) {
+        tags.put(t.get("Key"), t.getOrDefault("Value", ""));
+      }
+      r.requestTags(tags);
+    } else if (c.operation.equals("UntagUser")) {
+      r.keys("aws:TagKeys", c.memberList("TagKeys"));
+    }
+    return List.of(r);
   }
 
   static AwsException noSuchUser(String name) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyrotator.sandbox.handler.Call;
 import dev.keyrotator.sandbox.handler.Operations;
 import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.iampolicy.AuthRequest;
 import dev.keyrotator.sandbox.protocol.AwsException;
 import dev.keyrotator.sandbox.protocol.Json;
 import dev.keyrotator.sandbox.protocol.Paging;
@@ -52,6 +53,32 @@ public final class OrganizationsHandler implements ServiceHandler {
               + " is neither the management account nor a delegated administrator.");
     }
     return OPERATIONS.dispatch(c);
+  }
+
+  /**
+   * Organizations' resource types: the parent (root or OU) for the list-children operations, the
+   * child for ListParents, the tagged resource, the account described; "*" for the rest.
+   */
+  @Override
+  public List<AuthRequest> authorization(Call c) {
+    State s = c.state;
+    String action = "organizations:" + c.operation;
+    String id =
+        switch (c.operation) {
+          case "ListOrganizationalUnitsForParent", "ListAccountsForParent" -> c.str("ParentId");
+          case "ListParents" -> c.str("ChildId");
+          case "ListTagsForResource" -> c.str("ResourceId");
+          case "DescribeAccount" -> c.str("AccountId");
+          default -> null;
+        };
+    String arn = id == null ? "*" : arnOf(s, id);
+    return List.of(new AuthRequest(action, arn, s.mgmtId));
+  }
+
+  private static String arnOf(State s, String id) {
+    State.OuNode node = s.ous.get(id);
+    if (node != null) return node.arn;
+    return "arn:aws:organizations::" + s.mgmtId + ":account/" + s.orgId + "/" + id;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.keyrotator.sandbox.s3;
 import dev.keyrotator.sandbox.handler.Call;
 import dev.keyrotator.sandbox.handler.Operations;
 import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.iampolicy.AuthRequest;
 import dev.keyrotator.sandbox.protocol.AwsException;
 import dev.keyrotator.sandbox.protocol.Paging;
 import dev.keyrotator.sandbox.protocol.Protocol;
@@ -91,6 +92,43 @@ public final class S3Handler implements ServiceHandler {
     return OPERATIONS.dispatch(c);
   }
 
+  /**
+   * s3:PutObject / s3:GetObject on {@code arn:aws:s3:::bucket/key} (HeadObject is GetObject),
+   * s3:ListBucket on the bucket (ListObjectsV2 with {@code s3:prefix}, HeadBucket), with {@code
+   * s3:ResourceAccount} (the bucket owner), and for PutObject the {@code
+   * s3:x-amz-server-side-encryption} and {@code s3:if-none-match} of the request. The bucket's
+   * policy is evaluated as the resource policy.
+   */
+  @Override
+  public List<AuthRequest> authorization(Call c) {
+    String[] bk = bucketAndKey(c);
+    State.Bucket b = bk[0] == null ? null : c.state.buckets.get(bk[0]);
+    if (b == null) return List.of(); // NoSuchBucket from the operation
+    String action =
+        switch (c.operation) {
+          case "PutObject" -> "s3:PutObject";
+          case "GetObject", "HeadObject" -> "s3:GetObject";
+          case "ListObjectsV2", "HeadBucket" -> "s3:ListBucket";
+          default -> "s3:" + c.operation;
+        };
+    String arn =
+        action.equals("s3:ListBucket")
+            ? "arn:aws:s3:::" + b.name
+            : "arn:aws:s3:::" + b.name + "/" + bk[1];
+    AuthRequest r =
+        new AuthRequest(action, arn, b.owner.id)
+            .key("s3:ResourceAccount", b.owner.id)
+            .resourcePolicy(b.policy);
+    if (c.operation.equals("ListObjectsV2")) {
+      r.key("s3:prefix", Request.parseForm(c.rawQuery).getOrDefault("prefix", ""));
+    }
+    if (c.operation.equals("PutObject")) {
+      r.key("s3:x-amz-server-side-encryption", c.header("x-amz-server-side-encryption"))
+          .key("s3:if-none-match", c.header("if-none-match"));
+    }
+    return List.of(r);
+  }
+
   @Override
   public AwsException throttled() {
     return new AwsException(503, "SlowDown", "Please reduce your request rate.");
@@ -113,7 +151,13 @@ public final class S3Handler implements ServiceHandler {
     if (b == null) {
       throw new AwsException(404, "NoSuchBucket", "The specified bucket does not exist");
     }
-    if (b.owner != c.account() && !b.writers.contains(c.account().id)) {
+    // A bucket with a policy was authorized by it (the gateway); without one, the fixture's
+    // writers.
+    String expected = c.header("x-amz-expected-bucket-owner");
+    if (expected != null && !expected.equals(b.owner.id)) {
+      throw new AwsException(403, "AccessDenied", "Access Denied");
+    }
+    if (b.policy == null && b.owner != c.account() && !b.writers.contains(c.account().id)) {
       throw new AwsException(403, "AccessDenied", "Access Denied");
     }
     String expectedOwner = c.header("x-amz-expected-bucket-owner");
@@ -153,6 +197,7 @@ public final class S3Handler implements ServiceHandler {
     o.contentType = ct == null ? "binary/octet-stream" : ct;
     o.lastModified = c.state.now();
     o.etag = "\"" + md5(data) + "\"";
+    o.serverSideEncryption = c.header("x-amz-server-side-encryption");
     for (Map.Entry<String, List<String>> h : c.headers.entrySet()) {
       if (h.getKey().startsWith("x-amz-meta-"))
         o.metadata.put(h.getKey().substring(11), h.getValue().get(0));

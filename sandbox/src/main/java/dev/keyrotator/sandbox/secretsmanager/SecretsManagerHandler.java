@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyrotator.sandbox.handler.Call;
 import dev.keyrotator.sandbox.handler.Operations;
 import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.iampolicy.AuthRequest;
 import dev.keyrotator.sandbox.protocol.AwsException;
 import dev.keyrotator.sandbox.protocol.Json;
 import dev.keyrotator.sandbox.protocol.Paging;
@@ -33,6 +34,7 @@ public final class SecretsManagerHandler implements ServiceHandler {
           .on("PutSecretValue", SecretsManagerHandler::putValue)
           .on("DescribeSecret", SecretsManagerHandler::describe)
           .on("GetSecretValue", SecretsManagerHandler::getValue)
+          .on("BatchGetSecretValue", SecretsManagerHandler::batchGetValue)
           .on("PutResourcePolicy", SecretsManagerHandler::putPolicy)
           .on("GetResourcePolicy", SecretsManagerHandler::getPolicy)
           .on("TagResource", SecretsManagerHandler::tag)
@@ -55,6 +57,57 @@ public final class SecretsManagerHandler implements ServiceHandler {
   public Resp handle(Call c) {
     purgeExpired(c);
     return OPERATIONS.dispatch(c);
+  }
+
+  /**
+   * The secret's ARN (for a secret that does not exist yet, its name-based ARN, which the usual
+   * {@code secret:<prefix>*} patterns match), its tags as {@code aws:ResourceTag} and {@code
+   * secretsmanager:ResourceTag}, request tags, and {@code secretsmanager:BlockPublicPolicy} as the
+   * request sends it. CreateSecret with tags also needs secretsmanager:TagResource;
+   * BatchGetSecretValue needs GetSecretValue on each secret.
+   */
+  @Override
+  public List<AuthRequest> authorization(Call c) {
+    String action = "secretsmanager:" + c.operation;
+    String acct = c.account().id;
+    if (c.operation.equals("ListSecrets")) return List.of(new AuthRequest(action, "*", acct));
+    if (c.operation.equals("BatchGetSecretValue")) {
+      List<AuthRequest> out = new ArrayList<>();
+      out.add(new AuthRequest(action, "*", acct));
+      for (JsonNode id : c.json.path("SecretIdList")) {
+        out.add(secretRequest(c, "secretsmanager:GetSecretValue", id.asText()));
+      }
+      return out;
+    }
+    String id = c.operation.equals("CreateSecret") ? c.str("Name") : c.str("SecretId");
+    if (id == null) return List.of();
+    AuthRequest r = secretRequest(c, action, id);
+    List<AuthRequest> out = new ArrayList<>(List.of(r));
+    if (c.operation.equals("CreateSecret") || c.operation.equals("TagResource")) {
+      Map<String, String> tags = new java.util.LinkedHashMap<>();
+      readTags(c.json.get("Tags"), tags);
+      r.requestTags(tags);
+      if (c.operation.equals("CreateSecret") && !tags.isEmpty()) {
+        out.add(secretRequest(c, "secretsmanager:TagResource", id).requestTags(tags));
+      }
+    }
+    if (c.operation.equals("PutResourcePolicy") && c.json.has("BlockPublicPolicy")) {
+      r.key(
+          "secretsmanager:BlockPublicPolicy",
+          String.valueOf(c.json.get("BlockPublicPolicy").asBoolean()));
+    }
+    return out;
+  }
+
+  private static AuthRequest secretRequest(Call c, String action, String id) {
+    State.Secret s = lookup(c, id);
+    String arn;
+    if (s != null) arn = s.arn;
+    else if (id.startsWith("arn:")) arn = id;
+    else arn = "arn:aws:secretsmanager:" + c.region + ":" + c.account().id + ":secret:" + id;
+    AuthRequest r = new AuthRequest(action, arn, c.account().id);
+    if (s != null) r.resourceTags(s.tags, "secretsmanager");
+    return r;
   }
 
   @Override
@@ -80,19 +133,22 @@ public final class SecretsManagerHandler implements ServiceHandler {
     secrets(c).values().removeIf(s -> s.deletionDate != null && !now.isBefore(s.deletionDate));
   }
 
-  private static State.Secret find(Call c, boolean allowDeleted) {
-    String id = c.requiredStr("SecretId", "InvalidParameterException");
-    State.Secret found = null;
+  private static State.Secret lookup(Call c, String id) {
     for (State.Secret s : secrets(c).values()) {
       if (s.name.equals(id)
           || s.arn.equals(id)
           || (id.startsWith("arn:")
               && s.arn.startsWith(id + "-")
               && s.arn.length() == id.length() + 7)) {
-        found = s;
-        break;
+        return s;
       }
     }
+    return null;
+  }
+
+  private static State.Secret find(Call c, boolean allowDeleted) {
+    String id = c.requiredStr("SecretId", "InvalidParameterException");
+    State.Secret found = lookup(c, id);
     if (found == null)
       throw new AwsException(
           400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
@@ -337,10 +393,68 @@ public final class SecretsManagerHandler implements ServiceHandler {
       throw new AwsException(
           400, "MalformedPolicyDocumentException", "This resource policy contains a syntax error.");
     }
+    if (c.bool("BlockPublicPolicy") && grantsBroadAccess(policy)) {
+      throw new AwsException(
+          400,
+          "PublicPolicyException",
+          "You can't complete this action because the resource policy grants broad access to the"
+              + " secret.");
+    }
     s.policy = policy;
     ObjectNode r = Json.MAPPER.createObjectNode();
     r.put("ARN", s.arn);
     r.put("Name", s.name);
+    return Protocol.jsonOk(c, r);
+  }
+
+  /**
+   * What BlockPublicPolicy refuses: an Allow to every principal ({@code "*"} or {@code {"AWS":
+   * "*"}}) that no condition narrows.
+   */
+  static boolean grantsBroadAccess(String policy) {
+    try {
+      JsonNode st = Json.MAPPER.readTree(policy).get("Statement");
+      for (JsonNode s : st.isArray() ? st : Json.MAPPER.createArrayNode().add(st)) {
+        if (!"Allow".equals(s.path("Effect").asText()) || s.has("Condition")) continue;
+        JsonNode p = s.get("Principal");
+        if (p == null) continue;
+        if (p.isTextual() && p.asText().equals("*")) return true;
+        JsonNode aws = p.get("AWS");
+        if (aws != null) {
+          for (JsonNode a : aws.isArray() ? aws : Json.MAPPER.createArrayNode().add(aws)) {
+            if (a.asText().equals("*")) return true;
+          }
+        }
+      }
+      return false;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static Resp batchGetValue(Call c) {
+    ObjectNode r = Json.MAPPER.createObjectNode();
+    ArrayNode values = r.putArray("SecretValues");
+    ArrayNode errors = r.putArray("Errors");
+    for (JsonNode id : c.json.path("SecretIdList")) {
+      State.Secret s = lookup(c, id.asText());
+      State.SecretVersion v = s == null || s.deletedDate != null ? null : s.byStage("AWSCURRENT");
+      if (v == null) {
+        ObjectNode e = errors.addObject();
+        e.put("SecretId", id.asText());
+        e.put("ErrorCode", "ResourceNotFoundException");
+        e.put("Message", "Secrets Manager can't find the specified secret.");
+        continue;
+      }
+      ObjectNode n = values.addObject();
+      n.put("ARN", s.arn);
+      n.put("Name", s.name);
+      n.put("VersionId", v.id);
+      if (v.string != null) n.put("SecretString", v.string);
+      ArrayNode st = n.putArray("VersionStages");
+      v.stages.forEach(st::add);
+      n.put("CreatedDate", epoch(v.created));
+    }
     return Protocol.jsonOk(c, r);
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyrotator.sandbox.handler.Call;
 import dev.keyrotator.sandbox.handler.Operations;
 import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.iampolicy.AuthRequest;
 import dev.keyrotator.sandbox.protocol.AwsException;
 import dev.keyrotator.sandbox.protocol.Json;
 import dev.keyrotator.sandbox.protocol.Paging;
@@ -49,6 +50,38 @@ public final class SnsHandler implements ServiceHandler {
   @Override
   public AwsException internalError() {
     return new AwsException(500, "InternalError", "An internal error occurred.");
+  }
+
+  @Override
+  public List<AuthRequest> authorization(Call c) {
+    String action = "sns:" + c.operation;
+    String arn =
+        switch (c.operation) {
+          case "Publish" ->
+              c.param("TopicArn") != null ? c.param("TopicArn") : c.param("TargetArn");
+          case "GetTopicAttributes" -> c.param("TopicArn");
+          case "CreateTopic" ->
+              "arn:aws:sns:" + c.region + ":" + c.account().id + ":" + c.param("Name");
+          default -> "*";
+        };
+    if (arn == null) return List.of();
+    State.Topic t = c.state.topics.get(arn);
+    return List.of(new AuthRequest(action, arn, t == null ? c.account().id : t.owner.id));
+  }
+
+  @Override
+  public AwsException accessDenied(Call c, AuthRequest r, String why) {
+    return new AwsException(
+        403,
+        "AuthorizationError",
+        "User: "
+            + c.caller.arn
+            + " is not authorized to perform: "
+            + r.action
+            + " on resource: "
+            + r.resource
+            + " "
+            + why);
   }
 
   private static State.Topic topic(Call c, String arn) {

@@ -1,5 +1,6 @@
 package dev.keyrotator.sandbox.state;
 
+import dev.keyrotator.sandbox.iampolicy.PolicyDocument;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -67,10 +68,39 @@ public final class State {
     public IamKey key; // IAM user keys only
     public String arn;
     public String userId;
+    public Role role; // role sessions only
 
     public boolean active() {
       return key == null || "Active".equals(key.status);
     }
+
+    /**
+     * Whether IAM checks this principal's requests against identity policies: role sessions of
+     * roles deployed with policies. Account admins and IAM users are not checked (see README).
+     */
+    public boolean enforced() {
+      return role != null && role.policies != null;
+    }
+
+    /** What {@code aws:PrincipalArn} holds: the role's ARN for a session, else the ARN. */
+    public String principalArn() {
+      return role != null ? role.arn : arn;
+    }
+  }
+
+  /**
+   * An IAM role deployed from a template: its trust policy (who may assume it) and its identity
+   * policies. A role from the fixture's {@code memberRole} has neither and is checked by name and
+   * ExternalId only.
+   */
+  public static final class Role {
+    public Acct account;
+    public String name;
+    public String path;
+    public String arn;
+    public String roleId;
+    public PolicyDocument trust; // null: not assumable through STS (a service role)
+    public List<PolicyDocument> policies; // null: not enforced
   }
 
   public static final class Acct {
@@ -89,6 +119,7 @@ public final class State {
         new HashMap<>(); // region -> name -> secret
     public Instant reportTime;
     public byte[] report;
+    public final Map<String, Role> roles = new LinkedHashMap<>(); // name -> role
 
     public TreeMap<String, Secret> secrets(String region) {
       return secrets.computeIfAbsent(region, r -> new TreeMap<>());
@@ -172,6 +203,8 @@ public final class State {
 
     /** When each key was last written or deleted ({@link System#nanoTime}). */
     public final Map<String, Long> lastWriteNanos = new java.util.HashMap<>();
+
+    public PolicyDocument policy; // bucket policy, if any
   }
 
   public static final class S3Object {
@@ -180,6 +213,7 @@ public final class State {
     public String contentType;
     public String etag;
     public Instant lastModified;
+    public String serverSideEncryption;
     public Map<String, String> metadata = new LinkedHashMap<>();
   }
 

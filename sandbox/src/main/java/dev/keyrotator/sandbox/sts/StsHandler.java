@@ -3,6 +3,9 @@ package dev.keyrotator.sandbox.sts;
 import dev.keyrotator.sandbox.handler.Call;
 import dev.keyrotator.sandbox.handler.Operations;
 import dev.keyrotator.sandbox.handler.ServiceHandler;
+import dev.keyrotator.sandbox.iampolicy.AuthRequest;
+import dev.keyrotator.sandbox.iampolicy.Caller;
+import dev.keyrotator.sandbox.iampolicy.PolicyDocument;
 import dev.keyrotator.sandbox.protocol.AwsException;
 import dev.keyrotator.sandbox.protocol.Protocol;
 import dev.keyrotator.sandbox.protocol.Resp;
@@ -11,6 +14,7 @@ import dev.keyrotator.sandbox.state.State;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,6 +54,25 @@ public final class StsHandler implements ServiceHandler {
     return new AwsException(500, "InternalFailure", "An internal error occurred.");
   }
 
+  @Override
+  public List<AuthRequest> authorization(Call c) {
+    if (!c.operation.equals("AssumeRole")) return List.of(); // GetCallerIdentity needs none
+    String roleArn = c.param("RoleArn");
+    Matcher m = roleArn == null ? null : ROLE_ARN.matcher(roleArn);
+    if (m == null || !m.matches()) return List.of();
+    return List.of(
+        new AuthRequest("sts:AssumeRole", roleArn, m.group(1))
+            .key("sts:ExternalId", c.param("ExternalId"))
+            .key("sts:RoleSessionName", c.param("RoleSessionName")));
+  }
+
+  /** The deployed role {@code arn} names, if any. */
+  private static State.Role deployed(State.Acct target, String path, String name) {
+    if (target == null) return null;
+    State.Role r = target.roles.get(name);
+    return r != null && r.path.equals(path.isEmpty() ? "/" : "/" + path) ? r : null;
+  }
+
   private static Resp getCallerIdentity(Call c) {
     State.Principal p = c.caller;
     Xml x = new Xml().el("UserId", p.userId).el("Account", p.account.id).el("Arn", p.arn);
@@ -84,12 +107,33 @@ public final class StsHandler implements ServiceHandler {
     State.Acct target = c.state.accounts.get(m.group(1));
     String roleName = m.group(3);
     String externalId = c.param("ExternalId");
-    boolean ok =
-        target != null
-            && "ACTIVE".equals(target.status)
-            && target.roleName != null
-            && target.roleName.equals(roleName)
-            && (target.roleExternalId == null || target.roleExternalId.equals(externalId));
+    State.Role role = deployed(target, m.group(2), roleName);
+    boolean ok;
+    if (role != null) {
+      // The role's trust policy, with the caller as principal (IAM's resource-policy evaluation).
+      AuthRequest trust =
+          new AuthRequest("sts:AssumeRole", roleArn, target.id)
+              .key("sts:ExternalId", externalId)
+              .key("sts:RoleSessionName", session)
+              .key("aws:PrincipalArn", c.caller.principalArn())
+              .key("aws:PrincipalAccount", c.caller.account.id)
+              .key(
+                  "aws:PrincipalOrgID",
+                  c.state.inOrganization(c.caller.account.id) ? c.state.orgId : null);
+      ok =
+          "ACTIVE".equals(target.status)
+              && role.trust != null
+              && role.trust.evaluate(
+                      trust, new Caller(c.caller.account.id, c.caller.principalArn()))
+                  == PolicyDocument.Verdict.ALLOW;
+    } else {
+      ok =
+          target != null
+              && "ACTIVE".equals(target.status)
+              && target.roleName != null
+              && target.roleName.equals(roleName)
+              && (target.roleExternalId == null || target.roleExternalId.equals(externalId));
+    }
     if (!ok) {
       throw new AwsException(
           403,
@@ -109,7 +153,8 @@ public final class StsHandler implements ServiceHandler {
     p.sessionToken = c.state.ids.sessionToken();
     p.expiration = exp;
     p.arn = "arn:aws:sts::" + target.id + ":assumed-role/" + roleName + "/" + session;
-    p.userId = target.roleId + ":" + session;
+    p.userId = (role != null ? role.roleId : target.roleId) + ":" + session;
+    p.role = role;
     c.state.principals.put(p.keyId, p);
     Xml x =
         new Xml()
