@@ -69,6 +69,7 @@ public final class CredentialReportCsv {
       }
     }
     Map<String, ReportedUser> users = new LinkedHashMap<>();
+    int rootKeys = 0;
     for (int n = 1; n < records.size(); n++) {
       CSVRecord rec = records.get(n);
       // IAM user names may hold a comma: the CSV quotes such a field, and the parser reads it whole
@@ -87,6 +88,12 @@ public final class CredentialReportCsv {
       }
       String name = f[col.get("user")];
       if (name.equals(ROOT)) {
+        for (int slot = 1; slot <= 2; slot++) {
+          String v = f[col.get("access_key_" + slot + "_active")].trim();
+          if (v.equalsIgnoreCase("true")) {
+            rootKeys++;
+          }
+        }
         continue;
       }
       Instant created =
@@ -112,7 +119,7 @@ public final class CredentialReportCsv {
       }
       users.put(name, new ReportedUser(name, created, keys));
     }
-    return new CredentialReport(generated, users);
+    return new CredentialReport(generated, users, rootKeys);
   }
 
   private static boolean bool(String v, int line, String column) {

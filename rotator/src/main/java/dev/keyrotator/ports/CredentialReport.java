@@ -17,12 +17,19 @@ import java.util.Optional;
  *
  * @param generated when IAM generated the report (GetCredentialReport's GeneratedTime)
  * @param users by user name; the root account's row is left out
+ * @param rootActiveKeys the root user's active access keys (its row's access_key_N_active)
  */
-public record CredentialReport(Instant generated, Map<String, ReportedUser> users) {
+public record CredentialReport(
+    Instant generated, Map<String, ReportedUser> users, int rootActiveKeys) {
 
   public CredentialReport {
     Objects.requireNonNull(generated, "generated");
     users = Map.copyOf(users);
+  }
+
+  /** A report whose root row has no active access key. */
+  public CredentialReport(Instant generated, Map<String, ReportedUser> users) {
+    this(generated, users, 0);
   }
 
   /** One user's row. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One account's part of the run.
@@ -32,7 +33,8 @@ public record AccountReport(
     List<String> usersNotReached,
     Optional<ScanMode> scan,
     String scanNote,
-    LeaseReport lease) {
+    LeaseReport lease,
+    OptionalInt rootAccessKeys) {
   public AccountReport {
     Objects.requireNonNull(accountId, "accountId");
     accountName = accountName == null ? "" : accountName;
@@ -46,6 +48,39 @@ public record AccountReport(
     Objects.requireNonNull(scan, "scan");
     scanNote = scanNote == null ? "" : scanNote;
     Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(rootAccessKeys, "rootAccessKeys");
+  }
+
+  /** An account report that does not know whether the root user has access keys. */
+  public AccountReport(
+      String accountId,
+      String accountName,
+      String ouPath,
+      AccountStatus status,
+      String reason,
+      Optional<Mode> mode,
+      Optional<PolicyInForce> policy,
+      int usersScanned,
+      List<UserReport> users,
+      List<String> usersNotReached,
+      Optional<ScanMode> scan,
+      String scanNote,
+      LeaseReport lease) {
+    this(
+        accountId,
+        accountName,
+        ouPath,
+        status,
+        reason,
+        mode,
+        policy,
+        usersScanned,
+        users,
+        usersNotReached,
+        scan,
+        scanNote,
+        lease,
+        OptionalInt.empty());
   }
 
   /** An account report that says nothing about a lease ({@link LeaseState#NOT_TAKEN}). */
@@ -93,7 +128,30 @@ public record AccountReport(
         usersNotReached,
         scan,
         scanNote,
-        lease);
+        lease,
+        rootAccessKeys);
+  }
+
+  /**
+   * This report with the root user's active access keys as the credential report gives them (empty:
+   * not known, the account was read without the report).
+   */
+  public AccountReport withRootAccessKeys(OptionalInt keys) {
+    return new AccountReport(
+        accountId,
+        accountName,
+        ouPath,
+        status,
+        reason,
+        mode,
+        policy,
+        usersScanned,
+        users,
+        usersNotReached,
+        scan,
+        scanNote,
+        lease,
+        keys);
   }
 
   /** For each policy field, the rule that set it; empty when the policy is not known. */

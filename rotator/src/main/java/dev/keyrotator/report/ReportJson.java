@@ -50,7 +50,8 @@ final class ReportJson {
             a.lease().state().name(),
             a.lease().holder(),
             a.lease().until().map(Instant::toString).orElse(""),
-            a.lease().note()));
+            a.lease().note()),
+        a.rootAccessKeys().isPresent() ? a.rootAccessKeys().getAsInt() : null);
   }
 
   private static User of(UserReport u) {
@@ -121,7 +122,8 @@ final class ReportJson {
       List<String> usersNotReached,
       String scan,
       String scanNote,
-      Lease lease) {
+      Lease lease,
+      Integer rootAccessKeys) {
     AccountReport toReport() {
       return new AccountReport(
           accountId,
@@ -136,7 +138,10 @@ final class ReportJson {
           usersNotReached == null ? List.of() : usersNotReached,
           text(scan).map(ScanMode::fromLabel),
           scanNote,
-          lease == null ? LeaseReport.notTaken() : lease.toReport());
+          lease == null ? LeaseReport.notTaken() : lease.toReport(),
+          rootAccessKeys == null
+              ? java.util.OptionalInt.empty()
+              : java.util.OptionalInt.of(rootAccessKeys));
     }
   }
 

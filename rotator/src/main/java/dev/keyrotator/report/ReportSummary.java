@@ -75,6 +75,8 @@ public record ReportSummary(
    * @param keysNeverUsed keys (active or not) that were never used
    * @param oldestActiveKeyAgeDays across the organization; -1 when no active key was seen
    * @param accountsFailed ids of the accounts whose status is FAILED
+   * @param accountsWithRootAccessKeys ids of the accounts whose root user has an active access key
+   *     (from the credential report; the rotator never touches the root user)
    */
   public record Compliance(
       int activeKeys,
@@ -84,10 +86,12 @@ public record ReportSummary(
       int keysNeverUsed,
       long oldestActiveKeyAgeDays,
       List<String> accountsFailed,
-      List<AccountCompliance> accounts) {
+      List<AccountCompliance> accounts,
+      List<String> accountsWithRootAccessKeys) {
     public Compliance {
       accountsFailed = List.copyOf(accountsFailed);
       accounts = List.copyOf(accounts);
+      accountsWithRootAccessKeys = List.copyOf(accountsWithRootAccessKeys);
     }
   }
 
@@ -262,8 +266,13 @@ public record ReportSummary(
             .filter(a -> a.status() == AccountStatus.FAILED)
             .map(AccountReport::accountId)
             .toList();
+    List<String> rootKeys =
+        r.accounts().stream()
+            .filter(a -> a.rootAccessKeys().isPresent() && a.rootAccessKeys().getAsInt() > 0)
+            .map(AccountReport::accountId)
+            .toList();
     return new Compliance(
-        active, inactive, past, pastExempt, never, oldest, failedAccounts, accounts);
+        active, inactive, past, pastExempt, never, oldest, failedAccounts, accounts, rootKeys);
   }
 
   // ------------------------------------------------------------------ next actions

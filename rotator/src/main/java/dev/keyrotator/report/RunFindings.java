@@ -69,6 +69,24 @@ public final class RunFindings {
                     "Key rotation did not reach the account"));
         default -> {}
       }
+      if (a.rootAccessKeys().isPresent() && a.rootAccessKeys().getAsInt() > 0) {
+        out.add(
+            new Finding(
+                PREFIX + "root-access-key/" + a.accountId(),
+                PREFIX + "root-access-key",
+                Finding.Severity.CRITICAL,
+                "The root user has an active access key in " + a.accountId(),
+                a.rootAccessKeys().getAsInt()
+                    + " active root access key(s). The rotator never touches the root user: sign in"
+                    + " as root, open Security credentials, delete the access key (CIS 1.4,"
+                    + " Security Hub IAM.4)",
+                "AwsAccount",
+                "AWS::::Account:" + a.accountId(),
+                a.accountId(),
+                List.of(
+                    "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark"),
+                true));
+      }
       if (a.policy().isEmpty()) {
         continue;
       }

@@ -63,6 +63,12 @@ public final class SummaryText {
         .append(" never used, oldest active ")
         .append(c.oldestActiveKeyAgeDays() < 0 ? "-" : c.oldestActiveKeyAgeDays() + " days")
         .append('\n');
+    if (!c.accountsWithRootAccessKeys().isEmpty()) {
+      b.append("CRITICAL: the root user has an active access key in ")
+          .append(String.join(", ", c.accountsWithRootAccessKeys()))
+          .append(": the rotator never touches the root user; sign in as root, open Security")
+          .append(" credentials, and delete the access key (use IAM roles or users instead)\n");
+    }
     b.append("Notifications: ")
         .append(t.notificationsSent())
         .append(" sent, ")

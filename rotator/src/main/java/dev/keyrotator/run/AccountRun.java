@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One account's turn: open a session through the member role, find the users that may need an
@@ -253,7 +254,8 @@ final class AccountRun {
         users.add(UserFailures.unreadable(user, e.getMessage()));
       }
     }
-    return finished(scanned, users, notReached, leftByLease, scan, scanNote);
+    return finished(scanned, users, notReached, leftByLease, scan, scanNote)
+        .withRootAccessKeys(rootAccessKeys);
   }
 
   private SecretVault vault(AccountSession session) {
@@ -273,6 +275,7 @@ final class AccountRun {
     scan.requestCredentialReport();
     List<UserDetails> details = scan.userDetails();
     CredentialReport report = scan.credentialReport(REPORT_WAIT);
+    rootAccessKeys = OptionalInt.of(report.rootActiveKeys());
     ReportTriage triage = new ReportTriage(f.planner, policy, report, f.clock.instant());
     List<ReportTriage.Verdict> out = new ArrayList<>(details.size());
     for (UserDetails d : details) {
@@ -280,6 +283,9 @@ final class AccountRun {
     }
     return out;
   }
+
+  /** The root user's active keys, when the credential report was read. */
+  private OptionalInt rootAccessKeys = OptionalInt.empty();
 
   private AccountReport finished(
       int scanned,

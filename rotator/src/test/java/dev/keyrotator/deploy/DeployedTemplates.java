@@ -244,6 +244,9 @@ public final class DeployedTemplates {
         "arn:aws:logs:" + REGION + ":" + acct + ":log-group:/aws/lambda/org-key-rotator:*");
     resources.put(
         "DeadLetterQueue.Arn", "arn:aws:sqs:" + REGION + ":" + acct + ":org-key-rotator-dlq");
+    // the lease bucket the shipped policy file and the demo fixture name
+    resources.put("LeaseBucket", "org-key-rotator-leases-" + acct);
+    resources.put("LeaseBucket.Arn", "arn:aws:s3:::org-key-rotator-leases-" + acct);
     return template("central.yaml").render(p, acct, REGION, resources);
   }
 

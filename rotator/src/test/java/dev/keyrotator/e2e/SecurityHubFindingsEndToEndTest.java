@@ -132,4 +132,57 @@ class SecurityHubFindingsEndToEndTest {
       }
     }
   }
+
+  @Test
+  void anActiveRootAccessKeyIsACriticalFindingAndALineOfTheSummary() throws Exception {
+    dev.keyrotator.sandbox.Fixture f =
+        dev.keyrotator.sandbox.Fixture.create("o-rootkey0001", RotatorHarness.CENTRAL);
+    f.account(RotatorHarness.CENTRAL, "central")
+        .memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo")
+        .topic("key-rotation-events");
+    f.account("333333333333", "legacy")
+        .memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo")
+        .rootAccessKey()
+        .user("app")
+        .key(30, 1);
+    try (dev.keyrotator.sandbox.Sandbox sb = dev.keyrotator.sandbox.Sandbox.start(f)) {
+      SandboxCredentials c = sb.credentialsFor(RotatorHarness.CENTRAL);
+      Injector injector =
+          Injectors.forRun(
+              policy(),
+              sb.clock(),
+              Progress.silent(),
+              Optional.of(sb.endpoint()),
+              Optional.of("us-east-1"),
+              AwsModule.withCredentials(
+                  StaticCredentialsProvider.create(
+                      AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey()))));
+      RotationService.RunResult r;
+      try {
+        r =
+            injector
+                .getInstance(RotationService.class)
+                .run(new RunRequest("root-1", Optional.empty(), Set.of(), false, Deadline.none()));
+      } finally {
+        Injectors.close(injector);
+      }
+
+      assertThat(r.summary().compliance().accountsWithRootAccessKeys())
+          .containsExactly("333333333333");
+      assertThat(dev.keyrotator.report.SummaryText.render(r.report()))
+          .contains("CRITICAL: the root user has an active access key in 333333333333")
+          .contains("the rotator never touches the root user");
+      JsonNode root = null;
+      for (String s : sb.securityHubFindings(RotatorHarness.CENTRAL, "us-east-1")) {
+        JsonNode n = JSON.readTree(s);
+        if (n.get("Id").asText().equals("key-rotator/root-access-key/333333333333")) {
+          root = n;
+        }
+      }
+      assertThat(root).isNotNull();
+      assertThat(root.get("Severity").get("Label").asText()).isEqualTo("CRITICAL");
+      // the rotator read the root row and never touched the root user: no call names it
+      assertThat(sb.calls().mutating()).noneMatch(call -> call.toString().contains(":root"));
+    }
+  }
 }

@@ -131,6 +131,15 @@ public final class Fixture {
     public List<String> topics = new ArrayList<>();
     public List<User> users = new ArrayList<>();
 
+    /** The root user holds an active access key (shown in the credential report's root row). */
+    public boolean rootAccessKey;
+
+    /** The root user holds an active access key, as an auditor should never find. */
+    public Account rootAccessKey() {
+      this.rootAccessKey = true;
+      return this;
+    }
+
     public Account status(String s) {
       this.status = s;
       return this;

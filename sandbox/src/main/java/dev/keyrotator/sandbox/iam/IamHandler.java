@@ -455,8 +455,10 @@ public final class IamHandler implements ServiceHandler {
         .append(a.id)
         .append(":root,")
         .append(t(a.joined))
+        .append(",not_supported,N/A,not_supported,not_supported,false,")
         .append(
-            ",not_supported,N/A,not_supported,not_supported,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A");
+            a.rootAccessKey ? "true," + t(a.joined) + ",N/A,N/A,N/A," : "false,N/A,N/A,N/A,N/A,")
+        .append("false,N/A,N/A,N/A,N/A,false,N/A,false,N/A");
     for (State.IamUser u : a.users.values()) {
       b.append('\n')
           .append(csv(u.name))

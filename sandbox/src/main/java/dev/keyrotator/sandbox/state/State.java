@@ -109,6 +109,7 @@ public final class State {
     public String email;
     public String status;
     public Instant joined;
+    public boolean rootAccessKey;
     public Map<String, String> tags = new LinkedHashMap<>();
     public String roleName;
     public String roleExternalId;
