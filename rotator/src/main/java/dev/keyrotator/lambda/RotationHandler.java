@@ -13,7 +13,9 @@ import dev.keyrotator.report.EmbeddedMetrics;
 import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.run.Deadline;
+import dev.keyrotator.run.Orchestrator;
 import dev.keyrotator.run.Progress;
+import dev.keyrotator.run.RotateNow;
 import dev.keyrotator.run.RotationService;
 import dev.keyrotator.run.RunIds;
 import dev.keyrotator.run.RunRequest;
@@ -81,6 +83,9 @@ public final class RotationHandler
                 env.getOrDefault("KEY_ROTATOR_POLICY_URI", "classpath:rotation.yaml"),
                 policyReader::read),
             env);
+    if (invocation.action().filter(InvocationRequest.ROTATE_NOW::equals).isPresent()) {
+      return rotateNow(injector(policy), event, invocation);
+    }
     RotationService service = injector(policy).getInstance(RotationService.class);
     Deadline deadline = Deadline.fromRemaining(context::getRemainingTimeInMillis, RESERVE);
     if (invocation.action().isPresent()) {
@@ -110,6 +115,65 @@ public final class RotationHandler
                 invocation.deliver()));
     metrics(result);
     return summary(result);
+  }
+
+  /**
+   * {@code {"action": "rotate-now", "account": "...", "user": "...", "key": "AKIA...", "dryRun":
+   * false, "reason": "manual"}}: refused (nothing changed) with {@code status: refused} and the
+   * one-line reason.
+   */
+  private Map<String, Object> rotateNow(
+      Injector injector, Map<String, Object> event, InvocationRequest invocation) {
+    Object dry = event.get("dryRun");
+    if (dry != null && !(dry instanceof Boolean)) {
+      throw new IllegalArgumentException("dryRun must be true or false, got " + dry);
+    }
+    Object deactivate = event.get("deactivate");
+    if (deactivate != null && !"now".equals(deactivate)) {
+      throw new IllegalArgumentException(
+          "deactivate " + deactivate + " is not supported: only \"now\"");
+    }
+    RotateNow.Request request =
+        new RotateNow.Request(
+            invocation.runId().orElseGet(() -> RunIds.next(clock)),
+            text(event.get("account")),
+            text(event.get("user")),
+            Optional.ofNullable(event.get("key")).map(String::valueOf),
+            Boolean.TRUE.equals(dry),
+            Optional.ofNullable(event.get("reason")).map(String::valueOf).orElse("manual"));
+    return rotateNowAnswer(injector.getInstance(Orchestrator.class).rotateNow(), request);
+  }
+
+  /** The answer of one rotate-now: a refusal is an answer too, never an error to retry. */
+  static Map<String, Object> rotateNowAnswer(RotateNow service, RotateNow.Request request) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("runId", request.runId());
+    out.put("account", request.accountId());
+    out.put("user", request.userName());
+    RotateNow.Result r;
+    try {
+      r = service.run(request);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      out.put("status", "refused");
+      out.put("reason", e.getMessage());
+      return out;
+    }
+    out.put("status", r.exempt() ? "exempt" : r.user().failed() ? "failed" : "ok");
+    out.put("key", r.keyId());
+    out.put(
+        "decisions",
+        r.user().decisions().stream()
+            .map(d -> d.action() + " " + d.keyId() + " " + d.outcome())
+            .toList());
+    r.user().decisions().stream()
+        .filter(d -> d.action() == Action.CREATE_KEY && d.outcome() == Outcome.DONE)
+        .findFirst()
+        .ifPresent(d -> out.put("newKey", d.keyId()));
+    return out;
+  }
+
+  private static String text(Object o) {
+    return o == null ? null : String.valueOf(o);
   }
 
   /** CloudWatch embedded-metric-format: the headline counts become metrics without extra code. */

@@ -3,6 +3,7 @@ package dev.keyrotator.run;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
+import dev.keyrotator.policy.ForcedRotation;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.Mode;
@@ -69,18 +70,49 @@ final class UserRotation {
   }
 
   UserReport process(String userName) {
-    UserSnapshot snap = ctx.keys().read(userName);
+    UserState state = state(ctx.keys().read(userName));
+    Instant now = clock.instant();
+    UserPlan plan = planner.plan(state, ctx.policy(), now);
+    return new Execution(state, plan, now).run();
+  }
+
+  /** A forced rotation's plan over the user as read now, before anything is changed. */
+  record Prepared(UserState state, ForcedRotation.Result result, Instant now) {}
+
+  /** Reads the user and plans its forced rotation (rotate-now); changes nothing. */
+  Prepared prepare(String userName, ForcedRotation.Request request) {
+    UserState state = state(ctx.keys().read(userName));
+    Instant now = clock.instant();
+    return new Prepared(state, ForcedRotation.plan(state, ctx.policy(), request, now), now);
+  }
+
+  /**
+   * Carries out a forced rotation planned by {@link #prepare} (not refused) through the same steps
+   * as a scheduled rotation, then tells the security topic what was done and why.
+   */
+  UserReport carryOut(Prepared p, String reason) {
+    Execution e = new Execution(p.state(), p.result().plan(), p.now());
+    UserReport report = e.run();
+    e.tellSecurityOfForcedRotation(p.result(), report, reason);
+    return new UserReport(
+        report.userName(),
+        report.owner(),
+        report.keys(),
+        report.decisions(),
+        e.notes,
+        report.notificationsSent(),
+        e.messages.lost());
+  }
+
+  private UserState state(UserSnapshot snap) {
+    String userName = snap.user().name();
     Set<String> stored =
         snap.keys().isEmpty()
             ? Set.of()
             : ctx.vault()
                 .storedKeyIds(
                     ctx.account().id(), userName, snap.keys().stream().map(AccessKey::id).toList());
-    UserState state =
-        new UserState(snap.user(), snap.keys(), stored, snap.marker(), snap.history());
-    Instant now = clock.instant();
-    UserPlan plan = planner.plan(state, ctx.policy(), now);
-    return new Execution(state, plan, now).run();
+    return new UserState(snap.user(), snap.keys(), stored, snap.marker(), snap.history());
   }
 
   /** Carrying out one plan. */
@@ -188,6 +220,58 @@ final class UserRotation {
       } catch (AwsCallException failure) {
         messages.lostElsewhere(
             "notification 'secret-refused' to the security topic not sent: "
+                + failure.getMessage());
+      }
+    }
+
+    /** The security topic's message of a forced rotation: what was asked, why, what was done. */
+    void tellSecurityOfForcedRotation(
+        ForcedRotation.Result result, UserReport report, String reason) {
+      String keyId = result.keyId().orElse("");
+      StringBuilder detail = new StringBuilder();
+      detail.append("Reason:   ").append(reason).append('\n');
+      if (ctx.planOnly() || !ctx.policy().mode().mutatesKeys()) {
+        detail
+            .append("Mode:     ")
+            .append(ctx.planOnly() ? "dry run" : ctx.policy().mode().label());
+        detail.append(" (nothing was changed)\n");
+      }
+      for (DecisionReport d : report.decisions()) {
+        detail.append("\n- ").append(d.action()).append(' ').append(d.keyId()).append(": ");
+        detail.append(d.outcome());
+        if (!d.secretArn().isEmpty()) {
+          detail.append(" (secret ").append(d.secretArn()).append(')');
+        }
+        if (!d.error().isEmpty()) {
+          detail.append(" (").append(d.error()).append(')');
+        }
+      }
+      detail.append("\n\n").append(String.join("\n", report.notes()));
+      Event event = result.exempt() ? Event.ROTATE_NOW_EXEMPT : Event.ROTATED_NOW;
+      if (ctx.securityTopicArn().isEmpty()) {
+        notes.add("no reporting.topicArn configured: the security team was not told of rotate-now");
+        return;
+      }
+      if (ctx.planOnly()) {
+        return;
+      }
+      try {
+        ctx.notifier()
+            .publish(
+                ctx.securityTopicArn().get(),
+                Notifications.of(
+                    event,
+                    ctx.account(),
+                    state.user(),
+                    keyId,
+                    detail.toString().strip(),
+                    Optional.empty()));
+        notes.add("the security topic was told of rotate-now (" + event.attribute() + ")");
+      } catch (AwsCallException failure) {
+        messages.lostElsewhere(
+            "notification '"
+                + event.attribute()
+                + "' to the security topic not sent: "
                 + failure.getMessage());
       }
     }
