@@ -9,6 +9,8 @@ import dev.keyrotator.config.EnvironmentOverrides;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicySource;
 import dev.keyrotator.policy.Action;
+import dev.keyrotator.policy.ForcedRotation;
+import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.report.EmbeddedMetrics;
 import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.RunReport;
@@ -23,8 +25,10 @@ import dev.keyrotator.wiring.Injectors;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -76,13 +80,16 @@ public final class RotationHandler
   @Override
   public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
     log.use(context);
+    if (ExposedKeyEvent.isHealthEvent(event)) {
+      // never a whole run: only the exposure event is acted on, any other Health event is ignored
+      Optional<ExposedKeyEvent> exposed = ExposedKeyEvent.from(event);
+      if (exposed.isEmpty()) {
+        return Map.of("status", "ignored", "reason", "not an " + ExposedKeyEvent.TYPE + " event");
+      }
+      return exposed(injector(policy()), exposed.get());
+    }
     InvocationRequest invocation = InvocationRequest.from(event);
-    PolicyFile policy =
-        EnvironmentOverrides.apply(
-            PolicySource.load(
-                env.getOrDefault("KEY_ROTATOR_POLICY_URI", "classpath:rotation.yaml"),
-                policyReader::read),
-            env);
+    PolicyFile policy = policy();
     if (invocation.action().filter(InvocationRequest.ROTATE_NOW::equals).isPresent()) {
       return rotateNow(injector(policy), event, invocation);
     }
@@ -115,6 +122,73 @@ public final class RotationHandler
                 invocation.deliver()));
     metrics(result);
     return summary(result);
+  }
+
+  private PolicyFile policy() {
+    return EnvironmentOverrides.apply(
+        PolicySource.load(
+            env.getOrDefault("KEY_ROTATOR_POLICY_URI", "classpath:rotation.yaml"),
+            policyReader::read),
+        env);
+  }
+
+  /**
+   * An exposed-key event: each named key rotated now with reason {@code exposed}; the answer has
+   * one entry per key ({@code keys}), and {@code status} ok only when every key was handled.
+   */
+  private Map<String, Object> exposed(Injector injector, ExposedKeyEvent e) {
+    RotateNow service = injector.getInstance(Orchestrator.class).rotateNow();
+    List<Map<String, Object>> keys = new ArrayList<>();
+    boolean ok = true;
+    String runId = RunIds.next(clock);
+    for (String keyId : e.keyIds()) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("account", e.accountId());
+      out.put("key", keyId);
+      try {
+        RotateNow.Result r =
+            service.exposed(
+                runId,
+                e.accountId(),
+                keyId,
+                new ForcedRotation.Incident(e.reportedAt(), e.eventArn()));
+        out.putAll(answer(r));
+        out.put("user", r.user().userName());
+        ok &= !r.notDone();
+      } catch (IllegalArgumentException | IllegalStateException | AwsCallException x) {
+        out.put("status", x instanceof IllegalArgumentException ? "refused" : "failed");
+        out.put("reason", x.getMessage());
+        ok = false;
+      }
+      keys.add(out);
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("runId", runId);
+    answer.put("event", ExposedKeyEvent.TYPE);
+    answer.put("reportedAt", e.reportedAt().toString());
+    answer.put("status", ok ? "ok" : "partial");
+    answer.put("keys", keys);
+    return answer;
+  }
+
+  private static Map<String, Object> answer(RotateNow.Result r) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("status", r.exempt() ? "exempt" : r.user().failed() ? "failed" : "ok");
+    out.put("key", r.keyId());
+    out.put(
+        "decisions",
+        r.user().decisions().stream()
+            .map(d -> d.action() + " " + d.keyId() + " " + d.outcome())
+            .toList());
+    r.user().decisions().stream()
+        .filter(d -> d.action() == Action.CREATE_KEY && d.outcome() == Outcome.DONE)
+        .findFirst()
+        .ifPresent(d -> out.put("newKey", d.keyId()));
+    r.user().notes().stream()
+        .filter(n -> n.startsWith("incident: "))
+        .findFirst()
+        .ifPresent(n -> out.put("incident", n));
+    return out;
   }
 
   /**
@@ -158,17 +232,7 @@ public final class RotationHandler
       out.put("reason", e.getMessage());
       return out;
     }
-    out.put("status", r.exempt() ? "exempt" : r.user().failed() ? "failed" : "ok");
-    out.put("key", r.keyId());
-    out.put(
-        "decisions",
-        r.user().decisions().stream()
-            .map(d -> d.action() + " " + d.keyId() + " " + d.outcome())
-            .toList());
-    r.user().decisions().stream()
-        .filter(d -> d.action() == Action.CREATE_KEY && d.outcome() == Outcome.DONE)
-        .findFirst()
-        .ifPresent(d -> out.put("newKey", d.keyId()));
+    out.putAll(answer(r));
     return out;
   }
 

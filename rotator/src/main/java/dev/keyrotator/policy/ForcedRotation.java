@@ -45,6 +45,19 @@ public final class ForcedRotation {
   }
 
   /**
+   * An exposure AWS reported (an AWS Health {@code AWS_RISK_CREDENTIALS_EXPOSED} event).
+   *
+   * @param reportedAt when AWS reported it (the event's startTime)
+   * @param eventArn the Health event, to find it again; may be empty
+   */
+  public record Incident(Instant reportedAt, String eventArn) {
+    public Incident {
+      Objects.requireNonNull(reportedAt, "reportedAt");
+      Objects.requireNonNull(eventArn, "eventArn");
+    }
+  }
+
+  /**
    * The outcome of planning.
    *
    * @param refusal why nothing may be done, one line; empty when {@code plan} is to be carried out

@@ -124,6 +124,50 @@ public final class RotateNow {
    * @throws AwsCallException when the organization, the role or the user cannot be read
    */
   public Result run(Request request) {
+    return run(request, Optional.empty());
+  }
+
+  /**
+   * An exposed key AWS reported ({@code AWS_RISK_CREDENTIALS_EXPOSED}): its owner found through IAM
+   * (GetAccessKeyLastUsed names the user), then rotated now with reason {@code exposed}. A replay
+   * of the same event finds the key inactive and its replacement stored, and changes nothing.
+   *
+   * @throws IllegalArgumentException when the account is not the organization's or the key is not
+   *     one of its users'; nothing has been changed then
+   */
+  public Result exposed(
+      String runId, String accountId, String keyId, ForcedRotation.Incident incident) {
+    Account account = account(accountId);
+    Optional<String> owner;
+    try (AccountSession session = roles.open(account.id(), runId)) {
+      owner = session.keys().ownerOf(keyId);
+    }
+    if (owner.isEmpty()) {
+      throw new IllegalArgumentException(
+          "exposed key "
+              + keyId
+              + " is not a key of any IAM user of account "
+              + accountId
+              + "; nothing was changed");
+    }
+    return run(
+        new Request(runId, accountId, owner.get(), Optional.of(keyId), false, "exposed"),
+        Optional.of(incident));
+  }
+
+  private Account account(String accountId) {
+    return accounts.get().stream()
+        .filter(a -> a.id().equals(accountId))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "account "
+                        + accountId
+                        + " is not an ACTIVE account of this organization; nothing was changed"));
+  }
+
+  private Result run(Request request, Optional<ForcedRotation.Incident> incident) {
     Instant started = clock.instant();
     Account account =
         accounts.get().stream()
@@ -174,7 +218,7 @@ public final class RotateNow {
         // read again under the lease: what another run did meanwhile is seen
         UserRotation.Prepared p = prepare(rotation, request, forced);
         refuseIfRefused(p, request);
-        UserReport user = rotation.carryOut(p, request.reason());
+        UserReport user = rotation.carryOut(p, request.reason(), incident);
         AccountReport ar =
             new AccountReport(
                     account.id(),

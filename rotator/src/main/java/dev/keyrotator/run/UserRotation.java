@@ -90,10 +90,11 @@ final class UserRotation {
    * Carries out a forced rotation planned by {@link #prepare} (not refused) through the same steps
    * as a scheduled rotation, then tells the security topic what was done and why.
    */
-  UserReport carryOut(Prepared p, String reason) {
+  UserReport carryOut(Prepared p, String reason, Optional<ForcedRotation.Incident> incident) {
     Execution e = new Execution(p.state(), p.result().plan(), p.now());
     UserReport report = e.run();
-    e.tellSecurityOfForcedRotation(p.result(), report, reason);
+    Optional<String> told = incident.map(i -> e.recordIncident(i, p.result(), report));
+    e.tellSecurityOfForcedRotation(p.result(), report, reason, told);
     return new UserReport(
         report.userName(),
         report.owner(),
@@ -226,10 +227,11 @@ final class UserRotation {
 
     /** The security topic's message of a forced rotation: what was asked, why, what was done. */
     void tellSecurityOfForcedRotation(
-        ForcedRotation.Result result, UserReport report, String reason) {
+        ForcedRotation.Result result, UserReport report, String reason, Optional<String> incident) {
       String keyId = result.keyId().orElse("");
       StringBuilder detail = new StringBuilder();
       detail.append("Reason:   ").append(reason).append('\n');
+      incident.ifPresent(i -> detail.append(i).append('\n'));
       if (ctx.planOnly() || !ctx.policy().mode().mutatesKeys()) {
         detail
             .append("Mode:     ")
@@ -274,6 +276,97 @@ final class UserRotation {
                 + "' to the security topic not sent: "
                 + failure.getMessage());
       }
+    }
+
+    /**
+     * An exposure AWS reported: remembered in the key's history tag ({@code exposed=}, so a replay
+     * is recognised), and told in one line: when AWS reported it, when the new key was stored, when
+     * the exposed key went inactive, and whether AWS's quarantine policy is on the user.
+     */
+    String recordIncident(
+        ForcedRotation.Incident incident, ForcedRotation.Result result, UserReport report) {
+      String keyId = result.keyId().orElse("");
+      boolean changes = !ctx.planOnly() && ctx.policy().mode().mutatesKeys() && !result.exempt();
+      KeyHistory h = history(keyId);
+      if (h.exposed().isPresent()) {
+        notes.add(
+            "the exposure of key "
+                + keyId
+                + " reported at "
+                + h.exposed().get()
+                + " was handled before: no second rotation");
+      } else if (changes) {
+        try {
+          remember(keyId, h.withExposed(incident.reportedAt()));
+        } catch (AwsCallException e) {
+          notes.add("the exposure could not be remembered on key " + keyId + ": " + e.getMessage());
+        }
+      }
+      StringBuilder line =
+          new StringBuilder("incident: AWS reported key ")
+              .append(keyId)
+              .append(" exposed at ")
+              .append(incident.reportedAt());
+      if (!incident.eventArn().isEmpty()) {
+        line.append(" (").append(incident.eventArn()).append(')');
+      }
+      Optional<DecisionReport> created =
+          report.decisions().stream()
+              .filter(d -> d.action() == Action.CREATE_KEY && d.outcome() == Outcome.DONE)
+              .findFirst();
+      if (created.isPresent()) {
+        line.append("; new key ")
+            .append(created.get().keyId())
+            .append(" stored at ")
+            .append(clock.instant());
+      } else {
+        state.keys().stream()
+            .filter(k -> !k.id().equals(keyId) && k.isActive() && state.isStored(k.id()))
+            .findFirst()
+            .ifPresentOrElse(
+                k ->
+                    line.append("; new key ")
+                        .append(k.id())
+                        .append(" stored (created ")
+                        .append(k.created())
+                        .append(')'),
+                () -> line.append("; no new key stored"));
+      }
+      boolean nowInactive =
+          report.decisions().stream()
+                  .anyMatch(
+                      d ->
+                          d.action() == Action.DEACTIVATE_KEY
+                              && d.keyId().equals(keyId)
+                              && d.outcome() == Outcome.DONE)
+              || state.key(keyId).filter(k -> !k.isActive()).isPresent();
+      Optional<java.time.Instant> since = history(keyId).deactivated();
+      if (nowInactive) {
+        line.append("; key ")
+            .append(keyId)
+            .append(" inactive")
+            .append(since.map(t -> " since " + t).orElse(""));
+      } else {
+        line.append("; key ").append(keyId).append(" still active");
+      }
+      try {
+        List<String> quarantine =
+            ctx.keys().attachedPolicies(state.user().name()).stream()
+                .filter(n -> n.startsWith("AWSCompromisedKeyQuarantine"))
+                .toList();
+        line.append(
+            quarantine.isEmpty()
+                ? "; AWS's quarantine policy is not attached to the user"
+                : "; AWS's quarantine policy "
+                    + String.join(", ", quarantine)
+                    + " is attached to the user (it denies the user's most sensitive calls until"
+                    + " removed)");
+      } catch (AwsCallException e) {
+        line.append("; whether AWS's quarantine policy is attached could not be read: ")
+            .append(e.getMessage());
+      }
+      notes.add(line.toString());
+      return line.toString();
     }
 
     private DecisionReport execute(Decision d) {
