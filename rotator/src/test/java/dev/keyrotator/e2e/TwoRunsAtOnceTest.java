@@ -375,12 +375,12 @@ class TwoRunsAtOnceTest {
     Sandbox sb = SANDBOX.sandbox();
     String member = MEMBERS.get(2);
     PolicyFile policy = policy(true, "  ttlMinutes: 2\n");
-    // Each user takes a while, and the sandbox clock runs at 50 s a second meanwhile: the account
+    // Each user takes a while, and the sandbox clock runs at 25 s a second meanwhile: the account
     // takes more than one lease term of 2 minutes, each user well under half a term (a loaded
     // machine slows the users and the clock alike).
     for (String op :
         List.of("CreateSecret", "PutSecretValue", "PutResourcePolicy", "TagResource")) {
-      sb.faults().add(FaultRule.on("secretsmanager", op).latencyMs(80));
+      sb.faults().add(FaultRule.on("secretsmanager", op).latencyMs(200));
     }
     Instant started = sb.clock().now();
     AtomicBoolean ticking = new AtomicBoolean(true);
@@ -390,7 +390,7 @@ class TwoRunsAtOnceTest {
               while (ticking.get()) {
                 sb.clock().advance(Duration.ofSeconds(1));
                 try {
-                  Thread.sleep(20);
+                  Thread.sleep(40);
                 } catch (InterruptedException e) {
                   return;
                 }
