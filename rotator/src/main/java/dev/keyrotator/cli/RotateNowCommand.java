@@ -4,9 +4,9 @@ import com.google.inject.Injector;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.report.JsonReport;
-import dev.keyrotator.run.Orchestrator;
 import dev.keyrotator.run.Progress;
 import dev.keyrotator.run.RotateNow;
+import dev.keyrotator.run.RotationService;
 import dev.keyrotator.run.RunIds;
 import dev.keyrotator.wiring.Injectors;
 import java.io.PrintWriter;
@@ -78,8 +78,12 @@ class RotateNowCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Injector injector = org.injector(file, clock, Progress.silent(), !dryRun);
     RotateNow.Result result;
+    RotationService.RunResult run;
     try {
-      result = injector.getInstance(Orchestrator.class).rotateNow().run(request);
+      RotationService.RotateNowResult done =
+          injector.getInstance(RotationService.class).rotateNow(request);
+      result = done.rotation();
+      run = done.run();
     } catch (AwsCallException e) {
       err.println("error: rotate-now failed: " + e.getMessage());
       return ExitCodes.FAILED;
@@ -117,6 +121,13 @@ class RotateNowCommand implements Callable<Integer> {
                   ? " would be replaced and deactivated (dry run)"
                   : " replaced and deactivated"));
     }
+    run.delivery()
+        .ifPresent(
+            d -> {
+              d.files().forEach(f -> err.println("report delivered: " + f.uri()));
+              d.problems().forEach(p -> err.println("error: report delivery: " + p));
+            });
+    run.problems().forEach(p -> err.println("error: " + p));
     err.flush();
     return result.notDone() ? ExitCodes.PARTIAL_FAILURE : ExitCodes.OK;
   }

@@ -15,7 +15,6 @@ import dev.keyrotator.report.EmbeddedMetrics;
 import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.run.Deadline;
-import dev.keyrotator.run.Orchestrator;
 import dev.keyrotator.run.Progress;
 import dev.keyrotator.run.RotateNow;
 import dev.keyrotator.run.RotationService;
@@ -137,7 +136,7 @@ public final class RotationHandler
    * one entry per key ({@code keys}), and {@code status} ok only when every key was handled.
    */
   private Map<String, Object> exposed(Injector injector, ExposedKeyEvent e) {
-    RotateNow service = injector.getInstance(Orchestrator.class).rotateNow();
+    RotationService service = injector.getInstance(RotationService.class);
     List<Map<String, Object>> keys = new ArrayList<>();
     boolean ok = true;
     String runId = RunIds.next(clock);
@@ -146,14 +145,16 @@ public final class RotationHandler
       out.put("account", e.accountId());
       out.put("key", keyId);
       try {
-        RotateNow.Result r =
+        RotationService.RotateNowResult done =
             service.exposed(
                 runId,
                 e.accountId(),
                 keyId,
                 new ForcedRotation.Incident(e.reportedAt(), e.eventArn()));
+        RotateNow.Result r = done.rotation();
         out.putAll(answer(r));
         out.put("user", r.user().userName());
+        delivered(done.run(), out);
         ok &= !r.notDone();
       } catch (IllegalArgumentException | IllegalStateException | AwsCallException x) {
         out.put("status", x instanceof IllegalArgumentException ? "refused" : "failed");
@@ -215,25 +216,34 @@ public final class RotationHandler
             Optional.ofNullable(event.get("key")).map(String::valueOf),
             Boolean.TRUE.equals(dry),
             Optional.ofNullable(event.get("reason")).map(String::valueOf).orElse("manual"));
-    return rotateNowAnswer(injector.getInstance(Orchestrator.class).rotateNow(), request);
+    return rotateNowAnswer(injector.getInstance(RotationService.class), request);
   }
 
   /** The answer of one rotate-now: a refusal is an answer too, never an error to retry. */
-  static Map<String, Object> rotateNowAnswer(RotateNow service, RotateNow.Request request) {
+  static Map<String, Object> rotateNowAnswer(RotationService service, RotateNow.Request request) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("runId", request.runId());
     out.put("account", request.accountId());
     out.put("user", request.userName());
-    RotateNow.Result r;
+    RotationService.RotateNowResult done;
     try {
-      r = service.run(request);
+      done = service.rotateNow(request);
     } catch (IllegalArgumentException | IllegalStateException e) {
       out.put("status", "refused");
       out.put("reason", e.getMessage());
       return out;
     }
-    out.putAll(answer(r));
+    out.putAll(answer(done.rotation()));
+    delivered(done.run(), out);
     return out;
+  }
+
+  /** Where the report went, and what went wrong delivering it. */
+  private static void delivered(RotationService.RunResult run, Map<String, Object> out) {
+    run.delivery().ifPresent(d -> out.put("report", d.files().stream().map(f -> f.uri()).toList()));
+    if (!run.problems().isEmpty()) {
+      out.put("problems", run.problems());
+    }
   }
 
   private static String text(Object o) {

@@ -136,7 +136,10 @@ class ExposedKeyEventEndToEndTest {
         .contains("key " + exposed + " inactive since ")
         .contains("AWS's quarantine policy AWSCompromisedKeyQuarantineV3 is attached");
     List<SnsMessage> security =
-        sandbox().snsMessages().stream().filter(m -> m.topicArn().equals(SECURITY_TOPIC)).toList();
+        sandbox().snsMessages().stream()
+            .filter(m -> m.topicArn().equals(SECURITY_TOPIC))
+            .filter(m -> !"run-summary".equals(m.attributes().get("event")))
+            .toList();
     assertThat(security)
         .singleElement()
         .satisfies(
@@ -144,6 +147,34 @@ class ExposedKeyEventEndToEndTest {
               assertThat(m.attributes()).containsEntry("event", "rotated-now");
               assertThat(m.message()).contains("Reason:   exposed").contains(incident);
             });
+    // the security summary and the delivered report show the incident too
+    assertThat(sandbox().snsMessages())
+        .filteredOn(m -> "run-summary".equals(m.attributes().get("event")))
+        .singleElement()
+        .satisfies(
+            m ->
+                assertThat(m.message())
+                    .contains(
+                        "INCIDENT in "
+                            + PROD
+                            + ", user app-payments: AWS reported key "
+                            + exposed
+                            + " exposed at 2026-11-30T15:10:09Z"));
+    assertThat(key.get("report").toString()).contains("s3://org-key-rotator-reports-222222222222/");
+    assertThat(sandbox().s3Keys("org-key-rotator-reports-222222222222"))
+        .anySatisfy(k -> assertThat(k).endsWith("report.json"));
+    String reportJson =
+        sandbox().s3Keys("org-key-rotator-reports-222222222222").stream()
+            .filter(k -> k.endsWith("report.json"))
+            .map(
+                k ->
+                    new String(
+                        sandbox().s3Object("org-key-rotator-reports-222222222222", k).orElseThrow(),
+                        StandardCharsets.UTF_8))
+            .findFirst()
+            .orElseThrow();
+    assertThat(reportJson).contains(incident.replace("\"", "\\\""));
+    assertThat(reportJson).doesNotContain(secret);
     assertThat(sandbox().snsMessages()).noneMatch(m -> m.message().contains(secret));
   }
 

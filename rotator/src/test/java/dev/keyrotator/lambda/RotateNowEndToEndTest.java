@@ -118,7 +118,10 @@ class RotateNowEndToEndTest {
   }
 
   List<SnsMessage> messages(String topic) {
-    return sandbox().snsMessages().stream().filter(m -> m.topicArn().equals(topic)).toList();
+    return sandbox().snsMessages().stream()
+        .filter(m -> m.topicArn().equals(topic))
+        .filter(m -> !"run-summary".equals(m.attributes().get("event")))
+        .toList();
   }
 
   Optional<SecretInfo> secret(String account, String user) {
@@ -185,6 +188,11 @@ class RotateNowEndToEndTest {
     assertThat(code).as(err.toString()).isZero();
     assertThat(err.toString()).contains("rotate-now: key " + old + " replaced and deactivated");
     assertInUseKeyReplaced(old);
+    // its one-user report is delivered to the security account, as a run's
+    assertThat(err.toString())
+        .contains("report delivered: s3://org-key-rotator-reports-222222222222/");
+    assertThat(sandbox().snsMessages())
+        .anySatisfy(m -> assertThat(m.attributes()).containsEntry("event", "run-summary"));
   }
 
   @Test
