@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>marker: {@code key-rotator:pending} = {@code run=<runId> at=<ISO instant>}
- *   <li>history: {@code key-rotator:key:<keyId>} = {@code warned=<ISO> deactivated=<ISO>}, parts
- *       that are empty left out
+ *   <li>history: {@code key-rotator:key:<keyId>} = {@code warned=<ISO> deactivated=<ISO>
+ *       exposed=<ISO>}, parts that are empty left out
  * </ul>
  *
  * <p>IAM allows only {@code [\p{L}\p{Z}\p{N}_.:/=+\-@]} in tag keys and values, so the parts are
@@ -60,6 +60,7 @@ final class IamTags {
     h.lastWarned().ifPresent(i -> sb.append("warned=").append(i));
     h.deactivated()
         .ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("deactivated=").append(i));
+    h.exposed().ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("exposed=").append(i));
     return checkValue(sb.toString());
   }
 
@@ -78,7 +79,10 @@ final class IamTags {
 
   static KeyHistory parseHistory(String value) {
     Map<String, String> parts = parts(value == null ? "" : value);
-    return new KeyHistory(instant(parts.get("warned")), instant(parts.get("deactivated")));
+    return new KeyHistory(
+        instant(parts.get("warned")),
+        instant(parts.get("deactivated")),
+        instant(parts.get("exposed")));
   }
 
   private static Map<String, String> parts(String value) {

@@ -282,6 +282,39 @@ public final class IamUsers implements UserKeys, UserScan {
         });
   }
 
+  @Override
+  public Optional<String> ownerOf(String keyId) {
+    try {
+      return Optional.ofNullable(
+              AwsErrors.call(
+                      SERVICE,
+                      "GetAccessKeyLastUsed",
+                      () -> iam.getAccessKeyLastUsed(r -> r.accessKeyId(keyId)))
+                  .userName())
+          .filter(n -> !n.isBlank());
+    } catch (AwsCallException e) {
+      // IAM answers AccessDenied for a key id it does not know in this account
+      if (e.isAccessDenied() || "NoSuchEntity".equals(e.errorCode())) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public List<String> attachedPolicies(String userName) {
+    return AwsErrors.call(
+        SERVICE,
+        "ListAttachedUserPolicies",
+        () ->
+            iam
+                .listAttachedUserPoliciesPaginator(r -> r.userName(userName))
+                .attachedPolicies()
+                .stream()
+                .map(p -> p.policyName())
+                .toList());
+  }
+
   private Optional<Instant> lastUsed(String keyId) {
     AccessKeyLastUsed used =
         AwsErrors.call(

@@ -28,7 +28,8 @@ import picocli.CommandLine.ScopeType;
       ValidateConfigCommand.class,
       CredentialsCommand.class,
       ExplainCommand.class,
-      ReportCommand.class
+      ReportCommand.class,
+      RotateNowCommand.class
     })
 public final class Main {
 

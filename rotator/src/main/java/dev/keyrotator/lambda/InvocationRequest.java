@@ -31,7 +31,10 @@ record InvocationRequest(
     List<List<String>> batches,
     boolean deliver) {
 
-  static final List<String> ACTIONS = List.of(FanOut.LIST, FanOut.ROTATE, FanOut.MERGE);
+  /** One user's key replaced now: {@code {"action": "rotate-now", "account": ..., "user": ...}}. */
+  static final String ROTATE_NOW = "rotate-now";
+
+  static final List<String> ACTIONS = List.of(FanOut.LIST, FanOut.ROTATE, FanOut.MERGE, ROTATE_NOW);
 
   InvocationRequest {
     accounts = List.copyOf(accounts);
@@ -67,7 +70,8 @@ record InvocationRequest(
       throw new IllegalArgumentException(
           "runId must be 1..128 of A-Z a-z 0-9 . _ : - : '" + runId.get() + "'");
     }
-    if (action.filter(a -> !a.equals(FanOut.LIST)).isPresent() && runId.isEmpty()) {
+    if (action.filter(a -> !a.equals(FanOut.LIST) && !a.equals(ROTATE_NOW)).isPresent()
+        && runId.isEmpty()) {
       throw new IllegalArgumentException("action " + action.get() + " needs a runId");
     }
     if (action.filter(FanOut.ROTATE::equals).isPresent() && accounts.isEmpty()) {

@@ -9,11 +9,14 @@ import dev.keyrotator.config.EnvironmentOverrides;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicySource;
 import dev.keyrotator.policy.Action;
+import dev.keyrotator.policy.ForcedRotation;
+import dev.keyrotator.ports.AwsCallException;
 import dev.keyrotator.report.EmbeddedMetrics;
 import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.run.Deadline;
 import dev.keyrotator.run.Progress;
+import dev.keyrotator.run.RotateNow;
 import dev.keyrotator.run.RotationService;
 import dev.keyrotator.run.RunIds;
 import dev.keyrotator.run.RunRequest;
@@ -21,8 +24,10 @@ import dev.keyrotator.wiring.Injectors;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -74,13 +79,19 @@ public final class RotationHandler
   @Override
   public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
     log.use(context);
+    if (ExposedKeyEvent.isHealthEvent(event)) {
+      // never a whole run: only the exposure event is acted on, any other Health event is ignored
+      Optional<ExposedKeyEvent> exposed = ExposedKeyEvent.from(event);
+      if (exposed.isEmpty()) {
+        return Map.of("status", "ignored", "reason", "not an " + ExposedKeyEvent.TYPE + " event");
+      }
+      return exposed(injector(policy()), exposed.get());
+    }
     InvocationRequest invocation = InvocationRequest.from(event);
-    PolicyFile policy =
-        EnvironmentOverrides.apply(
-            PolicySource.load(
-                env.getOrDefault("KEY_ROTATOR_POLICY_URI", "classpath:rotation.yaml"),
-                policyReader::read),
-            env);
+    PolicyFile policy = policy();
+    if (invocation.action().filter(InvocationRequest.ROTATE_NOW::equals).isPresent()) {
+      return rotateNow(injector(policy), event, invocation);
+    }
     RotationService service = injector(policy).getInstance(RotationService.class);
     Deadline deadline = Deadline.fromRemaining(context::getRemainingTimeInMillis, RESERVE);
     if (invocation.action().isPresent()) {
@@ -110,6 +121,133 @@ public final class RotationHandler
                 invocation.deliver()));
     metrics(result);
     return summary(result);
+  }
+
+  private PolicyFile policy() {
+    return EnvironmentOverrides.apply(
+        PolicySource.load(
+            env.getOrDefault("KEY_ROTATOR_POLICY_URI", "classpath:rotation.yaml"),
+            policyReader::read),
+        env);
+  }
+
+  /**
+   * An exposed-key event: each named key rotated now with reason {@code exposed}; the answer has
+   * one entry per key ({@code keys}), and {@code status} ok only when every key was handled.
+   */
+  private Map<String, Object> exposed(Injector injector, ExposedKeyEvent e) {
+    RotationService service = injector.getInstance(RotationService.class);
+    List<Map<String, Object>> keys = new ArrayList<>();
+    boolean ok = true;
+    String runId = RunIds.next(clock);
+    for (String keyId : e.keyIds()) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("account", e.accountId());
+      out.put("key", keyId);
+      try {
+        RotationService.RotateNowResult done =
+            service.exposed(
+                runId,
+                e.accountId(),
+                keyId,
+                new ForcedRotation.Incident(e.reportedAt(), e.eventArn()));
+        RotateNow.Result r = done.rotation();
+        out.putAll(answer(r));
+        out.put("user", r.user().userName());
+        delivered(done.run(), out);
+        ok &= !r.notDone();
+      } catch (IllegalArgumentException | IllegalStateException | AwsCallException x) {
+        out.put("status", x instanceof IllegalArgumentException ? "refused" : "failed");
+        out.put("reason", x.getMessage());
+        ok = false;
+      }
+      keys.add(out);
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("runId", runId);
+    answer.put("event", ExposedKeyEvent.TYPE);
+    answer.put("reportedAt", e.reportedAt().toString());
+    answer.put("status", ok ? "ok" : "partial");
+    answer.put("keys", keys);
+    return answer;
+  }
+
+  private static Map<String, Object> answer(RotateNow.Result r) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("status", r.exempt() ? "exempt" : r.user().failed() ? "failed" : "ok");
+    out.put("key", r.keyId());
+    out.put(
+        "decisions",
+        r.user().decisions().stream()
+            .map(d -> d.action() + " " + d.keyId() + " " + d.outcome())
+            .toList());
+    r.user().decisions().stream()
+        .filter(d -> d.action() == Action.CREATE_KEY && d.outcome() == Outcome.DONE)
+        .findFirst()
+        .ifPresent(d -> out.put("newKey", d.keyId()));
+    r.user().notes().stream()
+        .filter(n -> n.startsWith("incident: "))
+        .findFirst()
+        .ifPresent(n -> out.put("incident", n));
+    return out;
+  }
+
+  /**
+   * {@code {"action": "rotate-now", "account": "...", "user": "...", "key": "AKIA...", "dryRun":
+   * false, "reason": "manual"}}: refused (nothing changed) with {@code status: refused} and the
+   * one-line reason.
+   */
+  private Map<String, Object> rotateNow(
+      Injector injector, Map<String, Object> event, InvocationRequest invocation) {
+    Object dry = event.get("dryRun");
+    if (dry != null && !(dry instanceof Boolean)) {
+      throw new IllegalArgumentException("dryRun must be true or false, got " + dry);
+    }
+    Object deactivate = event.get("deactivate");
+    if (deactivate != null && !"now".equals(deactivate)) {
+      throw new IllegalArgumentException(
+          "deactivate " + deactivate + " is not supported: only \"now\"");
+    }
+    RotateNow.Request request =
+        new RotateNow.Request(
+            invocation.runId().orElseGet(() -> RunIds.next(clock)),
+            text(event.get("account")),
+            text(event.get("user")),
+            Optional.ofNullable(event.get("key")).map(String::valueOf),
+            Boolean.TRUE.equals(dry),
+            Optional.ofNullable(event.get("reason")).map(String::valueOf).orElse("manual"));
+    return rotateNowAnswer(injector.getInstance(RotationService.class), request);
+  }
+
+  /** The answer of one rotate-now: a refusal is an answer too, never an error to retry. */
+  static Map<String, Object> rotateNowAnswer(RotationService service, RotateNow.Request request) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("runId", request.runId());
+    out.put("account", request.accountId());
+    out.put("user", request.userName());
+    RotationService.RotateNowResult done;
+    try {
+      done = service.rotateNow(request);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      out.put("status", "refused");
+      out.put("reason", e.getMessage());
+      return out;
+    }
+    out.putAll(answer(done.rotation()));
+    delivered(done.run(), out);
+    return out;
+  }
+
+  /** Where the report went, and what went wrong delivering it. */
+  private static void delivered(RotationService.RunResult run, Map<String, Object> out) {
+    run.delivery().ifPresent(d -> out.put("report", d.files().stream().map(f -> f.uri()).toList()));
+    if (!run.problems().isEmpty()) {
+      out.put("problems", run.problems());
+    }
+  }
+
+  private static String text(Object o) {
+    return o == null ? null : String.valueOf(o);
   }
 
   /** CloudWatch embedded-metric-format: the headline counts become metrics without extra code. */

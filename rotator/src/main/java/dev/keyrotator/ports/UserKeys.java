@@ -4,6 +4,7 @@ import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.RotationMarker;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * IAM users of one account one by one: their keys, and the rotator's marker and history tags. Every
@@ -16,6 +17,15 @@ public interface UserKeys {
 
   /** A user's facts, keys (with last use), marker and history. */
   UserSnapshot read(String userName);
+
+  /**
+   * The user owning an access key of this account (GetAccessKeyLastUsed names it); empty when IAM
+   * does not know the key in this account.
+   */
+  Optional<String> ownerOf(String keyId);
+
+  /** The names of the managed policies attached to the user (ListAttachedUserPolicies). */
+  List<String> attachedPolicies(String userName);
 
   NewAccessKey createKey(String userName);
 

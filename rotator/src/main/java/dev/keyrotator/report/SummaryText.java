@@ -69,6 +69,21 @@ public final class SummaryText {
           .append(": the rotator never touches the root user; sign in as root, open Security")
           .append(" credentials, and delete the access key (use IAM roles or users instead)\n");
     }
+    for (AccountReport a : r.accounts()) {
+      for (UserReport u : a.users()) {
+        for (String note : u.notes()) {
+          if (note.startsWith("incident: ")) {
+            b.append("INCIDENT in ")
+                .append(a.accountId())
+                .append(", user ")
+                .append(u.userName())
+                .append(": ")
+                .append(note.substring("incident: ".length()))
+                .append('\n');
+          }
+        }
+      }
+    }
     b.append("Notifications: ")
         .append(t.notificationsSent())
         .append(" sent, ")

@@ -9,7 +9,11 @@ public enum Event {
   ROTATION_FAILED("rotation-failed", "Key rotation failed"),
   ORPHAN_REPAIRED("orphan-repaired", "Unfinished key rotation repaired"),
   /** To the security topic: the user's secret exists and the rotator may not write into it. */
-  SECRET_REFUSED("secret-refused", "Secret refused by the key rotator");
+  SECRET_REFUSED("secret-refused", "Secret refused by the key rotator"),
+  /** To the security topic: a key was replaced and deactivated at once (rotate-now). */
+  ROTATED_NOW("rotated-now", "Access key replaced at once"),
+  /** To the security topic: rotate-now was asked for an exempt user; nothing was changed. */
+  ROTATE_NOW_EXEMPT("rotate-now-exempt", "Rotate-now asked for an exempt user");
 
   private final String attribute;
   private final String title;

@@ -52,6 +52,7 @@ public final class Orchestrator {
   private final Clock clock;
   private final Supplier<Map<String, Long>> callCounts;
   private final Progress progress;
+  private RotateNow rotateNow;
 
   /**
    * @param callCounts the AWS calls made so far by this process, by "service:operation" (with
@@ -119,22 +120,29 @@ public final class Orchestrator {
       Clock clock,
       Supplier<Map<String, Long>> callCounts,
       Progress progress) {
-    return new Orchestrator(
-        policy,
-        directory,
-        new AccountRun.Factory(
+    AccountLeasing leasing =
+        new AccountLeasing(leases, policy.leases().ttl(), holder, clock, progress);
+    Orchestrator o =
+        new Orchestrator(
             policy,
-            roles,
-            notifier,
-            centralVault,
-            planner,
+            directory,
+            new AccountRun.Factory(
+                policy,
+                roles,
+                notifier,
+                centralVault,
+                planner,
+                clock,
+                progress,
+                ScanMode.CREDENTIAL_REPORT,
+                leasing),
             clock,
-            progress,
-            ScanMode.CREDENTIAL_REPORT,
-            new AccountLeasing(leases, policy.leases().ttl(), holder, clock, progress)),
-        clock,
-        callCounts,
-        progress);
+            callCounts,
+            progress);
+    o.rotateNow =
+        new RotateNow(
+            policy, o::activeAccounts, roles, notifier, centralVault, planner, clock, leasing);
+    return o;
   }
 
   /**
@@ -145,13 +153,20 @@ public final class Orchestrator {
     return AccountLeasing.thisProcess(System.getenv());
   }
 
+  /** One user's key replaced and deactivated at once, with this orchestrator's leases. */
+  public RotateNow rotateNow() {
+    return rotateNow;
+  }
+
   /**
    * The same orchestrator reading accounts the given way ({@link ScanMode#CREDENTIAL_REPORT} by
    * default).
    */
   public Orchestrator withScan(ScanMode mode) {
-    return new Orchestrator(
-        policy, directory, accounts.withScan(mode), clock, callCounts, progress);
+    Orchestrator o =
+        new Orchestrator(policy, directory, accounts.withScan(mode), clock, callCounts, progress);
+    o.rotateNow = rotateNow;
+    return o;
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyFile.ReportingSettings;
 import dev.keyrotator.config.PolicyFileException;
 import dev.keyrotator.config.PolicyResolver;
+import dev.keyrotator.policy.ForcedRotation;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.ports.Account;
 import dev.keyrotator.ports.AwsCallException;
@@ -136,6 +137,28 @@ public final class RotationService {
     checkPolicies(accounts, request.accounts());
     RunReport report = orchestrator.run(request, accounts);
     return finish(report, request.delivers(), request.reportDir(), new ArrayList<>());
+  }
+
+  // ---------------------------------------------------------------- one key now
+
+  /** What a rotate-now ended with, and the delivery of its report (as a run's). */
+  public record RotateNowResult(RotateNow.Result rotation, RunResult run) {}
+
+  /**
+   * rotate-now ({@link RotateNow#run}), then its one-user report delivered to the security account
+   * (report files and summary, as a run's; none for a dry run).
+   */
+  public RotateNowResult rotateNow(RotateNow.Request request) {
+    RotateNow.Result r = orchestrator.rotateNow().run(request);
+    return new RotateNowResult(
+        r, finish(r.report(), !request.dryRun(), Optional.empty(), new ArrayList<>()));
+  }
+
+  /** An exposed key AWS reported ({@link RotateNow#exposed}), its report delivered as a run's. */
+  public RotateNowResult exposed(
+      String runId, String accountId, String keyId, ForcedRotation.Incident incident) {
+    RotateNow.Result r = orchestrator.rotateNow().exposed(runId, accountId, keyId, incident);
+    return new RotateNowResult(r, finish(r.report(), true, Optional.empty(), new ArrayList<>()));
   }
 
   // ---------------------------------------------------------------- before the first change

@@ -3,6 +3,7 @@ package dev.keyrotator.run;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
+import dev.keyrotator.policy.ForcedRotation;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.Mode;
@@ -69,18 +70,50 @@ final class UserRotation {
   }
 
   UserReport process(String userName) {
-    UserSnapshot snap = ctx.keys().read(userName);
+    UserState state = state(ctx.keys().read(userName));
+    Instant now = clock.instant();
+    UserPlan plan = planner.plan(state, ctx.policy(), now);
+    return new Execution(state, plan, now).run();
+  }
+
+  /** A forced rotation's plan over the user as read now, before anything is changed. */
+  record Prepared(UserState state, ForcedRotation.Result result, Instant now) {}
+
+  /** Reads the user and plans its forced rotation (rotate-now); changes nothing. */
+  Prepared prepare(String userName, ForcedRotation.Request request) {
+    UserState state = state(ctx.keys().read(userName));
+    Instant now = clock.instant();
+    return new Prepared(state, ForcedRotation.plan(state, ctx.policy(), request, now), now);
+  }
+
+  /**
+   * Carries out a forced rotation planned by {@link #prepare} (not refused) through the same steps
+   * as a scheduled rotation, then tells the security topic what was done and why.
+   */
+  UserReport carryOut(Prepared p, String reason, Optional<ForcedRotation.Incident> incident) {
+    Execution e = new Execution(p.state(), p.result().plan(), p.now());
+    UserReport report = e.run();
+    Optional<String> told = incident.map(i -> e.recordIncident(i, p.result(), report));
+    e.tellSecurityOfForcedRotation(p.result(), report, reason, told);
+    return new UserReport(
+        report.userName(),
+        report.owner(),
+        report.keys(),
+        report.decisions(),
+        e.notes,
+        report.notificationsSent(),
+        e.messages.lost());
+  }
+
+  private UserState state(UserSnapshot snap) {
+    String userName = snap.user().name();
     Set<String> stored =
         snap.keys().isEmpty()
             ? Set.of()
             : ctx.vault()
                 .storedKeyIds(
                     ctx.account().id(), userName, snap.keys().stream().map(AccessKey::id).toList());
-    UserState state =
-        new UserState(snap.user(), snap.keys(), stored, snap.marker(), snap.history());
-    Instant now = clock.instant();
-    UserPlan plan = planner.plan(state, ctx.policy(), now);
-    return new Execution(state, plan, now).run();
+    return new UserState(snap.user(), snap.keys(), stored, snap.marker(), snap.history());
   }
 
   /** Carrying out one plan. */
@@ -190,6 +223,150 @@ final class UserRotation {
             "notification 'secret-refused' to the security topic not sent: "
                 + failure.getMessage());
       }
+    }
+
+    /** The security topic's message of a forced rotation: what was asked, why, what was done. */
+    void tellSecurityOfForcedRotation(
+        ForcedRotation.Result result, UserReport report, String reason, Optional<String> incident) {
+      String keyId = result.keyId().orElse("");
+      StringBuilder detail = new StringBuilder();
+      detail.append("Reason:   ").append(reason).append('\n');
+      incident.ifPresent(i -> detail.append(i).append('\n'));
+      if (ctx.planOnly() || !ctx.policy().mode().mutatesKeys()) {
+        detail
+            .append("Mode:     ")
+            .append(ctx.planOnly() ? "dry run" : ctx.policy().mode().label());
+        detail.append(" (nothing was changed)\n");
+      }
+      for (DecisionReport d : report.decisions()) {
+        detail.append("\n- ").append(d.action()).append(' ').append(d.keyId()).append(": ");
+        detail.append(d.outcome());
+        if (!d.secretArn().isEmpty()) {
+          detail.append(" (secret ").append(d.secretArn()).append(')');
+        }
+        if (!d.error().isEmpty()) {
+          detail.append(" (").append(d.error()).append(')');
+        }
+      }
+      detail.append("\n\n").append(String.join("\n", report.notes()));
+      Event event = result.exempt() ? Event.ROTATE_NOW_EXEMPT : Event.ROTATED_NOW;
+      if (ctx.securityTopicArn().isEmpty()) {
+        notes.add("no reporting.topicArn configured: the security team was not told of rotate-now");
+        return;
+      }
+      if (ctx.planOnly()) {
+        return;
+      }
+      try {
+        ctx.notifier()
+            .publish(
+                ctx.securityTopicArn().get(),
+                Notifications.of(
+                    event,
+                    ctx.account(),
+                    state.user(),
+                    keyId,
+                    detail.toString().strip(),
+                    Optional.empty()));
+        notes.add("the security topic was told of rotate-now (" + event.attribute() + ")");
+      } catch (AwsCallException failure) {
+        messages.lostElsewhere(
+            "notification '"
+                + event.attribute()
+                + "' to the security topic not sent: "
+                + failure.getMessage());
+      }
+    }
+
+    /**
+     * An exposure AWS reported: remembered in the key's history tag ({@code exposed=}, so a replay
+     * is recognised), and told in one line: when AWS reported it, when the new key was stored, when
+     * the exposed key went inactive, and whether AWS's quarantine policy is on the user.
+     */
+    String recordIncident(
+        ForcedRotation.Incident incident, ForcedRotation.Result result, UserReport report) {
+      String keyId = result.keyId().orElse("");
+      boolean changes = !ctx.planOnly() && ctx.policy().mode().mutatesKeys() && !result.exempt();
+      KeyHistory h = history(keyId);
+      if (h.exposed().isPresent()) {
+        notes.add(
+            "the exposure of key "
+                + keyId
+                + " reported at "
+                + h.exposed().get()
+                + " was handled before: no second rotation");
+      } else if (changes) {
+        try {
+          remember(keyId, h.withExposed(incident.reportedAt()));
+        } catch (AwsCallException e) {
+          notes.add("the exposure could not be remembered on key " + keyId + ": " + e.getMessage());
+        }
+      }
+      StringBuilder line =
+          new StringBuilder("incident: AWS reported key ")
+              .append(keyId)
+              .append(" exposed at ")
+              .append(incident.reportedAt());
+      if (!incident.eventArn().isEmpty()) {
+        line.append(" (").append(incident.eventArn()).append(')');
+      }
+      Optional<DecisionReport> created =
+          report.decisions().stream()
+              .filter(d -> d.action() == Action.CREATE_KEY && d.outcome() == Outcome.DONE)
+              .findFirst();
+      if (created.isPresent()) {
+        line.append("; new key ")
+            .append(created.get().keyId())
+            .append(" stored at ")
+            .append(clock.instant());
+      } else {
+        state.keys().stream()
+            .filter(k -> !k.id().equals(keyId) && k.isActive() && state.isStored(k.id()))
+            .findFirst()
+            .ifPresentOrElse(
+                k ->
+                    line.append("; new key ")
+                        .append(k.id())
+                        .append(" stored (created ")
+                        .append(k.created())
+                        .append(')'),
+                () -> line.append("; no new key stored"));
+      }
+      boolean nowInactive =
+          report.decisions().stream()
+                  .anyMatch(
+                      d ->
+                          d.action() == Action.DEACTIVATE_KEY
+                              && d.keyId().equals(keyId)
+                              && d.outcome() == Outcome.DONE)
+              || state.key(keyId).filter(k -> !k.isActive()).isPresent();
+      Optional<java.time.Instant> since = history(keyId).deactivated();
+      if (nowInactive) {
+        line.append("; key ")
+            .append(keyId)
+            .append(" inactive")
+            .append(since.map(t -> " since " + t).orElse(""));
+      } else {
+        line.append("; key ").append(keyId).append(" still active");
+      }
+      try {
+        List<String> quarantine =
+            ctx.keys().attachedPolicies(state.user().name()).stream()
+                .filter(n -> n.startsWith("AWSCompromisedKeyQuarantine"))
+                .toList();
+        line.append(
+            quarantine.isEmpty()
+                ? "; AWS's quarantine policy is not attached to the user"
+                : "; AWS's quarantine policy "
+                    + String.join(", ", quarantine)
+                    + " is attached to the user (it denies the user's most sensitive calls until"
+                    + " removed)");
+      } catch (AwsCallException e) {
+        line.append("; whether AWS's quarantine policy is attached could not be read: ")
+            .append(e.getMessage());
+      }
+      notes.add(line.toString());
+      return line.toString();
     }
 
     private DecisionReport execute(Decision d) {

@@ -218,6 +218,12 @@ class LeastPrivilegeTest {
     handler.handleRequest(
         new HashMap<>(Map.of("action", "merge", "runId", "lp-fan", "batches", batches)),
         new FakeLambdaContext(900_000, logged));
+    // an exposed key AWS reported (issue 16): its owner found (GetAccessKeyLastUsed), rotated now,
+    // and whether AWS's quarantine policy is on the user read (ListAttachedUserPolicies)
+    String exposed = sb.iamKeys("444444444444", "dev-ci").get(0).accessKeyId();
+    handler.handleRequest(
+        ExposedKeyEventEndToEndTest.healthEvent("444444444444", exposed),
+        new FakeLambdaContext(900_000, logged));
     // every call but the owner's own TagUser above (as the account's admin) is the product's
     return sb.calls().all().stream()
         .filter(

@@ -275,6 +275,16 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     }
 
     @Override
+    public java.util.Optional<String> ownerOf(String keyId) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public List<String> attachedPolicies(String userName) {
+      return List.of();
+    }
+
+    @Override
     public NewAccessKey createKey(String userName) {
       mutate("CreateAccessKey " + userName);
       User u = u(userName);

@@ -17,6 +17,7 @@ public final class CallLog {
           "DeleteAccessKey",
           "TagUser",
           "UntagUser",
+          "AttachUserPolicy",
           "CreateSecret",
           "PutSecretValue",
           "PutResourcePolicy",

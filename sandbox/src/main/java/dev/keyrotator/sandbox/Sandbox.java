@@ -200,6 +200,28 @@ public final class Sandbox implements AutoCloseable {
     }
   }
 
+  /**
+   * Attaches a managed policy to a user, as AWS attaches {@code AWSCompromisedKeyQuarantineV3} to
+   * the owner of a key it found exposed. Only reported: the policy evaluation does not read it.
+   */
+  public void attachUserPolicy(String accountId, String userName, String policyArn) {
+    State s = state;
+    synchronized (s) {
+      State.IamUser u = acct(s, accountId).users.get(userName);
+      if (u == null) throw new IllegalArgumentException("no user " + userName + " in " + accountId);
+      if (!u.attachedPolicies.contains(policyArn)) u.attachedPolicies.add(policyArn);
+    }
+  }
+
+  /** A user's attached managed policy ARNs. */
+  public List<String> attachedUserPolicies(String accountId, String userName) {
+    State s = state;
+    synchronized (s) {
+      State.IamUser u = acct(s, accountId).users.get(userName);
+      return u == null ? List.of() : List.copyOf(u.attachedPolicies);
+    }
+  }
+
   /** A secret by name (not deleted), with its current value and stages. */
   public Optional<SecretInfo> secret(String accountId, String region, String name) {
     State s = state;

@@ -47,6 +47,8 @@ public final class IamHandler implements ServiceHandler {
           .on("UntagUser", IamHandler::untagUser)
           .on("ListGroupsForUser", IamHandler::listGroupsForUser)
           .on("ListAccessKeys", IamHandler::listAccessKeys)
+          .on("ListAttachedUserPolicies", IamHandler::listAttachedUserPolicies)
+          .on("AttachUserPolicy", IamHandler::attachUserPolicy)
           .on("GetAccessKeyLastUsed", IamHandler::getAccessKeyLastUsed)
           .on("CreateAccessKey", IamHandler::createAccessKey)
           .on("UpdateAccessKey", IamHandler::updateAccessKey)
@@ -291,6 +293,38 @@ public final class IamHandler implements ServiceHandler {
     }
     x.close("Groups").el("IsTruncated", p.next() != null).el("Marker", p.next());
     return Protocol.queryOk(c, x.toString());
+  }
+
+  /** The user's managed policies (name and ARN), in pages of MaxItems. */
+  private static Resp listAttachedUserPolicies(Call c) {
+    State.IamUser u = user(c);
+    Paging.Page<String> p =
+        Paging.page(u.attachedPolicies, c.param("Marker"), maxItems(c), "ValidationError");
+    Xml x = new Xml().open("AttachedPolicies");
+    for (String arn : p.items()) {
+      x.open("member")
+          .el("PolicyName", arn.substring(arn.lastIndexOf('/') + 1))
+          .el("PolicyArn", arn)
+          .close("member");
+    }
+    x.close("AttachedPolicies").el("IsTruncated", p.next() != null).el("Marker", p.next());
+    return Protocol.queryOk(c, x.toString());
+  }
+
+  /**
+   * Attaches a managed policy (as AWS does with its quarantine policy when it finds a key exposed);
+   * the policy evaluation does not read it: an attached policy is only reported.
+   */
+  private static Resp attachUserPolicy(Call c) {
+    State.IamUser u = user(c);
+    String arn = c.required("PolicyArn");
+    if (!arn.matches("arn:aws[\\w-]*:iam::(aws|\\d{12}):policy/[\\w+=,.@/-]+")) {
+      throw new AwsException(400, "InvalidInput", "ARN " + arn + " is not valid.");
+    }
+    if (!u.attachedPolicies.contains(arn)) {
+      u.attachedPolicies.add(arn);
+    }
+    return Protocol.queryOk(c, null);
   }
 
   private static Resp listAccessKeys(Call c) {

@@ -145,6 +145,10 @@ public final class State {
     public final Map<String, String> tags = new LinkedHashMap<>();
     public final List<String> groups = new ArrayList<>();
     public final List<IamKey> keys = new ArrayList<>();
+
+    /** Managed policy ARNs attached to the user (AttachUserPolicy), in attach order. */
+    public final List<String> attachedPolicies = new ArrayList<>();
+
     public Acct account;
   }
 
