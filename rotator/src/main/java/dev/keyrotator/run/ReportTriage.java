@@ -41,9 +41,11 @@ import java.util.Set;
  * one way the provisional plan could be quieter than the real one:
  *
  * <ol>
- *   <li><b>The rotator's state tags</b> (a marker or any per-key history, even unparsable): repair
- *       needs the key ids and the vault, and history (warned, deactivated) belongs to key ids the
- *       report does not give. Read.
+ *   <li><b>A marker</b>, or a state tag of the rotator's that does not parse: repair needs the key
+ *       ids and the vault. Read. (Per-key history alone is not a reason: see below.)
+ *   <li><b>More history entries than the report has keys</b>: at least one names a key that no
+ *       longer exists, and the per-user run removes such tags (they must not pile up against IAM's
+ *       50 tags per user). Read.
  *   <li><b>Not in the report, or created at another time</b> than the report says: the user was
  *       created (or deleted and created again) after the report. Read.
  *   <li><b>Exempt</b> (by facts read just now): the planner looks at nothing else, so the plan is
@@ -63,20 +65,36 @@ import java.util.Set;
  *
  * What remains: every key is active, younger than any age the policy acts on, and older than a day.
  * Changes since the report can only be: a key deleted (fewer keys, fewer actions), a key created
- * (it is younger; the others stay below every threshold, rule 6), a key deactivated (an inactive
+ * (it is younger; the others stay below every threshold, rule 7), a key deactivated (an inactive
  * key below {@code deleteAfterDays} with no history is not acted on unless a create is due, which
- * rule 6 excludes), last use moving later (last use matters only from {@code deactivateAfterDays}
- * on, excluded by rule 6). Report times are truncated to the second, which makes keys look older,
+ * rule 7 excludes), last use moving later (last use matters only from {@code deactivateAfterDays}
+ * on, excluded by rule 7). Report times are truncated to the second, which makes keys look older,
  * never younger. So a settled user's real plan is NOTHING too, apart from the key ids in its text.
- * The key ids themselves are not known: the report names keys {@code access_key_1} and {@code
- * access_key_2}.
+ *
+ * <h2>Why history does not need key ids here</h2>
+ *
+ * The planner reads a key's history (warned, deactivated) in three places only: the recovery window
+ * of an <em>inactive</em> key (at or past {@code deleteAfterDays}, or in the way of a due create);
+ * the warning interval of an active key at or past {@code deactivateAfterDays} (or the newest key
+ * when a create is due and two active keys block it); and reminders, from {@code
+ * deactivateAfterDays} minus the longest reminder on. For the keys in the report, rules 5 and 7
+ * exclude all three (no inactive key; every key below the first action age, which is at most {@code
+ * createAfterDays} &lt; {@code deactivateAfterDays} &le; {@code deleteAfterDays}). A key created
+ * since the report is under a day old; a key deactivated since is below {@code deleteAfterDays}
+ * while no create is due. So the history of a settled user is never consulted, and it does not
+ * matter which report slot it belongs to: the report's slots are <em>not</em> mapped to key ids
+ * (they could only be guessed), the provisional state carries no history, and the plan is the same
+ * as with it. History of keys that no longer exist is never consulted either (key ids are not
+ * reused); it is removed when the user is next read, which rule 2 forces as soon as it outnumbers
+ * the keys, so a settled user carries at most two history tags. The key ids themselves are not
+ * known: the report names keys {@code access_key_1} and {@code access_key_2}.
  */
 final class ReportTriage {
 
   /** A report older than this is not used (IAM regenerates one that is four hours old). */
   static final Duration MAX_REPORT_AGE = Duration.ofHours(12);
 
-  /** Keys created this recently are always read (rule 5). */
+  /** Keys created this recently are always read (rule 6). */
   static final Duration RECENT_KEY = Duration.ofDays(1);
 
   /** Either a finished report entry, or a reason to read the user one by one. */
@@ -113,8 +131,11 @@ final class ReportTriage {
 
   Verdict judge(UserDetails details) {
     String name = details.user().name();
-    if (details.stateTags()) {
-      return read(name, "carries the rotator's marker or key history");
+    if (details.marker().isPresent()) {
+      return read(name, "carries the rotator's marker");
+    }
+    if (details.stateTags() && details.history().isEmpty()) {
+      return read(name, "carries a state tag of the rotator's that does not parse");
     }
     ReportedUser row = report.users().get(name);
     if (row == null) {
@@ -128,6 +149,15 @@ final class ReportTriage {
               + ", not at "
               + row.created()
               + " as the credential report says");
+    }
+    if (details.history().size() > row.keys().size()) {
+      return read(
+          name,
+          "has history for "
+              + details.history().size()
+              + " keys but "
+              + row.keys().size()
+              + " keys: stale history is removed");
     }
     List<AccessKey> keys = new ArrayList<>();
     for (ReportedKey k : row.keys()) {
