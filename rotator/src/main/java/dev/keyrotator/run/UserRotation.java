@@ -69,7 +69,12 @@ final class UserRotation {
   }
 
   UserReport process(String userName) {
-    UserSnapshot snap = ctx.keys().read(userName);
+    return process(ctx.keys().read(userName));
+  }
+
+  /** The same, for a user already read (a bulk read's facts and a fresh key list). */
+  UserReport process(UserSnapshot snap) {
+    String userName = snap.user().name();
     Set<String> stored =
         snap.keys().isEmpty()
             ? Set.of()

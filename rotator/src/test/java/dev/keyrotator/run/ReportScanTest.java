@@ -222,6 +222,34 @@ class ReportScanTest {
   }
 
   @Test
+  void aUserInItsRotationWindowIsSettledByItsKeyListAlone() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    // Rotated 17 days ago: the old key was deactivated 2 days ago and is kept for its recovery
+    // window; the new key is in use. Nothing is due today.
+    FakeOrg.User u = org.user(ACCOUNT, "rotated", Map.of());
+    AccessKey old = org.key(u, KeyStatus.INACTIVE, 182, 20);
+    AccessKey fresh = org.key(u, KeyStatus.ACTIVE, 17, 0);
+    u.history.put(
+        old.id(),
+        new KeyHistory(
+            Optional.of(clock.instant().minus(Duration.ofDays(9))),
+            Optional.of(clock.instant().minus(Duration.ofDays(2)))));
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
+
+    assertThat(org.accounts.get(ACCOUNT).userReads).isEmpty();
+    assertThat(org.accounts.get(ACCOUNT).keyLists).containsExactly("rotated");
+    UserReport settled = account(r, ACCOUNT).users().get(0);
+    assertThat(settled.decisions())
+        .extracting(DecisionReport::action)
+        .containsExactly(Action.NOTHING);
+    assertThat(settled.keys()).extracting(k -> k.keyId()).containsExactly(old.id(), fresh.id());
+    assertThat(account(r, ACCOUNT).scanNote())
+        .contains("1 of them settled by their key list alone");
+    assertThat(decisions(r)).isEqualTo(decisions(plan(ScanMode.PER_USER)));
+  }
+
+  @Test
   void aUserWithAMarkerIsReadAndRepairedEvenWithYoungKeys() {
     org.account(ACCOUNT, "prod", List.of(), Map.of());
     FakeOrg.User u = org.user(ACCOUNT, "crashed", Map.of());
