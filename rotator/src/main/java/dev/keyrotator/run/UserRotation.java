@@ -75,8 +75,10 @@ final class UserRotation {
   /** The same, for a user already read (a bulk read's facts and a fresh key list). */
   UserReport process(UserSnapshot snap) {
     String userName = snap.user().name();
+    // Which keys' secrets are stored matters only to a repair (a marker); without one the vault is
+    // not asked (the store itself checks the secret's ownership before it writes).
     Set<String> stored =
-        snap.keys().isEmpty()
+        snap.keys().isEmpty() || snap.marker().isEmpty()
             ? Set.of()
             : ctx.vault()
                 .storedKeyIds(
@@ -97,6 +99,9 @@ final class UserRotation {
     final List<DecisionReport> reports = new ArrayList<>();
     final List<String> notes;
     final Messages messages;
+
+    /** Warnings already delivered inside this turn's key-created message. */
+    final List<Decision> toldWithTheNewKey = new ArrayList<>();
 
     Execution(UserState state, UserPlan plan, Instant now) {
       this.state = state;
@@ -280,16 +285,26 @@ final class UserRotation {
       LossFreeKeyCreation.Created created =
           new LossFreeKeyCreation(ctx.keys(), ctx.vault(), clock, notes)
               .create(ctx.runId(), ctx.account().id(), state.user().name(), reader());
+      // The plan's warnings (reminders about the older key) ride in this message: one message per
+      // user and run (Notifications.withWarnings).
+      List<Decision> warnings =
+          plan.decisions().stream().filter(w -> w.action() == Action.WARN).toList();
       // Notified before the marker is cleared: a run that dies in between leaves the marker, and
       // the next run notifies again (at least once) instead of never.
-      messages.send(
-          Notifications.of(
-              Event.KEY_CREATED,
-              ctx.account(),
-              state.user(),
-              created.keyId(),
-              d.reason() + ". A new access key was created for you.",
-              Optional.of(created.secret())));
+      boolean delivered =
+          messages.send(
+              Notifications.withWarnings(
+                  Notifications.of(
+                      Event.KEY_CREATED,
+                      ctx.account(),
+                      state.user(),
+                      created.keyId(),
+                      d.reason() + ". A new access key was created for you.",
+                      Optional.of(created.secret())),
+                  warnings));
+      if (delivered) {
+        toldWithTheNewKey.addAll(warnings);
+      }
       created.finish();
       return report(d, Outcome.DONE, created.keyId(), created.secret().arn(), "");
     }
@@ -327,6 +342,10 @@ final class UserRotation {
     /** Only a delivered warning counts: an undelivered one is sent again next run. */
     private DecisionReport warn(Decision d) {
       String keyId = d.keyId().orElse("");
+      if (toldWithTheNewKey.contains(d)) {
+        remember(keyId, history(keyId).withWarned(now));
+        return report(d, Outcome.DONE, keyId, "", "");
+      }
       boolean delivered =
           messages.send(
               Notifications.of(
