@@ -112,13 +112,7 @@ public final class IamUsers implements UserKeys, UserScan {
             groups.add(g.groupName());
           }
         });
-    List<AccessKeyMetadata> metadata =
-        AwsErrors.call(
-            SERVICE,
-            "ListAccessKeys",
-            () ->
-                iam.listAccessKeysPaginator(r -> r.userName(userName)).accessKeyMetadata().stream()
-                    .toList());
+    List<AccessKeyMetadata> metadata = listAccessKeys(userName);
     List<AccessKey> keys = new ArrayList<>();
     for (AccessKeyMetadata m : metadata) {
       keys.add(
@@ -129,6 +123,35 @@ public final class IamUsers implements UserKeys, UserScan {
     SplitTags split = SplitTags.of(allTags);
     IamUser facts = new IamUser(user.userName(), path, split.userTags(), groups);
     return new UserSnapshot(facts, keys, split.marker(), split.history());
+  }
+
+  @Override
+  public List<AccessKey> listKeys(String userName) {
+    List<AccessKey> keys = new ArrayList<>();
+    for (AccessKeyMetadata m : listAccessKeys(userName)) {
+      keys.add(
+          new AccessKey(m.accessKeyId(), status(m.status()), m.createDate(), Optional.empty()));
+    }
+    return List.copyOf(keys);
+  }
+
+  @Override
+  public UserSnapshot read(UserDetails known, List<AccessKey> listed) {
+    paths.putIfAbsent(known.user().name(), known.user().path());
+    List<AccessKey> keys = new ArrayList<>();
+    for (AccessKey k : listed) {
+      keys.add(new AccessKey(k.id(), k.status(), k.created(), lastUsed(k.id())));
+    }
+    return new UserSnapshot(known.user(), keys, known.marker(), known.history());
+  }
+
+  private List<AccessKeyMetadata> listAccessKeys(String userName) {
+    return AwsErrors.call(
+        SERVICE,
+        "ListAccessKeys",
+        () ->
+            iam.listAccessKeysPaginator(r -> r.userName(userName)).accessKeyMetadata().stream()
+                .toList());
   }
 
   /** A user's tags split into its own tags and the rotator's state (marker, history). */

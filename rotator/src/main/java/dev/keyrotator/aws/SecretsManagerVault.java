@@ -145,6 +145,7 @@ public final class SecretsManagerVault implements SecretVault {
     String token = versionIdOf(keyId);
     String value = secretValue(accountId, key);
     String arn;
+    boolean tagged = false;
     Optional<DescribeSecretResponse> existing = describe(name);
     if (existing.isPresent()) {
       arn = putValueIntoOwn(existing.get(), accountId, key.userName(), token, value);
@@ -168,10 +169,12 @@ public final class SecretsManagerVault implements SecretVault {
                                           + ", stored by the key rotator")
                                   .tags(
                                       tag(TAG_USER, encodeUserName(key.userName())),
-                                      tag(TAG_ACCOUNT, accountId));
+                                      tag(TAG_ACCOUNT, accountId),
+                                      tag(TAG_CURRENT_KEY, keyId));
                               kmsKeyId.ifPresent(r::kmsKeyId);
                             }))
                 .arn();
+        tagged = true; // CreateSecret wrote all three tags
       } catch (AwsCallException raced) {
         if (!AwsErrors.is(raced, "ResourceExistsException")) {
           throw raced;
@@ -185,7 +188,7 @@ public final class SecretsManagerVault implements SecretVault {
       }
     }
     // on every store, not only on create: an earlier run may have died between the two calls
-    applyPolicyAndTags(accountId, key.userName(), key.userPath(), keyId, arn, reader);
+    applyPolicyAndTags(accountId, key.userName(), key.userPath(), keyId, arn, reader, !tagged);
     return new StoredSecret(arn, name, token, region);
   }
 
@@ -369,7 +372,7 @@ public final class SecretsManagerVault implements SecretVault {
   public StoredSecret completeStore(
       String accountId, String userName, String userPath, String keyId, SecretReader reader) {
     StoredSecret s = locate(accountId, userName, keyId);
-    applyPolicyAndTags(accountId, userName, userPath, keyId, s.arn(), reader);
+    applyPolicyAndTags(accountId, userName, userPath, keyId, s.arn(), reader, true);
     return s;
   }
 
@@ -383,7 +386,8 @@ public final class SecretsManagerVault implements SecretVault {
       String userPath,
       String keyId,
       String secretArn,
-      SecretReader reader) {
+      SecretReader reader,
+      boolean tags) {
     String policy = resourcePolicy(accountId, userName, userPath, reader);
     AwsErrors.run(
         SERVICE,
@@ -391,6 +395,9 @@ public final class SecretsManagerVault implements SecretVault {
         () ->
             secrets.putResourcePolicy(
                 r -> r.secretId(secretArn).resourcePolicy(policy).blockPublicPolicy(true)));
+    if (!tags) {
+      return;
+    }
     AwsErrors.run(
         SERVICE,
         "TagResource",

@@ -53,7 +53,8 @@ public final class EnvironmentOverrides {
             o.excludeAccounts(),
             o.maxConcurrentAccounts(),
             get(env, "USER_PATH").orElse(o.userPath()),
-            requireTag.or(o::requireUserTag));
+            requireTag.or(o::requireUserTag),
+            o.maxConcurrentUsers());
     var s = f.secrets();
     var secrets =
         new PolicyFile.SecretSettings(

@@ -66,7 +66,11 @@ public record PolicyFile(
       List<String> excludeAccounts,
       int maxConcurrentAccounts,
       String userPath,
-      Optional<UserTag> requireUserTag) {
+      Optional<UserTag> requireUserTag,
+      int maxConcurrentUsers) {
+    /** Users of one account read and rotated at a time, unless the policy says otherwise. */
+    public static final int DEFAULT_MAX_CONCURRENT_USERS = 4;
+
     public OrganizationSettings {
       includeOus = List.copyOf(includeOus);
       excludeOus = List.copyOf(excludeOus);
@@ -99,7 +103,8 @@ public record PolicyFile(
           excludeAccounts,
           maxConcurrentAccounts,
           "/",
-          Optional.empty());
+          Optional.empty(),
+          DEFAULT_MAX_CONCURRENT_USERS);
     }
   }
 

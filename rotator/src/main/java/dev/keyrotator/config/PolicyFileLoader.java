@@ -130,7 +130,9 @@ public final class PolicyFileLoader {
                     new PolicyFile.UserTag(
                         o.get("requireUserTag").get("key").asString(),
                         o.get("requireUserTag").get("value").asString()))
-                : Optional.empty());
+                : Optional.empty(),
+            o.path("maxConcurrentUsers")
+                .asInt(PolicyFile.OrganizationSettings.DEFAULT_MAX_CONCURRENT_USERS));
     JsonNode s = root.path("secrets");
     JsonNode readers = s.path("readers");
     var secrets =

@@ -1,5 +1,6 @@
 package dev.keyrotator.ports;
 
+import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.RotationMarker;
@@ -26,6 +27,25 @@ public interface UserKeys {
 
   /** The names of the managed policies attached to the user (ListAttachedUserPolicies). */
   List<String> attachedPolicies(String userName);
+
+  /**
+   * The user's keys as ListAccessKeys gives them: ids, status and creation, fresh; last use empty.
+   * One call (IAM has at most two keys per user, one page).
+   */
+  default List<AccessKey> listKeys(String userName) {
+    return read(userName).keys().stream()
+        .map(k -> new AccessKey(k.id(), k.status(), k.created(), Optional.empty()))
+        .toList();
+  }
+
+  /**
+   * {@link #read(String)} for a user whose facts, marker and history a bulk read ({@link
+   * UserScan#userDetails}) gave moments ago and whose keys were just {@linkplain #listKeys listed}:
+   * only each key's last use is read (GetAccessKeyLastUsed per key).
+   */
+  default UserSnapshot read(UserDetails known, List<AccessKey> listed) {
+    return read(known.user().name());
+  }
 
   NewAccessKey createKey(String userName);
 

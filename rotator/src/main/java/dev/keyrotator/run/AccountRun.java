@@ -58,6 +58,7 @@ final class AccountRun {
     private final Progress progress;
     private final ScanMode scanMode;
     private final AccountLeasing leasing;
+    private final int usersInParallel;
 
     Factory(
         PolicyFile policy,
@@ -69,6 +70,7 @@ final class AccountRun {
         Progress progress,
         ScanMode scanMode,
         AccountLeasing leasing) {
+      this.usersInParallel = Math.max(1, policy.organization().maxConcurrentUsers());
       this.policy = policy;
       this.roles = roles;
       this.notifier = notifier;
@@ -187,7 +189,7 @@ final class AccountRun {
                 Optional.ofNullable(f.policy.reporting()).flatMap(r -> r.topicArn()),
                 f.policy.secrets().readerRoleTag()));
     List<UserReport> users = new ArrayList<>();
-    List<String> toRead;
+    List<ReportTriage.Verdict> toRead = new ArrayList<>();
     ScanMode scan = ScanMode.PER_USER;
     String scanNote = "";
     Optional<List<ReportTriage.Verdict>> verdicts = Optional.empty();
@@ -203,59 +205,197 @@ final class AccountRun {
         scanNote = "credential report not used: " + e.getMessage();
       }
     }
-    int scanned = 0;
+    int settledInBulk = 0;
     if (verdicts.isPresent()) {
-      toRead = new ArrayList<>();
       for (ReportTriage.Verdict v : verdicts.get()) {
         if (v.needsRead()) {
-          toRead.add(v.user());
+          toRead.add(v);
         } else {
-          scanned++;
+          settledInBulk++;
           users.add(v.settled().get());
         }
       }
     } else {
-      toRead = session.keys().userNames();
-    }
-    List<String> notReached = new ArrayList<>();
-    Instant start = f.clock.instant();
-    Instant lastTold = start;
-    int read = 0;
-    int leftByLease = 0;
-    for (String user : toRead) {
-      if (!request.deadline().allowsMoreWork()) {
-        notReached.add(user);
-        continue;
+      for (String name : session.keys().userNames()) {
+        toRead.add(new ReportTriage.Verdict(name, Optional.empty(), "", Optional.empty()));
       }
+    }
+    UserLoop loop = new UserLoop(rotation, session, lease, toRead);
+    loop.run();
+    users.addAll(loop.reports());
+    if (loop.listedOnly() > 0) {
+      scanNote += ", " + loop.listedOnly() + " of them settled by their key list alone";
+    }
+    return finished(
+            settledInBulk + loop.scanned(),
+            users,
+            loop.notReached(),
+            loop.leftByLease(),
+            scan,
+            scanNote)
+        .withRootAccessKeys(rootAccessKeys);
+  }
+
+  /**
+   * The users that need a look of their own, {@link Factory#usersInParallel} at a time: each takes
+   * its turn only while the deadline allows and the account lease holds (renewed between users, one
+   * renewal at a time). Reports keep the order of {@code toRead}.
+   */
+  private final class UserLoop {
+    private final UserRotation rotation;
+    private final AccountSession session;
+    private final AccountLeasing.Guard lease;
+    private final List<ReportTriage.Verdict> toRead;
+    private final UserReport[] reports;
+    private final boolean[] reached;
+    private final java.util.concurrent.atomic.AtomicInteger started =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger leftByLease =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger listedOnly =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final Instant start = f.clock.instant();
+    private Instant lastTold = start;
+
+    UserLoop(
+        UserRotation rotation,
+        AccountSession session,
+        AccountLeasing.Guard lease,
+        List<ReportTriage.Verdict> toRead) {
+      this.rotation = rotation;
+      this.session = session;
+      this.lease = lease;
+      this.toRead = toRead;
+      this.reports = new UserReport[toRead.size()];
+      this.reached = new boolean[toRead.size()];
+    }
+
+    void run() {
+      int workers = Math.max(1, Math.min(f.usersInParallel, toRead.size()));
+      if (workers == 1) {
+        for (int i = 0; i < toRead.size(); i++) {
+          turn(i);
+        }
+        return;
+      }
+      java.util.concurrent.atomic.AtomicInteger next =
+          new java.util.concurrent.atomic.AtomicInteger();
+      List<Thread> threads = new ArrayList<>();
+      for (int w = 0; w < workers; w++) {
+        Thread t =
+            new Thread(
+                () -> {
+                  for (int i = next.getAndIncrement();
+                      i < toRead.size();
+                      i = next.getAndIncrement()) {
+                    turn(i);
+                  }
+                },
+                "account-" + account.id() + "-user-" + w);
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+      }
+      for (Thread t : threads) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while rotating users", e);
+        }
+      }
+    }
+
+    private void turn(int i) {
+      ReportTriage.Verdict v = toRead.get(i);
+      if (!request.deadline().allowsMoreWork()) {
+        return;
+      }
+      tell();
+      boolean alive;
+      synchronized (lease) {
+        alive = lease.keepAlive();
+      }
+      if (!alive) {
+        leftByLease.incrementAndGet();
+        return;
+      }
+      reached[i] = true;
+      try {
+        if (v.listFirst()) {
+          UserDetails known = v.known().get();
+          List<dev.keyrotator.policy.AccessKey> listed = session.keys().listKeys(v.user());
+          ReportTriage.Verdict again = triage.judgeListed(known, listed);
+          if (!again.needsRead()) {
+            listedOnly.incrementAndGet();
+            reports[i] = again.settled().get();
+            return;
+          }
+          reports[i] = rotation.process(session.keys().read(known, listed));
+        } else {
+          reports[i] = rotation.process(v.user());
+        }
+      } catch (AwsCallException e) {
+        reports[i] = UserFailures.unreadable(v.user(), e.getMessage());
+      }
+    }
+
+    private void tell() {
+      int n = started.getAndIncrement();
       Instant now = f.clock.instant();
-      if (Duration.between(lastTold, now).compareTo(USER_PROGRESS_EVERY) >= 0) {
-        f.progress.report(
-            "account "
-                + account.id()
-                + ": "
-                + read
-                + " of "
-                + toRead.size()
-                + " users read, "
-                + Duration.between(start, now).toSeconds()
-                + " s");
+      synchronized (this) {
+        if (Duration.between(lastTold, now).compareTo(USER_PROGRESS_EVERY) < 0) {
+          return;
+        }
         lastTold = now;
       }
-      read++;
-      if (!lease.keepAlive()) {
-        notReached.add(user);
-        leftByLease++;
-        continue;
-      }
-      scanned++;
-      try {
-        users.add(rotation.process(user));
-      } catch (AwsCallException e) {
-        users.add(UserFailures.unreadable(user, e.getMessage()));
-      }
+      f.progress.report(
+          "account "
+              + account.id()
+              + ": "
+              + n
+              + " of "
+              + toRead.size()
+              + " users read, "
+              + Duration.between(start, now).toSeconds()
+              + " s");
     }
-    return finished(scanned, users, notReached, leftByLease, scan, scanNote)
-        .withRootAccessKeys(rootAccessKeys);
+
+    List<UserReport> reports() {
+      List<UserReport> out = new ArrayList<>();
+      for (UserReport r : reports) {
+        if (r != null) {
+          out.add(r);
+        }
+      }
+      return out;
+    }
+
+    int scanned() {
+      int n = 0;
+      for (boolean r : reached) {
+        n += r ? 1 : 0;
+      }
+      return n;
+    }
+
+    List<String> notReached() {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < toRead.size(); i++) {
+        if (!reached[i]) {
+          out.add(toRead.get(i).user());
+        }
+      }
+      return out;
+    }
+
+    int leftByLease() {
+      return leftByLease.get();
+    }
+
+    int listedOnly() {
+      return listedOnly.get();
+    }
   }
 
   private SecretVault vault(AccountSession session) {
@@ -276,13 +416,16 @@ final class AccountRun {
     List<UserDetails> details = scan.userDetails();
     CredentialReport report = scan.credentialReport(REPORT_WAIT);
     rootAccessKeys = OptionalInt.of(report.rootActiveKeys());
-    ReportTriage triage = new ReportTriage(f.planner, policy, report, f.clock.instant());
+    triage = new ReportTriage(f.planner, policy, report, f.clock.instant());
     List<ReportTriage.Verdict> out = new ArrayList<>(details.size());
     for (UserDetails d : details) {
       out.add(triage.judge(d));
     }
     return out;
   }
+
+  /** This account's triage, when the credential report was read. */
+  private ReportTriage triage;
 
   /** The root user's active keys, when the credential report was read. */
   private OptionalInt rootAccessKeys = OptionalInt.empty();

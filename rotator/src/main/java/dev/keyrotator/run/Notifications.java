@@ -69,6 +69,25 @@ public final class Notifications {
     return new Notification(subject, body.toString(), attributes);
   }
 
+  /**
+   * A new key's message with the same run's warnings about the user's other keys (a reminder that
+   * the old key is deactivated soon) appended, so that the owner gets one message per run, not two.
+   * Its attribute {@code also=key-warning} lets a subscription that filters on warnings still match
+   * it.
+   */
+  static Notification withWarnings(Notification created, List<Decision> warnings) {
+    if (warnings.isEmpty()) {
+      return created;
+    }
+    StringBuilder b = new StringBuilder(created.body()).append("\nAlso in this run:\n");
+    for (Decision w : warnings) {
+      b.append("- key ").append(w.keyId().orElse("-")).append(": ").append(w.reason()).append('\n');
+    }
+    Map<String, String> attributes = new LinkedHashMap<>(created.attributes());
+    attributes.put("also", Event.KEY_WARNING.attribute());
+    return new Notification(created.subject(), b.toString(), attributes);
+  }
+
   /** A step of a user's rotation failed; nothing after it was attempted. */
   public static Notification failure(Account account, IamUser user, Decision d, String error) {
     return of(

@@ -20,6 +20,7 @@ import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.UserReport;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +42,11 @@ import java.util.Set;
  * one way the provisional plan could be quieter than the real one:
  *
  * <ol>
- *   <li><b>The rotator's state tags</b> (a marker or any per-key history, even unparsable): repair
- *       needs the key ids and the vault, and history (warned, deactivated) belongs to key ids the
- *       report does not give. Read.
+ *   <li><b>A marker</b>, or a state tag of the rotator's that does not parse: repair needs the key
+ *       ids and the vault. Read. (Per-key history alone is not a reason: see below.)
+ *   <li><b>More history entries than the report has keys</b>: at least one names a key that no
+ *       longer exists, and the per-user run removes such tags (they must not pile up against IAM's
+ *       50 tags per user). Read.
  *   <li><b>Not in the report, or created at another time</b> than the report says: the user was
  *       created (or deleted and created again) after the report. Read.
  *   <li><b>Exempt</b> (by facts read just now): the planner looks at nothing else, so the plan is
@@ -63,26 +66,51 @@ import java.util.Set;
  *
  * What remains: every key is active, younger than any age the policy acts on, and older than a day.
  * Changes since the report can only be: a key deleted (fewer keys, fewer actions), a key created
- * (it is younger; the others stay below every threshold, rule 6), a key deactivated (an inactive
+ * (it is younger; the others stay below every threshold, rule 7), a key deactivated (an inactive
  * key below {@code deleteAfterDays} with no history is not acted on unless a create is due, which
- * rule 6 excludes), last use moving later (last use matters only from {@code deactivateAfterDays}
- * on, excluded by rule 6). Report times are truncated to the second, which makes keys look older,
+ * rule 7 excludes), last use moving later (last use matters only from {@code deactivateAfterDays}
+ * on, excluded by rule 7). Report times are truncated to the second, which makes keys look older,
  * never younger. So a settled user's real plan is NOTHING too, apart from the key ids in its text.
- * The key ids themselves are not known: the report names keys {@code access_key_1} and {@code
- * access_key_2}.
+ *
+ * <h2>Why history does not need key ids here</h2>
+ *
+ * The planner reads a key's history (warned, deactivated) in three places only: the recovery window
+ * of an <em>inactive</em> key (at or past {@code deleteAfterDays}, or in the way of a due create);
+ * the warning interval of an active key at or past {@code deactivateAfterDays} (or the newest key
+ * when a create is due and two active keys block it); and reminders, from {@code
+ * deactivateAfterDays} minus the longest reminder on. For the keys in the report, rules 5 and 7
+ * exclude all three (no inactive key; every key below the first action age, which is at most {@code
+ * createAfterDays} &lt; {@code deactivateAfterDays} &le; {@code deleteAfterDays}). A key created
+ * since the report is under a day old; a key deactivated since is below {@code deleteAfterDays}
+ * while no create is due. So the history of a settled user is never consulted, and it does not
+ * matter which report slot it belongs to: the report's slots are <em>not</em> mapped to key ids
+ * (they could only be guessed), the provisional state carries no history, and the plan is the same
+ * as with it. History of keys that no longer exist is never consulted either (key ids are not
+ * reused); it is removed when the user is next read, which rule 2 forces as soon as it outnumbers
+ * the keys, so a settled user carries at most two history tags. The key ids themselves are not
+ * known: the report names keys {@code access_key_1} and {@code access_key_2}.
  */
 final class ReportTriage {
 
   /** A report older than this is not used (IAM regenerates one that is four hours old). */
   static final Duration MAX_REPORT_AGE = Duration.ofHours(12);
 
-  /** Keys created this recently are always read (rule 5). */
+  /** Keys created this recently are always read (rule 6). */
   static final Duration RECENT_KEY = Duration.ofDays(1);
 
-  /** Either a finished report entry, or a reason to read the user one by one. */
-  record Verdict(String user, Optional<UserReport> settled, String readBecause) {
+  /**
+   * Either a finished report entry, or a reason to read the user one by one. With {@code known},
+   * the user's keys are listed first (ListAccessKeys, one call) and judged again by {@link
+   * #judgeListed}; the per-user read then reuses what the bulk read gave (facts, marker, history).
+   */
+  record Verdict(
+      String user, Optional<UserReport> settled, String readBecause, Optional<UserDetails> known) {
     boolean needsRead() {
       return settled.isEmpty();
+    }
+
+    boolean listFirst() {
+      return settled.isEmpty() && known.isPresent();
     }
   }
 
@@ -113,21 +141,33 @@ final class ReportTriage {
 
   Verdict judge(UserDetails details) {
     String name = details.user().name();
-    if (details.stateTags()) {
-      return read(name, "carries the rotator's marker or key history");
+    if (details.marker().isPresent()) {
+      return read(name, "carries the rotator's marker");
+    }
+    if (details.stateTags() && details.history().isEmpty()) {
+      return read(name, "carries a state tag of the rotator's that does not parse");
     }
     ReportedUser row = report.users().get(name);
     if (row == null) {
-      return read(name, "not in the credential report of " + report.generated());
+      return list(details, "not in the credential report of " + report.generated());
     }
-    if (Duration.between(row.created(), details.created()).abs().getSeconds() > 1) {
-      return read(
-          name,
+    if (!sameUser(row, details)) {
+      return list(
+          details,
           "created at "
               + details.created()
               + ", not at "
               + row.created()
               + " as the credential report says");
+    }
+    if (details.history().size() > row.keys().size()) {
+      return list(
+          details,
+          "has history for "
+              + details.history().size()
+              + " keys but "
+              + row.keys().size()
+              + " keys: stale history is removed");
     }
     List<AccessKey> keys = new ArrayList<>();
     for (ReportedKey k : row.keys()) {
@@ -148,14 +188,14 @@ final class ReportTriage {
     long horizon = firstActionAge(t);
     for (AccessKey k : keys) {
       if (!k.isActive()) {
-        return read(name, "has an inactive key");
+        return list(details, "has an inactive key");
       }
       if (k.created().isAfter(now.minus(RECENT_KEY))) {
-        return read(name, "has a key created less than a day ago");
+        return list(details, "has a key created less than a day ago");
       }
       if (Planner.ageDays(k, now) >= horizon) {
-        return read(
-            name,
+        return list(
+            details,
             "has a key "
                 + Planner.ageDays(k, now)
                 + " days old (the policy acts"
@@ -165,9 +205,78 @@ final class ReportTriage {
       }
     }
     if (!isOnly(plan, Action.NOTHING)) {
-      return read(name, "its plan has actions");
+      return list(details, "its plan has actions");
     }
     return settled(state, plan);
+  }
+
+  /**
+   * A user judged {@link Verdict#listFirst}, again, with its keys just listed (ListAccessKeys: ids,
+   * status and creation are fresh) and each key's last use taken from the report's slot created in
+   * the same second (none for a key the report does not have). Settled when that state's plan is
+   * NOTHING or EXEMPT only; otherwise read one by one (fresh last use, the vault) and acted on.
+   *
+   * <p>Why that is exact: the state differs from a per-user read only in last use, and the report's
+   * last use is never later than the truth (an older report, or a key it does not have: never
+   * used). The planner only ever acts <em>more</em> on an earlier last use: an unused key is
+   * deactivated where a used one is warned about (both warnings obey the same interval), and an
+   * inactive key used recently is kept where an unused one is deleted. So a plan of NOTHING made
+   * with earlier last uses is also the plan with the real ones. History is matched by key id,
+   * exactly; a history tag of a key that no longer exists sends the user to a per-user read, which
+   * removes it. The marker was absent moments ago (else {@link #judge} reads the user), and another
+   * run cannot write one meanwhile: the account lease keeps runs apart.
+   */
+  Verdict judgeListed(UserDetails details, List<AccessKey> listed) {
+    String name = details.user().name();
+    ReportedUser row = report.users().get(name);
+    List<ReportedKey> reported = row == null || !sameUser(row, details) ? List.of() : row.keys();
+    Set<String> ids = new java.util.HashSet<>();
+    List<AccessKey> keys = new ArrayList<>();
+    for (AccessKey k : listed) {
+      ids.add(k.id());
+      Instant second = k.created().truncatedTo(ChronoUnit.SECONDS);
+      List<ReportedKey> same =
+          reported.stream()
+              .filter(r -> r.created().truncatedTo(ChronoUnit.SECONDS).equals(second))
+              .toList();
+      long listedSame =
+          listed.stream()
+              .filter(o -> o.created().truncatedTo(ChronoUnit.SECONDS).equals(second))
+              .count();
+      if (same.size() > 1 || (same.size() == 1 && listedSame > 1)) {
+        return new Verdict(
+            name,
+            Optional.empty(),
+            "two keys created in the same second: the report's last use cannot be told apart",
+            Optional.of(details));
+      }
+      Optional<Instant> lastUsed = same.isEmpty() ? Optional.empty() : same.get(0).lastUsed();
+      keys.add(new AccessKey(k.id(), k.status(), k.created(), lastUsed));
+    }
+    for (String keyId : details.history().keySet()) {
+      if (!ids.contains(keyId)) {
+        return new Verdict(
+            name,
+            Optional.empty(),
+            "has history of key " + keyId + ", which no longer exists",
+            Optional.of(details));
+      }
+    }
+    UserState state =
+        new UserState(details.user(), keys, Set.of(), Optional.empty(), details.history());
+    UserPlan plan = planner.plan(state, policy, now);
+    boolean quiet =
+        !plan.decisions().isEmpty()
+            && plan.decisions().stream()
+                .allMatch(d -> d.action() == Action.NOTHING || d.action() == Action.EXEMPT);
+    if (quiet) {
+      return settled(state, plan);
+    }
+    return new Verdict(name, Optional.empty(), "its plan has actions", Optional.of(details));
+  }
+
+  private static boolean sameUser(ReportedUser row, UserDetails details) {
+    return Duration.between(row.created(), details.created()).abs().getSeconds() <= 1;
   }
 
   /** The smallest key age at which the planner may decide anything about an active key. */
@@ -187,7 +296,11 @@ final class ReportTriage {
   }
 
   private static Verdict read(String user, String why) {
-    return new Verdict(user, Optional.empty(), why);
+    return new Verdict(user, Optional.empty(), why, Optional.empty());
+  }
+
+  private static Verdict list(UserDetails details, String why) {
+    return new Verdict(details.user().name(), Optional.empty(), why, Optional.of(details));
   }
 
   private Verdict settled(UserState state, UserPlan plan) {
@@ -209,6 +322,7 @@ final class ReportTriage {
         Optional.of(
             new UserReport(
                 state.user().name(), state.user().owner(), keys, decisions, plan.notes(), 0, 0)),
-        "");
+        "",
+        Optional.empty());
   }
 }

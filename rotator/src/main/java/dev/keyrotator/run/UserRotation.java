@@ -70,7 +70,12 @@ final class UserRotation {
   }
 
   UserReport process(String userName) {
-    UserState state = state(ctx.keys().read(userName));
+    return process(ctx.keys().read(userName));
+  }
+
+  /** The same, for a user already read (a bulk read's facts and a fresh key list). */
+  UserReport process(UserSnapshot snap) {
+    UserState state = state(snap, false);
     Instant now = clock.instant();
     UserPlan plan = planner.plan(state, ctx.policy(), now);
     return new Execution(state, plan, now).run();
@@ -81,7 +86,9 @@ final class UserRotation {
 
   /** Reads the user and plans its forced rotation (rotate-now); changes nothing. */
   Prepared prepare(String userName, ForcedRotation.Request request) {
-    UserState state = state(ctx.keys().read(userName));
+    // a forced rotation asks the vault always: whether a newer key's secret is stored decides
+    // between rotating and only deactivating
+    UserState state = state(ctx.keys().read(userName), true);
     Instant now = clock.instant();
     return new Prepared(state, ForcedRotation.plan(state, ctx.policy(), request, now), now);
   }
@@ -105,10 +112,15 @@ final class UserRotation {
         e.messages.lost());
   }
 
-  private UserState state(UserSnapshot snap) {
+  /**
+   * @param askVault whether to ask which keys' secrets are stored even without a marker: that
+   *     matters only to a repair and to a forced rotation; without either the vault is not asked
+   *     (the store itself checks the secret's ownership before it writes)
+   */
+  private UserState state(UserSnapshot snap, boolean askVault) {
     String userName = snap.user().name();
     Set<String> stored =
-        snap.keys().isEmpty()
+        snap.keys().isEmpty() || (snap.marker().isEmpty() && !askVault)
             ? Set.of()
             : ctx.vault()
                 .storedKeyIds(
@@ -125,6 +137,9 @@ final class UserRotation {
     final List<DecisionReport> reports = new ArrayList<>();
     final List<String> notes;
     final Messages messages;
+
+    /** Warnings already delivered inside this turn's key-created message. */
+    final List<Decision> toldWithTheNewKey = new ArrayList<>();
 
     Execution(UserState state, UserPlan plan, Instant now) {
       this.state = state;
@@ -452,16 +467,26 @@ final class UserRotation {
       LossFreeKeyCreation.Created created =
           new LossFreeKeyCreation(ctx.keys(), ctx.vault(), clock, notes)
               .create(ctx.runId(), ctx.account().id(), state.user().name(), reader());
+      // The plan's warnings (reminders about the older key) ride in this message: one message per
+      // user and run (Notifications.withWarnings).
+      List<Decision> warnings =
+          plan.decisions().stream().filter(w -> w.action() == Action.WARN).toList();
       // Notified before the marker is cleared: a run that dies in between leaves the marker, and
       // the next run notifies again (at least once) instead of never.
-      messages.send(
-          Notifications.of(
-              Event.KEY_CREATED,
-              ctx.account(),
-              state.user(),
-              created.keyId(),
-              d.reason() + ". A new access key was created for you.",
-              Optional.of(created.secret())));
+      boolean delivered =
+          messages.send(
+              Notifications.withWarnings(
+                  Notifications.of(
+                      Event.KEY_CREATED,
+                      ctx.account(),
+                      state.user(),
+                      created.keyId(),
+                      d.reason() + ". A new access key was created for you.",
+                      Optional.of(created.secret())),
+                  warnings));
+      if (delivered) {
+        toldWithTheNewKey.addAll(warnings);
+      }
       created.finish();
       return report(d, Outcome.DONE, created.keyId(), created.secret().arn(), "");
     }
@@ -499,6 +524,10 @@ final class UserRotation {
     /** Only a delivered warning counts: an undelivered one is sent again next run. */
     private DecisionReport warn(Decision d) {
       String keyId = d.keyId().orElse("");
+      if (toldWithTheNewKey.contains(d)) {
+        remember(keyId, history(keyId).withWarned(now));
+        return report(d, Outcome.DONE, keyId, "", "");
+      }
       boolean delivered =
           messages.send(
               Notifications.of(

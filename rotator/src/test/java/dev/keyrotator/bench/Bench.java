@@ -70,7 +70,10 @@ public final class Bench {
       int seedAccounts,
       double actionShare,
       boolean skipSeed,
-      ScanMode scan) {}
+      ScanMode scan,
+      int days,
+      int usersInParallel,
+      boolean actionPath) {}
 
   record Result(
       String name, Duration wall, Map<String, Long> calls, long peakHeap, long retainedHeap) {
@@ -81,13 +84,23 @@ public final class Bench {
 
   public static void main(String[] args) throws Exception {
     Options o = parse(args);
+    if (o.actionPath()) {
+      actionPath(o);
+      return;
+    }
+    if (o.days() > 0) {
+      days(o);
+      return;
+    }
     System.out.printf(
         "bench: %d accounts x %d users, %d ms latency per call, rotator "
-            + "maxConcurrentAccounts %d, %s scan, ~%.0f%% of users needing action%n",
+            + "maxConcurrentAccounts %d, maxConcurrentUsers %d, %s scan, ~%.0f%% of users needing"
+            + " action%n",
         o.accounts(),
         o.users(),
         o.latencyMs(),
         o.concurrency(),
+        o.usersInParallel(),
         o.scan().label(),
         o.actionShare() * 100);
     long t0 = System.nanoTime();
@@ -281,6 +294,10 @@ public final class Bench {
   // ------------------------------------------------------------------ (b) the rotator
 
   static RunReport rotatorPlan(Sandbox sb, Options o, Set<String> only) {
+    return rotator(sb, o, only, false);
+  }
+
+  static RunReport rotator(Sandbox sb, Options o, Set<String> only, boolean enforce) {
     String yaml =
         """
         version: 1
@@ -290,10 +307,11 @@ public final class Bench {
           centralAccountId: "%s"
           includeCentralAccount: true
           maxConcurrentAccounts: %d
+          maxConcurrentUsers: %d
         notifications:
           topicArn: arn:aws:sns:us-east-1:111111111111:key-rotation-events
         """
-            .formatted(ROLE, EXTERNAL_ID, CENTRAL, o.concurrency());
+            .formatted(ROLE, EXTERNAL_ID, CENTRAL, o.concurrency(), o.usersInParallel());
     PolicyFile policy = PolicyFileLoader.parse("bench.yaml", yaml.getBytes(StandardCharsets.UTF_8));
     SandboxCredentials c = sb.credentialsFor(CENTRAL);
     AwsModule aws =
@@ -304,7 +322,173 @@ public final class Bench {
         Injectors.forRun(policy, sb.clock(), line -> {}, Optional.of(sb.endpoint()), aws)
             .getInstance(Orchestrator.class)
             .withScan(o.scan());
-    return orchestrator.run(new RunRequest("bench", Optional.empty(), only, true, Deadline.none()));
+    return orchestrator.run(
+        new RunRequest("bench", Optional.empty(), only, !enforce, Deadline.none()));
+  }
+
+  // ------------------------------------------------------------------ steady state (--days)
+
+  /** Calls no single user causes: the organization, roles, leases, the bulk scan. */
+  static final Set<String> SHARED =
+      Set.of(
+          "GenerateCredentialReport",
+          "GetCredentialReport",
+          "GetAccountAuthorizationDetails",
+          "ListUsers",
+          "ListAccounts",
+          "ListParents",
+          "ListRoots",
+          "ListOrganizationalUnitsForParent",
+          "ListAccountsForParent",
+          "ListTagsForResource",
+          "DescribeOrganization",
+          "DescribeOrganizationalUnit",
+          "AssumeRole",
+          "GetCallerIdentity",
+          "GetObject",
+          "PutObject",
+          "DeleteObject",
+          "HeadObject",
+          "ListObjectsV2");
+
+  /**
+   * {@code run} (enforce) on day 0, then once per simulated day with the sandbox clock a day
+   * further each time; prints calls per user per day. Calls no user causes (SHARED) are all charged
+   * to the users needing no action, with one ListAccessKeys per user settled by its key list and
+   * three calls per other user read without needing an action, so that figure is an upper bound.
+   * The seed's strategy reads everyone every day: its figure is measured once and is flat.
+   */
+  static void days(Options o) throws Exception {
+    System.out.printf(
+        "bench --days %d: %d accounts x %d users, %d ms latency, maxConcurrentUsers %d, rotator"
+            + " run (enforce) daily%n",
+        o.days(), o.accounts(), o.users(), o.latencyMs(), o.usersInParallel());
+    Fixture fixture = fixture(o.accounts(), o.users(), o.actionShare(), 7);
+    try (Sandbox sb = Sandbox.start(fixture, SandboxOptions.defaults().withQuiet(true))) {
+      sb.faults().add(FaultRule.on("*", "*").latencyMs(o.latencyMs()));
+      if (!o.skipSeed()) {
+        sb.calls().clear();
+        seedStrategy(sb, o.accounts());
+        long seedCalls = sb.calls().size();
+        System.out.printf(
+            "a) seed strategy, any day: %d calls, %.3f calls per user%n",
+            seedCalls, (double) seedCalls / (o.accounts() * (long) o.users()));
+      }
+      for (int day = 0; day <= o.days(); day++) {
+        if (day > 0) {
+          sb.clock().advanceDays(1);
+        }
+        sb.calls().clear();
+        long t0 = System.nanoTime();
+        RunReport r = rotator(sb, o, Set.of(), true);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        Map<String, Long> ops = new TreeMap<>(sb.calls().countsByOperation());
+        long total = ops.values().stream().mapToLong(Long::longValue).sum();
+        long shared =
+            ops.entrySet().stream()
+                .filter(e -> SHARED.contains(op(e.getKey())))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
+        Stats s = Stats.of(r);
+        long listedOnly = 0;
+        long readOneByOne = 0;
+        for (AccountReport a : r.accounts()) {
+          var m =
+              java.util.regex.Pattern.compile("(\\d+) of \\d+ users read one by one")
+                  .matcher(a.scanNote());
+          if (m.find()) {
+            readOneByOne += Long.parseLong(m.group(1));
+          }
+          var l =
+              java.util.regex.Pattern.compile("(\\d+) of them settled by their key list")
+                  .matcher(a.scanNote());
+          if (l.find()) {
+            listedOnly += Long.parseLong(l.group(1));
+          }
+        }
+        long noAction = s.users - s.actionUsers;
+        long otherReads = Math.max(0, readOneByOne - listedOnly - s.actionUsers);
+        long noActionCalls = shared + listedOnly + 3 * otherReads;
+        System.out.printf(
+            "b) day %d: %.1f s, %d calls, %.3f calls per user; %d users need an action (%d calls"
+                + " on them, %.1f each); %d need none: %.3f calls each (%d settled by their key"
+                + " list alone)%n",
+            day,
+            ms / 1000.0,
+            total,
+            (double) total / s.users,
+            s.actionUsers,
+            total - noActionCalls,
+            (double) (total - noActionCalls) / Math.max(1, s.actionUsers),
+            noAction,
+            (double) noActionCalls / Math.max(1, noAction),
+            listedOnly);
+        if (day == 0 || day == 1 || day == o.days()) {
+          System.out.printf("   calls: %s%n", ops);
+        }
+      }
+    }
+  }
+
+  /** "iam:ListAccessKeys" to "ListAccessKeys". */
+  static String op(String serviceAndOperation) {
+    return serviceAndOperation.substring(serviceAndOperation.indexOf(':') + 1);
+  }
+
+  // ------------------------------------------------------------------ the action path
+
+  /**
+   * One account per action (a user whose key is due for rotation, in use; a user whose old key is
+   * unused next to a newer one; a user whose old inactive key is due for deletion), each run once
+   * in enforce mode: the calls the user caused, by operation, against the written minimum.
+   */
+  static void actionPath(Options o) throws Exception {
+    record Case(String name, int minimum, java.util.function.Consumer<Fixture.User> keys) {}
+    List<Case> cases =
+        List.of(
+            new Case("create (and remind about the old key)", 10, u -> u.key(170, 0)),
+            new Case(
+                "deactivate",
+                5,
+                u -> {
+                  u.key(190, 30);
+                  u.key(20, 0);
+                }),
+            new Case(
+                "delete",
+                4,
+                u -> {
+                  u.key(Fixture.Key.of(200, null).inactive());
+                  u.key(20, 0);
+                }));
+    System.out.printf(
+        "bench --action-path: one user per account, %d ms latency per call%n", o.latencyMs());
+    for (Case c : cases) {
+      Fixture f = Fixture.create("o-benchmark001", CENTRAL);
+      Fixture.Account mgmt = f.accounts.get(0);
+      mgmt.memberRole(ROLE, EXTERNAL_ID).topic("key-rotation-events");
+      c.keys().accept(mgmt.user("user-0000"));
+      try (Sandbox sb = Sandbox.start(f.validate(), SandboxOptions.defaults().withQuiet(true))) {
+        sb.faults().add(FaultRule.on("*", "*").latencyMs(o.latencyMs()));
+        sb.calls().clear();
+        RunReport r = rotator(sb, o, Set.of(), true);
+        Map<String, Long> perUser = new TreeMap<>();
+        sb.calls().countsByOperation().entrySet().stream()
+            .filter(e -> !SHARED.contains(op(e.getKey())))
+            .forEach(e -> perUser.put(e.getKey(), e.getValue()));
+        long calls = perUser.values().stream().mapToLong(Long::longValue).sum();
+        List<String> done =
+            r.accounts().stream()
+                .flatMap(a -> a.users().stream())
+                .flatMap(u -> u.decisions().stream())
+                .map(d -> d.action() + ":" + d.outcome())
+                .toList();
+        System.out.printf(
+            "%s: %d calls for the user (written minimum %d), SNS messages %d; decisions %s%n"
+                + "   %s%n",
+            c.name(), calls, c.minimum(), perUser.getOrDefault("sns:Publish", 0L), done, perUser);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ measuring
@@ -378,10 +562,7 @@ public final class Bench {
 
   static boolean needsAction(UserReport u) {
     return u.decisions().stream()
-        .anyMatch(
-            d ->
-                !d.action().equals(Action.NOTHING.name())
-                    && !d.action().equals(Action.EXEMPT.name()));
+        .anyMatch(d -> d.action() != Action.NOTHING && d.action() != Action.EXEMPT);
   }
 
   /** Figures from the rotator's report. */
@@ -404,9 +585,9 @@ public final class Bench {
           s.keys += u.keys().size();
           if (needsAction(u)) {
             s.actionUsers++;
-            // GetUser, ListUserTags, ListGroupsForUser, ListAccessKeys, GetAccessKeyLastUsed per
-            // key, DescribeSecret when it has keys
-            s.actionUserCalls += 4 + u.keys().size() + (u.keys().isEmpty() ? 0 : 1);
+            // ListAccessKeys, then GetAccessKeyLastUsed per key (facts, tags and groups come from
+            // the bulk read; the vault is asked only to repair a marker)
+            s.actionUserCalls += 1 + u.keys().size();
           }
         }
       }
@@ -434,6 +615,9 @@ public final class Bench {
     double share = 0.10;
     boolean skipSeed = false;
     ScanMode scan = ScanMode.CREDENTIAL_REPORT;
+    int days = 0;
+    int usersInParallel = PolicyFile.OrganizationSettings.DEFAULT_MAX_CONCURRENT_USERS;
+    boolean actionPath = false;
     for (int i = 0; i < args.length; i++) {
       String v = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -462,6 +646,15 @@ public final class Bench {
           i++;
         }
         case "--skip-seed" -> skipSeed = true;
+        case "--days" -> {
+          days = Integer.parseInt(v);
+          i++;
+        }
+        case "--users-in-parallel" -> {
+          usersInParallel = Integer.parseInt(v);
+          i++;
+        }
+        case "--action-path" -> actionPath = true;
         case "--scan" -> {
           scan = v.equals("per-user") ? ScanMode.PER_USER : ScanMode.CREDENTIAL_REPORT;
           i++;
@@ -469,6 +662,17 @@ public final class Bench {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    return new Options(accounts, users, latency, concurrency, seedAccounts, share, skipSeed, scan);
+    return new Options(
+        accounts,
+        users,
+        latency,
+        concurrency,
+        seedAccounts,
+        share,
+        skipSeed,
+        scan,
+        days,
+        usersInParallel,
+        actionPath);
   }
 }

@@ -73,6 +73,7 @@ class PolicySchemaTest {
           includeAccounts: ["222222222222"]
           excludeAccounts: ["333333333333"]
           maxConcurrentAccounts: 4
+          maxConcurrentUsers: 6
           userPath: /apps/
           requireUserTag: {key: KeyRotation, value: rotate}
         secrets:
@@ -126,6 +127,7 @@ class PolicySchemaTest {
             List.of("222222222222"),
             List.of("333333333333"));
     assertThat(o.maxConcurrentAccounts()).isEqualTo(4);
+    assertThat(o.maxConcurrentUsers()).isEqualTo(6);
     assertThat(o.userPath()).isEqualTo("/apps/");
     assertThat(o.requireUserTag()).hasValue(new PolicyFile.UserTag("KeyRotation", "rotate"));
     assertThat(f.secrets())
@@ -210,6 +212,7 @@ class PolicySchemaTest {
             "includeAccounts",
             "excludeAccounts",
             "maxConcurrentAccounts",
+            "maxConcurrentUsers",
             "userPath",
             "requireUserTag");
     assertThat(keys(SCHEMA.at("/properties/secrets/properties")))

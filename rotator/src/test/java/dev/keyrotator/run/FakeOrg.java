@@ -80,6 +80,9 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     /** Users read one by one ({@link KeyStore#read}). */
     final List<String> userReads = new CopyOnWriteArrayList<>();
 
+    /** Users whose keys were listed (ListAccessKeys alone). */
+    final List<String> keyLists = new CopyOnWriteArrayList<>();
+
     Member(Account account) {
       this.account = account;
     }
@@ -265,6 +268,30 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
         String op, String code, int status, String message) {
       AwsCallException e = new AwsCallException("iam", op, code, status, message, null);
       return new ScanUnavailableException(e.getMessage(), e);
+    }
+
+    @Override
+    public List<AccessKey> listKeys(String userName) {
+      m.keyLists.add(userName);
+      return u(userName).keys.stream()
+          .map(k -> new AccessKey(k.id(), k.status(), k.created(), Optional.empty()))
+          .toList();
+    }
+
+    @Override
+    public UserSnapshot read(UserDetails known, List<AccessKey> listed) {
+      m.userReads.add(known.user().name());
+      User u = u(known.user().name());
+      List<AccessKey> keys = new java.util.ArrayList<>();
+      for (AccessKey k : listed) {
+        keys.add(
+            u.keys.stream()
+                .filter(t -> t.id().equals(k.id()))
+                .findFirst()
+                .map(t -> new AccessKey(k.id(), k.status(), k.created(), t.lastUsed()))
+                .orElse(k));
+      }
+      return new UserSnapshot(known.user(), keys, known.marker(), known.history());
     }
 
     @Override

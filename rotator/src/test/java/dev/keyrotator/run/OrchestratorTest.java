@@ -2,6 +2,7 @@ package dev.keyrotator.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyFileLoader;
@@ -15,6 +16,7 @@ import dev.keyrotator.report.AccountStatus;
 import dev.keyrotator.report.DecisionReport;
 import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.RunReport;
+import dev.keyrotator.report.UserReport;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -71,6 +73,27 @@ class OrchestratorTest {
 
   static AccountReport account(RunReport r, String id) {
     return r.accounts().stream().filter(a -> a.accountId().equals(id)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aNewKeyAndTheReminderAboutTheOldOneAreOneMessage() {
+    RunReport report = orchestrator(policy("")).run(request());
+
+    UserReport a = account(report, "222222222222").users().get(0);
+    assertThat(a.decisions())
+        .extracting(DecisionReport::action, DecisionReport::outcome)
+        .containsExactly(tuple(Action.CREATE_KEY, Outcome.DONE), tuple(Action.WARN, Outcome.DONE));
+    assertThat(org.published)
+        .filteredOn(n -> "alice".equals(n.attributes().get("user_name")))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.attributes())
+                  .containsEntry("event", "key-created")
+                  .containsEntry("also", "key-warning");
+              assertThat(n.body()).contains("Also in this run:").contains(aliceOld.id());
+            });
+    assertThat(alice.history.get(aliceOld.id()).lastWarned()).contains(clock.instant());
   }
 
   @Test

@@ -109,6 +109,21 @@ class ReportScanTest {
                     Optional.empty()));
           }
         }
+        if (r.nextInt(8) == 0) {
+          // Rotated before: history on a key it still has (warned, or deactivated and switched on
+          // again), or on a key deleted since (stale), dated in the past or forged in the future.
+          String id =
+              !u.keys.isEmpty() && r.nextBoolean()
+                  ? u.keys.get(r.nextInt(u.keys.size())).id()
+                  : "AKIAGONE" + String.format("%012d", r.nextInt(1_000_000));
+          Optional<Instant> at =
+              Optional.of(clock.instant().plus(Duration.ofDays(r.nextInt(40) - 35)));
+          u.history.put(
+              id,
+              r.nextBoolean()
+                  ? new KeyHistory(at, Optional.empty())
+                  : new KeyHistory(Optional.empty(), at));
+        }
         if (r.nextInt(25) == 0) {
           u.marker =
               Optional.of(new RotationMarker("run-0", clock.instant().minus(Duration.ofDays(1))));
@@ -180,6 +195,58 @@ class ReportScanTest {
         .extracting(DecisionReport::action)
         .containsExactly(Action.NOTHING);
     assertThat(a.users().get(0).keys().get(0).keyId()).isEqualTo("access_key_1");
+  }
+
+  @Test
+  void aUserRotatedBeforeIsSettledFromTheBulkReadWhenItsHistoryCannotMatter() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    FakeOrg.User rotated = org.user(ACCOUNT, "rotated", Map.of());
+    AccessKey young = org.key(rotated, KeyStatus.ACTIVE, 20, 1);
+    rotated.history.put(
+        young.id(),
+        new KeyHistory(Optional.of(clock.instant().minus(Duration.ofDays(30))), Optional.empty()));
+    FakeOrg.User stale = org.user(ACCOUNT, "stale", Map.of());
+    org.key(stale, KeyStatus.ACTIVE, 20, 1);
+    stale.history.put(
+        "AKIAGONE000000000001",
+        new KeyHistory(Optional.empty(), Optional.of(clock.instant().minus(Duration.ofDays(9)))));
+    stale.history.put(
+        "AKIAGONE000000000002",
+        new KeyHistory(Optional.of(clock.instant().minus(Duration.ofDays(9))), Optional.empty()));
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
+
+    // More history entries than keys: one is stale and is removed by the per-user run.
+    assertThat(org.accounts.get(ACCOUNT).userReads).containsExactly("stale");
+    assertThat(decisions(r)).isEqualTo(decisions(plan(ScanMode.PER_USER)));
+  }
+
+  @Test
+  void aUserInItsRotationWindowIsSettledByItsKeyListAlone() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    // Rotated 17 days ago: the old key was deactivated 2 days ago and is kept for its recovery
+    // window; the new key is in use. Nothing is due today.
+    FakeOrg.User u = org.user(ACCOUNT, "rotated", Map.of());
+    AccessKey old = org.key(u, KeyStatus.INACTIVE, 182, 20);
+    AccessKey fresh = org.key(u, KeyStatus.ACTIVE, 17, 0);
+    u.history.put(
+        old.id(),
+        new KeyHistory(
+            Optional.of(clock.instant().minus(Duration.ofDays(9))),
+            Optional.of(clock.instant().minus(Duration.ofDays(2)))));
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT);
+
+    assertThat(org.accounts.get(ACCOUNT).userReads).isEmpty();
+    assertThat(org.accounts.get(ACCOUNT).keyLists).containsExactly("rotated");
+    UserReport settled = account(r, ACCOUNT).users().get(0);
+    assertThat(settled.decisions())
+        .extracting(DecisionReport::action)
+        .containsExactly(Action.NOTHING);
+    assertThat(settled.keys()).extracting(k -> k.keyId()).containsExactly(old.id(), fresh.id());
+    assertThat(account(r, ACCOUNT).scanNote())
+        .contains("1 of them settled by their key list alone");
+    assertThat(decisions(r)).isEqualTo(decisions(plan(ScanMode.PER_USER)));
   }
 
   @Test
