@@ -49,6 +49,9 @@ public record PolicyFile(
    * @param centralAccountId the account the rotator runs in, when known
    * @param includeCentralAccount process the central account too
    * @param includeOus only accounts under these OUs (whole subtrees); empty means all
+   * @param mode which accounts there are: the organization's, or only the account the rotator runs
+   *     in (no organization, the seed's case); {@link OrganizationMode#AUTO} decides by asking
+   *     Organizations
    */
   public record OrganizationSettings(
       String memberRoleName,
@@ -60,12 +63,46 @@ public record PolicyFile(
       List<String> excludeOus,
       List<String> includeAccounts,
       List<String> excludeAccounts,
-      int maxConcurrentAccounts) {
+      int maxConcurrentAccounts,
+      OrganizationMode mode) {
     public OrganizationSettings {
+      java.util.Objects.requireNonNull(mode, "mode");
       includeOus = List.copyOf(includeOus);
       excludeOus = List.copyOf(excludeOus);
       includeAccounts = List.copyOf(includeAccounts);
       excludeAccounts = List.copyOf(excludeAccounts);
+    }
+  }
+
+  /**
+   * {@code organization.mode}: the organization's accounts, only the account the rotator runs in,
+   * or (default) whichever applies: the account's own alone when Organizations answers that it is
+   * in no organization (AWSOrganizationsNotInUseException).
+   */
+  public enum OrganizationMode {
+    AUTO("auto"),
+    ORGANIZATION("organization"),
+    SINGLE_ACCOUNT("single-account");
+
+    private final String label;
+
+    OrganizationMode(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+
+    /** The mode a label names ({@code auto}, {@code organization}, {@code single-account}). */
+    public static OrganizationMode fromLabel(String label) {
+      for (OrganizationMode m : values()) {
+        if (m.label.equals(label)) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException(
+          "organization mode must be auto, organization or single-account, got '" + label + "'");
     }
   }
 

@@ -40,6 +40,12 @@ public final class PolicyFileLoader {
 
   public static final int CURRENT_VERSION = 1;
 
+  /**
+   * The member role's name when the file has none: only a single-account file may leave it out
+   * (nothing is assumed there); it is stacksets/member-role.yaml's default.
+   */
+  static final String DEFAULT_MEMBER_ROLE_NAME = "OrgKeyRotatorMemberRole";
+
   private PolicyFileLoader() {}
 
   /** Loads and validates {@code path}. */
@@ -114,7 +120,7 @@ public final class PolicyFileLoader {
     JsonNode o = root.path("organization");
     var org =
         new PolicyFile.OrganizationSettings(
-            o.get("memberRoleName").asString(),
+            text(o, "memberRoleName").orElse(DEFAULT_MEMBER_ROLE_NAME),
             text(o, "memberRolePath").orElse("/"),
             text(o, "externalId"),
             text(o, "centralAccountId"),
@@ -123,7 +129,10 @@ public final class PolicyFileLoader {
             strings(o.path("excludeOus")),
             strings(o.path("includeAccounts")),
             strings(o.path("excludeAccounts")),
-            o.path("maxConcurrentAccounts").asInt(DEFAULT_MAX_CONCURRENT_ACCOUNTS));
+            o.path("maxConcurrentAccounts").asInt(DEFAULT_MAX_CONCURRENT_ACCOUNTS),
+            text(o, "mode")
+                .map(PolicyFile.OrganizationMode::fromLabel)
+                .orElse(PolicyFile.OrganizationMode.AUTO));
     JsonNode s = root.path("secrets");
     var secrets =
         new PolicyFile.SecretSettings(

@@ -4,6 +4,8 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Stage;
+import com.google.inject.multibindings.OptionalBinder;
+import dev.keyrotator.aws.AccountScope;
 import dev.keyrotator.aws.AwsClientFactory;
 import dev.keyrotator.aws.AwsModule;
 import dev.keyrotator.aws.AwsSettings;
@@ -42,6 +44,9 @@ public final class Injectors {
             bind(Clock.class).toInstance(clock);
             bind(Progress.class).toInstance(progress);
             bind(AwsSettings.class).toInstance(settings);
+            OptionalBinder.newOptionalBinder(binder(), AccountScope.Mode.class)
+                .setBinding()
+                .toInstance(scope(policy.organization().mode()));
           }
         },
         aws,
@@ -52,6 +57,14 @@ public final class Injectors {
   /** Closes the SDK clients the injector built (their HTTP connections and credential refresh). */
   public static void close(Injector injector) {
     injector.getInstance(AwsClientFactory.class).close();
+  }
+
+  static AccountScope.Mode scope(PolicyFile.OrganizationMode mode) {
+    return switch (mode) {
+      case AUTO -> AccountScope.Mode.AUTO;
+      case ORGANIZATION -> AccountScope.Mode.ORGANIZATION;
+      case SINGLE_ACCOUNT -> AccountScope.Mode.SINGLE_ACCOUNT;
+    };
   }
 
   static AwsSettings settings(PolicyFile policy, Optional<URI> endpoint) {
