@@ -9,6 +9,7 @@ import dev.keyrotator.aws.AccountScope;
 import dev.keyrotator.aws.AwsClientFactory;
 import dev.keyrotator.aws.AwsModule;
 import dev.keyrotator.aws.AwsSettings;
+import dev.keyrotator.config.PlaceholderAccounts;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.run.Progress;
 import java.net.URI;
@@ -24,7 +25,12 @@ public final class Injectors {
     return forRun(policy, clock, progress, endpoint, Optional.empty(), aws);
   }
 
-  /** With the region the caller resolved (the CLI's {@code --region}); else the SDK's chain. */
+  /**
+   * With the region the caller resolved (the CLI's {@code --region}); else the SDK's chain.
+   *
+   * @throws IllegalArgumentException against AWS itself while the policy still holds an example
+   *     account id ({@link PlaceholderAccounts})
+   */
   public static Injector forRun(
       PolicyFile policy,
       Clock clock,
@@ -34,6 +40,7 @@ public final class Injectors {
       AwsModule aws) {
     AwsSettings settings =
         region.map(settings(policy, endpoint)::withRegion).orElse(settings(policy, endpoint));
+    PlaceholderAccounts.refuseAgainstAws(policy, !AwsClientFactory.customEndpoint(settings));
     return Guice.createInjector(
         Stage.PRODUCTION,
         new AbstractModule() {

@@ -192,7 +192,9 @@ class SingleAccountEndToEndTest {
     // day 0: 165 days old -> a new key, its secret stored, the owner told where it is
     Run first = cli("run", "auto", "day0");
     assertThat(first.exit).as(first.err).isZero();
-    assertThat(keys("app-orders")).extracting(AccessKeyInfo::status).containsExactly("Active", "Active");
+    assertThat(keys("app-orders"))
+        .extracting(AccessKeyInfo::status)
+        .containsExactly("Active", "Active");
     String newKey = keys("app-orders").get(1).accessKeyId();
     assertThat(storedKeyId("app-orders")).isEqualTo(newKey);
     assertThat(keys("app-payments")).hasSize(1);
@@ -204,10 +206,13 @@ class SingleAccountEndToEndTest {
                     .containsEntry("event", "key-created")
                     .containsEntry("account_id", ACCOUNT)
                     .containsEntry("user_name", "app-orders"));
-    assertThat(first.report.accounts()).singleElement().satisfies(a -> {
-      assertThat(a.accountId()).isEqualTo(ACCOUNT);
-      assertThat(a.status()).isEqualTo(AccountStatus.DONE);
-    });
+    assertThat(first.report.accounts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.accountId()).isEqualTo(ACCOUNT);
+              assertThat(a.status()).isEqualTo(AccountStatus.DONE);
+            });
     assertThat(deliveredReport(first.report)).contains(newKey).contains("\"" + ACCOUNT + "\"");
     // no role was assumed and Organizations was asked once, answering that there is none
     assertThat(sb.calls().all()).noneMatch(c -> c.operation().equals("AssumeRole"));
@@ -226,7 +231,8 @@ class SingleAccountEndToEndTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(oldKey, "Inactive"),
             org.assertj.core.groups.Tuple.tuple(newKey, "Active"));
-    assertThat(sb.snsMessages()).anySatisfy(m -> assertThat(m.attributes()).containsEntry("event", "key-deactivated"));
+    assertThat(sb.snsMessages())
+        .anySatisfy(m -> assertThat(m.attributes()).containsEntry("event", "key-deactivated"));
 
     // day 20: 185 days old and inactive -> deleted; the user is left with the stored key
     sb.clock().advanceDays(5);
@@ -234,7 +240,8 @@ class SingleAccountEndToEndTest {
     assertThat(third.exit).as(third.err).isZero();
     assertThat(keys("app-orders")).extracting(AccessKeyInfo::accessKeyId).containsExactly(newKey);
     assertThat(storedKeyId("app-orders")).isEqualTo(newKey);
-    assertThat(sb.snsMessages()).anySatisfy(m -> assertThat(m.attributes()).containsEntry("event", "key-deleted"));
+    assertThat(sb.snsMessages())
+        .anySatisfy(m -> assertThat(m.attributes()).containsEntry("event", "key-deleted"));
     assertThat(deliveredReport(third.report)).contains(oldKey);
 
     // no secret in any output, message or report
@@ -250,6 +257,25 @@ class SingleAccountEndToEndTest {
                 .orElseThrow()
                 .currentValue());
     assertThat(all.toString()).doesNotContain(secret);
+  }
+
+  @Test
+  void aReportForAWrongBucketOwnerIsRefusedAsS3RefusesIt() throws Exception {
+    Path p = policy("auto");
+    Files.writeString(p, Files.readString(p).replace("\"123456789012\"", "\"999999999999\""));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    new Main(new PrintWriter(out), new PrintWriter(err), Map.of())
+        .run(
+            "run",
+            "--policy",
+            p.toString(),
+            "--endpoint",
+            SANDBOX.endpoint().toString(),
+            "--now",
+            SANDBOX.sandbox().clock().now().toString());
+    assertThat(err.toString()).contains("report delivery").contains("AccessDenied");
+    assertThat(SANDBOX.sandbox().s3Keys(BUCKET)).isEmpty();
   }
 
   @Test
