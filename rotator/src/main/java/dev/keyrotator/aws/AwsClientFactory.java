@@ -107,6 +107,14 @@ public final class AwsClientFactory implements AutoCloseable {
 
   /** True when requests go somewhere other than AWS's own endpoints (sandbox, LocalStack). */
   public boolean customEndpoint() {
+    return customEndpoint(settings);
+  }
+
+  /**
+   * True when {@code settings} or the SDK's standard sources (AWS_ENDPOINT_URL, the system property
+   * aws.endpointUrl) send requests somewhere other than AWS's own endpoints.
+   */
+  public static boolean customEndpoint(AwsSettings settings) {
     return settings.endpointOverride().isPresent()
         || env("AWS_ENDPOINT_URL").isPresent()
         || Optional.ofNullable(System.getProperty("aws.endpointUrl")).isPresent();

@@ -3,6 +3,7 @@ package dev.keyrotator.aws;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.OptionalBinder;
 import dev.keyrotator.ports.AccountDirectory;
 import dev.keyrotator.ports.Notifier;
 import dev.keyrotator.ports.RoleAssumer;
@@ -18,8 +19,11 @@ import software.amazon.awssdk.services.sts.StsClient;
  * The AWS adapters. The caller binds {@link AwsSettings} ({@code
  * bind(AwsSettings.class).toInstance(...)}); this module provides {@link CallMetrics}, {@link
  * AwsClientFactory}, one singleton per central SDK client (Organizations, STS, SNS, S3), and binds
- * {@link AccountDirectory}, {@link RoleAssumer} and {@link Notifier}. Per-account IAM and Secrets
- * Manager come from {@link RoleAssumer#open}. Works with {@code requireExplicitBindings()}.
+ * {@link AccountDirectory}, {@link RoleAssumer} (both {@link AccountScope}: the organization's
+ * accounts, or the rotator's own account alone) and {@link Notifier}. Per-account IAM and Secrets
+ * Manager come from {@link RoleAssumer#open}. {@link AccountScope.Mode} defaults to AUTO; set it
+ * with {@code OptionalBinder.newOptionalBinder(binder(), AccountScope.Mode.class).setBinding()}.
+ * Works with {@code requireExplicitBindings()}.
  *
  * <p>Central credentials come from the SDK's DefaultCredentialsProvider unless the module is made
  * with {@link #withCredentials} (tests, the sandbox demo).
@@ -43,8 +47,14 @@ public final class AwsModule extends AbstractModule {
   @Override
   protected void configure() {
     requireBinding(AwsSettings.class);
-    bind(AccountDirectory.class).to(OrganizationsAccountDirectory.class).in(Singleton.class);
-    bind(RoleAssumer.class).to(StsRoleAssumer.class).in(Singleton.class);
+    OptionalBinder.newOptionalBinder(binder(), AccountScope.Mode.class)
+        .setDefault()
+        .toInstance(AccountScope.Mode.AUTO);
+    bind(OrganizationsAccountDirectory.class).in(Singleton.class);
+    bind(StsRoleAssumer.class).in(Singleton.class);
+    bind(AccountScope.class).in(Singleton.class);
+    bind(AccountDirectory.class).to(AccountScope.class);
+    bind(RoleAssumer.class).to(AccountScope.class);
     bind(Notifier.class).to(SnsNotifier.class).in(Singleton.class);
   }
 

@@ -58,14 +58,7 @@ public final class OrganizationsAccountDirectory implements AccountDirectory {
    */
   @Override
   public List<Account> activeAccounts(boolean withTags) {
-    List<Root> roots =
-        AwsErrors.call(
-            SERVICE,
-            "ListRoots",
-            () ->
-                organizations.listRootsPaginator(r -> {}).stream()
-                    .flatMap(p -> p.roots().stream())
-                    .toList());
+    List<Root> roots = roots();
     List<Account> out = new ArrayList<>();
     Deque<Node> queue = new ArrayDeque<>();
     for (Root root : roots) {
@@ -111,6 +104,17 @@ public final class OrganizationsAccountDirectory implements AccountDirectory {
       }
     }
     return List.copyOf(out);
+  }
+
+  /** The organization's roots (ListRoots, all pages). */
+  List<Root> roots() {
+    return AwsErrors.call(
+        SERVICE,
+        "ListRoots",
+        () ->
+            organizations.listRootsPaginator(r -> {}).stream()
+                .flatMap(p -> p.roots().stream())
+                .toList());
   }
 
   /**

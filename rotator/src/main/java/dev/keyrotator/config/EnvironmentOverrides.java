@@ -7,8 +7,10 @@ import java.util.Optional;
 /**
  * Settings the deployment owns (the central stack sets them as Lambda environment variables) win
  * over the policy file's: role name and path, user path and scope tag, ExternalId, topics, secret
- * store, report bucket, lease bucket and prefix. The lifecycle policy itself only ever comes from
- * the file, and {@code KEY_ROTATOR_POLICY_SHA256}, when set, pins which file that may be.
+ * store, report bucket, lease bucket and prefix, the central and security account ids (so that a
+ * policy file bundled with its example ids still names the real accounts) and the organization
+ * mode. The lifecycle policy itself only ever comes from the file, and {@code
+ * KEY_ROTATOR_POLICY_SHA256}, when set, pins which file that may be.
  */
 public final class EnvironmentOverrides {
   public static final String PREFIX = "KEY_ROTATOR_";
@@ -45,7 +47,7 @@ public final class EnvironmentOverrides {
             get(env, "MEMBER_ROLE_NAME").orElse(o.memberRoleName()),
             get(env, "MEMBER_ROLE_PATH").orElse(o.memberRolePath()),
             get(env, "EXTERNAL_ID").or(o::externalId),
-            o.centralAccountId(),
+            accountId(env, "CENTRAL_ACCOUNT_ID").or(o::centralAccountId),
             o.includeCentralAccount(),
             o.includeOus(),
             o.excludeOus(),
@@ -54,7 +56,8 @@ public final class EnvironmentOverrides {
             o.maxConcurrentAccounts(),
             get(env, "USER_PATH").orElse(o.userPath()),
             requireTag.or(o::requireUserTag),
-            o.maxConcurrentUsers());
+            o.maxConcurrentUsers(),
+            get(env, "ORGANIZATION_MODE").map(EnvironmentOverrides::mode).orElse(o.mode()));
     var s = f.secrets();
     var secrets =
         new PolicyFile.SecretSettings(
@@ -70,7 +73,7 @@ public final class EnvironmentOverrides {
     var r = f.reporting();
     var reporting =
         new PolicyFile.ReportingSettings(
-            r.securityAccountId(),
+            accountId(env, "SECURITY_ACCOUNT_ID").or(r::securityAccountId),
             get(env, "REPORT_BUCKET").or(r::bucket),
             get(env, "REPORT_PREFIX").orElse(r.prefix()),
             get(env, "SECURITY_TOPIC_ARN").or(r::topicArn));
@@ -112,6 +115,27 @@ public final class EnvironmentOverrides {
                   "not an IAM role name: '" + org.memberRoleName() + "'")));
     }
     return out;
+  }
+
+  /** A 12-digit account id from the environment; anything else is a one-line problem. */
+  private static Optional<String> accountId(Map<String, String> env, String name) {
+    Optional<String> v = get(env, name).map(String::trim);
+    if (v.isPresent() && !v.get().matches("\\d{12}")) {
+      throw problem(name, "not an AWS account id (12 digits): '" + v.get() + "'");
+    }
+    return v;
+  }
+
+  private static PolicyFile.OrganizationMode mode(String value) {
+    try {
+      return PolicyFile.OrganizationMode.fromLabel(value.trim());
+    } catch (IllegalArgumentException e) {
+      throw problem("ORGANIZATION_MODE", e.getMessage());
+    }
+  }
+
+  private static PolicyFileException problem(String name, String message) {
+    return new PolicyFileException(List.of(new ConfigProblem(PREFIX + name, 0, "", message)));
   }
 
   private static Optional<String> get(Map<String, String> env, String name) {

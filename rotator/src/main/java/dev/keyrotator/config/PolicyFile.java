@@ -53,6 +53,9 @@ public record PolicyFile(
    *     the member role's UserPath parameter must be the same
    * @param requireUserTag only users carrying this tag are rotated (the member role's
    *     UserScope=tagged); the others are reported as exempt
+   * @param mode which accounts there are: the organization's, or only the account the rotator runs
+   *     in (no organization, the seed's case); {@link OrganizationMode#AUTO} decides by asking
+   *     Organizations
    */
   public record OrganizationSettings(
       String memberRoleName,
@@ -67,11 +70,13 @@ public record PolicyFile(
       int maxConcurrentAccounts,
       String userPath,
       Optional<UserTag> requireUserTag,
-      int maxConcurrentUsers) {
+      int maxConcurrentUsers,
+      OrganizationMode mode) {
     /** Users of one account read and rotated at a time, unless the policy says otherwise. */
     public static final int DEFAULT_MAX_CONCURRENT_USERS = 4;
 
     public OrganizationSettings {
+      java.util.Objects.requireNonNull(mode, "mode");
       includeOus = List.copyOf(includeOus);
       excludeOus = List.copyOf(excludeOus);
       includeAccounts = List.copyOf(includeAccounts);
@@ -104,7 +109,8 @@ public record PolicyFile(
           maxConcurrentAccounts,
           "/",
           Optional.empty(),
-          DEFAULT_MAX_CONCURRENT_USERS);
+          DEFAULT_MAX_CONCURRENT_USERS,
+          OrganizationMode.AUTO);
     }
   }
 
@@ -141,6 +147,38 @@ public record PolicyFile(
       Optional<String> readerRoleTag) {
     public SecretSettings(StoreIn storeIn, String namePrefix, Optional<String> kmsKeyId) {
       this(storeIn, namePrefix, kmsKeyId, Optional.empty());
+    }
+  }
+
+  /**
+   * {@code organization.mode}: the organization's accounts, only the account the rotator runs in,
+   * or (default) whichever applies: the account's own alone when Organizations answers that it is
+   * in no organization (AWSOrganizationsNotInUseException).
+   */
+  public enum OrganizationMode {
+    AUTO("auto"),
+    ORGANIZATION("organization"),
+    SINGLE_ACCOUNT("single-account");
+
+    private final String label;
+
+    OrganizationMode(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+
+    /** The mode a label names ({@code auto}, {@code organization}, {@code single-account}). */
+    public static OrganizationMode fromLabel(String label) {
+      for (OrganizationMode m : values()) {
+        if (m.label.equals(label)) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException(
+          "organization mode must be auto, organization or single-account, got '" + label + "'");
     }
   }
 

@@ -40,6 +40,12 @@ public final class PolicyFileLoader {
 
   public static final int CURRENT_VERSION = 1;
 
+  /**
+   * The member role's name when the file has none: only a single-account file may leave it out
+   * (nothing is assumed there); it is stacksets/member-role.yaml's default.
+   */
+  static final String DEFAULT_MEMBER_ROLE_NAME = "OrgKeyRotatorMemberRole";
+
   private PolicyFileLoader() {}
 
   /** Loads and validates {@code path}. */
@@ -114,7 +120,7 @@ public final class PolicyFileLoader {
     JsonNode o = root.path("organization");
     var org =
         new PolicyFile.OrganizationSettings(
-            o.get("memberRoleName").asString(),
+            text(o, "memberRoleName").orElse(DEFAULT_MEMBER_ROLE_NAME),
             text(o, "memberRolePath").orElse("/"),
             text(o, "externalId"),
             text(o, "centralAccountId"),
@@ -132,7 +138,10 @@ public final class PolicyFileLoader {
                         o.get("requireUserTag").get("value").asString()))
                 : Optional.empty(),
             o.path("maxConcurrentUsers")
-                .asInt(PolicyFile.OrganizationSettings.DEFAULT_MAX_CONCURRENT_USERS));
+                .asInt(PolicyFile.OrganizationSettings.DEFAULT_MAX_CONCURRENT_USERS),
+            text(o, "mode")
+                .map(PolicyFile.OrganizationMode::fromLabel)
+                .orElse(PolicyFile.OrganizationMode.AUTO));
     JsonNode s = root.path("secrets");
     JsonNode readers = s.path("readers");
     var secrets =

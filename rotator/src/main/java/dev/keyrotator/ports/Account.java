@@ -9,9 +9,31 @@ import java.util.Objects;
  *
  * @param ouPath OU ids from the root's first child down to the account's parent (empty at root)
  * @param ouNames the names of those OUs, same order
+ * @param standalone the account the rotator runs in, with no organization around it (single-account
+ *     mode): worked with the rotator's own credentials, never left out as "the central account"
  */
 public record Account(
-    String id, String name, List<String> ouPath, List<String> ouNames, Map<String, String> tags) {
+    String id,
+    String name,
+    List<String> ouPath,
+    List<String> ouNames,
+    Map<String, String> tags,
+    boolean standalone) {
+
+  /** A member account of the organization. */
+  public Account(
+      String id, String name, List<String> ouPath, List<String> ouNames, Map<String, String> tags) {
+    this(id, name, ouPath, ouNames, tags, false);
+  }
+
+  /** The account the rotator runs in, alone (single-account mode). */
+  public static Account standalone(String id) {
+    return new Account(id, STANDALONE_NAME, List.of(), List.of(), Map.of(), true);
+  }
+
+  /** The name a standalone account goes by in reports (no organization names it). */
+  public static final String STANDALONE_NAME = "this account";
+
   public Account {
     Objects.requireNonNull(id, "id");
     name = name == null ? "" : name;

@@ -13,6 +13,9 @@ public final class AccountSelection {
     if (org.excludeAccounts().contains(account.id())) {
       return Optional.of("excluded by organization.excludeAccounts");
     }
+    if (account.standalone()) {
+      return Optional.empty(); // single-account mode: no OUs, and it is the one account there is
+    }
     for (String ou : org.excludeOus()) {
       if (account.ouPath().contains(ou) || ou.startsWith("r-")) {
         return Optional.of("excluded by organization.excludeOus (" + ou + ")");

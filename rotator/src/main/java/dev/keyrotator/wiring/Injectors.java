@@ -4,9 +4,12 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Stage;
+import com.google.inject.multibindings.OptionalBinder;
+import dev.keyrotator.aws.AccountScope;
 import dev.keyrotator.aws.AwsClientFactory;
 import dev.keyrotator.aws.AwsModule;
 import dev.keyrotator.aws.AwsSettings;
+import dev.keyrotator.config.PlaceholderAccounts;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.run.Progress;
 import java.net.URI;
@@ -22,7 +25,12 @@ public final class Injectors {
     return forRun(policy, clock, progress, endpoint, Optional.empty(), aws);
   }
 
-  /** With the region the caller resolved (the CLI's {@code --region}); else the SDK's chain. */
+  /**
+   * With the region the caller resolved (the CLI's {@code --region}); else the SDK's chain.
+   *
+   * @throws IllegalArgumentException against AWS itself while the policy still holds an example
+   *     account id ({@link PlaceholderAccounts})
+   */
   public static Injector forRun(
       PolicyFile policy,
       Clock clock,
@@ -32,6 +40,7 @@ public final class Injectors {
       AwsModule aws) {
     AwsSettings settings =
         region.map(settings(policy, endpoint)::withRegion).orElse(settings(policy, endpoint));
+    PlaceholderAccounts.refuseAgainstAws(policy, !AwsClientFactory.customEndpoint(settings));
     return Guice.createInjector(
         Stage.PRODUCTION,
         new AbstractModule() {
@@ -42,6 +51,9 @@ public final class Injectors {
             bind(Clock.class).toInstance(clock);
             bind(Progress.class).toInstance(progress);
             bind(AwsSettings.class).toInstance(settings);
+            OptionalBinder.newOptionalBinder(binder(), AccountScope.Mode.class)
+                .setBinding()
+                .toInstance(scope(policy.organization().mode()));
           }
         },
         aws,
@@ -52,6 +64,14 @@ public final class Injectors {
   /** Closes the SDK clients the injector built (their HTTP connections and credential refresh). */
   public static void close(Injector injector) {
     injector.getInstance(AwsClientFactory.class).close();
+  }
+
+  static AccountScope.Mode scope(PolicyFile.OrganizationMode mode) {
+    return switch (mode) {
+      case AUTO -> AccountScope.Mode.AUTO;
+      case ORGANIZATION -> AccountScope.Mode.ORGANIZATION;
+      case SINGLE_ACCOUNT -> AccountScope.Mode.SINGLE_ACCOUNT;
+    };
   }
 
   static AwsSettings settings(PolicyFile policy, Optional<URI> endpoint) {

@@ -105,6 +105,20 @@ class CliBehavesTest {
   }
 
   @Test
+  void theExampleAccountIdsAreRefusedAgainstAwsWithOneLineAndExitTwo() throws Exception {
+    // no --endpoint: real AWS; the check comes before any call is made
+    int code = cli("plan", "--policy", policy().toString(), "--region", "us-east-1");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(errLine())
+        .startsWith("error: organization.centralAccountId is the example account id 111111111111")
+        .contains("reporting.securityAccountId is the example account id 222222222222")
+        .contains("set the real account ids")
+        .doesNotContain("\n");
+    assertThat(SANDBOX.sandbox().calls().all()).isEmpty();
+  }
+
+  @Test
   void aReportDirThatCannotBeCreatedExitsTwoBeforeAnyChange() throws Exception {
     Path file = Files.writeString(tmp.resolve("a-file"), "x");
     Path dir = file.resolve("reports");

@@ -63,6 +63,7 @@ class PolicySchemaTest {
         """
         version: 1
         organization:
+          mode: organization
           memberRoleName: R
           memberRolePath: /rotator/
           externalId: ext-id
@@ -130,6 +131,7 @@ class PolicySchemaTest {
     assertThat(o.maxConcurrentUsers()).isEqualTo(6);
     assertThat(o.userPath()).isEqualTo("/apps/");
     assertThat(o.requireUserTag()).hasValue(new PolicyFile.UserTag("KeyRotation", "rotate"));
+    assertThat(o.mode()).isEqualTo(PolicyFile.OrganizationMode.ORGANIZATION);
     assertThat(f.secrets())
         .isEqualTo(
             new PolicyFile.SecretSettings(
@@ -202,6 +204,7 @@ class PolicySchemaTest {
             "overrides");
     assertThat(keys(SCHEMA.at("/properties/organization/properties")))
         .containsExactlyInAnyOrder(
+            "mode",
             "memberRoleName",
             "memberRolePath",
             "externalId",
@@ -335,5 +338,21 @@ class PolicySchemaTest {
     assertThat(f.secrets().kmsKeyId()).isEmpty();
     assertThat(f.reporting().bucket()).isEmpty();
     assertThat(f.defaults().forceDeactivateAfterDays()).isEmpty();
+  }
+
+  @Test
+  void theOrganizationModeDefaultsToAutoAndSingleAccountNeedsNoMemberRole() {
+    assertThat(parse("version: 1\norganization: {memberRoleName: R}\n").organization().mode())
+        .isEqualTo(PolicyFile.OrganizationMode.AUTO);
+    PolicyFile single = parse("version: 1\norganization: {mode: single-account}\n");
+    assertThat(single.organization().mode()).isEqualTo(PolicyFile.OrganizationMode.SINGLE_ACCOUNT);
+    assertThat(single.organization().memberRoleName()).isEqualTo("OrgKeyRotatorMemberRole");
+    assertThat(problems("version: 1\norganization: {mode: organization}\n"))
+        .containsExactly("p.yaml:2: organization.memberRoleName: required");
+    assertThat(problems("version: 1\norganization: {mode: auto}\n"))
+        .containsExactly("p.yaml:2: organization.memberRoleName: required");
+    assertThat(problems("version: 1\norganization: {mode: solo, memberRoleName: R}\n"))
+        .containsExactly(
+            "p.yaml:2: organization.mode: must be auto, organization or single-account, got 'solo'");
   }
 }

@@ -27,6 +27,10 @@ import java.util.Random;
  *   rootId: r-demo                 # optional, default r-sbx0
  *   managementAccount: "111111111111"
  *   delegatedAdministrators: ["222222222222"]   # may call Organizations too
+ *   delegationPolicy:              # optional: organizations PutResourcePolicy's document
+ *     Statement: [ { Effect: Allow, Principal: { AWS: "arn:aws:iam::333333333333:root" },
+ *                    Action: [ "organizations:List*" ], Resource: "*" } ]
+ *                                  # (no organization: at all = accounts in no organization)
  * clock: 2026-11-27T09:00:00Z      # optional start instant of the sandbox clock
  * region: us-east-1                # region of fixture topics (default us-east-1)
  * ous:                             # OU tree under the root; accounts not placed stay under the root
@@ -66,6 +70,20 @@ public final class Fixture {
   public String rootId = "r-sbx0";
   public String managementAccountId;
   public List<String> delegatedAdministrators = new ArrayList<>();
+
+  /**
+   * The accounts are in no organization (a fixture without {@code organization:}): every
+   * Organizations call answers AWSOrganizationsNotInUseException, as AWS does for such an account.
+   */
+  public boolean noOrganization;
+
+  /**
+   * The organization's resource-based delegation policy (JSON), as the management account attaches
+   * it with organizations PutResourcePolicy; null: none. It grants other accounts the Organizations
+   * actions its Allow statements name (a Deny wins).
+   */
+  public String delegationPolicy;
+
   public Instant clock;
   public String region = "us-east-1";
   public List<Ou> ous = new ArrayList<>();
@@ -275,6 +293,23 @@ public final class Fixture {
     f.managementAccountId = managementAccountId;
     f.account(managementAccountId, "management");
     return f;
+  }
+
+  /**
+   * One account in no organization (the seed article's case): Organizations answers
+   * AWSOrganizationsNotInUseException, everything else works as in an organization.
+   */
+  public static Fixture withoutOrganization(String accountId, String name) {
+    Fixture f = new Fixture();
+    f.noOrganization = true;
+    f.account(accountId, name);
+    return f;
+  }
+
+  /** Attaches the organization's delegation policy (a JSON policy document). */
+  public Fixture delegationPolicy(String json) {
+    this.delegationPolicy = json;
+    return this;
   }
 
   /**

@@ -60,11 +60,13 @@ public final class SandboxMain {
     }
     Sandbox sb = Sandbox.start(fixture, options);
     Runtime.getRuntime().addShutdownHook(new Thread(sb::close));
-    String mgmt = sb.managementAccountId();
+    String mgmt = fixture.noOrganization ? sb.accountIds().get(0) : sb.managementAccountId();
     SandboxCredentials c = sb.credentialsFor(mgmt);
     out.println(
-        "# AWS sandbox for organization "
-            + sb.organizationId()
+        "# AWS sandbox for "
+            + (fixture.noOrganization
+                ? "accounts in no organization"
+                : "organization " + sb.organizationId())
             + " listening on "
             + sb.endpoint()
             + " (signature check "
@@ -73,7 +75,7 @@ public final class SandboxMain {
             + sb.clock().now()
             + ")");
     out.println(
-        "# central/management account "
+        (fixture.noOrganization ? "# account " : "# central/management account ")
             + mgmt
             + "; admin credentials of every account: "
             + sb.endpoint()

@@ -186,6 +186,9 @@ class DeployScriptTest {
             "  *'list-aws-service-access-for-organization'*) echo \"$FAKE_SERVICES\" ;;",
             "  *'describe-stacks'*ExecutionRoleArn*) echo arn:aws:iam::111111111111:role/OrgKeyRotatorExecutionRole ;;",
             "  *'describe-stack-set '*) exit 254 ;;",
+            "  *'describe-resource-policy'*) echo '{\"Statement\":[{\"Principal\":{\"AWS\":"
+                + "\"arn:aws:iam::111111111111:root\"},\"Action\":[\"organizations:ListRoots\"]}]}' ;;",
+            "  *'organizations list-roots'*) [ -n \"$FAKE_NO_ORG_READ\" ] && exit 254; echo r-ab12 ;;",
             "  *'create-stack-instances'*) echo op-1 ;;",
             "  *'describe-stack-set-operation'*) echo SUCCEEDED ;;",
             "esac",
@@ -226,6 +229,26 @@ class DeployScriptTest {
   }
 
   @Test
+  void withoutAManagementProfileTheCentralAccountMustAlreadyReadTheOrganization(@TempDir Path dir)
+      throws Exception {
+    Map<String, String> env =
+        fakeAws(dir, "111111111111", "member.org.stacksets.cloudformation.amazonaws.com");
+    env.put("FAKE_NO_ORG_READ", "1");
+    Proc p =
+        deploy(env, "--params", PARAMS, "--jar", JAR, "--skip-build", "--management-profile", "");
+    assertThat(p.exit()).as(p.output()).isEqualTo(2);
+    assertThat(p.output().strip())
+        .startsWith("deploy: central account 111111111111 cannot read the organization")
+        .contains("stacksets/organizations-delegation.yaml");
+    assertThat(Files.readString(dir.resolve("calls.log"))).doesNotContain("member-role.yaml");
+
+    env.remove("FAKE_NO_ORG_READ");
+    Proc delegatedAdmin =
+        deploy(env, "--params", PARAMS, "--jar", JAR, "--skip-build", "--management-profile", "");
+    assertThat(delegatedAdmin.exit()).as(delegatedAdmin.output()).isZero();
+  }
+
+  @Test
   void aRealRunWithAllPrerequisitesRunsTheStepsInOrder(@TempDir Path dir) throws Exception {
     Map<String, String> env =
         fakeAws(
@@ -243,7 +266,12 @@ class DeployScriptTest {
         .containsExactly(
             "stacksets/security-account.yaml",
             "stacksets/central.yaml",
+            "stacksets/organizations-delegation.yaml",
             "stacksets/member-role.yaml");
+    assertThat(calls)
+        .filteredOn(c -> c.contains("organizations-delegation.yaml"))
+        .singleElement()
+        .satisfies(c -> assertThat(c).startsWith("--profile management-admin"));
     assertThat(calls)
         .anyMatch(
             c ->

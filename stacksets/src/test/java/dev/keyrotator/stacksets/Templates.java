@@ -13,12 +13,25 @@ import java.util.Objects;
 /** The templates of this module, read once, and helpers to walk them. */
 final class Templates {
   static final Path MODULE = locateModule();
+
+  /** The templates of an organization deployment (scripts/deploy). */
   static final List<String> NAMES =
-      List.of("member-role.yaml", "central.yaml", "security-account.yaml", "guardrails.yaml");
+      List.of(
+          "member-role.yaml",
+          "central.yaml",
+          "security-account.yaml",
+          "guardrails.yaml",
+          "organizations-delegation.yaml");
 
   /** The templates scripts/deploy deploys (guardrails.yaml is optional, by hand). */
   static final List<String> DEPLOYED =
       List.of("member-role.yaml", "central.yaml", "security-account.yaml");
+
+  /** Every template of the module: the organization's and the single-account stack. */
+  static final List<String> ALL =
+      java.util.stream.Stream.concat(
+              NAMES.stream(), java.util.stream.Stream.of("single-account.yaml"))
+          .toList();
 
   private static final Map<String, Map<String, Object>> CACHE = new LinkedHashMap<>();
 

@@ -11,10 +11,12 @@ import dev.keyrotator.sandbox.protocol.Json;
 import dev.keyrotator.sandbox.protocol.Paging;
 import dev.keyrotator.sandbox.protocol.Protocol;
 import dev.keyrotator.sandbox.protocol.Resp;
+import dev.keyrotator.sandbox.state.DelegationPolicy;
 import dev.keyrotator.sandbox.state.State;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** AWS Organizations over JSON 1.1. */
 public final class OrganizationsHandler implements ServiceHandler {
@@ -28,7 +30,10 @@ public final class OrganizationsHandler implements ServiceHandler {
           .on("ListAccountsForParent", OrganizationsHandler::listAccountsForParent)
           .on("ListParents", OrganizationsHandler::listParents)
           .on("ListTagsForResource", OrganizationsHandler::listTags)
-          .on("DescribeAccount", OrganizationsHandler::describeAccount);
+          .on("DescribeAccount", OrganizationsHandler::describeAccount)
+          .on("PutResourcePolicy", OrganizationsHandler::putResourcePolicy)
+          .on("DescribeResourcePolicy", OrganizationsHandler::describeResourcePolicy)
+          .on("DeleteResourcePolicy", OrganizationsHandler::deleteResourcePolicy);
 
   @Override
   public String name() {
@@ -40,17 +45,51 @@ public final class OrganizationsHandler implements ServiceHandler {
     return Protocol.JSON;
   }
 
+  /** Only the management account may change the delegation policy. */
+  private static final Set<String> MANAGEMENT_ONLY =
+      Set.of("PutResourcePolicy", "DeleteResourcePolicy");
+
+  /**
+   * Who may call: nobody when the accounts are in no organization
+   * (AWSOrganizationsNotInUseException, as AWS answers such an account); the management account
+   * everything; a delegated administrator the read operations; any other member account only what
+   * the organization's delegation policy grants it (organizations:&lt;Operation&gt;), else
+   * AccessDeniedException.
+   */
   @Override
   public Resp handle(Call c) {
     State s = c.state;
-    String caller = c.account().id;
-    if (!caller.equals(s.mgmtId) && !s.delegatedAdmins.contains(caller)) {
+    if (!s.hasOrganization()) {
       throw new AwsException(
           400,
-          "AccessDeniedException",
-          "You don't have permissions to access this resource. Account "
-              + caller
-              + " is neither the management account nor a delegated administrator.");
+          "AWSOrganizationsNotInUseException",
+          "Your account isn't a member of an organization. To make this request, you must use the"
+              + " credentials of an account that belongs to an organization.");
+    }
+    String caller = c.account().id;
+    if (!caller.equals(s.mgmtId)) {
+      if (MANAGEMENT_ONLY.contains(c.operation)) {
+        throw denied(c, "only the management account can change the delegation policy");
+      }
+      DelegationPolicy.Verdict verdict =
+          s.delegationPolicy == null
+              ? DelegationPolicy.Verdict.NONE
+              : s.delegationPolicy.evaluate(
+                  "organizations:" + c.operation, caller, c.caller.arn, s.orgId);
+      boolean allowed =
+          verdict == DelegationPolicy.Verdict.ALLOW
+              || (verdict == DelegationPolicy.Verdict.NONE && s.delegatedAdmins.contains(caller));
+      if (!allowed) {
+        throw denied(
+            c,
+            verdict == DelegationPolicy.Verdict.DENY
+                ? "the organization's delegation policy denies organizations:" + c.operation
+                : "account "
+                    + caller
+                    + " is not the management account, not a delegated administrator, and the"
+                    + " organization's delegation policy does not grant it organizations:"
+                    + c.operation);
+      }
     }
     return OPERATIONS.dispatch(c);
   }
@@ -79,6 +118,71 @@ public final class OrganizationsHandler implements ServiceHandler {
     State.OuNode node = s.ous.get(id);
     if (node != null) return node.arn;
     return "arn:aws:organizations::" + s.mgmtId + ":account/" + s.orgId + "/" + id;
+  }
+
+  private static AwsException denied(Call c, String why) {
+    return new AwsException(
+        400,
+        "AccessDeniedException",
+        "You don't have permissions to access this resource. (sandbox: " + why + ")");
+  }
+
+  // ---------------------------------------------------------------- the delegation policy
+
+  private static ObjectNode resourcePolicy(ObjectNode r, State s) {
+    ObjectNode p = r.putObject("ResourcePolicy");
+    ObjectNode sum = p.putObject("ResourcePolicySummary");
+    sum.put("Id", s.delegationPolicyId);
+    sum.put(
+        "Arn",
+        "arn:aws:organizations::"
+            + s.mgmtId
+            + ":resourcepolicy/"
+            + s.orgId
+            + "/"
+            + s.delegationPolicyId);
+    p.put("Content", s.delegationPolicy.text());
+    return r;
+  }
+
+  private static Resp putResourcePolicy(Call c) {
+    State s = c.state;
+    String content = c.requiredStr("Content", "InvalidInputException");
+    DelegationPolicy parsed;
+    try {
+      parsed = DelegationPolicy.parse(content);
+    } catch (IllegalArgumentException e) {
+      throw new AwsException(400, "InvalidInputException", e.getMessage());
+    }
+    s.delegationPolicy = parsed;
+    if (s.delegationPolicyId == null) {
+      s.delegationPolicyId = "rp-" + s.ids.chars("0123456789abcdefghijklmnopqrstuvwxyz", 8);
+    }
+    return Protocol.jsonOk(c, resourcePolicy(Json.MAPPER.createObjectNode(), s));
+  }
+
+  private static Resp describeResourcePolicy(Call c) {
+    State s = c.state;
+    if (s.delegationPolicy == null) {
+      throw new AwsException(
+          400,
+          "ResourcePolicyNotFoundException",
+          "We can't find a resource policy request with the parameter that you specified.");
+    }
+    return Protocol.jsonOk(c, resourcePolicy(Json.MAPPER.createObjectNode(), s));
+  }
+
+  private static Resp deleteResourcePolicy(Call c) {
+    State s = c.state;
+    if (s.delegationPolicy == null) {
+      throw new AwsException(
+          400,
+          "ResourcePolicyNotFoundException",
+          "We can't find a resource policy request with the parameter that you specified.");
+    }
+    s.delegationPolicy = null;
+    s.delegationPolicyId = null;
+    return Protocol.jsonOk(c, Json.MAPPER.createObjectNode());
   }
 
   @Override

@@ -29,6 +29,13 @@ public final class State {
   public final String rootId;
   public final String orgArn;
   public final Set<String> delegatedAdmins;
+
+  /** The organization's resource-based delegation policy (PutResourcePolicy); null: none. */
+  public DelegationPolicy delegationPolicy;
+
+  /** Its id ({@code rp-} + 8 of [0-9a-z]) while attached. */
+  public String delegationPolicyId;
+
   public final Map<String, Acct> accounts = new LinkedHashMap<>();
   public final Map<String, OuNode> ous = new LinkedHashMap<>(); // includes the root
   public final Map<String, String> parentOf =
@@ -222,7 +229,10 @@ public final class State {
     public Map<String, String> metadata = new LinkedHashMap<>();
   }
 
-  /** An organization with only its root; {@code fixture.Seeder} adds the fixture's accounts. */
+  /**
+   * An organization with only its root ({@code mgmtId} null: accounts in no organization); {@code
+   * fixture.Seeder} adds the fixture's accounts.
+   */
   public State(
       Clock clock, String orgId, String mgmtId, String rootId, Collection<String> delegatedAdmins) {
     this.clock = clock;
@@ -230,7 +240,8 @@ public final class State {
     this.orgId = orgId;
     this.mgmtId = mgmtId;
     this.rootId = rootId;
-    this.orgArn = "arn:aws:organizations::" + mgmtId + ":organization/" + orgId;
+    this.orgArn =
+        mgmtId == null ? null : "arn:aws:organizations::" + mgmtId + ":organization/" + orgId;
     this.delegatedAdmins = new LinkedHashSet<>(delegatedAdmins);
     OuNode root = new OuNode();
     root.id = rootId;
@@ -315,7 +326,12 @@ public final class State {
   }
 
   public boolean inOrganization(String accountId) {
-    return accounts.containsKey(accountId);
+    return hasOrganization() && accounts.containsKey(accountId);
+  }
+
+  /** False when the fixture's accounts are in no organization. */
+  public boolean hasOrganization() {
+    return mgmtId != null;
   }
 
   public static byte[] utf8(String s) {
