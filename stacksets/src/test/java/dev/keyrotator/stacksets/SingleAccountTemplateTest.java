@@ -40,15 +40,16 @@ class SingleAccountTemplateTest {
           "secretsmanager:CreateSecret",
           "secretsmanager:PutSecretValue",
           "secretsmanager:DescribeSecret",
+          "secretsmanager:GetResourcePolicy",
           "secretsmanager:PutResourcePolicy",
           "secretsmanager:TagResource",
-          "secretsmanager:ListSecrets",
           "kms:GenerateDataKey",
           "kms:Decrypt");
 
   static final List<String> FROM_CENTRAL =
       List.of(
           "sns:Publish",
+          "sns:GetTopicAttributes",
           "s3:PutObject",
           "s3:GetObject",
           "s3:DeleteObject",
