@@ -198,7 +198,7 @@ class DeployScriptTest {
     env.put("PATH", dir + ":" + System.getenv("PATH"));
     env.put("FAKE_AWS_LOG", dir.resolve("calls.log").toString());
     env.put("FAKE_ACCOUNT", account);
-    env.put("FAKE_SECURITY_ACCOUNT", "333333333333");
+    env.put("FAKE_SECURITY_ACCOUNT", "222222222222");
     env.put("FAKE_SERVICES", services);
     return env;
   }
