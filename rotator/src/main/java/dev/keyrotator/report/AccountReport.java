@@ -115,6 +115,18 @@ public record AccountReport(
 
   /** This report with {@code lease}. */
   public AccountReport withLease(LeaseReport lease) {
+    return copy(lease, rootAccessKeys);
+  }
+
+  /**
+   * This report with the root user's active access keys as the credential report gives them (empty:
+   * not known, the account was read without the report).
+   */
+  public AccountReport withRootAccessKeys(OptionalInt keys) {
+    return copy(lease, keys);
+  }
+
+  private AccountReport copy(LeaseReport lease, OptionalInt rootAccessKeys) {
     return new AccountReport(
         accountId,
         accountName,
@@ -130,28 +142,6 @@ public record AccountReport(
         scanNote,
         lease,
         rootAccessKeys);
-  }
-
-  /**
-   * This report with the root user's active access keys as the credential report gives them (empty:
-   * not known, the account was read without the report).
-   */
-  public AccountReport withRootAccessKeys(OptionalInt keys) {
-    return new AccountReport(
-        accountId,
-        accountName,
-        ouPath,
-        status,
-        reason,
-        mode,
-        policy,
-        usersScanned,
-        users,
-        usersNotReached,
-        scan,
-        scanNote,
-        lease,
-        keys);
   }
 
   /** For each policy field, the rule that set it; empty when the policy is not known. */

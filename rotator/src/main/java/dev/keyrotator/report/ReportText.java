@@ -1,9 +1,12 @@
 package dev.keyrotator.report;
 
+import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
 import dev.keyrotator.policy.Thresholds;
+import dev.keyrotator.policy.WarningKind;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** How the report's writers (JSON, CSV, HTML, the CLI's tables) spell the report's values. */
 public final class ReportText {
@@ -30,11 +33,15 @@ public final class ReportText {
 
   /** A decision's action, with the warning kind for a warning: {@code WARN(STILL_IN_USE)}. */
   public static String action(DecisionReport d) {
-    return d.warning().map(w -> d.action().name() + "(" + w.name() + ")").orElse(d.action().name());
+    return action(d.action(), d.warning());
   }
 
   /** A planner decision's label as {@link #action(DecisionReport)} spells it. */
   public static String action(Decision d) {
-    return d.warning().map(w -> d.action().name() + "(" + w.name() + ")").orElse(d.action().name());
+    return action(d.action(), d.warning());
+  }
+
+  private static String action(Action action, Optional<WarningKind> warning) {
+    return warning.map(w -> action.name() + "(" + w.name() + ")").orElse(action.name());
   }
 }

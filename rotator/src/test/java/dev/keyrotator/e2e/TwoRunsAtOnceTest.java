@@ -289,7 +289,7 @@ class TwoRunsAtOnceTest {
     CompletableFuture<RunReport> a =
         CompletableFuture.supplyAsync(() -> run(sb, policy, "run-alive"));
     assertThat(sb.faults().awaitStall(Duration.ofSeconds(30))).isTrue();
-    int callsBefore = sb.calls().all().size();
+    int callsBefore = sb.calls().size();
 
     RunReport b = run(sb, policy, "run-second");
 
@@ -401,13 +401,13 @@ class TwoRunsAtOnceTest {
     }
     Instant started = sb.clock().now();
     AtomicBoolean ticking = new AtomicBoolean(true);
-    int callsBefore = sb.calls().all().size();
+    int callsBefore = sb.calls().size();
     Thread ticker =
         new Thread(
             () -> {
               int seen = callsBefore;
               while (ticking.get()) {
-                int now = sb.calls().all().size();
+                int now = sb.calls().size();
                 if (now > seen) {
                   sb.clock().advance(Duration.ofSeconds(2L * (now - seen)));
                   seen = now;
