@@ -169,7 +169,9 @@ public final class ForcedRotation {
     Optional<Instant> deadline = Optional.empty();
     boolean record = false;
     if (request.deactivateAfterDays().isPresent()) {
-      Instant asked = now.plus(Duration.ofDays(request.deactivateAfterDays().getAsInt()));
+      Instant asked =
+          now.plus(Duration.ofDays(request.deactivateAfterDays().getAsInt()))
+              .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       Optional<Instant> recorded = DeferredDeactivation.deadline(state, key);
       record = recorded.isEmpty() || asked.isBefore(recorded.get());
       deadline = Optional.of(record ? asked : recorded.get());

@@ -44,6 +44,19 @@ public record UserReport(
         Optional.empty());
   }
 
+  /** This report with {@code incident}. */
+  public UserReport withIncident(IncidentReport incident) {
+    return new UserReport(
+        userName,
+        owner,
+        keys,
+        decisions,
+        notes,
+        notificationsSent,
+        notificationsLost,
+        Optional.of(incident));
+  }
+
   public boolean failed() {
     return decisions.stream().anyMatch(d -> d.outcome() == Outcome.FAILED);
   }

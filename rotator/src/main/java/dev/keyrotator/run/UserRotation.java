@@ -3,6 +3,7 @@ package dev.keyrotator.run;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
+import dev.keyrotator.policy.DeferredDeactivation;
 import dev.keyrotator.policy.ForcedRotation;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
@@ -79,7 +80,9 @@ final class UserRotation {
     UserState state = state(snap, false);
     Instant now = clock.instant();
     UserPlan plan = planner.plan(state, ctx.policy(), now);
-    return new Execution(state, plan, now).run();
+    Execution e = new Execution(state, plan, now);
+    UserReport report = e.run();
+    return e.deadlineKept(report).map(report::withIncident).orElse(report);
   }
 
   /** A forced rotation's plan over the user as read now, before anything is changed. */
@@ -276,6 +279,17 @@ final class UserRotation {
       String keyId = result.keyId().orElse("");
       StringBuilder detail = new StringBuilder();
       detail.append("Reason:   ").append(reason).append('\n');
+      result
+          .deactivateBy()
+          .ifPresent(
+              by ->
+                  detail
+                      .append("Old key:  ")
+                      .append(keyId)
+                      .append(" stays active until ")
+                      .append(by)
+                      .append(" (--deactivate after:N), then the first run after it deactivates it")
+                      .append(" even if in use\n"));
       incident.ifPresent(i -> detail.append(i).append('\n'));
       if (ctx.planOnly() || !ctx.policy().mode().mutatesKeys()) {
         detail
@@ -384,6 +398,56 @@ final class UserRotation {
           inactive ? Optional.empty() : result.deactivateBy(),
           quarantined,
           quarantine);
+    }
+
+    /**
+     * An ordinary run that deactivated a key at its rotate-now deadline: that is an incident's last
+     * step, so the report (and the security summary) show it as one (reason {@code scheduled}).
+     */
+    Optional<IncidentReport> deadlineKept(UserReport report) {
+      return report.decisions().stream()
+          .filter(d -> d.action() == Action.DEACTIVATE_KEY && d.outcome() == Outcome.DONE)
+          .filter(
+              d ->
+                  state
+                      .historyOf(d.keyId())
+                      .deactivateBy()
+                      .filter(by -> !by.isAfter(now))
+                      .isPresent())
+          .findFirst()
+          .map(
+              d -> {
+                String keyId = d.keyId();
+                Optional<String> replacement =
+                    state
+                        .key(keyId)
+                        .flatMap(k -> DeferredDeactivation.replacement(state, k))
+                        .map(AccessKey::id);
+                Optional<Boolean> quarantined = Optional.empty();
+                List<String> quarantine = List.of();
+                try {
+                  quarantine =
+                      ctx.keys().attachedPolicies(state.user().name()).stream()
+                          .filter(n -> n.startsWith("AWSCompromisedKeyQuarantine"))
+                          .toList();
+                  quarantined = Optional.of(!quarantine.isEmpty());
+                } catch (AwsCallException e) {
+                  notes.add(
+                      "whether AWS's quarantine policy is attached could not be read: "
+                          + e.getMessage());
+                }
+                return new IncidentReport(
+                    "scheduled",
+                    keyId,
+                    Optional.empty(),
+                    Optional.empty(),
+                    replacement,
+                    Optional.empty(),
+                    Optional.of(now),
+                    state.historyOf(keyId).deactivateBy(),
+                    quarantined,
+                    quarantine);
+              });
     }
 
     /**
