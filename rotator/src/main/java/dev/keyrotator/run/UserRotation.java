@@ -145,6 +145,9 @@ final class UserRotation {
     final List<String> notes;
     final Messages messages;
 
+    /** When this turn's UpdateAccessKey made a key inactive, by key id. */
+    final Map<String, Instant> wentInactiveAt = new HashMap<>();
+
     /** When this turn's new key's secret was stored. */
     Optional<Instant> newKeyStoredAt = Optional.empty();
 
@@ -372,7 +375,12 @@ final class UserRotation {
                               && d.outcome() == Outcome.DONE)
               || state.key(keyId).filter(k -> !k.isActive()).isPresent();
       Optional<Instant> inactiveAt =
-          inactive ? Optional.of(history(keyId).deactivated().orElse(now)) : Optional.empty();
+          inactive
+              ? Optional.of(
+                  Optional.ofNullable(wentInactiveAt.get(keyId))
+                      .or(() -> history(keyId).deactivated())
+                      .orElse(now))
+              : Optional.empty();
       Optional<Boolean> quarantined = Optional.empty();
       List<String> quarantine = List.of();
       if (!result.exempt()) {
@@ -443,7 +451,7 @@ final class UserRotation {
                     Optional.empty(),
                     replacement,
                     Optional.empty(),
-                    Optional.of(now),
+                    Optional.of(wentInactiveAt.getOrDefault(keyId, now)),
                     state.historyOf(keyId).deactivateBy(),
                     quarantined,
                     quarantine);
@@ -637,6 +645,7 @@ final class UserRotation {
       remember(keyId, before.withDeactivated(now));
       try {
         ctx.keys().setStatus(state.user().name(), keyId, KeyStatus.INACTIVE);
+        wentInactiveAt.put(keyId, clock.instant());
       } catch (RuntimeException e) {
         try {
           remember(keyId, before);
