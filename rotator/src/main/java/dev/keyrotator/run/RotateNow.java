@@ -31,11 +31,12 @@ import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 /**
- * {@code rotate-now}: one user's key replaced and deactivated at once, through the same protocol as
- * a scheduled rotation (account lease, marker, create, store, notify; {@link UserRotation} and
- * {@link LossFreeKeyCreation}), planned by {@link ForcedRotation}. A refusal (unknown or excluded
- * account, unknown user, a key that is not the user's, two keys neither of which may go) is an
- * {@link IllegalArgumentException} thrown before anything is changed.
+ * {@code rotate-now}: one user's key replaced and deactivated at once (or, with {@code --deactivate
+ * after:N}, left active N days with its deadline recorded for ordinary runs), through the same
+ * protocol as a scheduled rotation (account lease, marker, create, store, notify; {@link
+ * UserRotation} and {@link LossFreeKeyCreation}), planned by {@link ForcedRotation}. A refusal
+ * (unknown or excluded account, unknown user, a key that is not the user's, two keys neither of
+ * which may go) is an {@link IllegalArgumentException} thrown before anything is changed.
  */
 public final class RotateNow {
 
