@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>marker: {@code key-rotator:pending} = {@code run=<runId> at=<ISO instant>}
  *   <li>history: {@code key-rotator:key:<keyId>} = {@code warned=<ISO> deactivated=<ISO>
- *       exposed=<ISO>}, parts that are empty left out
+ *       exposed=<ISO> deactivate-by=<ISO>}, parts that are empty left out
  * </ul>
  *
  * <p>IAM allows only {@code [\p{L}\p{Z}\p{N}_.:/=+\-@]} in tag keys and values, so the parts are
@@ -61,6 +61,8 @@ final class IamTags {
     h.deactivated()
         .ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("deactivated=").append(i));
     h.exposed().ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("exposed=").append(i));
+    h.deactivateBy()
+        .ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("deactivate-by=").append(i));
     return checkValue(sb.toString());
   }
 
@@ -82,7 +84,8 @@ final class IamTags {
     return new KeyHistory(
         instant(parts.get("warned")),
         instant(parts.get("deactivated")),
-        instant(parts.get("exposed")));
+        instant(parts.get("exposed")),
+        instant(parts.get("deactivate-by")));
   }
 
   private static Map<String, String> parts(String value) {

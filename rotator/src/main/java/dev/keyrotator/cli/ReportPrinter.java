@@ -51,6 +51,15 @@ final class ReportPrinter {
         }
       }
     }
+    for (AccountReport a : r.accounts()) {
+      for (UserReport u : a.users()) {
+        u.incident()
+            .ifPresent(
+                i ->
+                    out.printf(
+                        "INCIDENT in %s, user %s: %s%n", a.accountId(), u.userName(), i.line()));
+      }
+    }
     out.println();
     out.printf(
         "Totals: %d accounts (%d failed), %d users, created %d, deactivated %d, deleted %d,"

@@ -12,6 +12,7 @@ import dev.keyrotator.wiring.Injectors;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code rotate-now}: replace one user's key now and deactivate the old one at once. */
+/**
+ * {@code rotate-now}: replace one user's key now and deactivate the old one at once, or after N
+ * days ({@code --deactivate after:N}).
+ */
 @Command(
     name = "rotate-now",
     mixinStandardHelpOptions = true,
@@ -47,7 +51,10 @@ class RotateNowCommand implements Callable<Integer> {
       names = "--deactivate",
       paramLabel = "WHEN",
       defaultValue = "now",
-      description = "When the old key is deactivated: now (the default).")
+      description =
+          "When the old key is deactivated: now (the default), or after:N (N days from 1 to 30:"
+              + " the old key stays active that long, then the first run after it deactivates it,"
+              + " even if it is in use).")
   String deactivate;
 
   @Option(
@@ -65,15 +72,12 @@ class RotateNowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!"now".equals(deactivate)) {
-      throw new IllegalArgumentException(
-          "--deactivate " + deactivate + " is not supported: only --deactivate now");
-    }
+    OptionalInt after = RotateNow.Request.parseDeactivate("--deactivate", deactivate);
     PolicyFile file = org.loadPolicy();
     Clock clock = org.clock();
     RotateNow.Request request =
         new RotateNow.Request(
-            RunIds.next(clock), account, user, Optional.ofNullable(key), dryRun, reason);
+            RunIds.next(clock), account, user, Optional.ofNullable(key), dryRun, reason, after);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     Injector injector = org.injector(file, clock, Progress.silent(), !dryRun);
@@ -113,6 +117,14 @@ class RotateNowCommand implements Callable<Integer> {
                   .orElse("nothing to do"));
     } else if (result.user().failed()) {
       err.println("error: rotate-now of key " + result.keyId() + " failed; see the report");
+    } else if (result.deactivateBy().isPresent()) {
+      err.println(
+          "rotate-now: key "
+              + result.keyId()
+              + (dryRun ? " would be replaced (dry run)" : " replaced")
+              + "; it stays active until "
+              + result.deactivateBy().get()
+              + ", then the first run after that deactivates it");
     } else {
       err.println(
           "rotate-now: key "

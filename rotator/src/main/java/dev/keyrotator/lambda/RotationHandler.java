@@ -30,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The Lambda entry point, for the daily EventBridge schedule and for manual invocations, and the
@@ -185,6 +186,7 @@ public final class RotationHandler
         .filter(d -> d.action() == Action.CREATE_KEY && d.outcome() == Outcome.DONE)
         .findFirst()
         .ifPresent(d -> out.put("newKey", d.keyId()));
+    r.deactivateBy().ifPresent(d -> out.put("deactivateBy", d.toString()));
     r.user().notes().stream()
         .filter(n -> n.startsWith("incident: "))
         .findFirst()
@@ -194,28 +196,37 @@ public final class RotationHandler
 
   /**
    * {@code {"action": "rotate-now", "account": "...", "user": "...", "key": "AKIA...", "dryRun":
-   * false, "reason": "manual"}}: refused (nothing changed) with {@code status: refused} and the
-   * one-line reason.
+   * false, "reason": "manual", "deactivate": "now" | "after:N"}}: refused (nothing changed) with
+   * {@code status: refused} and the one-line reason.
    */
   private Map<String, Object> rotateNow(
       Injector injector, Map<String, Object> event, InvocationRequest invocation) {
-    Object dry = event.get("dryRun");
-    if (dry != null && !(dry instanceof Boolean)) {
-      throw new IllegalArgumentException("dryRun must be true or false, got " + dry);
+    RotateNow.Request request;
+    try {
+      Object dry = event.get("dryRun");
+      if (dry != null && !(dry instanceof Boolean)) {
+        throw new IllegalArgumentException("dryRun must be true or false, got " + dry);
+      }
+      Object deactivate = event.get("deactivate");
+      OptionalInt after =
+          RotateNow.Request.parseDeactivate(
+              "deactivate", deactivate == null ? null : String.valueOf(deactivate));
+      request =
+          new RotateNow.Request(
+              invocation.runId().orElseGet(() -> RunIds.next(clock)),
+              text(event.get("account")),
+              text(event.get("user")),
+              Optional.ofNullable(event.get("key")).map(String::valueOf),
+              Boolean.TRUE.equals(dry),
+              Optional.ofNullable(event.get("reason")).map(String::valueOf).orElse("manual"),
+              after);
+    } catch (IllegalArgumentException e) {
+      // bad input is an answer (nothing changed), never an error an asynchronous invoke retries
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("status", "refused");
+      out.put("reason", e.getMessage());
+      return out;
     }
-    Object deactivate = event.get("deactivate");
-    if (deactivate != null && !"now".equals(deactivate)) {
-      throw new IllegalArgumentException(
-          "deactivate " + deactivate + " is not supported: only \"now\"");
-    }
-    RotateNow.Request request =
-        new RotateNow.Request(
-            invocation.runId().orElseGet(() -> RunIds.next(clock)),
-            text(event.get("account")),
-            text(event.get("user")),
-            Optional.ofNullable(event.get("key")).map(String::valueOf),
-            Boolean.TRUE.equals(dry),
-            Optional.ofNullable(event.get("reason")).map(String::valueOf).orElse("manual"));
     return rotateNowAnswer(injector.getInstance(RotationService.class), request);
   }
 

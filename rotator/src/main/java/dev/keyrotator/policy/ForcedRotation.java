@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A forced rotation ({@code rotate-now}): one key of one user replaced now and deactivated at once,
@@ -26,6 +27,11 @@ import java.util.Optional;
  *       second key, or one still in its recovery window, refuses the rotation.
  *   <li>Then the key is deactivated (its deactivation date kept in its history tag, so it is kept
  *       for the recovery window before the normal lifecycle deletes it).
+ *   <li>With {@code --deactivate after:N} the key is not deactivated now: a deadline N days away is
+ *       recorded in its history tag (before the new key is created, so no run stopped anywhere
+ *       leaves a replaced key without it), and ordinary runs deactivate the key once it has passed,
+ *       even if it is in use ({@link DeferredDeactivation}). A deadline already recorded is never
+ *       extended: the earlier one stays.
  * </ol>
  */
 public final class ForcedRotation {
@@ -36,11 +42,24 @@ public final class ForcedRotation {
    *
    * @param keyId the key to replace; empty: the user's newest active key
    * @param reason why, in a word ({@code manual}, {@code exposed}); said in every message
+   * @param deactivateAfterDays empty: the key is deactivated now; N (1..{@link
+   *     DeferredDeactivation#MAX_DAYS}): it stays active N days, then ordinary runs deactivate it
    */
-  public record Request(Optional<String> keyId, String reason) {
+  public record Request(Optional<String> keyId, String reason, OptionalInt deactivateAfterDays) {
     public Request {
       Objects.requireNonNull(keyId, "keyId");
       Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(deactivateAfterDays, "deactivateAfterDays");
+      if (deactivateAfterDays.isPresent()
+          && (deactivateAfterDays.getAsInt() < 1
+              || deactivateAfterDays.getAsInt() > DeferredDeactivation.MAX_DAYS)) {
+        throw new IllegalArgumentException(
+            "deactivateAfterDays must be 1.." + DeferredDeactivation.MAX_DAYS);
+      }
+    }
+
+    public Request(Optional<String> keyId, String reason) {
+      this(keyId, reason, OptionalInt.empty());
     }
   }
 
@@ -63,9 +82,22 @@ public final class ForcedRotation {
    * @param refusal why nothing may be done, one line; empty when {@code plan} is to be carried out
    * @param keyId the key the request is about (empty only when refused before one was found)
    * @param exempt the user is exempt: nothing is changed, the security team is told
+   * @param deactivateBy with {@code after:N}: when the key is to be deactivated (the earlier of the
+   *     one asked and one already recorded)
+   * @param recordDeadline {@code deactivateBy} is to be written into the key's history before the
+   *     plan is carried out (it is new, or earlier than the one recorded)
    */
   public record Result(
-      Optional<String> refusal, Optional<String> keyId, boolean exempt, UserPlan plan) {
+      Optional<String> refusal,
+      Optional<String> keyId,
+      boolean exempt,
+      UserPlan plan,
+      Optional<Instant> deactivateBy,
+      boolean recordDeadline) {
+    public Result(Optional<String> refusal, Optional<String> keyId, boolean exempt, UserPlan plan) {
+      this(refusal, keyId, exempt, plan, Optional.empty(), false);
+    }
+
     public boolean refused() {
       return refusal.isPresent();
     }
@@ -134,6 +166,17 @@ public final class ForcedRotation {
       return new Result(Optional.empty(), keyId, false, new UserPlan(user, out, notes));
     }
 
+    Optional<Instant> deadline = Optional.empty();
+    boolean record = false;
+    if (request.deactivateAfterDays().isPresent()) {
+      Instant asked =
+          now.plus(Duration.ofDays(request.deactivateAfterDays().getAsInt()))
+              .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      Optional<Instant> recorded = DeferredDeactivation.deadline(state, key);
+      record = recorded.isEmpty() || asked.isBefore(recorded.get());
+      deadline = Optional.of(record ? asked : recorded.get());
+    }
+
     List<AccessKey> others = state.keys().stream().filter(k -> !k.id().equals(key.id())).toList();
     boolean replaced =
         others.stream()
@@ -167,9 +210,39 @@ public final class ForcedRotation {
                     + key.id()));
       }
       out.add(
-          Decision.onUser(Action.CREATE_KEY, why + ": key " + key.id() + " is replaced at once"));
+          Decision.onUser(
+              Action.CREATE_KEY,
+              why
+                  + ": key "
+                  + key.id()
+                  + " is replaced at once"
+                  + deadline
+                      .map(
+                          d ->
+                              "; it stays active until "
+                                  + d
+                                  + ", then it is deactivated even if it is still in use")
+                      .orElse("")));
     } else {
       notes.add("a newer active key with a stored secret already replaces " + key.id());
+    }
+    if (deadline.isPresent()) {
+      out.add(
+          Decision.onKey(
+              Action.NOTHING,
+              key.id(),
+              why
+                  + ": the deactivation of key "
+                  + key.id()
+                  + " is scheduled for "
+                  + deadline.get()
+                  + (record
+                      ? " (--deactivate after:" + request.deactivateAfterDays().getAsInt() + ")"
+                      : " (recorded before; a deadline is never extended)")
+                  + "; the first run after it deactivates the key even if it is in use, and keeps"
+                  + " it inactive for the recovery window before it is deleted"));
+      return new Result(
+          Optional.empty(), keyId, false, new UserPlan(user, out, notes), deadline, record);
     }
     out.add(
         Decision.onKey(

@@ -9,29 +9,47 @@ import java.util.Optional;
  * @param lastWarned when an owner was last warned about this key
  * @param deactivated when the rotator deactivated this key
  * @param exposed when AWS reported this key exposed (an incident handled by rotate-now)
+ * @param deactivateBy the deadline of a {@code rotate-now --deactivate after:N}: ordinary runs
+ *     deactivate the key once it has passed, even if it is in use (see {@link DeferredDeactivation}
+ *     for how far it is believed)
  */
 public record KeyHistory(
-    Optional<Instant> lastWarned, Optional<Instant> deactivated, Optional<Instant> exposed) {
+    Optional<Instant> lastWarned,
+    Optional<Instant> deactivated,
+    Optional<Instant> exposed,
+    Optional<Instant> deactivateBy) {
   public static final KeyHistory NONE =
-      new KeyHistory(Optional.empty(), Optional.empty(), Optional.empty());
+      new KeyHistory(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
   public KeyHistory(Optional<Instant> lastWarned, Optional<Instant> deactivated) {
-    this(lastWarned, deactivated, Optional.empty());
+    this(lastWarned, deactivated, Optional.empty(), Optional.empty());
+  }
+
+  public KeyHistory(
+      Optional<Instant> lastWarned, Optional<Instant> deactivated, Optional<Instant> exposed) {
+    this(lastWarned, deactivated, exposed, Optional.empty());
   }
 
   public KeyHistory withWarned(Instant at) {
-    return new KeyHistory(Optional.of(at), deactivated, exposed);
+    return new KeyHistory(Optional.of(at), deactivated, exposed, deactivateBy);
   }
 
   public KeyHistory withDeactivated(Instant at) {
-    return new KeyHistory(lastWarned, Optional.of(at), exposed);
+    return new KeyHistory(lastWarned, Optional.of(at), exposed, deactivateBy);
   }
 
   public KeyHistory withExposed(Instant at) {
-    return new KeyHistory(lastWarned, deactivated, Optional.of(at));
+    return new KeyHistory(lastWarned, deactivated, Optional.of(at), deactivateBy);
+  }
+
+  public KeyHistory withDeactivateBy(Instant at) {
+    return new KeyHistory(lastWarned, deactivated, exposed, Optional.of(at));
   }
 
   public boolean isEmpty() {
-    return lastWarned.isEmpty() && deactivated.isEmpty() && exposed.isEmpty();
+    return lastWarned.isEmpty()
+        && deactivated.isEmpty()
+        && exposed.isEmpty()
+        && deactivateBy.isEmpty();
   }
 }

@@ -34,6 +34,9 @@ import java.util.Optional;
  *       active. Past {@code forceDeactivateAfterDays} a key is deactivated regardless.
  *   <li>Remind owners {@code reminderDays} before deactivation, once per reminder day; repeat a
  *       "still in use" warning at most every {@code warningIntervalDays}.
+ *   <li>A deadline left by {@code rotate-now --deactivate after:N} ({@link DeferredDeactivation}):
+ *       the key is replaced if it is not yet (a rotate-now stopped before its create), kept active
+ *       until the deadline and deactivated by the first run after it, even if in use.
  * </ol>
  */
 public final class Planner {
@@ -317,7 +320,8 @@ public final class Planner {
     void createWhenTheNewestKeyIsDue() {
       newest = active.get(active.size() - 1);
       newestAge = ageDays(newest, now);
-      if (newestAge >= t.createAfterDays()) {
+      Optional<Instant> deferred = DeferredDeactivation.deadline(state, newest);
+      if (newestAge >= t.createAfterDays() || deferred.isPresent()) {
         if (remaining.size() >= 2) {
           AccessKey blocker = remaining.stream().filter(k -> k != newest).findFirst().orElseThrow();
           if (!blocker.isActive()
@@ -346,13 +350,19 @@ public final class Planner {
           out.add(
               Decision.onUser(
                   Action.CREATE_KEY,
-                  "newest active key "
-                      + newest.id()
-                      + " is "
-                      + newestAge
-                      + " days old (rotate at "
-                      + t.createAfterDays()
-                      + ")"));
+                  deferred.isPresent()
+                      ? "key "
+                          + newest.id()
+                          + " is to be deactivated by "
+                          + deferred.get()
+                          + " (rotate-now --deactivate after:N) and has no replacement yet"
+                      : "newest active key "
+                          + newest.id()
+                          + " is "
+                          + newestAge
+                          + " days old (rotate at "
+                          + t.createAfterDays()
+                          + ")"));
           createPlanned = true;
         }
       }
@@ -365,6 +375,9 @@ public final class Planner {
         KeyHistory h = state.historyOf(k.id());
         boolean hasNewer = active.stream().anyMatch(o -> o.created().isAfter(k.created()));
         boolean replaced = hasNewer || createPlanned;
+        if (deferredDeactivation(k, replaced)) {
+          continue;
+        }
         var force = t.forceDeactivateAfterDays();
         if (force.isPresent() && age >= force.getAsInt()) {
           out.add(
@@ -442,6 +455,37 @@ public final class Planner {
         }
         remind(out, h, k, age, now, t);
       }
+    }
+
+    /**
+     * A rotate-now deadline on a replaced key: deactivated once it has passed, even if in use; kept
+     * active until then. False when the key has no deadline or nothing replaces it yet.
+     */
+    boolean deferredDeactivation(AccessKey k, boolean replaced) {
+      Optional<Instant> by = DeferredDeactivation.deadline(state, k);
+      if (by.isEmpty() || !replaced) {
+        return false;
+      }
+      if (now.isBefore(by.get())) {
+        notes.add(
+            "key "
+                + k.id()
+                + " stays active until "
+                + by.get()
+                + " (rotate-now --deactivate after:N); the first run after that deactivates it,"
+                + " even if it is in use");
+      } else {
+        out.add(
+            Decision.onKey(
+                Action.DEACTIVATE_KEY,
+                k.id(),
+                "rotate-now scheduled its deactivation for "
+                    + by.get()
+                    + ", which has passed: deactivated even if in use"
+                    + use(k).transform(u -> " (" + u + ")")
+                    + "; a newer key replaces it"));
+      }
+      return true;
     }
 
     /**

@@ -53,7 +53,14 @@ public final class CsvReport {
           "reasons",
           "secret_arn",
           "errors",
-          "notes");
+          "notes",
+          "incident_reason",
+          "incident_event_id",
+          "incident_reported_at",
+          "incident_new_key_stored_at",
+          "incident_key_inactive_at",
+          "incident_deactivation_scheduled_at",
+          "incident_quarantine_policy_attached");
 
   private static final String SEP = " | ";
 
@@ -125,6 +132,7 @@ public final class CsvReport {
               k.created().toString(),
               k.lastUsed().map(Instant::toString).orElse("")));
       decisions(cells, mine, first ? u.notes() : List.of(), k.secretArn());
+      incident(cells, u, k.keyId());
       row(out, cells);
       first = false;
     }
@@ -138,6 +146,7 @@ public final class CsvReport {
         mine.addAll(unattached);
       }
       decisions(cells, mine, first ? u.notes() : List.of(), "");
+      incident(cells, u, "");
       row(out, cells);
       first = false;
     }
@@ -146,6 +155,7 @@ public final class CsvReport {
       cells.set(3, "user");
       cells.addAll(blank(5));
       decisions(cells, unattached, u.notes(), "");
+      incident(cells, u, "");
       row(out, cells);
     }
   }
@@ -164,6 +174,22 @@ public final class CsvReport {
     cells.add(join(arns));
     cells.add(join(ds.stream().map(DecisionReport::error).filter(s -> !s.isEmpty()).toList()));
     cells.add(join(notes));
+  }
+
+  /** The incident columns, filled on the row of the incident's key only. */
+  private static void incident(List<String> cells, UserReport u, String keyId) {
+    if (u.incident().isEmpty() || !u.incident().get().keyId().equals(keyId) || keyId.isEmpty()) {
+      cells.addAll(blank(7));
+      return;
+    }
+    IncidentReport i = u.incident().get();
+    cells.add(i.reason());
+    cells.add(i.eventId().orElse(""));
+    cells.add(i.reportedAt().map(Instant::toString).orElse(""));
+    cells.add(i.newKeyStoredAt().map(Instant::toString).orElse(""));
+    cells.add(i.keyInactiveAt().map(Instant::toString).orElse(""));
+    cells.add(i.deactivationScheduledAt().map(Instant::toString).orElse(""));
+    cells.add(i.quarantinePolicyAttached().map(String::valueOf).orElse(""));
   }
 
   private static String join(List<String> parts) {

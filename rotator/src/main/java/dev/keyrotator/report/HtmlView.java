@@ -146,12 +146,14 @@ final class HtmlView {
   /** One effective policy value and the rule that set it. */
   record PolicyValue(String field, String value, String source) {}
 
+  /** {@code incident} is the incident's one line (rotate-now), empty when there is none. */
   record UserRow(
       String name,
       String owner,
       List<KeyLine> keys,
       List<DecisionLine> decisions,
-      List<String> notes) {}
+      List<String> notes,
+      String incident) {}
 
   /** {@code lastUsed} reads "never used" or "used" and the time. */
   record KeyLine(String keyId, String status, long ageDays, String lastUsed) {}

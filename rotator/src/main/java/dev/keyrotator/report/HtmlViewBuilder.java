@@ -634,7 +634,13 @@ final class HtmlViewBuilder {
                     new DecisionLine(
                         d.outcome().name(), label(d), d.keyId(), d.reason(), d.error()))
             .toList();
-    return new UserRow(u.userName(), u.owner(), keys, decisions, u.notes());
+    return new UserRow(
+        u.userName(),
+        u.owner(),
+        keys,
+        decisions,
+        u.notes(),
+        u.incident().map(IncidentReport::line).orElse(""));
   }
 
   // ------------------------------------------------------------------ wording

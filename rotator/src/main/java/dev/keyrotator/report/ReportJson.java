@@ -1,5 +1,6 @@
 package dev.keyrotator.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.Mode;
@@ -62,7 +63,22 @@ final class ReportJson {
         u.decisions().stream().map(ReportJson::of).toList(),
         u.notes(),
         u.notificationsSent(),
-        u.notificationsLost());
+        u.notificationsLost(),
+        u.incident().map(ReportJson::of).orElse(null));
+  }
+
+  private static Incident of(IncidentReport i) {
+    return new Incident(
+        i.reason(),
+        i.keyId(),
+        i.eventId().orElse(""),
+        i.reportedAt().map(Instant::toString).orElse(""),
+        i.newKeyId().orElse(""),
+        i.newKeyStoredAt().map(Instant::toString).orElse(""),
+        i.keyInactiveAt().map(Instant::toString).orElse(""),
+        i.deactivationScheduledAt().map(Instant::toString).orElse(""),
+        i.quarantinePolicyAttached().orElse(null),
+        i.quarantinePolicies());
   }
 
   private static Key of(KeyReport k) {
@@ -166,7 +182,8 @@ final class ReportJson {
       List<Decision> decisions,
       List<String> notes,
       int notificationsSent,
-      int notificationsLost) {
+      int notificationsLost,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Incident incident) {
     UserReport toReport() {
       return new UserReport(
           userName,
@@ -175,7 +192,38 @@ final class ReportJson {
           decisions == null ? List.of() : decisions.stream().map(Decision::toReport).toList(),
           notes == null ? List.of() : notes,
           notificationsSent,
-          notificationsLost);
+          notificationsLost,
+          Optional.ofNullable(incident).map(Incident::toReport));
+    }
+  }
+
+  /**
+   * {@code accounts[].users[].incident}: only on a rotate-now's user; absent elsewhere and in
+   * reports written before it existed.
+   */
+  record Incident(
+      String reason,
+      String keyId,
+      String eventId,
+      String reportedAt,
+      String newKeyId,
+      String newKeyStoredAt,
+      String keyInactiveAt,
+      String deactivationScheduledAt,
+      Boolean quarantinePolicyAttached,
+      List<String> quarantinePolicies) {
+    IncidentReport toReport() {
+      return new IncidentReport(
+          reason == null ? "" : reason,
+          keyId == null ? "" : keyId,
+          text(eventId),
+          text(reportedAt).map(Instant::parse),
+          text(newKeyId),
+          text(newKeyStoredAt).map(Instant::parse),
+          text(keyInactiveAt).map(Instant::parse),
+          text(deactivationScheduledAt).map(Instant::parse),
+          Optional.ofNullable(quarantinePolicyAttached),
+          quarantinePolicies == null ? List.of() : quarantinePolicies);
     }
   }
 

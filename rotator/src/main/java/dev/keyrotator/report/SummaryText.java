@@ -71,17 +71,16 @@ public final class SummaryText {
     }
     for (AccountReport a : r.accounts()) {
       for (UserReport u : a.users()) {
-        for (String note : u.notes()) {
-          if (note.startsWith("incident: ")) {
-            b.append("INCIDENT in ")
-                .append(a.accountId())
-                .append(", user ")
-                .append(u.userName())
-                .append(": ")
-                .append(note.substring("incident: ".length()))
-                .append('\n');
-          }
-        }
+        u.incident()
+            .ifPresent(
+                i ->
+                    b.append("INCIDENT in ")
+                        .append(a.accountId())
+                        .append(", user ")
+                        .append(u.userName())
+                        .append(": ")
+                        .append(i.line())
+                        .append('\n'));
       }
     }
     b.append("Notifications: ")

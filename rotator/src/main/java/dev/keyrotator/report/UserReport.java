@@ -1,11 +1,13 @@
 package dev.keyrotator.report;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One user's part of the run.
  *
  * @param notificationsLost messages that SNS refused after retries; not resent (see README)
+ * @param incident the incident a rotate-now handled for this user; empty in an ordinary run
  */
 public record UserReport(
     String userName,
@@ -14,11 +16,45 @@ public record UserReport(
     List<DecisionReport> decisions,
     List<String> notes,
     int notificationsSent,
-    int notificationsLost) {
+    int notificationsLost,
+    Optional<IncidentReport> incident) {
   public UserReport {
     keys = List.copyOf(keys);
     decisions = List.copyOf(decisions);
     notes = List.copyOf(notes);
+    incident = incident == null ? Optional.empty() : incident;
+  }
+
+  public UserReport(
+      String userName,
+      String owner,
+      List<KeyReport> keys,
+      List<DecisionReport> decisions,
+      List<String> notes,
+      int notificationsSent,
+      int notificationsLost) {
+    this(
+        userName,
+        owner,
+        keys,
+        decisions,
+        notes,
+        notificationsSent,
+        notificationsLost,
+        Optional.empty());
+  }
+
+  /** This report with {@code incident}. */
+  public UserReport withIncident(IncidentReport incident) {
+    return new UserReport(
+        userName,
+        owner,
+        keys,
+        decisions,
+        notes,
+        notificationsSent,
+        notificationsLost,
+        Optional.of(incident));
   }
 
   public boolean failed() {

@@ -3,6 +3,7 @@ package dev.keyrotator.run;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
+import dev.keyrotator.policy.DeferredDeactivation;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.Planner;
 import dev.keyrotator.policy.RotationPolicy;
@@ -43,7 +44,9 @@ import java.util.Set;
  *
  * <ol>
  *   <li><b>A marker</b>, or a state tag of the rotator's that does not parse: repair needs the key
- *       ids and the vault. Read. (Per-key history alone is not a reason: see below.)
+ *       ids and the vault. Read. (Per-key history alone is not a reason: see below.) So is a
+ *       <b>deadline of {@code rotate-now --deactivate after:N}</b> in any key's history: it acts on
+ *       a key of any age.
  *   <li><b>More history entries than the report has keys</b>: at least one names a key that no
  *       longer exists, and the per-user run removes such tags (they must not pile up against IAM's
  *       50 tags per user). Read.
@@ -143,6 +146,9 @@ final class ReportTriage {
     String name = details.user().name();
     if (details.marker().isPresent()) {
       return read(name, "carries the rotator's marker");
+    }
+    if (DeferredDeactivation.anyRecorded(details.history())) {
+      return read(name, "has a deactivation scheduled by rotate-now --deactivate after:N");
     }
     if (details.stateTags() && details.history().isEmpty()) {
       return read(name, "carries a state tag of the rotator's that does not parse");

@@ -4,6 +4,7 @@ import dev.keyrotator.config.AccountContext;
 import dev.keyrotator.config.EffectivePolicy;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyResolver;
+import dev.keyrotator.policy.DeferredDeactivation;
 import dev.keyrotator.policy.ForcedRotation;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.policy.Planner;
@@ -26,14 +27,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 /**
- * {@code rotate-now}: one user's key replaced and deactivated at once, through the same protocol as
- * a scheduled rotation (account lease, marker, create, store, notify; {@link UserRotation} and
- * {@link LossFreeKeyCreation}), planned by {@link ForcedRotation}. A refusal (unknown or excluded
- * account, unknown user, a key that is not the user's, two keys neither of which may go) is an
- * {@link IllegalArgumentException} thrown before anything is changed.
+ * {@code rotate-now}: one user's key replaced and deactivated at once (or, with {@code --deactivate
+ * after:N}, left active N days with its deadline recorded for ordinary runs), through the same
+ * protocol as a scheduled rotation (account lease, marker, create, store, notify; {@link
+ * UserRotation} and {@link LossFreeKeyCreation}), planned by {@link ForcedRotation}. A refusal
+ * (unknown or excluded account, unknown user, a key that is not the user's, two keys neither of
+ * which may go) is an {@link IllegalArgumentException} thrown before anything is changed.
  */
 public final class RotateNow {
 
@@ -42,6 +45,8 @@ public final class RotateNow {
    *
    * @param keyId the key to replace; empty: the user's newest active key
    * @param reason why, in a word ({@code manual}, {@code exposed})
+   * @param deactivateAfterDays empty: the old key is deactivated now; N: it stays active N days
+   *     ({@code --deactivate after:N}), then ordinary runs deactivate it
    */
   public record Request(
       String runId,
@@ -49,8 +54,56 @@ public final class RotateNow {
       String userName,
       Optional<String> keyId,
       boolean dryRun,
-      String reason) {
+      String reason,
+      OptionalInt deactivateAfterDays) {
+    public Request(
+        String runId,
+        String accountId,
+        String userName,
+        Optional<String> keyId,
+        boolean dryRun,
+        String reason) {
+      this(runId, accountId, userName, keyId, dryRun, reason, OptionalInt.empty());
+    }
+
+    /**
+     * {@code now} or {@code after:N}, N a whole number of days from 1 to {@link
+     * DeferredDeactivation#MAX_DAYS}.
+     *
+     * @throws IllegalArgumentException otherwise, in one line
+     */
+    public static OptionalInt parseDeactivate(String option, String value) {
+      if (value == null || value.equals("now")) {
+        return OptionalInt.empty();
+      }
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("after:(\\d{1,2})").matcher(value);
+      if (m.matches()) {
+        int n = Integer.parseInt(m.group(1));
+        if (n >= 1 && n <= DeferredDeactivation.MAX_DAYS) {
+          return OptionalInt.of(n);
+        }
+      }
+      throw new IllegalArgumentException(
+          option
+              + " must be now or after:N, N a whole number of days from 1 to "
+              + DeferredDeactivation.MAX_DAYS
+              + ", got '"
+              + value
+              + "'");
+    }
+
     public Request {
+      Objects.requireNonNull(deactivateAfterDays, "deactivateAfterDays");
+      if (deactivateAfterDays.isPresent()
+          && (deactivateAfterDays.getAsInt() < 1
+              || deactivateAfterDays.getAsInt() > DeferredDeactivation.MAX_DAYS)) {
+        throw new IllegalArgumentException(
+            "--deactivate after:N needs N from 1 to "
+                + DeferredDeactivation.MAX_DAYS
+                + ", got "
+                + deactivateAfterDays.getAsInt());
+      }
       Objects.requireNonNull(runId, "runId");
       if (accountId == null || !accountId.matches("\\d{12}")) {
         throw new IllegalArgumentException(
@@ -81,7 +134,16 @@ public final class RotateNow {
    *
    * @param exempt the user is exempt: nothing was changed, the security topic was told
    */
-  public record Result(RunReport report, UserReport user, String keyId, boolean exempt) {
+  public record Result(
+      RunReport report,
+      UserReport user,
+      String keyId,
+      boolean exempt,
+      Optional<Instant> deactivateBy) {
+    public Result(RunReport report, UserReport user, String keyId, boolean exempt) {
+      this(report, user, keyId, exempt, Optional.empty());
+    }
+
     /** The key was not replaced as asked (exempt user, or a step failed). */
     public boolean notDone() {
       return exempt || user.failed();
@@ -151,7 +213,15 @@ public final class RotateNow {
               + "; nothing was changed");
     }
     return run(
-        new Request(runId, accountId, owner.get(), Optional.of(keyId), false, "exposed"),
+        // an exposed key is always deactivated now
+        new Request(
+            runId,
+            accountId,
+            owner.get(),
+            Optional.of(keyId),
+            false,
+            "exposed",
+            OptionalInt.empty()),
         Optional.of(incident));
   }
 
@@ -197,7 +267,9 @@ public final class RotateNow {
     if (mode != Mode.DRY_RUN) {
       checkTopic();
     }
-    ForcedRotation.Request forced = new ForcedRotation.Request(request.keyId(), request.reason());
+    ForcedRotation.Request forced =
+        new ForcedRotation.Request(
+            request.keyId(), request.reason(), request.deactivateAfterDays());
     try (AccountSession session = roles.open(account.id(), request.runId())) {
       UserRotation rotation = rotation(request, account, rules, session);
       refuseIfRefused(prepare(rotation, request, forced), request);
@@ -252,7 +324,12 @@ public final class RotateNow {
                 policy.sha256(),
                 List.of(ar),
                 Map.of());
-        return new Result(report, user, p.result().keyId().orElse(""), p.result().exempt());
+        return new Result(
+            report,
+            user,
+            p.result().keyId().orElse(""),
+            p.result().exempt(),
+            p.result().deactivateBy());
       } finally {
         lease.release();
       }

@@ -3,6 +3,7 @@ package dev.keyrotator.run;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
+import dev.keyrotator.policy.DeferredDeactivation;
 import dev.keyrotator.policy.ForcedRotation;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
@@ -23,6 +24,7 @@ import dev.keyrotator.ports.StoredSecret;
 import dev.keyrotator.ports.UserKeys;
 import dev.keyrotator.ports.UserSnapshot;
 import dev.keyrotator.report.DecisionReport;
+import dev.keyrotator.report.IncidentReport;
 import dev.keyrotator.report.KeyReport;
 import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.UserReport;
@@ -78,7 +80,9 @@ final class UserRotation {
     UserState state = state(snap, false);
     Instant now = clock.instant();
     UserPlan plan = planner.plan(state, ctx.policy(), now);
-    return new Execution(state, plan, now).run();
+    Execution e = new Execution(state, plan, now);
+    UserReport report = e.run();
+    return e.deadlineKept(report).map(report::withIncident).orElse(report);
   }
 
   /** A forced rotation's plan over the user as read now, before anything is changed. */
@@ -99,8 +103,10 @@ final class UserRotation {
    */
   UserReport carryOut(Prepared p, String reason, Optional<ForcedRotation.Incident> incident) {
     Execution e = new Execution(p.state(), p.result().plan(), p.now());
+    e.recordDeadline(p.result());
     UserReport report = e.run();
-    Optional<String> told = incident.map(i -> e.recordIncident(i, p.result(), report));
+    IncidentReport facts = e.incident(p.result(), report, reason, incident);
+    Optional<String> told = incident.map(i -> e.recordIncident(i, p.result(), facts));
     e.tellSecurityOfForcedRotation(p.result(), report, reason, told);
     return new UserReport(
         report.userName(),
@@ -109,7 +115,8 @@ final class UserRotation {
         report.decisions(),
         e.notes,
         report.notificationsSent(),
-        e.messages.lost());
+        e.messages.lost(),
+        Optional.of(facts));
   }
 
   /**
@@ -137,6 +144,12 @@ final class UserRotation {
     final List<DecisionReport> reports = new ArrayList<>();
     final List<String> notes;
     final Messages messages;
+
+    /** When this turn's UpdateAccessKey made a key inactive, by key id. */
+    final Map<String, Instant> wentInactiveAt = new HashMap<>();
+
+    /** When this turn's new key's secret was stored. */
+    Optional<Instant> newKeyStoredAt = Optional.empty();
 
     /** Warnings already delivered inside this turn's key-created message. */
     final List<Decision> toldWithTheNewKey = new ArrayList<>();
@@ -240,12 +253,46 @@ final class UserRotation {
       }
     }
 
+    /**
+     * {@code --deactivate after:N}: the deadline goes into the key's history before anything else
+     * is done, so a run stopped at any later point leaves it behind, and ordinary runs finish the
+     * replacement and deactivate the key on time (the safe side of an incident). A failed write
+     * stops the rotate-now with nothing changed.
+     */
+    void recordDeadline(ForcedRotation.Result result) {
+      if (!result.recordDeadline()
+          || result.deactivateBy().isEmpty()
+          || ctx.planOnly()
+          || !ctx.policy().mode().mutatesKeys()) {
+        return;
+      }
+      String keyId = result.keyId().orElseThrow();
+      remember(keyId, history(keyId).withDeactivateBy(result.deactivateBy().get()));
+      notes.add(
+          "the deactivation of key "
+              + keyId
+              + " is recorded for "
+              + result.deactivateBy().get()
+              + " in the rotator's history tag of the key");
+    }
+
     /** The security topic's message of a forced rotation: what was asked, why, what was done. */
     void tellSecurityOfForcedRotation(
         ForcedRotation.Result result, UserReport report, String reason, Optional<String> incident) {
       String keyId = result.keyId().orElse("");
       StringBuilder detail = new StringBuilder();
       detail.append("Reason:   ").append(reason).append('\n');
+      result
+          .deactivateBy()
+          .ifPresent(
+              by ->
+                  detail
+                      .append("Old key:  ")
+                      .append(keyId)
+                      .append(" stays active until ")
+                      .append(by)
+                      .append(" (--deactivate after:N), then the first run after it deactivates it")
+                      .append(" even if in use\n"));
       incident.ifPresent(i -> detail.append(i).append('\n'));
       if (ctx.planOnly() || !ctx.policy().mode().mutatesKeys()) {
         detail
@@ -294,12 +341,130 @@ final class UserRotation {
     }
 
     /**
+     * The incident's facts as this turn left them: when AWS reported it, when the new key was
+     * stored, when the key went inactive (or when it is scheduled to), and whether AWS's quarantine
+     * policy is on the user (ListAttachedUserPolicies; unknown when that cannot be read).
+     */
+    IncidentReport incident(
+        ForcedRotation.Result result,
+        UserReport report,
+        String reason,
+        Optional<ForcedRotation.Incident> incident) {
+      String keyId = result.keyId().orElse("");
+      Optional<String> newKey =
+          report.decisions().stream()
+              .filter(d -> d.action() == Action.CREATE_KEY && d.outcome() == Outcome.DONE)
+              .map(DecisionReport::keyId)
+              .findFirst();
+      Optional<Instant> storedAt = newKey.isPresent() ? newKeyStoredAt : Optional.empty();
+      if (newKey.isEmpty()) {
+        newKey =
+            state.keys().stream()
+                .filter(k -> !k.id().equals(keyId) && k.isActive() && state.isStored(k.id()))
+                .filter(
+                    k -> state.key(keyId).map(o -> !k.created().isBefore(o.created())).orElse(true))
+                .map(AccessKey::id)
+                .findFirst();
+      }
+      boolean inactive =
+          report.decisions().stream()
+                  .anyMatch(
+                      d ->
+                          d.action() == Action.DEACTIVATE_KEY
+                              && d.keyId().equals(keyId)
+                              && d.outcome() == Outcome.DONE)
+              || state.key(keyId).filter(k -> !k.isActive()).isPresent();
+      Optional<Instant> inactiveAt =
+          inactive
+              ? Optional.of(
+                  Optional.ofNullable(wentInactiveAt.get(keyId))
+                      .or(() -> history(keyId).deactivated())
+                      .orElse(now))
+              : Optional.empty();
+      Optional<Boolean> quarantined = Optional.empty();
+      List<String> quarantine = List.of();
+      if (!result.exempt()) {
+        try {
+          quarantine =
+              ctx.keys().attachedPolicies(state.user().name()).stream()
+                  .filter(n -> n.startsWith("AWSCompromisedKeyQuarantine"))
+                  .toList();
+          quarantined = Optional.of(!quarantine.isEmpty());
+        } catch (AwsCallException e) {
+          notes.add(
+              "whether AWS's quarantine policy is attached could not be read: " + e.getMessage());
+        }
+      }
+      return new IncidentReport(
+          reason,
+          keyId,
+          incident.map(ForcedRotation.Incident::eventArn).filter(a -> !a.isEmpty()),
+          incident.map(ForcedRotation.Incident::reportedAt),
+          newKey,
+          storedAt,
+          inactiveAt,
+          inactive ? Optional.empty() : result.deactivateBy(),
+          quarantined,
+          quarantine);
+    }
+
+    /**
+     * An ordinary run that deactivated a key at its rotate-now deadline: that is an incident's last
+     * step, so the report (and the security summary) show it as one (reason {@code scheduled}).
+     */
+    Optional<IncidentReport> deadlineKept(UserReport report) {
+      return report.decisions().stream()
+          .filter(d -> d.action() == Action.DEACTIVATE_KEY && d.outcome() == Outcome.DONE)
+          .filter(
+              d ->
+                  state
+                      .historyOf(d.keyId())
+                      .deactivateBy()
+                      .filter(by -> !by.isAfter(now))
+                      .isPresent())
+          .findFirst()
+          .map(
+              d -> {
+                String keyId = d.keyId();
+                Optional<String> replacement =
+                    state
+                        .key(keyId)
+                        .flatMap(k -> DeferredDeactivation.replacement(state, k))
+                        .map(AccessKey::id);
+                Optional<Boolean> quarantined = Optional.empty();
+                List<String> quarantine = List.of();
+                try {
+                  quarantine =
+                      ctx.keys().attachedPolicies(state.user().name()).stream()
+                          .filter(n -> n.startsWith("AWSCompromisedKeyQuarantine"))
+                          .toList();
+                  quarantined = Optional.of(!quarantine.isEmpty());
+                } catch (AwsCallException e) {
+                  notes.add(
+                      "whether AWS's quarantine policy is attached could not be read: "
+                          + e.getMessage());
+                }
+                return new IncidentReport(
+                    "scheduled",
+                    keyId,
+                    Optional.empty(),
+                    Optional.empty(),
+                    replacement,
+                    Optional.empty(),
+                    Optional.of(wentInactiveAt.getOrDefault(keyId, now)),
+                    state.historyOf(keyId).deactivateBy(),
+                    quarantined,
+                    quarantine);
+              });
+    }
+
+    /**
      * An exposure AWS reported: remembered in the key's history tag ({@code exposed=}, so a replay
      * is recognised), and told in one line: when AWS reported it, when the new key was stored, when
      * the exposed key went inactive, and whether AWS's quarantine policy is on the user.
      */
     String recordIncident(
-        ForcedRotation.Incident incident, ForcedRotation.Result result, UserReport report) {
+        ForcedRotation.Incident incident, ForcedRotation.Result result, IncidentReport facts) {
       String keyId = result.keyId().orElse("");
       boolean changes = !ctx.planOnly() && ctx.policy().mode().mutatesKeys() && !result.exempt();
       KeyHistory h = history(keyId);
@@ -325,60 +490,38 @@ final class UserRotation {
       if (!incident.eventArn().isEmpty()) {
         line.append(" (").append(incident.eventArn()).append(')');
       }
-      Optional<DecisionReport> created =
-          report.decisions().stream()
-              .filter(d -> d.action() == Action.CREATE_KEY && d.outcome() == Outcome.DONE)
-              .findFirst();
-      if (created.isPresent()) {
+      if (facts.newKeyId().isPresent() && facts.newKeyStoredAt().isPresent()) {
         line.append("; new key ")
-            .append(created.get().keyId())
+            .append(facts.newKeyId().get())
             .append(" stored at ")
-            .append(clock.instant());
+            .append(facts.newKeyStoredAt().get());
+      } else if (facts.newKeyId().isPresent()) {
+        String id = facts.newKeyId().get();
+        line.append("; new key ")
+            .append(id)
+            .append(" stored")
+            .append(state.key(id).map(k -> " (created " + k.created() + ")").orElse(""));
       } else {
-        state.keys().stream()
-            .filter(k -> !k.id().equals(keyId) && k.isActive() && state.isStored(k.id()))
-            .findFirst()
-            .ifPresentOrElse(
-                k ->
-                    line.append("; new key ")
-                        .append(k.id())
-                        .append(" stored (created ")
-                        .append(k.created())
-                        .append(')'),
-                () -> line.append("; no new key stored"));
+        line.append("; no new key stored");
       }
-      boolean nowInactive =
-          report.decisions().stream()
-                  .anyMatch(
-                      d ->
-                          d.action() == Action.DEACTIVATE_KEY
-                              && d.keyId().equals(keyId)
-                              && d.outcome() == Outcome.DONE)
-              || state.key(keyId).filter(k -> !k.isActive()).isPresent();
-      Optional<java.time.Instant> since = history(keyId).deactivated();
-      if (nowInactive) {
+      if (facts.keyInactiveAt().isPresent()) {
         line.append("; key ")
             .append(keyId)
-            .append(" inactive")
-            .append(since.map(t -> " since " + t).orElse(""));
+            .append(" inactive since ")
+            .append(facts.keyInactiveAt().get());
       } else {
         line.append("; key ").append(keyId).append(" still active");
       }
-      try {
-        List<String> quarantine =
-            ctx.keys().attachedPolicies(state.user().name()).stream()
-                .filter(n -> n.startsWith("AWSCompromisedKeyQuarantine"))
-                .toList();
-        line.append(
-            quarantine.isEmpty()
-                ? "; AWS's quarantine policy is not attached to the user"
-                : "; AWS's quarantine policy "
-                    + String.join(", ", quarantine)
-                    + " is attached to the user (it denies the user's most sensitive calls until"
+      if (facts.quarantinePolicyAttached().isEmpty()) {
+        line.append("; whether AWS's quarantine policy is attached could not be read");
+      } else if (facts.quarantinePolicyAttached().get()) {
+        line.append("; AWS's quarantine policy ")
+            .append(String.join(", ", facts.quarantinePolicies()))
+            .append(
+                " is attached to the user (it denies the user's most sensitive calls until"
                     + " removed)");
-      } catch (AwsCallException e) {
-        line.append("; whether AWS's quarantine policy is attached could not be read: ")
-            .append(e.getMessage());
+      } else {
+        line.append("; AWS's quarantine policy is not attached to the user");
       }
       notes.add(line.toString());
       return line.toString();
@@ -467,6 +610,7 @@ final class UserRotation {
       LossFreeKeyCreation.Created created =
           new LossFreeKeyCreation(ctx.keys(), ctx.vault(), clock, notes)
               .create(ctx.runId(), ctx.account().id(), state.user().name(), reader());
+      newKeyStoredAt = Optional.of(clock.instant());
       // The plan's warnings (reminders about the older key) ride in this message: one message per
       // user and run (Notifications.withWarnings).
       List<Decision> warnings =
@@ -501,6 +645,7 @@ final class UserRotation {
       remember(keyId, before.withDeactivated(now));
       try {
         ctx.keys().setStatus(state.user().name(), keyId, KeyStatus.INACTIVE);
+        wentInactiveAt.put(keyId, clock.instant());
       } catch (RuntimeException e) {
         try {
           remember(keyId, before);

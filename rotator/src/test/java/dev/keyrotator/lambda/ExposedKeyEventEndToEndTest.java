@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.Sandbox;
@@ -175,6 +176,45 @@ class ExposedKeyEventEndToEndTest {
             .orElseThrow();
     assertThat(reportJson).contains(incident.replace("\"", "\\\""));
     assertThat(reportJson).doesNotContain(secret);
+    // the incident as structured fields (accounts[].users[].incident), schema v1
+    JsonNode facts = incidentOf(reportJson, "app-payments");
+    assertThat(facts.get("reason").asText()).isEqualTo("exposed");
+    assertThat(facts.get("keyId").asText()).isEqualTo(exposed);
+    assertThat(facts.get("eventId").asText())
+        .isEqualTo(
+            "arn:aws:health:us-east-1::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/"
+                + "AWS_RISK_CREDENTIALS_EXPOSED_EXAMPLE1234");
+    assertThat(facts.get("reportedAt").asText()).isEqualTo("2026-11-30T15:10:09Z");
+    assertThat(facts.get("newKeyId").asText()).isEqualTo(newKey);
+    Instant stored = Instant.parse(facts.get("newKeyStoredAt").asText());
+    Instant inactive = Instant.parse(facts.get("keyInactiveAt").asText());
+    assertThat(stored).isBeforeOrEqualTo(inactive);
+    assertThat(incident).contains("stored at " + stored).contains("inactive since " + inactive);
+    assertThat(facts.get("deactivationScheduledAt").asText()).isEmpty();
+    assertThat(facts.get("quarantinePolicyAttached").asBoolean()).isTrue();
+    assertThat(facts.get("quarantinePolicies").toString())
+        .isEqualTo("[\"AWSCompromisedKeyQuarantineV3\"]");
+    // the CSV's incident columns, on the exposed key's row
+    String csv = reportFile(".csv");
+    assertThat(csv.lines().findFirst().orElseThrow())
+        .endsWith(
+            ",incident_reason,incident_event_id,incident_reported_at,incident_new_key_stored_at,"
+                + "incident_key_inactive_at,incident_deactivation_scheduled_at,"
+                + "incident_quarantine_policy_attached");
+    assertThat(csv.lines().filter(l -> l.contains("," + exposed + ",")))
+        .singleElement()
+        .satisfies(
+            l ->
+                assertThat(l)
+                    .endsWith(
+                        ",exposed,"
+                            + facts.get("eventId").asText()
+                            + ",2026-11-30T15:10:09Z,"
+                            + stored
+                            + ","
+                            + inactive
+                            + ",,true"));
+    assertThat(reportFile(".html")).contains("st-INCIDENT");
     assertThat(sandbox().snsMessages()).noneMatch(m -> m.message().contains(secret));
   }
 
@@ -256,5 +296,32 @@ class ExposedKeyEventEndToEndTest {
         .hasMessage(
             "an AWS_RISK_CREDENTIALS_EXPOSED event of account " + PROD + " names no access key id");
     assertThat(Instant.now()).isNotNull();
+  }
+
+  String reportFile(String suffix) {
+    return sandbox().s3Keys("org-key-rotator-reports-222222222222").stream()
+        .filter(k -> k.endsWith("report" + suffix))
+        .map(
+            k ->
+                new String(
+                    sandbox().s3Object("org-key-rotator-reports-222222222222", k).orElseThrow(),
+                    StandardCharsets.UTF_8))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  static JsonNode incidentOf(String reportJson, String user) {
+    try {
+      for (JsonNode a : new ObjectMapper().readTree(reportJson).at("/report/accounts")) {
+        for (JsonNode u : a.get("users")) {
+          if (u.get("userName").asText().equals(user)) {
+            return u.get("incident");
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new AssertionError("no user " + user);
   }
 }

@@ -2,6 +2,8 @@ package dev.keyrotator.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyrotator.cli.Main;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.Sandbox;
@@ -27,6 +29,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.Tag;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -344,5 +348,347 @@ class RotateNowEndToEndTest {
     assertThat(messages(SECURITY_TOPIC))
         .singleElement()
         .satisfies(m -> assertThat(m.attributes()).containsEntry("event", "rotate-now-exempt"));
+  }
+
+  // ---------------------------------------------------------------- --deactivate after:N
+
+  static final String APP = "app-payments";
+
+  int run() {
+    return new Main(new PrintWriter(out), new PrintWriter(err), Map.of())
+        .run(
+            "run",
+            "--accounts",
+            PROD,
+            "--policy",
+            policy.toString(),
+            "--endpoint",
+            SANDBOX.endpoint().toString(),
+            "--now",
+            sandbox().clock().now().toString());
+  }
+
+  String historyTag(String keyId) {
+    return sandbox().userTags(PROD, APP).getOrDefault("key-rotator:key:" + keyId, "");
+  }
+
+  String otherKey(String keyId) {
+    return sandbox().iamKeys(PROD, APP).stream()
+        .map(AccessKeyInfo::accessKeyId)
+        .filter(k -> !k.equals(keyId))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** The user's incident in the JSON report the CLI printed last ({@code --json}). */
+  JsonNode incidentInPrintedReport() throws IOException {
+    String text = out.toString();
+    JsonNode report = new ObjectMapper().readTree(text.substring(text.indexOf('{')));
+    for (JsonNode u : report.at("/report/accounts/0/users")) {
+      if (u.get("userName").asText().equals(APP)) {
+        return u.get("incident");
+      }
+    }
+    throw new AssertionError("no user " + APP + " in " + text);
+  }
+
+  @Test
+  void cliAfterNKeepsTheOldKeyActiveUntilDayNThenAnOrdinaryRunDeactivatesItInUse()
+      throws IOException {
+    String old = onlyKey(PROD, APP);
+    java.time.Instant start = sandbox().clock().now();
+
+    int code =
+        cli("--account", PROD, "--user", APP, "--key", old, "--deactivate", "after:3", "--json");
+
+    assertThat(code).as(err.toString()).isZero();
+    java.time.Instant by =
+        java.time.Instant.parse(historyTag(old).replaceAll(".*deactivate-by=(\\S+).*", "$1"));
+    assertThat(java.time.Duration.between(start, by))
+        .isBetween(
+            java.time.Duration.ofDays(3).minusMinutes(1),
+            java.time.Duration.ofDays(3).plusMinutes(1));
+    assertThat(err.toString())
+        .contains("rotate-now: key " + old + " replaced; it stays active until " + by);
+    String newKey = otherKey(old);
+    assertThat(status(PROD, APP, old)).isEqualTo("Active");
+    assertThat(status(PROD, APP, newKey)).isEqualTo("Active");
+    assertThat(secret(PROD, APP).orElseThrow().versionStages()).hasSize(1);
+    storedKeyWorks(PROD, APP, newKey);
+    assertThat(historyTag(old)).contains("deactivate-by=" + by).doesNotContain("deactivated=");
+    assertThat(messages(OWNER_TOPIC))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.attributes()).containsEntry("event", "key-created");
+              assertThat(m.message()).contains("it stays active until " + by);
+            });
+    assertThat(messages(SECURITY_TOPIC))
+        .singleElement()
+        .satisfies(
+            m ->
+                assertThat(m.message()).contains("Old key:  " + old + " stays active until " + by));
+    JsonNode incident = incidentInPrintedReport();
+    assertThat(incident.get("reason").asText()).isEqualTo("manual");
+    assertThat(incident.get("keyId").asText()).isEqualTo(old);
+    assertThat(incident.get("newKeyId").asText()).isEqualTo(newKey);
+    assertThat(incident.get("newKeyStoredAt").asText()).isNotEmpty();
+    assertThat(incident.get("keyInactiveAt").asText()).isEmpty();
+    assertThat(incident.get("deactivationScheduledAt").asText()).isEqualTo(by.toString());
+    assertThat(incident.get("quarantinePolicyAttached").asBoolean()).isFalse();
+    assertThat(incident.get("reportedAt").asText()).isEmpty();
+
+    // day 2: an ordinary run keeps it (it is still in use)
+    sandbox().clock().advance(java.time.Duration.ofDays(2));
+    assertThat(run()).as(err.toString()).isZero();
+    assertThat(status(PROD, APP, old)).isEqualTo("Active");
+
+    // day 3, after the deadline: deactivated even if in use; owner told; kept inactive
+    sandbox().clock().advance(java.time.Duration.ofDays(1).plusMinutes(1));
+    assertThat(run()).as(err.toString()).isZero();
+    assertThat(status(PROD, APP, old)).isEqualTo("Inactive");
+    assertThat(status(PROD, APP, newKey)).isEqualTo("Active");
+    assertThat(historyTag(old)).contains("deactivated=").contains("deactivate-by=" + by);
+    assertThat(messages(OWNER_TOPIC))
+        .filteredOn(m -> "key-deactivated".equals(m.attributes().get("event")))
+        .filteredOn(m -> APP.equals(m.attributes().get("user_name")))
+        .singleElement()
+        .satisfies(
+            m ->
+                assertThat(m.message())
+                    .contains("rotate-now scheduled its deactivation for " + by));
+    // the security team reads it in the run's summary as the incident's last step
+    assertThat(sandbox().snsMessages())
+        .filteredOn(m -> "run-summary".equals(m.attributes().get("event")))
+        .last()
+        .satisfies(
+            m ->
+                assertThat(m.message())
+                    .contains(
+                        "INCIDENT in "
+                            + PROD
+                            + ", user "
+                            + APP
+                            + ": rotate-now of key "
+                            + old
+                            + " (reason scheduled); new key "
+                            + newKey)
+                    .contains("key " + old + " inactive since "));
+
+    // the next run leaves it for the recovery window
+    sandbox().clock().advance(java.time.Duration.ofDays(1));
+    assertThat(run()).isZero();
+    assertThat(sandbox().iamKeys(PROD, APP)).hasSize(2);
+  }
+
+  @Test
+  void cliRefusesABadDeactivateWithExitTwoAndChangesNothing() {
+    for (String bad : List.of("after:0", "after:31", "after:x", "after:", "later", "after:-1")) {
+      StringWriter e = new StringWriter();
+      int code =
+          new Main(new PrintWriter(out), new PrintWriter(e), Map.of())
+              .run(
+                  "rotate-now",
+                  "--policy",
+                  policy.toString(),
+                  "--endpoint",
+                  SANDBOX.endpoint().toString(),
+                  "--account",
+                  PROD,
+                  "--user",
+                  APP,
+                  "--deactivate",
+                  bad);
+      assertThat(code).as(bad).isEqualTo(2);
+      assertThat(e.toString().strip())
+          .isEqualTo(
+              "error: --deactivate must be now or after:N, N a whole number of days from 1 to 30,"
+                  + " got '"
+                  + bad
+                  + "'");
+    }
+    assertThat(sandbox().calls().mutating()).isEmpty();
+    assertThat(sandbox().iamKeys(PROD, APP)).hasSize(1);
+  }
+
+  @Test
+  void aDeadlineWrittenOrExtendedByAnyoneElseIsNotBelievedPastThirtyDays() {
+    String old = onlyKey(PROD, APP);
+    assertThat(cli("--account", PROD, "--user", APP, "--deactivate", "after:1")).isZero();
+    String newKey = otherKey(old);
+    java.time.Instant replacementCreated =
+        sandbox().iamKeys(PROD, APP).stream()
+            .filter(k -> k.accessKeyId().equals(newKey))
+            .findFirst()
+            .orElseThrow()
+            .createDate();
+    // someone with iam:TagUser in the account (the guardrails SCP denies this to all but the
+    // member role) pushes the deadline ten years out
+    try (IamClient iam = adminIam()) {
+      iam.tagUser(
+          r ->
+              r.userName(APP)
+                  .tags(
+                      Tag.builder()
+                          .key("key-rotator:key:" + old)
+                          .value("deactivate-by=2036-01-01T00:00:00Z")
+                          .build()));
+    }
+
+    // day 2: past the rotator's own deadline; the forged one keeps it at most 30 days
+    sandbox().clock().advance(java.time.Duration.ofDays(2));
+    assertThat(run()).isZero();
+    assertThat(status(PROD, APP, old)).isEqualTo("Active");
+    sandbox()
+        .clock()
+        .set(
+            replacementCreated
+                .plus(java.time.Duration.ofDays(30))
+                .plus(java.time.Duration.ofHours(1)));
+    assertThat(run()).as(err.toString()).isZero();
+    assertThat(status(PROD, APP, old)).isEqualTo("Inactive");
+  }
+
+  @Test
+  void aLaterDeactivateNowShortensTheDeadline() {
+    String old = onlyKey(PROD, APP);
+    assertThat(cli("--account", PROD, "--user", APP, "--deactivate", "after:10")).isZero();
+    String newKey = otherKey(old);
+
+    // a longer after:N changes nothing: the earlier deadline stays
+    String before = historyTag(old);
+    assertThat(cli("--account", PROD, "--user", APP, "--key", old, "--deactivate", "after:20"))
+        .isZero();
+    assertThat(historyTag(old)).isEqualTo(before);
+    assertThat(cli("--account", PROD, "--user", APP, "--key", old)).isZero();
+
+    assertThat(status(PROD, APP, old)).isEqualTo("Inactive");
+    assertThat(sandbox().iamKeys(PROD, APP))
+        .extracting(AccessKeyInfo::accessKeyId)
+        .containsExactlyInAnyOrder(old, newKey);
+    assertThat(secret(PROD, APP).orElseThrow().versionStages()).hasSize(1);
+  }
+
+  @Test
+  void aRotateNowStoppedBeforeItsCreateLeavesTheDeadlineAndOrdinaryRunsFinishTheJob() {
+    String old = onlyKey(PROD, APP);
+    sandbox()
+        .faults()
+        .add(
+            dev.keyrotator.sandbox.FaultRule.on("iam", "CreateAccessKey")
+                .account(PROD)
+                .errorRate(1.0));
+
+    int code = cli("--account", PROD, "--user", APP, "--deactivate", "after:2");
+
+    sandbox().faults().clear();
+    assertThat(code).isEqualTo(1);
+    assertThat(sandbox().iamKeys(PROD, APP)).hasSize(1);
+    assertThat(historyTag(old)).contains("deactivate-by=");
+
+    // the next ordinary run after the failed create's marker is stale makes the replacement (the
+    // safe side of an incident), keeps the old key until the deadline, and the first run after it
+    // deactivates the old key
+    sandbox().clock().advance(java.time.Duration.ofHours(1));
+    assertThat(run()).as(err.toString()).isZero();
+    assertThat(sandbox().iamKeys(PROD, APP)).as(out.toString()).hasSize(2);
+    String newKey = otherKey(old);
+    storedKeyWorks(PROD, APP, newKey);
+    assertThat(status(PROD, APP, old)).isEqualTo("Active");
+    sandbox().clock().advance(java.time.Duration.ofDays(2).plusMinutes(1));
+    assertThat(run()).isZero();
+    assertThat(status(PROD, APP, old)).isEqualTo("Inactive");
+  }
+
+  @Test
+  void aRotateNowKilledAfterItsCreateIsRepairedAndTheDeadlineStillHolds() {
+    String old = onlyKey(PROD, APP);
+    // the state a kill right after CreateAccessKey leaves: a new key without a stored secret and
+    // the marker (storing fails, and so does the roll-back's DeleteAccessKey)
+    sandbox()
+        .faults()
+        .add(
+            dev.keyrotator.sandbox.FaultRule.on("secretsmanager", "CreateSecret")
+                .account(PROD)
+                .errorRate(1.0))
+        .add(
+            dev.keyrotator.sandbox.FaultRule.on("iam", "DeleteAccessKey")
+                .account(PROD)
+                .errorRate(1.0));
+
+    int code = cli("--account", PROD, "--user", APP, "--deactivate", "after:2");
+
+    sandbox().faults().clear();
+    assertThat(code).isEqualTo(1);
+    assertThat(sandbox().iamKeys(PROD, APP)).hasSize(2);
+    assertThat(sandbox().userTags(PROD, APP)).containsKey("key-rotator:pending");
+    assertThat(historyTag(old)).contains("deactivate-by=");
+    String orphan = otherKey(old);
+
+    // past the in-flight window: the orphan is deleted, a replacement is made and stored
+    sandbox().clock().advance(java.time.Duration.ofHours(1));
+    assertThat(run()).as(err.toString()).isZero();
+    assertThat(sandbox().iamKeys(PROD, APP))
+        .extracting(AccessKeyInfo::accessKeyId)
+        .doesNotContain(orphan);
+    String newKey = otherKey(old);
+    storedKeyWorks(PROD, APP, newKey);
+    assertThat(status(PROD, APP, old)).isEqualTo("Active");
+    assertThat(sandbox().userTags(PROD, APP)).doesNotContainKey("key-rotator:pending");
+
+    sandbox().clock().advance(java.time.Duration.ofDays(2));
+    assertThat(run()).isZero();
+    assertThat(status(PROD, APP, old)).isEqualTo("Inactive");
+  }
+
+  @Test
+  void lambdaAfterNReplayedAndConcurrentRotateNowsMakeOneKeyAndOneDeadline() throws Exception {
+    String old = onlyKey(PROD, APP);
+    Map<String, Object> event = rotateNow(PROD, APP, old);
+    event.put("deactivate", "after:2");
+
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<Map<String, Object>> answers = new ArrayList<>();
+    try {
+      var a = pool.submit(() -> lambda(new LinkedHashMap<>(event)));
+      var b = pool.submit(() -> lambda(new LinkedHashMap<>(event)));
+      answers.add(a.get());
+      answers.add(b.get());
+    } finally {
+      pool.shutdown();
+    }
+    Map<String, Object> replay = lambda(new LinkedHashMap<>(event));
+
+    // one of the two made the key; the other was refused by the lease or found it done
+    assertThat(answers).filteredOn(r -> r.containsKey("newKey")).hasSize(1);
+    assertThat(answers).allSatisfy(r -> assertThat(r.get("status")).isIn("ok", "refused"));
+    assertThat(replay).containsEntry("status", "ok").doesNotContainKey("newKey");
+    java.time.Instant by = java.time.Instant.parse((String) replay.get("deactivateBy"));
+    assertThat(sandbox().iamKeys(PROD, APP)).hasSize(2);
+    assertThat(secret(PROD, APP).orElseThrow().versionStages()).hasSize(1);
+    assertThat(status(PROD, APP, old)).isEqualTo("Active");
+    assertThat(historyTag(old)).contains("deactivate-by=" + by);
+    assertThat(messages(OWNER_TOPIC))
+        .filteredOn(m -> "key-created".equals(m.attributes().get("event")))
+        .hasSize(1);
+
+    Map<String, Object> bad = rotateNow(PROD, APP, old);
+    bad.put("deactivate", "after:45");
+    sandbox().calls().clear();
+    assertThat(lambda(bad)).containsEntry("status", "refused");
+    assertThat(sandbox().calls().mutating()).isEmpty();
+  }
+
+  IamClient adminIam() {
+    dev.keyrotator.sandbox.SandboxCredentials c = sandbox().credentialsFor(PROD);
+    return IamClient.builder()
+        .endpointOverride(SANDBOX.endpoint())
+        .region(Region.AWS_GLOBAL)
+        .httpClient(UrlConnectionHttpClient.create())
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())))
+        .build();
   }
 }

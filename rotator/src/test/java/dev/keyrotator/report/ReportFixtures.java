@@ -158,7 +158,7 @@ final class ReportFixtures {
                         Outcome.DONE,
                         NEW_SECRET_ARN,
                         ""))),
-            user(
+            exposed(
                 "batch-reports",
                 "data-team@example.com",
                 List.of(
@@ -557,6 +557,31 @@ final class ReportFixtures {
   private static UserReport user(
       String name, String owner, List<KeyReport> keys, List<DecisionReport> decisions) {
     return new UserReport(name, owner, keys, decisions, List.of(), 0, 0);
+  }
+
+  /** A user whose older key AWS reported exposed: rotate-now deactivated it. */
+  private static UserReport exposed(
+      String name, String owner, List<KeyReport> keys, List<DecisionReport> decisions) {
+    return new UserReport(
+        name,
+        owner,
+        keys,
+        decisions,
+        List.of(),
+        0,
+        0,
+        Optional.of(
+            new IncidentReport(
+                "exposed",
+                "AKIASANDBOX333000003",
+                Optional.of("arn:aws:health:global::event/IAM/AWS_RISK_CREDENTIALS_EXPOSED/ev1"),
+                Optional.of(Instant.parse("2025-06-01T01:50:00Z")),
+                Optional.of("AKIASANDBOX333000004"),
+                Optional.empty(),
+                Optional.of(Instant.parse("2025-06-01T02:00:05Z")),
+                Optional.empty(),
+                Optional.of(true),
+                List.of("AWSCompromisedKeyQuarantineV3"))));
   }
 
   private static KeyReport key(
