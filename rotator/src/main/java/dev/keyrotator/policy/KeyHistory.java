@@ -9,29 +9,43 @@ import java.util.Optional;
  * @param lastWarned when an owner was last warned about this key
  * @param deactivated when the rotator deactivated this key
  * @param exposed when AWS reported this key exposed (an incident handled by rotate-now)
+ * @param firstUse the first run that saw this key used (for the report only: anyone allowed
+ *     iam:TagUser can write it, so no decision is ever taken on it)
  */
 public record KeyHistory(
-    Optional<Instant> lastWarned, Optional<Instant> deactivated, Optional<Instant> exposed) {
+    Optional<Instant> lastWarned,
+    Optional<Instant> deactivated,
+    Optional<Instant> exposed,
+    Optional<FirstUse> firstUse) {
   public static final KeyHistory NONE =
-      new KeyHistory(Optional.empty(), Optional.empty(), Optional.empty());
+      new KeyHistory(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
   public KeyHistory(Optional<Instant> lastWarned, Optional<Instant> deactivated) {
-    this(lastWarned, deactivated, Optional.empty());
+    this(lastWarned, deactivated, Optional.empty(), Optional.empty());
+  }
+
+  public KeyHistory(
+      Optional<Instant> lastWarned, Optional<Instant> deactivated, Optional<Instant> exposed) {
+    this(lastWarned, deactivated, exposed, Optional.empty());
   }
 
   public KeyHistory withWarned(Instant at) {
-    return new KeyHistory(Optional.of(at), deactivated, exposed);
+    return new KeyHistory(Optional.of(at), deactivated, exposed, firstUse);
   }
 
   public KeyHistory withDeactivated(Instant at) {
-    return new KeyHistory(lastWarned, Optional.of(at), exposed);
+    return new KeyHistory(lastWarned, Optional.of(at), exposed, firstUse);
   }
 
   public KeyHistory withExposed(Instant at) {
-    return new KeyHistory(lastWarned, deactivated, Optional.of(at));
+    return new KeyHistory(lastWarned, deactivated, Optional.of(at), firstUse);
+  }
+
+  public KeyHistory withFirstUse(FirstUse use) {
+    return new KeyHistory(lastWarned, deactivated, exposed, Optional.of(use));
   }
 
   public boolean isEmpty() {
-    return lastWarned.isEmpty() && deactivated.isEmpty() && exposed.isEmpty();
+    return lastWarned.isEmpty() && deactivated.isEmpty() && exposed.isEmpty() && firstUse.isEmpty();
   }
 }

@@ -53,7 +53,10 @@ public final class CsvReport {
           "reasons",
           "secret_arn",
           "errors",
-          "notes");
+          "notes",
+          "key_last_used_service",
+          "key_last_used_region",
+          "key_first_seen_used_at");
 
   private static final String SEP = " | ";
 
@@ -125,6 +128,11 @@ public final class CsvReport {
               k.created().toString(),
               k.lastUsed().map(Instant::toString).orElse("")));
       decisions(cells, mine, first ? u.notes() : List.of(), k.secretArn());
+      cells.addAll(
+          List.of(
+              k.lastUsedService(),
+              k.lastUsedRegion(),
+              k.firstUseSeen().map(f -> f.seenAt().toString()).orElse("")));
       row(out, cells);
       first = false;
     }
@@ -138,6 +146,7 @@ public final class CsvReport {
         mine.addAll(unattached);
       }
       decisions(cells, mine, first ? u.notes() : List.of(), "");
+      cells.addAll(blank(3));
       row(out, cells);
       first = false;
     }
@@ -146,6 +155,7 @@ public final class CsvReport {
       cells.set(3, "user");
       cells.addAll(blank(5));
       decisions(cells, unattached, u.notes(), "");
+      cells.addAll(blank(3));
       row(out, cells);
     }
   }

@@ -3,6 +3,7 @@ package dev.keyrotator.run;
 import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
+import dev.keyrotator.policy.FirstUse;
 import dev.keyrotator.policy.ForcedRotation;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
@@ -57,7 +58,35 @@ final class UserRotation {
       Notifier notifier,
       Optional<String> topicArn,
       Optional<String> securityTopicArn,
-      Optional<String> readerRoleTag) {}
+      Optional<String> readerRoleTag,
+      Owners owners) {
+
+    /** Owners from the user tag {@code owner}, no account default. */
+    Context(
+        String runId,
+        Account account,
+        RotationPolicy policy,
+        boolean planOnly,
+        UserKeys keys,
+        SecretVault vault,
+        Notifier notifier,
+        Optional<String> topicArn,
+        Optional<String> securityTopicArn,
+        Optional<String> readerRoleTag) {
+      this(
+          runId,
+          account,
+          policy,
+          planOnly,
+          keys,
+          vault,
+          notifier,
+          topicArn,
+          securityTopicArn,
+          readerRoleTag,
+          Owners.DEFAULT);
+    }
+  }
 
   private final Planner planner;
   private final Clock clock;
@@ -138,6 +167,9 @@ final class UserRotation {
     final List<String> notes;
     final Messages messages;
 
+    /** The user's owner (user tag, else the account's default owner), for messages and report. */
+    final String owner;
+
     /** Warnings already delivered inside this turn's key-created message. */
     final List<Decision> toldWithTheNewKey = new ArrayList<>();
 
@@ -147,7 +179,8 @@ final class UserRotation {
       this.now = now;
       this.history = new HashMap<>(state.history());
       this.notes = new ArrayList<>(plan.notes());
-      this.messages = new Messages(ctx.notifier(), ctx.topicArn(), notes);
+      this.owner = ctx.owners().ownerOf(state.user(), ctx.account());
+      this.messages = new Messages(ctx.notifier(), ctx.topicArn(), notes, owner);
     }
 
     /** Who may read this user's secret (secrets.readers); a missing reader is noted. */
@@ -165,6 +198,7 @@ final class UserRotation {
       boolean failed = false;
       if (!ctx.planOnly() && mode.mutatesKeys()) {
         forgetStaleHistory();
+        recordFirstUse();
       }
       for (Decision d : plan.decisions()) {
         if (!d.action().mutating() && d.action() != Action.WARN) {
@@ -201,13 +235,7 @@ final class UserRotation {
       }
       List<KeyReport> keys = state.keys().stream().map(this::keyReport).toList();
       return new UserReport(
-          state.user().name(),
-          state.user().owner(),
-          keys,
-          reports,
-          notes,
-          messages.sent(),
-          messages.lost());
+          state.user().name(), owner, keys, reports, notes, messages.sent(), messages.lost());
     }
 
     /**
@@ -231,7 +259,7 @@ final class UserRotation {
                   + " the secret is the rotator's again (or removed).",
               Optional.empty());
       try {
-        ctx.notifier().publish(ctx.securityTopicArn().get(), n);
+        ctx.notifier().publish(ctx.securityTopicArn().get(), Notifications.withOwner(n, owner));
         notes.add("the security topic was told that the user's secret was refused");
       } catch (AwsCallException failure) {
         messages.lostElsewhere(
@@ -276,13 +304,15 @@ final class UserRotation {
         ctx.notifier()
             .publish(
                 ctx.securityTopicArn().get(),
-                Notifications.of(
-                    event,
-                    ctx.account(),
-                    state.user(),
-                    keyId,
-                    detail.toString().strip(),
-                    Optional.empty()));
+                Notifications.withOwner(
+                    Notifications.of(
+                        event,
+                        ctx.account(),
+                        state.user(),
+                        keyId,
+                        detail.toString().strip(),
+                        Optional.empty()),
+                    owner));
         notes.add("the security topic was told of rotate-now (" + event.attribute() + ")");
       } catch (AwsCallException failure) {
         messages.lostElsewhere(
@@ -572,6 +602,47 @@ final class UserRotation {
       }
     }
 
+    /**
+     * In a two-key window (the user holds two keys, so its keys are read one by one anyway), the
+     * first run that sees the newest key used records it in the key's history tag ({@code seen=
+     * used= via=}): IAM keeps only the last use, so this is the only way the report can say when
+     * the switch was first seen. One TagUser per new key, best effort; users outside a two-key
+     * window are never written to. Only for the report: no decision reads it.
+     */
+    private void recordFirstUse() {
+      if (state.keys().size() < 2) {
+        return;
+      }
+      AccessKey newest = null;
+      for (AccessKey k : state.keys()) {
+        if (k.isActive()) {
+          newest = k;
+        }
+      }
+      if (newest == null
+          || newest.lastUsed().isEmpty()
+          || history(newest.id()).firstUse().isPresent()
+          || newest
+              .lastUsed()
+              .get()
+              .isBefore(newest.created().truncatedTo(java.time.temporal.ChronoUnit.MINUTES))) {
+        return;
+      }
+      try {
+        remember(newest.id(), history(newest.id()).withFirstUse(FirstUse.of(newest, now)));
+        String where = newest.lastUsedWhere();
+        notes.add(
+            "key "
+                + newest.id()
+                + " seen used for the first time (last used "
+                + newest.lastUsed().get()
+                + (where.isEmpty() ? "" : ", " + where)
+                + ")");
+      } catch (AwsCallException | IllegalArgumentException e) {
+        notes.add("could not record the first use of key " + newest.id() + ": " + e.getMessage());
+      }
+    }
+
     private KeyHistory history(String keyId) {
       return history.getOrDefault(keyId, KeyHistory.NONE);
     }
@@ -595,8 +666,25 @@ final class UserRotation {
     }
 
     private KeyReport keyReport(AccessKey k) {
+      // a first use dated before the key or after now was not written by the rotator: not shown
+      Optional<FirstUse> first =
+          history(k.id())
+              .firstUse()
+              .filter(
+                  f ->
+                      !f.seenAt().isAfter(now.plus(java.time.Duration.ofMinutes(5)))
+                          && !f.seenAt().isBefore(k.created())
+                          && !f.lastUsed().isAfter(f.seenAt()));
       return new KeyReport(
-          k.id(), k.status(), Planner.ageDays(k, now), k.created(), k.lastUsed(), "");
+          k.id(),
+          k.status(),
+          Planner.ageDays(k, now),
+          k.created(),
+          k.lastUsed(),
+          "",
+          k.lastUsedService(),
+          k.lastUsedRegion(),
+          first);
     }
   }
 
@@ -605,13 +693,15 @@ final class UserRotation {
     private final Notifier notifier;
     private final Optional<String> topicArn;
     private final List<String> notes;
+    private final String owner;
     private int sent;
     private int lost;
 
-    Messages(Notifier notifier, Optional<String> topicArn, List<String> notes) {
+    Messages(Notifier notifier, Optional<String> topicArn, List<String> notes, String owner) {
       this.notifier = notifier;
       this.topicArn = topicArn;
       this.notes = notes;
+      this.owner = owner;
     }
 
     /** Sends one message; false when SNS refused it (told in the notes). */
@@ -620,7 +710,7 @@ final class UserRotation {
         return true;
       }
       try {
-        notifier.publish(topicArn.get(), n);
+        notifier.publish(topicArn.get(), Notifications.withOwner(n, owner));
         sent++;
         return true;
       } catch (AwsCallException e) {
