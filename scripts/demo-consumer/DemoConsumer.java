@@ -1,8 +1,9 @@
-// A workload for scripts/demo that never hears of the rotation: it calls STS GetCallerIdentity
-// every couple of seconds with credentials from `rotator credentials` as its credential_process
+// A workload for scripts/demo that never hears of the rotation: seeded once with the user's key
+// (after the rotator stored the new secret, as the key-created message says), it calls STS
+// GetCallerIdentity every couple of seconds with credentials from `rotator credentials` as its credential_process
 // (the SDK's ProcessCredentialsProvider, exactly as a profile line would configure it), and, when
 // the file given by --stop appears, prints one line: how many calls, how many failed, and on which
-// sandbox day it switched to the new key (last four characters of the key id; never a secret).
+// sandbox day (counted from its start) it switched to the new key (last four characters of the key id; never a secret).
 //
 // Demo only (run with the Java source launcher and the rotator jar on the class path):
 //   java -cp rotator/target/rotator.jar scripts/demo-consumer/DemoConsumer.java \
@@ -23,7 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProcessCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -39,7 +42,7 @@ public class DemoConsumer {
     String account = a.get("--account");
     Path cache = Path.of(a.get("--cache"));
     Path stop = Path.of(a.get("--stop"));
-    Duration every = Duration.ofMillis(Long.parseLong(a.getOrDefault("--every-ms", "2000")));
+    Duration every = Duration.ofMillis(Long.parseLong(a.getOrDefault("--every-ms", "1000")));
     HttpClient http = HttpClient.newHttpClient();
     Instant start = clock(http, endpoint);
 
@@ -60,33 +63,42 @@ public class DemoConsumer {
             cache.toString(),
             "--expires-after",
             "0");
-    seed(http, endpoint, account, user, command);
+    String seedKey = seed(http, endpoint, account, user, command);
 
     int calls = 0;
     int failed = 0;
-    String firstKey = null;
-    String currentKey = null;
-    String switched = "did not switch keys";
+    String currentKey = seedKey;
+    String switched = "still on the key it was seeded with (..." + last4(seedKey) + ")";
     ProcessCredentialsProvider provider =
         ProcessCredentialsProvider.builder().command(command).build();
+    // the key id the SDK signs with, as the provider hands it out (the secret is never looked at)
+    AtomicReference<String> signingKey = new AtomicReference<>(seedKey);
+    AwsCredentialsProvider watched =
+        () -> {
+          AwsCredentials c = provider.resolveCredentials();
+          signingKey.set(c.accessKeyId());
+          return c;
+        };
     try (StsClient sts =
         StsClient.builder()
             .region(Region.US_EAST_1)
             .endpointOverride(URI.create(endpoint))
-            .credentialsProvider(provider)
+            .credentialsProvider(watched)
             .build()) {
       while (!Files.exists(stop)) {
         calls++;
         try {
           sts.getCallerIdentity();
-          AwsCredentials used = provider.resolveCredentials();
-          String id = used.accessKeyId();
-          if (firstKey == null) {
-            firstKey = id;
-          } else if (!id.equals(currentKey)) {
+          String id = signingKey.get();
+          if (!id.equals(currentKey)) {
             long day = Duration.between(start, clock(http, endpoint)).toDays();
             switched =
-                "switched to the new key (..." + id.substring(id.length() - 4) + ") on day " + day;
+                "switched from the key it was seeded with (..."
+                    + last4(seedKey)
+                    + ") to the new key (..."
+                    + last4(id)
+                    + ") on day "
+                    + day;
           }
           currentKey = id;
         } catch (RuntimeException e) {
@@ -108,8 +120,16 @@ public class DemoConsumer {
             + "; it was never restarted or reconfigured");
   }
 
-  /** The operator's one step: the provider run once with the user's current key, to seed it. */
-  static void seed(HttpClient http, String endpoint, String account, String user, List<String> cmd)
+  static String last4(String keyId) {
+    return keyId.substring(Math.max(0, keyId.length() - 4));
+  }
+
+  /**
+   * The operator's one step: the provider run once with the user's current key, to seed it.
+   *
+   * @return the id of the key it was seeded with
+   */
+  static String seed(HttpClient http, String endpoint, String account, String user, List<String> cmd)
       throws Exception {
     String state = get(http, endpoint + "/_sandbox/state?secrets=true").replaceAll("\\s", "");
     int acct = state.indexOf("\"id\":\"" + account + "\"");
@@ -130,6 +150,7 @@ public class DemoConsumer {
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD); // its output is the credentials
     Process p = pb.start();
     p.waitFor();
+    return id.group(1);
   }
 
   static Instant clock(HttpClient http, String endpoint) throws Exception {
