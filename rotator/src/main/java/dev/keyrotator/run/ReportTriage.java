@@ -244,6 +244,11 @@ final class ReportTriage {
    * exactly; a history tag of a key that no longer exists sends the user to a per-user read, which
    * removes it. The marker was absent moments ago (else {@link #judge} reads the user), and another
    * run cannot write one meanwhile: the account lease keeps runs apart.
+   *
+   * <p>One rule acts more on a <em>later</em> last use: early retirement ({@code
+   * retireOldKeyEarly}) deactivates an old key once the newer key has been used. So with that rule
+   * on, a user holding two active keys is never settled here: it is read fresh. (Early retirement
+   * needs an old key at or past {@code createAfterDays}, which {@link #judge} already sends here.)
    */
   Verdict judgeListed(UserDetails details, List<AccessKey> listed) {
     String name = details.user().name();
