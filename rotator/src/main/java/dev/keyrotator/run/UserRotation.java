@@ -603,24 +603,20 @@ final class UserRotation {
     }
 
     /**
-     * In a two-key window (the user holds two keys, so its keys are read one by one anyway), the
-     * first run that sees the newest key used records it in the key's history tag ({@code seen=
+     * In a two-key window (the user holds two active keys, so its keys are read one by one anyway),
+     * the first run that sees the newest key used records it in the key's history tag ({@code seen=
      * used= via=}): IAM keeps only the last use, so this is the only way the report can say when
      * the switch was first seen. One TagUser per new key, best effort; users outside a two-key
-     * window are never written to. Only for the report: no decision reads it.
+     * window are never written to, and a run whose plan deactivates the other key (the window
+     * closes) only reports it. Only for the report: no decision reads it.
      */
     private void recordFirstUse() {
-      if (state.keys().size() < 2) {
+      List<AccessKey> active = state.keys().stream().filter(AccessKey::isActive).toList();
+      if (active.size() < 2) {
         return;
       }
-      AccessKey newest = null;
-      for (AccessKey k : state.keys()) {
-        if (k.isActive()) {
-          newest = k;
-        }
-      }
-      if (newest == null
-          || newest.lastUsed().isEmpty()
+      AccessKey newest = active.get(active.size() - 1);
+      if (newest.lastUsed().isEmpty()
           || history(newest.id()).firstUse().isPresent()
           || newest
               .lastUsed()
@@ -628,8 +624,26 @@ final class UserRotation {
               .isBefore(newest.created().truncatedTo(java.time.temporal.ChronoUnit.MINUTES))) {
         return;
       }
+      KeyHistory seen = history(newest.id()).withFirstUse(FirstUse.of(newest, now));
+      String keyId = newest.id();
+      boolean windowCloses =
+          active.stream()
+              .filter(k -> !k.id().equals(keyId))
+              .allMatch(
+                  k ->
+                      plan.decisions().stream()
+                          .anyMatch(
+                              d ->
+                                  d.action() == Action.DEACTIVATE_KEY
+                                      && d.keyId().orElse("").equals(k.id())));
+      if (windowCloses) {
+        // this run ends the two-key window: its report says so, no tag is written for later runs
+        history.put(keyId, seen);
+        notes.add("key " + keyId + " seen used for the first time by this run");
+        return;
+      }
       try {
-        remember(newest.id(), history(newest.id()).withFirstUse(FirstUse.of(newest, now)));
+        remember(newest.id(), seen);
         String where = newest.lastUsedWhere();
         notes.add(
             "key "
