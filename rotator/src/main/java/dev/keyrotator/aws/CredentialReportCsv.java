@@ -110,16 +110,29 @@ public final class CredentialReportCsv {
           continue; // no key in this slot
         }
         boolean active = bool(f[col.get(p + "active")], n, p + "active");
+        Optional<Instant> used = time(f[col.get(p + "last_used_date")], n, p + "last_used_date");
         keys.add(
             new ReportedKey(
                 slot,
                 active,
                 rotated.get(),
-                time(f[col.get(p + "last_used_date")], n, p + "last_used_date")));
+                used,
+                used.isEmpty() ? "" : optional(f, col, p + "last_used_service"),
+                used.isEmpty() ? "" : optional(f, col, p + "last_used_region")));
       }
       users.put(name, new ReportedUser(name, created, keys));
     }
     return new CredentialReport(generated, users, rootKeys);
+  }
+
+  /** A column the rotator can do without ({@code N/A} and absent read as empty). */
+  private static String optional(String[] f, Map<String, Integer> col, String column) {
+    Integer i = col.get(column);
+    if (i == null || i >= f.length) {
+      return "";
+    }
+    String v = f[i].trim();
+    return v.equals("N/A") || v.equals("no_information") || v.equals("not_supported") ? "" : v;
   }
 
   private static boolean bool(String v, int line, String column) {

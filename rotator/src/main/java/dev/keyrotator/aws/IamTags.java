@@ -1,5 +1,6 @@
 package dev.keyrotator.aws;
 
+import dev.keyrotator.policy.FirstUse;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.RotationMarker;
 import java.time.Instant;
@@ -15,7 +16,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>marker: {@code key-rotator:pending} = {@code run=<runId> at=<ISO instant>}
  *   <li>history: {@code key-rotator:key:<keyId>} = {@code warned=<ISO> deactivated=<ISO>
- *       exposed=<ISO> deactivate-by=<ISO>}, parts that are empty left out
+ *       exposed=<ISO> deactivate-by=<ISO> seen=<ISO> used=<ISO> via=<service>/<region>}, parts that
+ *       are empty left out; {@code seen}, {@code used} and {@code via} are the first run that saw
+ *       the key used (its time, IAM's last-use date then, and that use's service and region)
  * </ul>
  *
  * <p>IAM allows only {@code [\p{L}\p{Z}\p{N}_.:/=+\-@]} in tag keys and values, so the parts are
@@ -63,6 +66,19 @@ final class IamTags {
     h.exposed().ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("exposed=").append(i));
     h.deactivateBy()
         .ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("deactivate-by=").append(i));
+    h.firstUse()
+        .ifPresent(
+            u -> {
+              sb.append(sb.length() > 0 ? " " : "")
+                  .append("seen=")
+                  .append(u.seenAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                  .append(" used=")
+                  .append(u.lastUsed().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+              String via = token(u.service()) + "/" + token(u.region());
+              if (via.length() > 1) {
+                sb.append(" via=").append(via);
+              }
+            });
     return checkValue(sb.toString());
   }
 
@@ -81,11 +97,32 @@ final class IamTags {
 
   static KeyHistory parseHistory(String value) {
     Map<String, String> parts = parts(value == null ? "" : value);
+    Optional<Instant> seen = instant(parts.get("seen"));
+    Optional<Instant> used = instant(parts.get("used"));
+    Optional<FirstUse> first = Optional.empty();
+    if (seen.isPresent() && used.isPresent()) {
+      String via = parts.getOrDefault("via", "/");
+      int slash = via.indexOf('/');
+      first =
+          Optional.of(
+              new FirstUse(
+                  seen.get(),
+                  used.get(),
+                  slash < 0 ? via : via.substring(0, slash),
+                  slash < 0 ? "" : via.substring(slash + 1)));
+    }
     return new KeyHistory(
         instant(parts.get("warned")),
         instant(parts.get("deactivated")),
         instant(parts.get("exposed")),
-        instant(parts.get("deactivate-by")));
+        instant(parts.get("deactivate-by")),
+        first);
+  }
+
+  /** A service or region name as one tag-value word: only characters IAM allows, no separators. */
+  private static String token(String s) {
+    String t = s == null ? "" : s.replaceAll("[^A-Za-z0-9._+@:-]", "");
+    return t.length() > 24 ? t.substring(0, 24) : t;
   }
 
   private static Map<String, String> parts(String value) {

@@ -115,9 +115,7 @@ public final class IamUsers implements UserKeys, UserScan {
     List<AccessKeyMetadata> metadata = listAccessKeys(userName);
     List<AccessKey> keys = new ArrayList<>();
     for (AccessKeyMetadata m : metadata) {
-      keys.add(
-          new AccessKey(
-              m.accessKeyId(), status(m.status()), m.createDate(), lastUsed(m.accessKeyId())));
+      keys.add(withLastUse(m.accessKeyId(), status(m.status()), m.createDate()));
     }
 
     SplitTags split = SplitTags.of(allTags);
@@ -140,7 +138,7 @@ public final class IamUsers implements UserKeys, UserScan {
     paths.putIfAbsent(known.user().name(), known.user().path());
     List<AccessKey> keys = new ArrayList<>();
     for (AccessKey k : listed) {
-      keys.add(new AccessKey(k.id(), k.status(), k.created(), lastUsed(k.id())));
+      keys.add(withLastUse(k.id(), k.status(), k.created()));
     }
     return new UserSnapshot(known.user(), keys, known.marker(), known.history());
   }
@@ -338,14 +336,27 @@ public final class IamUsers implements UserKeys, UserScan {
                 .toList());
   }
 
-  private Optional<Instant> lastUsed(String keyId) {
+  /**
+   * The key with its last use from GetAccessKeyLastUsed: date, service and region (IAM answers
+   * {@code N/A} for a key never used, read as unknown).
+   */
+  private AccessKey withLastUse(String keyId, KeyStatus status, Instant created) {
     AccessKeyLastUsed used =
         AwsErrors.call(
                 SERVICE,
                 "GetAccessKeyLastUsed",
                 () -> iam.getAccessKeyLastUsed(r -> r.accessKeyId(keyId)))
             .accessKeyLastUsed();
-    return used == null ? Optional.empty() : Optional.ofNullable(used.lastUsedDate());
+    if (used == null || used.lastUsedDate() == null) {
+      return new AccessKey(keyId, status, created, Optional.empty());
+    }
+    return new AccessKey(
+        keyId,
+        status,
+        created,
+        Optional.of(used.lastUsedDate()),
+        used.serviceName(),
+        used.region());
   }
 
   private static KeyStatus status(StatusType s) {

@@ -27,6 +27,7 @@ public final class PolicyPrinter {
             : "never");
     values.put("reminderDays", t.reminderDays().toString());
     values.put("warningIntervalDays", String.valueOf(t.warningIntervalDays()));
+    values.put("retireOldKeyEarly", String.valueOf(t.retireOldKeyEarly()));
     return values;
   }
 

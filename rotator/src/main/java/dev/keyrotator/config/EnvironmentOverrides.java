@@ -68,8 +68,9 @@ public final class EnvironmentOverrides {
             get(env, "SECRETS_KMS_KEY_ARN").or(s::kmsKeyId),
             s.readerRoleTag());
     var notifications =
-        new PolicyFile.NotificationSettings(
-            get(env, "NOTIFICATION_TOPIC_ARN").or(() -> f.notifications().topicArn()));
+        f.notifications()
+            .withTopicArn(
+                get(env, "NOTIFICATION_TOPIC_ARN").or(() -> f.notifications().topicArn()));
     var r = f.reporting();
     var reporting =
         new PolicyFile.ReportingSettings(

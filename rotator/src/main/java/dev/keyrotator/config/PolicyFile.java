@@ -188,8 +188,35 @@ public record PolicyFile(
     CENTRAL
   }
 
-  /** The SNS topic for per-user events; empty means no notifications are sent. */
-  public record NotificationSettings(Optional<String> topicArn) {}
+  /**
+   * Per-user events and who they are for.
+   *
+   * @param topicArn the SNS topic for per-user events; empty means no notifications are sent
+   * @param ownerTagKeys the user tags that name a user's owner, first present one wins, keys
+   *     matched exactly (case as written); default {@code [owner]}
+   * @param accountOwnerTagKey the account tag (Organizations) naming the owner of users that carry
+   *     none of {@code ownerTagKeys}; empty: no account default
+   */
+  public record NotificationSettings(
+      Optional<String> topicArn, List<String> ownerTagKeys, Optional<String> accountOwnerTagKey) {
+    public static final List<String> DEFAULT_OWNER_TAG_KEYS = List.of("owner");
+
+    public NotificationSettings {
+      java.util.Objects.requireNonNull(topicArn, "topicArn");
+      ownerTagKeys = List.copyOf(ownerTagKeys);
+      java.util.Objects.requireNonNull(accountOwnerTagKey, "accountOwnerTagKey");
+    }
+
+    /** The topic, owners from the user tag {@code owner}, no account default. */
+    public NotificationSettings(Optional<String> topicArn) {
+      this(topicArn, DEFAULT_OWNER_TAG_KEYS, Optional.empty());
+    }
+
+    /** With another topic. */
+    public NotificationSettings withTopicArn(Optional<String> t) {
+      return new NotificationSettings(t, ownerTagKeys, accountOwnerTagKey);
+    }
+  }
 
   /** Where run reports go in the security account. */
   public record ReportingSettings(

@@ -152,8 +152,14 @@ public final class PolicyFileLoader {
             text(s, "namePrefix").orElse("key-rotator/"),
             text(s, "kmsKeyId"),
             readers.isObject() ? text(readers, "roleFromUserTag") : Optional.empty());
+    JsonNode n = root.path("notifications");
     var notifications =
-        new PolicyFile.NotificationSettings(text(root.path("notifications"), "topicArn"));
+        new PolicyFile.NotificationSettings(
+            text(n, "topicArn"),
+            n.has("ownerTagKeys")
+                ? strings(n.get("ownerTagKeys"))
+                : PolicyFile.NotificationSettings.DEFAULT_OWNER_TAG_KEYS,
+            text(n, "accountOwnerTagKey"));
     JsonNode r = root.path("reporting");
     var reporting =
         new PolicyFile.ReportingSettings(
@@ -230,6 +236,9 @@ public final class PolicyFileLoader {
             ? Optional.of(list(m.get("reminderDays"), JsonNode::asInt))
             : Optional.empty(),
         days(m, "warningIntervalDays"),
+        m.path("retireOldKeyEarly").isBoolean()
+            ? Optional.of(m.get("retireOldKeyEarly").asBoolean())
+            : Optional.empty(),
         exemptions);
   }
 

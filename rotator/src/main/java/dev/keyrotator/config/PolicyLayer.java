@@ -19,6 +19,7 @@ public record PolicyLayer(
     OptionalInt forceDeactivateAfterDays,
     Optional<List<Integer>> reminderDays,
     OptionalInt warningIntervalDays,
+    Optional<Boolean> retireOldKeyEarly,
     List<Exemption> exemptions) {
 
   public static final PolicyLayer EMPTY =
@@ -31,9 +32,35 @@ public record PolicyLayer(
           OptionalInt.empty(),
           Optional.empty(),
           OptionalInt.empty(),
+          Optional.empty(),
           List.of());
 
   public PolicyLayer {
+    java.util.Objects.requireNonNull(retireOldKeyEarly, "retireOldKeyEarly");
     exemptions = List.copyOf(exemptions);
+  }
+
+  /** A layer that does not set {@code retireOldKeyEarly}. */
+  public PolicyLayer(
+      Optional<Mode> mode,
+      OptionalInt createAfterDays,
+      OptionalInt deactivateAfterDays,
+      OptionalInt deleteAfterDays,
+      OptionalInt unusedForDays,
+      OptionalInt forceDeactivateAfterDays,
+      Optional<List<Integer>> reminderDays,
+      OptionalInt warningIntervalDays,
+      List<Exemption> exemptions) {
+    this(
+        mode,
+        createAfterDays,
+        deactivateAfterDays,
+        deleteAfterDays,
+        unusedForDays,
+        forceDeactivateAfterDays,
+        reminderDays,
+        warningIntervalDays,
+        Optional.empty(),
+        exemptions);
   }
 }

@@ -35,7 +35,8 @@ public final class PolicyResolver {
           "unusedForDays",
           "forceDeactivateAfterDays",
           "reminderDays",
-          "warningIntervalDays");
+          "warningIntervalDays",
+          "retireOldKeyEarly");
 
   private PolicyResolver() {}
 
@@ -75,6 +76,7 @@ public final class PolicyResolver {
       set(sources, "forceDeactivateAfterDays", l.forceDeactivateAfterDays().isPresent(), r.name());
       set(sources, "reminderDays", l.reminderDays().isPresent(), r.name());
       set(sources, "warningIntervalDays", l.warningIntervalDays().isPresent(), r.name());
+      set(sources, "retireOldKeyEarly", l.retireOldKeyEarly().isPresent(), r.name());
       for (Exemption e : l.exemptions()) {
         exemptions.add(e);
         exemptionSources.add(r.name());
@@ -130,7 +132,8 @@ public final class PolicyResolver {
         lastInt(layers, PolicyLayer::unusedForDays).orElse(d.unusedForDays()),
         lastInt(layers, PolicyLayer::forceDeactivateAfterDays),
         last(layers, PolicyLayer::reminderDays).orElse(d.reminderDays()),
-        lastInt(layers, PolicyLayer::warningIntervalDays).orElse(d.warningIntervalDays()));
+        lastInt(layers, PolicyLayer::warningIntervalDays).orElse(d.warningIntervalDays()),
+        last(layers, PolicyLayer::retireOldKeyEarly).orElse(d.retireOldKeyEarly()));
   }
 
   private static <T> Optional<T> last(

@@ -191,6 +191,8 @@ final class PolicySchema {
             + schema.get("maximum")
             + ", got "
             + e.getInstanceNode();
+      case "minItems":
+        return "must not be an empty list";
       case "format":
         return "must be a date like 2027-06-30, got '" + text + "'";
       case "oneOf":

@@ -19,6 +19,20 @@ public record IamUser(String name, String path, Map<String, String> tags, Set<St
 
   /** The user's owner for notifications, from the {@code owner} tag when present. */
   public String owner() {
-    return tags.getOrDefault("owner", "");
+    return owner(java.util.List.of("owner"));
+  }
+
+  /**
+   * The value of the first of {@code tagKeys} the user carries (keys matched exactly, case as
+   * given) that is not blank; empty when none.
+   */
+  public String owner(java.util.List<String> tagKeys) {
+    for (String k : tagKeys) {
+      String v = tags.get(k);
+      if (v != null && !v.isBlank()) {
+        return v.strip();
+      }
+    }
+    return "";
   }
 }

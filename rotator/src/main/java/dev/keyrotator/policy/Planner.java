@@ -29,9 +29,11 @@ import java.util.Optional;
  *       the owner is warned.
  *   <li>Deactivate an active key at or past {@code deactivateAfterDays} that is unused (never used,
  *       or not for {@code unusedForDays}) when a newer usable key exists or is created in this
- *       plan; a key still in use is warned about instead. The newest key, when two active keys
- *       block rotation, is deactivated if it is unused and past that age while the other stays
- *       active. Past {@code forceDeactivateAfterDays} a key is deactivated regardless.
+ *       plan; a key still in use is warned about instead, naming the service and region of its last
+ *       use. With {@code retireOldKeyEarly} a replaced key is deactivated sooner, once the newest
+ *       key was used and the old one has been idle for {@code unusedForDays}. The newest key, when
+ *       two active keys block rotation, is deactivated if it is unused and past that age while the
+ *       other stays active. Past {@code forceDeactivateAfterDays} a key is deactivated regardless.
  *   <li>Remind owners {@code reminderDays} before deactivation, once per reminder day; repeat a
  *       "still in use" warning at most every {@code warningIntervalDays}.
  *   <li>A deadline left by {@code rotate-now --deactivate after:N} ({@link DeferredDeactivation}):
@@ -396,11 +398,17 @@ public final class Planner {
           deactivateUnusedNewestThatBlocksRotation(k, age);
           continue; // otherwise warned about below, once
         }
+        if (hasNewer && age < t.deactivateAfterDays()) {
+          Optional<String> early = retiredEarly(k, age);
+          if (early.isPresent()) {
+            out.add(Decision.onKey(Action.DEACTIVATE_KEY, k.id(), early.get()));
+            continue;
+          }
+        }
         if (age >= t.deactivateAfterDays()) {
           Optional<Instant> lastUsed = k.lastUsed();
           boolean unused = lastUsed.isEmpty() || days(lastUsed.get(), now) >= t.unusedForDays();
-          String use =
-              lastUsed.map(u -> "last used " + days(u, now) + " days ago").orElse("never used");
+          String use = use(k);
           if (unused && replaced) {
             out.add(
                 Decision.onKey(
@@ -535,8 +543,102 @@ public final class Planner {
       return lastUsed.isEmpty() || days(lastUsed.get(), now) >= t.unusedForDays();
     }
 
+    /** {@code last used 3 days ago (sts in us-east-1)}, or {@code never used}. */
     String use(AccessKey k) {
-      return k.lastUsed().map(u -> "last used " + days(u, now) + " days ago").orElse("never used");
+      String where = k.lastUsedWhere();
+      return k.lastUsed()
+          .map(
+              u ->
+                  "last used "
+                      + days(u, now)
+                      + " days ago"
+                      + (where.isEmpty() ? "" : " (" + where + ")"))
+          .orElse("never used");
+    }
+
+    /**
+     * The early-retirement rule ({@code retireOldKeyEarly}, opt-in): a replaced key younger than
+     * {@code deactivateAfterDays} is deactivated now when
+     *
+     * <ul>
+     *   <li>it is at or past {@code createAfterDays} (it is the key a rotation replaces, not a
+     *       second key someone made by hand), and
+     *   <li>IAM says the newest key was used, at or after its creation (to the minute: IAM reports
+     *       last use to the minute) and not in the future: the workload has switched. Nothing else
+     *       confirms a use (the rotator's own history tag can be written by anyone allowed
+     *       iam:TagUser, so it is never consulted here), and
+     *   <li>this key has been idle at least {@code unusedForDays}: since its last use, or, never
+     *       used, since the newest key's creation.
+     * </ul>
+     *
+     * A monthly job still holding the old key looks idle for weeks: {@code unusedForDays} must
+     * exceed the longest interval between a workload's runs, or that job fails when it next runs
+     * (the key can be switched back on until it is deleted).
+     */
+    Optional<String> retiredEarly(AccessKey k, long age) {
+      if (!t.retireOldKeyEarly() || k == newest) {
+        return Optional.empty();
+      }
+      if (age < t.createAfterDays()) {
+        return Optional.empty();
+      }
+      String why = "not retired early (retireOldKeyEarly): ";
+      Optional<Instant> newUse = newest.lastUsed();
+      if (newUse.isEmpty()) {
+        notes.add(why + "the newer key " + newest.id() + " has not been used yet");
+        return Optional.empty();
+      }
+      Instant used = newUse.get();
+      if (used.isBefore(newest.created().truncatedTo(ChronoUnit.MINUTES))
+          || used.isAfter(now.plus(SKEW))) {
+        notes.add(
+            why
+                + "the newer key "
+                + newest.id()
+                + "'s last use "
+                + used
+                + " is not between its creation ("
+                + newest.created()
+                + ") and now: its use is not confirmed");
+        return Optional.empty();
+      }
+      Instant idleSince = k.lastUsed().orElse(newest.created());
+      long idle = idleSince.isAfter(now) ? 0 : days(idleSince, now);
+      if (idle < t.unusedForDays()) {
+        notes.add(
+            why
+                + "key "
+                + k.id()
+                + (k.lastUsed().isPresent()
+                    ? " was " + use(k)
+                    : " has not been used since the newer key was created " + idle + " days ago")
+                + "; it is retired once idle for "
+                + t.unusedForDays()
+                + " days (unusedForDays)");
+        return Optional.empty();
+      }
+      String newWhere = newest.lastUsedWhere();
+      return Optional.of(
+          "retired-early: the newer key "
+              + newest.id()
+              + " was used on "
+              + date(used)
+              + (newWhere.isEmpty() ? "" : " (" + newWhere + ")")
+              + " and this key has been idle for "
+              + idle
+              + " days ("
+              + (k.lastUsed().isPresent()
+                  ? use(k)
+                  : "never used; counted from the newer key's creation")
+              + ", unusedForDays "
+              + t.unusedForDays()
+              + "); deactivated at "
+              + age
+              + " days, "
+              + (t.deactivateAfterDays() - age)
+              + " days before deactivateAfterDays "
+              + t.deactivateAfterDays()
+              + " (retireOldKeyEarly)");
     }
 
     void warnWhenTwoActiveKeysBlockRotation() {
@@ -649,7 +751,8 @@ public final class Planner {
    */
   private static KeyHistory believable(KeyHistory h, Instant now) {
     if (h.lastWarned().isPresent() && h.lastWarned().get().isAfter(now.plus(SKEW))) {
-      return new KeyHistory(Optional.empty(), h.deactivated());
+      return new KeyHistory(
+          Optional.empty(), h.deactivated(), h.exposed(), h.deactivateBy(), h.firstUse());
     }
     return h;
   }

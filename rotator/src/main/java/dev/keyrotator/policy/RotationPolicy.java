@@ -102,7 +102,14 @@ public record RotationPolicy(Mode mode, Thresholds thresholds, List<Exemption> e
             + " days"
             + (followed.isEmpty() ? "" : " (" + String.join("; ", followed) + ")"));
     return new Thresholds(
-        create, deactivate, delete, t.unusedForDays(), force, reminders, t.warningIntervalDays());
+        create,
+        deactivate,
+        delete,
+        t.unusedForDays(),
+        force,
+        reminders,
+        t.warningIntervalDays(),
+        t.retireOldKeyEarly());
   }
 
   private static int shortened(IamUser user, String tag, int current, List<String> notes) {

@@ -17,6 +17,10 @@ import java.util.OptionalInt;
  *     it is the user's only key; empty means never
  * @param reminderDays owners are reminded this many days before deactivation, once per entry
  * @param warningIntervalDays a "still in use" warning about the same key is not repeated sooner
+ * @param retireOldKeyEarly opt-in (default off): a replaced key is deactivated before {@code
+ *     deactivateAfterDays} once the newer key has been used and the old key has been idle for
+ *     {@code unusedForDays} (see {@link Planner}); {@code unusedForDays} must then be at least 1
+ *     and should exceed the longest interval between a workload's runs
  */
 public record Thresholds(
     int createAfterDays,
@@ -25,11 +29,32 @@ public record Thresholds(
     int unusedForDays,
     OptionalInt forceDeactivateAfterDays,
     List<Integer> reminderDays,
-    int warningIntervalDays) {
+    int warningIntervalDays,
+    boolean retireOldKeyEarly) {
 
   /** The seed article's lifecycle. */
   public static final Thresholds DEFAULTS =
-      new Thresholds(165, 180, 185, 10, OptionalInt.empty(), List.of(15, 7), 7);
+      new Thresholds(165, 180, 185, 10, OptionalInt.empty(), List.of(15, 7), 7, false);
+
+  /** Thresholds without early retirement. */
+  public Thresholds(
+      int createAfterDays,
+      int deactivateAfterDays,
+      int deleteAfterDays,
+      int unusedForDays,
+      OptionalInt forceDeactivateAfterDays,
+      List<Integer> reminderDays,
+      int warningIntervalDays) {
+    this(
+        createAfterDays,
+        deactivateAfterDays,
+        deleteAfterDays,
+        unusedForDays,
+        forceDeactivateAfterDays,
+        reminderDays,
+        warningIntervalDays,
+        false);
+  }
 
   public Thresholds {
     reminderDays = reminderDays.stream().sorted((a, b) -> b - a).distinct().toList();
@@ -42,6 +67,13 @@ public record Thresholds(
             forceDeactivateAfterDays,
             reminderDays,
             warningIntervalDays);
+    if (retireOldKeyEarly && unusedForDays < 1) {
+      problems = new java.util.ArrayList<>(problems);
+      problems.add(
+          "retireOldKeyEarly needs unusedForDays of at least 1 (longer than the longest interval"
+              + " between a workload's runs), got "
+              + unusedForDays);
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
@@ -109,7 +141,8 @@ public record Thresholds(
         unusedForDays,
         forceDeactivateAfterDays,
         reminderDays,
-        warningIntervalDays);
+        warningIntervalDays,
+        retireOldKeyEarly);
   }
 
   public Thresholds withDeactivateAfterDays(int v) {
@@ -120,7 +153,8 @@ public record Thresholds(
         unusedForDays,
         forceDeactivateAfterDays,
         reminderDays,
-        warningIntervalDays);
+        warningIntervalDays,
+        retireOldKeyEarly);
   }
 
   public Thresholds withDeleteAfterDays(int v) {
@@ -131,7 +165,8 @@ public record Thresholds(
         unusedForDays,
         forceDeactivateAfterDays,
         reminderDays,
-        warningIntervalDays);
+        warningIntervalDays,
+        retireOldKeyEarly);
   }
 
   public Thresholds withForceDeactivateAfterDays(OptionalInt v) {
@@ -142,6 +177,19 @@ public record Thresholds(
         unusedForDays,
         v,
         reminderDays,
-        warningIntervalDays);
+        warningIntervalDays,
+        retireOldKeyEarly);
+  }
+
+  public Thresholds withRetireOldKeyEarly(boolean v) {
+    return new Thresholds(
+        createAfterDays,
+        deactivateAfterDays,
+        deleteAfterDays,
+        unusedForDays,
+        forceDeactivateAfterDays,
+        reminderDays,
+        warningIntervalDays,
+        v);
   }
 }

@@ -47,11 +47,27 @@ public record CredentialReport(
    * @param slot 1 or 2 ({@code access_key_1_*} or {@code access_key_2_*})
    * @param created {@code access_key_N_last_rotated}: when the key was created
    * @param lastUsed {@code access_key_N_last_used_date}, empty when never used
+   * @param lastUsedService {@code access_key_N_last_used_service}; empty when {@code N/A} or the
+   *     report has no such column
+   * @param lastUsedRegion {@code access_key_N_last_used_region}; empty likewise
    */
-  public record ReportedKey(int slot, boolean active, Instant created, Optional<Instant> lastUsed) {
+  public record ReportedKey(
+      int slot,
+      boolean active,
+      Instant created,
+      Optional<Instant> lastUsed,
+      String lastUsedService,
+      String lastUsedRegion) {
     public ReportedKey {
       Objects.requireNonNull(created, "created");
       Objects.requireNonNull(lastUsed, "lastUsed");
+      lastUsedService = lastUsedService == null ? "" : lastUsedService;
+      lastUsedRegion = lastUsedRegion == null ? "" : lastUsedRegion;
+    }
+
+    /** A key whose last use's service and region the report does not give. */
+    public ReportedKey(int slot, boolean active, Instant created, Optional<Instant> lastUsed) {
+      this(slot, active, created, lastUsed, "", "");
     }
 
     /** The name the report gives the key, for reports: {@code access_key_1}. */

@@ -60,7 +60,10 @@ public final class CsvReport {
           "incident_new_key_stored_at",
           "incident_key_inactive_at",
           "incident_deactivation_scheduled_at",
-          "incident_quarantine_policy_attached");
+          "incident_quarantine_policy_attached",
+          "key_last_used_service",
+          "key_last_used_region",
+          "key_first_seen_used_at");
 
   private static final String SEP = " | ";
 
@@ -133,6 +136,11 @@ public final class CsvReport {
               k.lastUsed().map(Instant::toString).orElse("")));
       decisions(cells, mine, first ? u.notes() : List.of(), k.secretArn());
       incident(cells, u, k.keyId());
+      cells.addAll(
+          List.of(
+              k.lastUsedService(),
+              k.lastUsedRegion(),
+              k.firstUseSeen().map(f -> f.seenAt().toString()).orElse("")));
       row(out, cells);
       first = false;
     }
@@ -147,6 +155,7 @@ public final class CsvReport {
       }
       decisions(cells, mine, first ? u.notes() : List.of(), "");
       incident(cells, u, "");
+      cells.addAll(blank(3));
       row(out, cells);
       first = false;
     }
@@ -156,6 +165,7 @@ public final class CsvReport {
       cells.addAll(blank(5));
       decisions(cells, unattached, u.notes(), "");
       incident(cells, u, "");
+      cells.addAll(blank(3));
       row(out, cells);
     }
   }

@@ -625,7 +625,16 @@ final class HtmlViewBuilder {
                         k.keyId(),
                         k.status().iamName(),
                         k.ageDays(),
-                        k.lastUsed().map(t -> "used " + t).orElse("never used")))
+                        k.lastUsed()
+                            .map(
+                                t ->
+                                    "used "
+                                        + t
+                                        + where(k)
+                                        + k.firstUseSeen()
+                                            .map(f -> ", first seen used " + f.seenAt())
+                                            .orElse(""))
+                            .orElse("never used")))
             .toList();
     List<DecisionLine> decisions =
         u.decisions().stream()
@@ -676,5 +685,17 @@ final class HtmlViewBuilder {
 
   private static String trim(String s, int n) {
     return s.length() <= n ? s : s.substring(0, n - 1) + "\u2026";
+  }
+
+  /** {@code (sts, us-east-1)} for a key whose last use's service or region is known. */
+  private static String where(KeyReport k) {
+    List<String> parts = new ArrayList<>();
+    if (!k.lastUsedService().isEmpty()) {
+      parts.add(k.lastUsedService());
+    }
+    if (!k.lastUsedRegion().isEmpty()) {
+      parts.add(k.lastUsedRegion());
+    }
+    return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
   }
 }

@@ -25,7 +25,8 @@ public record PolicyInForce(Mode mode, Thresholds thresholds, Map<String, String
           "unusedForDays",
           "forceDeactivateAfterDays",
           "reminderDays",
-          "warningIntervalDays");
+          "warningIntervalDays",
+          "retireOldKeyEarly");
 
   public PolicyInForce {
     Objects.requireNonNull(mode, "mode");

@@ -88,7 +88,15 @@ final class ReportJson {
         k.ageDays(),
         k.created().toString(),
         k.lastUsed().map(Instant::toString).orElse(""),
-        k.secretArn());
+        k.secretArn(),
+        k.lastUsedService(),
+        k.lastUsedRegion(),
+        k.firstUseSeen()
+            .map(
+                f ->
+                    new FirstUseSeen(
+                        f.seenAt().toString(), f.lastUsed().toString(), f.service(), f.region()))
+            .orElse(null));
   }
 
   private static Decision of(DecisionReport d) {
@@ -233,7 +241,10 @@ final class ReportJson {
       long ageDays,
       String created,
       String lastUsed,
-      String secretArn) {
+      String secretArn,
+      String lastUsedService,
+      String lastUsedRegion,
+      FirstUseSeen firstUseSeen) {
     KeyReport toReport() {
       return new KeyReport(
           keyId,
@@ -241,7 +252,18 @@ final class ReportJson {
           ageDays,
           Instant.parse(created),
           text(lastUsed).map(Instant::parse),
-          secretArn);
+          secretArn,
+          lastUsedService,
+          lastUsedRegion,
+          Optional.ofNullable(firstUseSeen).map(FirstUseSeen::toReport));
+    }
+  }
+
+  /** A key's first use as the first run that saw it recorded it (additive to schema v1). */
+  record FirstUseSeen(String seenAt, String lastUsed, String service, String region) {
+    dev.keyrotator.policy.FirstUse toReport() {
+      return new dev.keyrotator.policy.FirstUse(
+          Instant.parse(seenAt), Instant.parse(lastUsed), service, region);
     }
   }
 

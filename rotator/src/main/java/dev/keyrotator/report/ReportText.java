@@ -28,6 +28,7 @@ public final class ReportText {
             : "never");
     values.put("reminderDays", t.reminderDays().toString());
     values.put("warningIntervalDays", String.valueOf(t.warningIntervalDays()));
+    values.put("retireOldKeyEarly", String.valueOf(t.retireOldKeyEarly()));
     return values;
   }
 

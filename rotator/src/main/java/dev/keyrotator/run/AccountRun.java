@@ -187,7 +187,8 @@ final class AccountRun {
                 f.notifier,
                 f.policy.notifications().topicArn(),
                 Optional.ofNullable(f.policy.reporting()).flatMap(r -> r.topicArn()),
-                f.policy.secrets().readerRoleTag()));
+                f.policy.secrets().readerRoleTag(),
+                Owners.of(f.policy.notifications())));
     List<UserReport> users = new ArrayList<>();
     List<ReportTriage.Verdict> toRead = new ArrayList<>();
     ScanMode scan = ScanMode.PER_USER;
@@ -416,7 +417,14 @@ final class AccountRun {
     List<UserDetails> details = scan.userDetails();
     CredentialReport report = scan.credentialReport(REPORT_WAIT);
     rootAccessKeys = OptionalInt.of(report.rootActiveKeys());
-    triage = new ReportTriage(f.planner, policy, report, f.clock.instant());
+    triage =
+        new ReportTriage(
+            f.planner,
+            policy,
+            report,
+            f.clock.instant(),
+            Owners.of(f.policy.notifications()),
+            account);
     List<ReportTriage.Verdict> out = new ArrayList<>(details.size());
     for (UserDetails d : details) {
       out.add(triage.judge(d));

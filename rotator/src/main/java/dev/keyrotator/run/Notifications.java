@@ -70,6 +70,21 @@ public final class Notifications {
   }
 
   /**
+   * The message with the {@code owner} attribute set to {@code owner} (the user's owner as {@code
+   * notifications.ownerTagKeys} and {@code accountOwnerTagKey} resolve it), or without one when
+   * nobody is known, so subscriptions can filter on it.
+   */
+  static Notification withOwner(Notification n, String owner) {
+    Map<String, String> attributes = new LinkedHashMap<>(n.attributes());
+    if (owner == null || owner.isBlank()) {
+      attributes.remove("owner");
+    } else {
+      attributes.put("owner", owner);
+    }
+    return new Notification(n.subject(), n.body(), attributes);
+  }
+
+  /**
    * A new key's message with the same run's warnings about the user's other keys (a reminder that
    * the old key is deactivated soon) appended, so that the owner gets one message per run, not two.
    * Its attribute {@code also=key-warning} lets a subscription that filters on warnings still match

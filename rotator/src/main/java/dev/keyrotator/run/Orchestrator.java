@@ -170,13 +170,15 @@ public final class Orchestrator {
   }
 
   /**
-   * The organization's ACTIVE accounts (with their tags when an override selects accounts by tag).
+   * The organization's ACTIVE accounts (with their tags when an override selects accounts by tag or
+   * {@code notifications.accountOwnerTagKey} names the accounts' default owner).
    *
    * @throws AwsCallException when the organization cannot be read
    */
   public List<Account> activeAccounts() {
     boolean needTags =
-        policy.overrides().stream().anyMatch(o -> o.selector() instanceof Selector.AccountTag);
+        policy.overrides().stream().anyMatch(o -> o.selector() instanceof Selector.AccountTag)
+            || policy.notifications().accountOwnerTagKey().isPresent();
     return directory.activeAccounts(needTags);
   }
 

@@ -121,11 +121,26 @@ final class ReportTriage {
   private final RotationPolicy policy;
   private final CredentialReport report;
   private final Instant now;
+  private final Owners owners;
+  private final dev.keyrotator.ports.Account account;
+
+  ReportTriage(Planner planner, RotationPolicy policy, CredentialReport report, Instant now)
+      throws ScanUnavailableException {
+    this(planner, policy, report, now, Owners.DEFAULT, dev.keyrotator.ports.Account.standalone(""));
+  }
 
   /**
+   * @param owners who a settled user's report names as owner
+   * @param account the account, for its default owner tag
    * @throws ScanUnavailableException when the report is too old to judge from
    */
-  ReportTriage(Planner planner, RotationPolicy policy, CredentialReport report, Instant now)
+  ReportTriage(
+      Planner planner,
+      RotationPolicy policy,
+      CredentialReport report,
+      Instant now,
+      Owners owners,
+      dev.keyrotator.ports.Account account)
       throws ScanUnavailableException {
     if (report.generated().isBefore(now.minus(MAX_REPORT_AGE))) {
       throw new ScanUnavailableException(
@@ -140,6 +155,8 @@ final class ReportTriage {
     this.policy = policy;
     this.report = report;
     this.now = now;
+    this.owners = owners;
+    this.account = account;
   }
 
   Verdict judge(UserDetails details) {
@@ -182,7 +199,9 @@ final class ReportTriage {
               k.label(),
               k.active() ? KeyStatus.ACTIVE : KeyStatus.INACTIVE,
               k.created(),
-              k.lastUsed()));
+              k.lastUsed(),
+              k.lastUsedService(),
+              k.lastUsedRegion()));
     }
     UserState state = new UserState(details.user(), keys, Set.of(), Optional.empty(), Map.of());
     UserPlan plan = planner.plan(state, policy, now);
@@ -231,6 +250,11 @@ final class ReportTriage {
    * exactly; a history tag of a key that no longer exists sends the user to a per-user read, which
    * removes it. The marker was absent moments ago (else {@link #judge} reads the user), and another
    * run cannot write one meanwhile: the account lease keeps runs apart.
+   *
+   * <p>One rule acts more on a <em>later</em> last use: early retirement ({@code
+   * retireOldKeyEarly}) deactivates an old key once the newer key has been used. So with that rule
+   * on, a user holding two active keys is never settled here: it is read fresh. (Early retirement
+   * needs an old key at or past {@code createAfterDays}, which {@link #judge} already sends here.)
    */
   Verdict judgeListed(UserDetails details, List<AccessKey> listed) {
     String name = details.user().name();
@@ -256,8 +280,25 @@ final class ReportTriage {
             "two keys created in the same second: the report's last use cannot be told apart",
             Optional.of(details));
       }
-      Optional<Instant> lastUsed = same.isEmpty() ? Optional.empty() : same.get(0).lastUsed();
-      keys.add(new AccessKey(k.id(), k.status(), k.created(), lastUsed));
+      Optional<ReportedKey> slot = same.isEmpty() ? Optional.empty() : Optional.of(same.get(0));
+      keys.add(
+          new AccessKey(
+              k.id(),
+              k.status(),
+              k.created(),
+              slot.flatMap(ReportedKey::lastUsed),
+              slot.map(ReportedKey::lastUsedService).orElse(""),
+              slot.map(ReportedKey::lastUsedRegion).orElse("")));
+    }
+    if (policy.thresholdsFor(details.user(), new ArrayList<>()).retireOldKeyEarly()
+        && keys.stream().filter(AccessKey::isActive).count() > 1) {
+      // early retirement acts on a LATER last use of the newer key, which the report may not have
+      // yet: a two-key window is read with fresh last use
+      return new Verdict(
+          name,
+          Optional.empty(),
+          "two active keys and retireOldKeyEarly: the newer key's use is read fresh",
+          Optional.of(details));
     }
     for (String keyId : details.history().keySet()) {
       if (!ids.contains(keyId)) {
@@ -315,7 +356,15 @@ final class ReportTriage {
             .map(
                 k ->
                     new KeyReport(
-                        k.id(), k.status(), Planner.ageDays(k, now), k.created(), k.lastUsed(), ""))
+                        k.id(),
+                        k.status(),
+                        Planner.ageDays(k, now),
+                        k.created(),
+                        k.lastUsed(),
+                        "",
+                        k.lastUsedService(),
+                        k.lastUsedRegion(),
+                        state.historyOf(k.id()).firstUse()))
             .toList();
     List<DecisionReport> decisions = new ArrayList<>();
     for (Decision d : plan.decisions()) {
@@ -327,7 +376,13 @@ final class ReportTriage {
         state.user().name(),
         Optional.of(
             new UserReport(
-                state.user().name(), state.user().owner(), keys, decisions, plan.notes(), 0, 0)),
+                state.user().name(),
+                owners.ownerOf(state.user(), account),
+                keys,
+                decisions,
+                plan.notes(),
+                0,
+                0)),
         "",
         Optional.empty());
   }

@@ -386,7 +386,8 @@ public final class RotateNow {
             notifier,
             policy.notifications().topicArn(),
             Optional.ofNullable(policy.reporting()).flatMap(r -> r.topicArn()),
-            policy.secrets().readerRoleTag()));
+            policy.secrets().readerRoleTag(),
+            Owners.of(policy.notifications())));
   }
 
   /** The owners' topic can take messages, or nothing is changed. */

@@ -4,6 +4,7 @@ import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
 import dev.keyrotator.policy.DeferredDeactivation;
+import dev.keyrotator.policy.FirstUse;
 import dev.keyrotator.policy.ForcedRotation;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
@@ -59,7 +60,35 @@ final class UserRotation {
       Notifier notifier,
       Optional<String> topicArn,
       Optional<String> securityTopicArn,
-      Optional<String> readerRoleTag) {}
+      Optional<String> readerRoleTag,
+      Owners owners) {
+
+    /** Owners from the user tag {@code owner}, no account default. */
+    Context(
+        String runId,
+        Account account,
+        RotationPolicy policy,
+        boolean planOnly,
+        UserKeys keys,
+        SecretVault vault,
+        Notifier notifier,
+        Optional<String> topicArn,
+        Optional<String> securityTopicArn,
+        Optional<String> readerRoleTag) {
+      this(
+          runId,
+          account,
+          policy,
+          planOnly,
+          keys,
+          vault,
+          notifier,
+          topicArn,
+          securityTopicArn,
+          readerRoleTag,
+          Owners.DEFAULT);
+    }
+  }
 
   private final Planner planner;
   private final Clock clock;
@@ -151,6 +180,9 @@ final class UserRotation {
     /** When this turn's new key's secret was stored. */
     Optional<Instant> newKeyStoredAt = Optional.empty();
 
+    /** The user's owner (user tag, else the account's default owner), for messages and report. */
+    final String owner;
+
     /** Warnings already delivered inside this turn's key-created message. */
     final List<Decision> toldWithTheNewKey = new ArrayList<>();
 
@@ -160,7 +192,8 @@ final class UserRotation {
       this.now = now;
       this.history = new HashMap<>(state.history());
       this.notes = new ArrayList<>(plan.notes());
-      this.messages = new Messages(ctx.notifier(), ctx.topicArn(), notes);
+      this.owner = ctx.owners().ownerOf(state.user(), ctx.account());
+      this.messages = new Messages(ctx.notifier(), ctx.topicArn(), notes, owner);
     }
 
     /** Who may read this user's secret (secrets.readers); a missing reader is noted. */
@@ -178,6 +211,7 @@ final class UserRotation {
       boolean failed = false;
       if (!ctx.planOnly() && mode.mutatesKeys()) {
         forgetStaleHistory();
+        recordFirstUse();
       }
       for (Decision d : plan.decisions()) {
         if (!d.action().mutating() && d.action() != Action.WARN) {
@@ -214,13 +248,7 @@ final class UserRotation {
       }
       List<KeyReport> keys = state.keys().stream().map(this::keyReport).toList();
       return new UserReport(
-          state.user().name(),
-          state.user().owner(),
-          keys,
-          reports,
-          notes,
-          messages.sent(),
-          messages.lost());
+          state.user().name(), owner, keys, reports, notes, messages.sent(), messages.lost());
     }
 
     /**
@@ -244,7 +272,7 @@ final class UserRotation {
                   + " the secret is the rotator's again (or removed).",
               Optional.empty());
       try {
-        ctx.notifier().publish(ctx.securityTopicArn().get(), n);
+        ctx.notifier().publish(ctx.securityTopicArn().get(), Notifications.withOwner(n, owner));
         notes.add("the security topic was told that the user's secret was refused");
       } catch (AwsCallException failure) {
         messages.lostElsewhere(
@@ -323,13 +351,15 @@ final class UserRotation {
         ctx.notifier()
             .publish(
                 ctx.securityTopicArn().get(),
-                Notifications.of(
-                    event,
-                    ctx.account(),
-                    state.user(),
-                    keyId,
-                    detail.toString().strip(),
-                    Optional.empty()));
+                Notifications.withOwner(
+                    Notifications.of(
+                        event,
+                        ctx.account(),
+                        state.user(),
+                        keyId,
+                        detail.toString().strip(),
+                        Optional.empty()),
+                    owner));
         notes.add("the security topic was told of rotate-now (" + event.attribute() + ")");
       } catch (AwsCallException failure) {
         messages.lostElsewhere(
@@ -717,6 +747,61 @@ final class UserRotation {
       }
     }
 
+    /**
+     * In a two-key window (the user holds two active keys, so its keys are read one by one anyway),
+     * the first run that sees the newest key used records it in the key's history tag ({@code seen=
+     * used= via=}): IAM keeps only the last use, so this is the only way the report can say when
+     * the switch was first seen. One TagUser per new key, best effort; users outside a two-key
+     * window are never written to, and a run whose plan deactivates the other key (the window
+     * closes) only reports it. Only for the report: no decision reads it.
+     */
+    private void recordFirstUse() {
+      List<AccessKey> active = state.keys().stream().filter(AccessKey::isActive).toList();
+      if (active.size() < 2) {
+        return;
+      }
+      AccessKey newest = active.get(active.size() - 1);
+      if (newest.lastUsed().isEmpty()
+          || history(newest.id()).firstUse().isPresent()
+          || newest
+              .lastUsed()
+              .get()
+              .isBefore(newest.created().truncatedTo(java.time.temporal.ChronoUnit.MINUTES))) {
+        return;
+      }
+      KeyHistory seen = history(newest.id()).withFirstUse(FirstUse.of(newest, now));
+      String keyId = newest.id();
+      boolean windowCloses =
+          active.stream()
+              .filter(k -> !k.id().equals(keyId))
+              .allMatch(
+                  k ->
+                      plan.decisions().stream()
+                          .anyMatch(
+                              d ->
+                                  d.action() == Action.DEACTIVATE_KEY
+                                      && d.keyId().orElse("").equals(k.id())));
+      if (windowCloses) {
+        // this run ends the two-key window: its report says so, no tag is written for later runs
+        history.put(keyId, seen);
+        notes.add("key " + keyId + " seen used for the first time by this run");
+        return;
+      }
+      try {
+        remember(newest.id(), seen);
+        String where = newest.lastUsedWhere();
+        notes.add(
+            "key "
+                + newest.id()
+                + " seen used for the first time (last used "
+                + newest.lastUsed().get()
+                + (where.isEmpty() ? "" : ", " + where)
+                + ")");
+      } catch (AwsCallException | IllegalArgumentException e) {
+        notes.add("could not record the first use of key " + newest.id() + ": " + e.getMessage());
+      }
+    }
+
     private KeyHistory history(String keyId) {
       return history.getOrDefault(keyId, KeyHistory.NONE);
     }
@@ -740,8 +825,25 @@ final class UserRotation {
     }
 
     private KeyReport keyReport(AccessKey k) {
+      // a first use dated before the key or after now was not written by the rotator: not shown
+      Optional<FirstUse> first =
+          history(k.id())
+              .firstUse()
+              .filter(
+                  f ->
+                      !f.seenAt().isAfter(now.plus(java.time.Duration.ofMinutes(5)))
+                          && !f.seenAt().isBefore(k.created())
+                          && !f.lastUsed().isAfter(f.seenAt()));
       return new KeyReport(
-          k.id(), k.status(), Planner.ageDays(k, now), k.created(), k.lastUsed(), "");
+          k.id(),
+          k.status(),
+          Planner.ageDays(k, now),
+          k.created(),
+          k.lastUsed(),
+          "",
+          k.lastUsedService(),
+          k.lastUsedRegion(),
+          first);
     }
   }
 
@@ -750,13 +852,15 @@ final class UserRotation {
     private final Notifier notifier;
     private final Optional<String> topicArn;
     private final List<String> notes;
+    private final String owner;
     private int sent;
     private int lost;
 
-    Messages(Notifier notifier, Optional<String> topicArn, List<String> notes) {
+    Messages(Notifier notifier, Optional<String> topicArn, List<String> notes, String owner) {
       this.notifier = notifier;
       this.topicArn = topicArn;
       this.notes = notes;
+      this.owner = owner;
     }
 
     /** Sends one message; false when SNS refused it (told in the notes). */
@@ -765,7 +869,7 @@ final class UserRotation {
         return true;
       }
       try {
-        notifier.publish(topicArn.get(), n);
+        notifier.publish(topicArn.get(), Notifications.withOwner(n, owner));
         sent++;
         return true;
       } catch (AwsCallException e) {

@@ -45,7 +45,9 @@ class CredentialReportTest {
                 1,
                 true,
                 Instant.parse("2025-12-01T08:30:00Z"),
-                Optional.of(Instant.parse("2026-05-30T11:00:00Z"))),
+                Optional.of(Instant.parse("2026-05-30T11:00:00Z")),
+                "s3",
+                "us-east-1"),
             new ReportedKey(2, false, Instant.parse("2025-01-01T00:00:00Z"), Optional.empty()));
     assertThat(r.users().get("bob").keys()).isEmpty();
   }

@@ -2,6 +2,7 @@ package dev.keyrotator.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyrotator.policy.FirstUse;
 import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.RotationMarker;
 import java.time.Instant;
@@ -60,5 +61,33 @@ class IamTagsTest {
     assertThat(IamTags.historyKey("AKIAIOSFODNN7EXAMPLE"))
         .isEqualTo("key-rotator:key:AKIAIOSFODNN7EXAMPLE")
         .hasSizeLessThanOrEqualTo(128);
+  }
+
+  @Test
+  void theFirstUseSeenRoundTripsAndFitsWithEveryOtherPart() {
+    Instant t = Instant.parse("2026-01-02T03:04:05.123456789Z");
+    FirstUse use =
+        new FirstUse(t, Instant.parse("2026-01-02T03:00:00Z"), "execute-api", "ap-southeast-2");
+    KeyHistory h =
+        KeyHistory.NONE.withWarned(t).withDeactivated(t).withExposed(t).withFirstUse(use);
+    String value = IamTags.historyValue(h);
+    assertThat(value)
+        .contains(
+            "seen=2026-01-02T03:04:05Z used=2026-01-02T03:00:00Z via=execute-api/ap-southeast-2")
+        .matches(IAM_ALLOWED)
+        .hasSizeLessThanOrEqualTo(256);
+    FirstUse back = IamTags.parseHistory(value).firstUse().orElseThrow();
+    assertThat(back.seenAt()).isEqualTo(Instant.parse("2026-01-02T03:04:05Z"));
+    assertThat(back.lastUsed()).isEqualTo(use.lastUsed());
+    assertThat(back.service()).isEqualTo("execute-api");
+    assertThat(back.region()).isEqualTo("ap-southeast-2");
+    // characters IAM would refuse in a tag value are dropped, never written
+    FirstUse odd = new FirstUse(t, t, "s3 ; evil", "us-east-1");
+    assertThat(IamTags.historyValue(KeyHistory.NONE.withFirstUse(odd)))
+        .contains("via=s3evil/us-east-1")
+        .matches(IAM_ALLOWED);
+    // a forged, half-written first use reads as absent
+    assertThat(IamTags.parseHistory("seen=yesterday used=2026-01-02T03:00:00Z").firstUse())
+        .isEmpty();
   }
 }

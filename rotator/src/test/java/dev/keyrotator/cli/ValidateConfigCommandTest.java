@@ -67,7 +67,7 @@ class ValidateConfigCommandTest {
             file
                 + ":10: defaults.colour: unknown key (expected one of [createAfterDays,"
                 + " deactivateAfterDays, deleteAfterDays, exemptions, forceDeactivateAfterDays, mode,"
-                + " reminderDays, unusedForDays, warningIntervalDays])",
+                + " reminderDays, retireOldKeyEarly, unusedForDays, warningIntervalDays])",
             file + ":12: overrides[0].account: malformed account id '99999' (expected 12 digits)");
     assertThat(out.toString()).isEmpty();
   }

@@ -82,7 +82,10 @@ class PolicySchemaTest {
           namePrefix: p/
           kmsKeyId: alias/k
           readers: {roleFromUserTag: KeyRotationReader}
-        notifications: {topicArn: "arn:aws:sns:us-east-1:111111111111:t"}
+        notifications:
+          topicArn: "arn:aws:sns:us-east-1:111111111111:t"
+          ownerTagKeys: [Owner, team]
+          accountOwnerTagKey: owner-team
         reporting:
           securityAccountId: "222222222222"
           bucket: reports-bucket
@@ -101,6 +104,7 @@ class PolicySchemaTest {
           forceDeactivateAfterDays: 130
           reminderDays: [9]
           warningIntervalDays: 3
+          retireOldKeyEarly: true
           exemptions:
             - {userNamePattern: "a*", owner: o, reason: r, expires: 2030-01-01}
             - {userTag: {key: k, value: v}, owner: o, reason: r, expires: 2030-01-01}
@@ -140,6 +144,8 @@ class PolicySchemaTest {
                 Optional.of("alias/k"),
                 Optional.of("KeyRotationReader")));
     assertThat(f.notifications().topicArn()).hasValue("arn:aws:sns:us-east-1:111111111111:t");
+    assertThat(f.notifications().ownerTagKeys()).containsExactly("Owner", "team");
+    assertThat(f.notifications().accountOwnerTagKey()).hasValue("owner-team");
     assertThat(f.reporting())
         .isEqualTo(
             new PolicyFile.ReportingSettings(
@@ -159,6 +165,7 @@ class PolicySchemaTest {
                 Optional.of("lease-bucket"), "l/", java.time.Duration.ofMinutes(7)));
     PolicyLayer d = f.defaults();
     assertThat(d.mode()).hasValue(Mode.ENFORCE);
+    assertThat(d.retireOldKeyEarly()).hasValue(true);
     assertThat(
             List.of(
                 d.createAfterDays(),
@@ -222,6 +229,8 @@ class PolicySchemaTest {
         .containsExactlyInAnyOrder("storeIn", "namePrefix", "kmsKeyId", "readers");
     assertThat(keys(SCHEMA.at("/properties/reporting/properties")))
         .containsExactlyInAnyOrder("securityAccountId", "bucket", "prefix", "topicArn");
+    assertThat(keys(SCHEMA.at("/properties/notifications/properties")))
+        .containsExactlyInAnyOrder("topicArn", "ownerTagKeys", "accountOwnerTagKey");
     assertThat(keys(SCHEMA.at("/properties/leases/properties")))
         .containsExactlyInAnyOrder("bucket", "prefix", "ttlMinutes");
     List<String> layer =
@@ -234,6 +243,7 @@ class PolicySchemaTest {
             "forceDeactivateAfterDays",
             "reminderDays",
             "warningIntervalDays",
+            "retireOldKeyEarly",
             "exemptions");
     assertThat(keys(SCHEMA.at("/$defs/layer/properties")))
         .containsExactlyInAnyOrderElementsOf(layer);

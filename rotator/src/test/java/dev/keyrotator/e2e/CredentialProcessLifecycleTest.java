@@ -3,10 +3,18 @@ package dev.keyrotator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyrotator.config.PolicyFile;
+import dev.keyrotator.config.PolicyFileLoader;
+import dev.keyrotator.policy.Action;
+import dev.keyrotator.report.DecisionReport;
+import dev.keyrotator.report.JsonReport;
+import dev.keyrotator.report.KeyReport;
+import dev.keyrotator.report.Outcome;
 import dev.keyrotator.report.RunReport;
+import dev.keyrotator.report.UserReport;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.Fixture;
 import dev.keyrotator.sandbox.Sandbox;
+import dev.keyrotator.sandbox.SnsMessage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +41,7 @@ import software.amazon.awssdk.services.sts.StsClient;
 class CredentialProcessLifecycleTest {
   static final String MEMBER = "333333333333";
   static final String USER = "app-consumer";
+  static final String TEAM_USER = "app-team";
 
   @TempDir Path tmp;
   Sandbox sb;
@@ -45,11 +54,13 @@ class CredentialProcessLifecycleTest {
     f.account(RotatorHarness.CENTRAL, "central")
         .memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo")
         .topic("key-rotation-events");
-    f.account(MEMBER, "workloads")
-        .memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo")
-        .user(USER)
-        .tag("owner", "team@example.com")
-        .key(160, 0);
+    Fixture.Account member =
+        f.account(MEMBER, "workloads")
+            .memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo")
+            .tag("owner-team", "workloads-team@example.com");
+    member.user(USER).tag("owner", "team@example.com").key(160, 0);
+    // rotated in the early-retirement test's first run: its owner comes from its `team` tag
+    member.user(TEAM_USER).tag("team", "payments@example.com").key(170, 1);
     sb = Sandbox.start(f);
     rotator = new RotatorHarness(sb);
     firstKey = sb.iamKeys(MEMBER, USER).get(0).accessKeyId();
@@ -147,6 +158,152 @@ class CredentialProcessLifecycleTest {
     // the process's arguments never carry a secret
     assertThat(String.join(" ", command(cache))).doesNotContain(keys.get(0).secretAccessKey());
     awsCliToo(cache, keys.get(0).accessKeyId());
+  }
+
+  /**
+   * With {@code retireOldKeyEarly} the old key goes {@code unusedForDays} (10) after the workload
+   * switched, at 175 days instead of 180, and the workload never fails. The report says when the
+   * new key was first seen used and by which service and region, and where the old key was last
+   * used; the messages carry the owner (user tag as configured, exact case, else the account's).
+   */
+  @Test
+  void withEarlyRetirementTheOldKeyIsDeactivatedUnusedForDaysAfterTheSwitch() throws Exception {
+    PolicyFile policy =
+        PolicyFileLoader.parse(
+            "early.yaml",
+            """
+            version: 1
+            organization:
+              memberRoleName: OrgKeyRotatorMemberRole
+              externalId: key-rotator-demo
+              centralAccountId: "111111111111"
+            notifications:
+              topicArn: arn:aws:sns:us-east-1:111111111111:key-rotation-events
+              ownerTagKeys: [Owner, team]
+              accountOwnerTagKey: owner-team
+            defaults:
+              unusedForDays: 10
+              retireOldKeyEarly: true
+            """
+                .getBytes(StandardCharsets.UTF_8));
+    Path cache = tmp.resolve("cache").resolve("app.json");
+    sb.clock().advanceDays(5);
+    List<RunReport> reports = new ArrayList<>();
+    reports.add(rotator.run(policy)); // 165 days: the new key is created and stored
+    String newKey =
+        sb.iamKeys(MEMBER, USER).stream()
+            .map(AccessKeyInfo::accessKeyId)
+            .filter(k -> !k.equals(firstKey))
+            .findFirst()
+            .orElseThrow();
+    seedWithTheOldKey(cache); // the workload switches: the old key's last use is now
+    int failures = 0;
+    int calls = 0;
+    int retiredOnDay = -1;
+    try (StsClient sts =
+        StsClient.builder()
+            .region(Region.US_EAST_1)
+            .endpointOverride(sb.endpoint())
+            .credentialsProvider(
+                ProcessCredentialsProvider.builder().command(command(cache)).build())
+            .build()) {
+      for (int day = 0; day <= 12; day++) {
+        for (int call = 0; call < 2; call++) {
+          calls++;
+          try {
+            sts.getCallerIdentity();
+          } catch (RuntimeException e) {
+            failures++;
+          }
+        }
+        reports.add(rotator.run(policy));
+        boolean oldInactive =
+            sb.iamKeys(MEMBER, USER).stream()
+                .anyMatch(k -> k.accessKeyId().equals(firstKey) && k.status().equals("Inactive"));
+        if (oldInactive && retiredOnDay < 0) {
+          retiredOnDay = day;
+        }
+        sb.clock().advanceDays(1);
+      }
+    }
+    assertThat(failures).isZero();
+    assertThat(calls).isEqualTo(26);
+    assertThat(retiredOnDay).as("deactivated unusedForDays after the switch").isEqualTo(10);
+
+    // the run that retired it: the decision says why, at 175 days (before deactivateAfterDays 180)
+    UserReport retiring = user(reports.get(1 + retiredOnDay), USER);
+    DecisionReport retired =
+        retiring.decisions().stream()
+            .filter(d -> d.action() == Action.DEACTIVATE_KEY && d.keyId().equals(firstKey))
+            .findFirst()
+            .orElseThrow();
+    assertThat(retired.outcome()).isEqualTo(Outcome.DONE);
+    assertThat(retired.reason())
+        .startsWith("retired-early:")
+        .contains(newKey)
+        .contains("(sts in us-east-1)")
+        .contains("deactivated at 175 days, 5 days before deactivateAfterDays 180");
+    KeyReport oldKey = key(retiring, firstKey);
+    KeyReport current = key(retiring, newKey);
+    // the old key was last used by the provider's seed read of the secret
+    assertThat(oldKey.lastUsedService()).isEqualTo("secretsmanager");
+    assertThat(oldKey.lastUsedRegion()).isEqualTo("us-east-1");
+    assertThat(current.lastUsedService()).isEqualTo("sts");
+    assertThat(current.lastUsedRegion()).isEqualTo("us-east-1");
+    // first seen used by the run of day 0 (the switch), recorded once and kept
+    RunReport day0 = reports.get(1);
+    assertThat(current.firstUseSeen()).isPresent();
+    assertThat(current.firstUseSeen().get().seenAt())
+        .isBetween(day0.startedAt().minusSeconds(1), day0.finishedAt().plusSeconds(1));
+    assertThat(current.firstUseSeen().get().service()).isEqualTo("sts");
+    assertThat(current.firstUseSeen().get().region()).isEqualTo("us-east-1");
+    // in the JSON report too (additive fields of schema v1)
+    String json = JsonReport.render(reports.get(1 + retiredOnDay));
+    assertThat(json)
+        .contains("\"lastUsedService\" : \"sts\"")
+        .contains("\"firstUseSeen\"")
+        .contains("retired-early:");
+
+    // messages: the deactivation tells why; owners as configured
+    List<SnsMessage> mine =
+        sb.snsMessages().stream()
+            .filter(m -> USER.equals(m.attributes().get("user_name")))
+            .toList();
+    assertThat(mine).isNotEmpty();
+    // the user's tag is `owner` (lower case), not listed: the account's default owner is used
+    assertThat(mine)
+        .allSatisfy(
+            m -> assertThat(m.attributes()).containsEntry("owner", "workloads-team@example.com"));
+    assertThat(mine)
+        .anySatisfy(
+            m -> {
+              assertThat(m.attributes()).containsEntry("event", "key-deactivated");
+              assertThat(m.message()).contains("retired-early:");
+            });
+    assertThat(sb.snsMessages())
+        .filteredOn(m -> TEAM_USER.equals(m.attributes().get("user_name")))
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m.attributes()).containsEntry("owner", "payments@example.com"));
+    // no secret anywhere the rotator wrote
+    String captured = rotator.everythingCaptured(reports);
+    for (String secret : rotator.allSecrets()) {
+      assertThat(captured).doesNotContain(secret);
+    }
+  }
+
+  private static UserReport user(RunReport r, String name) {
+    return r.accounts().stream()
+        .flatMap(a -> a.users().stream())
+        .filter(u -> u.userName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no report of user " + name));
+  }
+
+  private static KeyReport key(UserReport u, String keyId) {
+    return u.keys().stream()
+        .filter(k -> k.keyId().equals(keyId))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no key " + keyId + " in " + u.keys()));
   }
 
   private void seedWithTheOldKey(Path cache) throws Exception {

@@ -339,7 +339,9 @@ class PlannerProperties {
                       u,
                       f < 0 ? OptionalInt.empty() : OptionalInt.of(deactivate + f),
                       reminders,
-                      i);
+                      i,
+                      // early retirement on for about half of the policies (it needs u >= 1)
+                      c % 2 == 0 && u >= 1);
               return new RotationPolicy(Mode.ENFORCE, t, List.of());
             });
   }

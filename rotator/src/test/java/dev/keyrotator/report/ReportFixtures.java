@@ -1,6 +1,7 @@
 package dev.keyrotator.report;
 
 import dev.keyrotator.policy.Action;
+import dev.keyrotator.policy.FirstUse;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.Mode;
 import dev.keyrotator.policy.WarningKind;
@@ -163,12 +164,21 @@ final class ReportFixtures {
                 "data-team@example.com",
                 List.of(
                     key("AKIASANDBOX333000003", "Active", 181, "2024-12-02T02:00:00Z", ""),
-                    key(
-                        "AKIASANDBOX333000004",
-                        "Active",
-                        16,
-                        "2025-05-16T02:00:00Z",
-                        "2025-06-01T00:00:00Z")),
+                    withUse(
+                        key(
+                            "AKIASANDBOX333000004",
+                            "Active",
+                            16,
+                            "2025-05-16T02:00:00Z",
+                            "2025-06-01T00:00:00Z"),
+                        "sts",
+                        "us-east-1",
+                        Optional.of(
+                            new FirstUse(
+                                Instant.parse("2025-05-17T06:00:00Z"),
+                                Instant.parse("2025-05-17T05:41:00Z"),
+                                "sts",
+                                "us-east-1")))),
                 List.of(
                     decision(
                         "DEACTIVATE_KEY",
@@ -190,18 +200,23 @@ final class ReportFixtures {
                 "etl-loader",
                 "data-team@example.com",
                 List.of(
-                    key(
-                        "AKIASANDBOX333000005",
-                        "Active",
-                        181,
-                        "2024-12-02T02:00:00Z",
-                        "2025-05-29T02:00:00Z")),
+                    withUse(
+                        key(
+                            "AKIASANDBOX333000005",
+                            "Active",
+                            181,
+                            "2024-12-02T02:00:00Z",
+                            "2025-05-29T02:00:00Z"),
+                        "s3",
+                        "eu-west-1",
+                        Optional.empty())),
                 List.of(
                     decision(
                         "WARN",
                         "AKIASANDBOX333000005",
                         "STILL_IN_USE",
-                        "181 days old but used 3 days ago: kept active, owner warned",
+                        "181 days old but last used 3 days ago (s3 in eu-west-1): kept active,"
+                            + " owner warned",
                         Outcome.DONE,
                         "",
                         ""))),
@@ -593,6 +608,20 @@ final class ReportFixtures {
         Instant.parse(created),
         lastUsed.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(lastUsed)),
         "");
+  }
+
+  private static KeyReport withUse(
+      KeyReport k, String service, String region, Optional<FirstUse> first) {
+    return new KeyReport(
+        k.keyId(),
+        k.status(),
+        k.ageDays(),
+        k.created(),
+        k.lastUsed(),
+        k.secretArn(),
+        service,
+        region,
+        first);
   }
 
   private static DecisionReport decision(

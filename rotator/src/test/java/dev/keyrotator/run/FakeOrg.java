@@ -140,7 +140,9 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
                 i + 1,
                 k.isActive(),
                 k.created().truncatedTo(ChronoUnit.SECONDS),
-                k.lastUsed().map(t -> t.truncatedTo(ChronoUnit.SECONDS))));
+                k.lastUsed().map(t -> t.truncatedTo(ChronoUnit.SECONDS)),
+                k.lastUsedService(),
+                k.lastUsedRegion()));
       }
       rows.put(u.facts.name(), new CredentialReport.ReportedUser(u.facts.name(), u.created, keys));
     }
@@ -288,7 +290,15 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
             u.keys.stream()
                 .filter(t -> t.id().equals(k.id()))
                 .findFirst()
-                .map(t -> new AccessKey(k.id(), k.status(), k.created(), t.lastUsed()))
+                .map(
+                    t ->
+                        new AccessKey(
+                            k.id(),
+                            k.status(),
+                            k.created(),
+                            t.lastUsed(),
+                            t.lastUsedService(),
+                            t.lastUsedRegion()))
                 .orElse(k));
       }
       return new UserSnapshot(known.user(), keys, known.marker(), known.history());

@@ -173,6 +173,92 @@ class ReportScanTest {
   }
 
   @Test
+  void theReportScanDecidesExactlyWhatThePerUserScanDecidesWithEarlyRetirementOn() {
+    for (long seed = 11; seed <= 13; seed++) {
+      org.accounts.clear();
+      randomOrganization(seed, 120);
+      PolicyFile policy =
+          OrchestratorTest.policy(
+              EXEMPTION.replace("defaults:", "defaults:\n  retireOldKeyEarly: true"));
+      RunReport perUser = plan(ScanMode.PER_USER, policy);
+      RunReport byReport = plan(ScanMode.CREDENTIAL_REPORT, policy);
+      assertThat(decisions(byReport)).as("seed %d", seed).isEqualTo(decisions(perUser));
+    }
+  }
+
+  /**
+   * The report was generated before the workload switched to the new key: with it, the old key
+   * (reminded yesterday) would need nothing today. Early retirement acts on the new key's use, so
+   * the user is read fresh and its old key retired; the report's service and region columns reach
+   * the report of a user settled from it.
+   */
+  @Test
+  void withEarlyRetirementATwoKeyUserIsReadFreshWhenTheReportPredatesTheSwitch() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    FakeOrg.User u = org.user(ACCOUNT, "switched", Map.of());
+    AccessKey old = org.key(u, KeyStatus.ACTIVE, 177, 12);
+    AccessKey fresh = org.key(u, KeyStatus.ACTIVE, 12, null);
+    u.history.put(
+        old.id(),
+        new KeyHistory(Optional.of(clock.instant().minus(Duration.ofDays(1))), Optional.empty()));
+    FakeOrg.User settled = org.user(ACCOUNT, "settled", Map.of());
+    settled.keys.add(
+        new AccessKey(
+            "AKIAFAKESETTLED00001",
+            KeyStatus.ACTIVE,
+            clock.instant().minus(Duration.ofDays(30)),
+            Optional.of(clock.instant().minus(Duration.ofDays(1))),
+            "dynamodb",
+            "eu-central-1"));
+    FakeOrg.Member m = org.accounts.get(ACCOUNT);
+    m.staleReport = org.reportOf(m);
+    u.keys.set(
+        u.keys.indexOf(fresh),
+        new AccessKey(
+            fresh.id(),
+            KeyStatus.ACTIVE,
+            fresh.created(),
+            Optional.of(clock.instant().minus(Duration.ofHours(3))),
+            "sts",
+            "us-east-1"));
+    PolicyFile policy =
+        OrchestratorTest.policy(
+            EXEMPTION.replace("defaults:", "defaults:\n  retireOldKeyEarly: true"));
+
+    RunReport r = plan(ScanMode.CREDENTIAL_REPORT, policy);
+
+    assertThat(m.userReads).contains("switched").doesNotContain("settled");
+    UserReport switched = user(r, "switched");
+    assertThat(switched.decisions())
+        .anySatisfy(
+            d -> {
+              assertThat(d.action()).isEqualTo(Action.DEACTIVATE_KEY);
+              assertThat(d.keyId()).isEqualTo(old.id());
+              assertThat(d.reason()).startsWith("retired-early:").contains("(sts in us-east-1)");
+            });
+    assertThat(user(r, "settled").keys())
+        .singleElement()
+        .satisfies(
+            k -> {
+              assertThat(k.lastUsedService()).isEqualTo("dynamodb");
+              assertThat(k.lastUsedRegion()).isEqualTo("eu-central-1");
+            });
+    // without the rule the stale report settles the user: nothing is read
+    m.userReads.clear();
+    RunReport off = plan(ScanMode.CREDENTIAL_REPORT, OrchestratorTest.policy(EXEMPTION));
+    assertThat(user(off, "switched").decisions())
+        .noneMatch(d -> d.action() == Action.DEACTIVATE_KEY);
+  }
+
+  private static UserReport user(RunReport r, String name) {
+    return r.accounts().stream()
+        .flatMap(a -> a.users().stream())
+        .filter(x -> x.userName().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
   void usersThatNeedNothingAreNotReadOneByOne() {
     org.account(ACCOUNT, "prod", List.of(), Map.of());
     for (int i = 0; i < 30; i++) {
