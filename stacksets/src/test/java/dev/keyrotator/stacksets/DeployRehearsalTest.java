@@ -141,7 +141,9 @@ class DeployRehearsalTest {
             "--work",
             work.toString(),
             "--jar",
-            JAR.toString()),
+            JAR.toString(),
+            "--python",
+            python),
         600);
   }
 
