@@ -66,6 +66,7 @@ def seed_org():
         )
     org.enable_aws_service_access(ServicePrincipal=STACKSETS)
     org.register_delegated_administrator(AccountId=out["ACCT_central"], ServicePrincipal=STACKSETS)
+    seed_users("central", "frank")
     seed_users("member-a", "alice", "bob")
     seed_users("member-b", "carol")
     return out

@@ -210,7 +210,9 @@ class DeployRehearsalTest {
       String out = p.output();
       assertThat(out)
           .contains("deployed: deploy: done")
-          .contains("member role in security, member-a, member-b (StackSet instances)")
+          .contains(
+              "member role in central (plain stack), security, member-a, member-b (StackSet"
+                  + " instances); none in management")
           .containsPattern(
               "policy s3://rehearsal-code-\\d{12}/org-key-rotator/policy-[0-9a-f]{16}\\.yaml pinned")
           .contains("plan as of ")
@@ -218,12 +220,15 @@ class DeployRehearsalTest {
           .containsPattern("report s3://rehearsal-reports-\\d{12}/reports/\\S+/report\\.json")
           .endsWith("] ok\n");
       List<String> users = rotated(out);
-      assertThat(users).extracting(u -> u.substring(13)).containsExactly("alice", "bob", "carol");
+      assertThat(users)
+          .extracting(u -> u.substring(13))
+          .containsExactly("frank", "alice", "bob", "carol");
       // the central account is not the management account; the delegation stack is there
       String deployLog = Files.readString(work.resolve("deploy.log"));
       assertThat(deployLog)
           .contains("Successfully created/updated stack - org-key-rotator-organizations-delegation")
-          .contains("creating code bucket rehearsal-code-");
+          .contains("creating code bucket rehearsal-code-")
+          .contains("Successfully created/updated stack - org-key-rotator-member-role");
       Proc policy =
           aws(
               moto,
@@ -259,8 +264,8 @@ class DeployRehearsalTest {
               reportKey.substring(bucket.length() + 1),
               report.toString());
       assertThat(get.exit()).as(get.output()).isZero();
-      assertThat(Files.readString(report)).contains("alice", "bob", "carol", "CREATE_KEY");
-      noSecretInOutput(moto, work, "member-a", users.get(0), out);
+      assertThat(Files.readString(report)).contains("frank", "alice", "bob", "carol", "CREATE_KEY");
+      noSecretInOutput(moto, work, "member-a", users.get(1), out);
     }
   }
 
