@@ -37,6 +37,7 @@ class SingleAccountDeployTest {
         assertThat(line).as("parameter %s", e.getKey()).contains(" " + e.getKey() + "=");
       }
     }
+    assertThat(line).containsPattern(" PolicyFileSha256=[0-9a-f]{64} ");
     for (String word : line.split(" ")) {
       if (word.matches("[A-Z][A-Za-z]+=.*")) {
         assertThat(Templates.section("single-account.yaml", "Parameters"))
@@ -48,6 +49,11 @@ class SingleAccountDeployTest {
         .doesNotContain("stack-set")
         .doesNotContain("member-role.yaml")
         .contains("--capabilities CAPABILITY_IAM")
+        .contains("validate-config --region us-east-1 config/rotation.yaml")
+        .contains(
+            "s3api head-bucket --region us-east-1 --bucket example-key-rotator-artifacts-123456789012 --expected-bucket-owner 123456789012")
+        .contains("--object-ownership BucketOwnerEnforced")
+        .contains("--key key-rotator/policy-")
         .endsWith("deploy: dry run complete, no calls made\n");
   }
 

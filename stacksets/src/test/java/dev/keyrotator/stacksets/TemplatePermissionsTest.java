@@ -55,7 +55,8 @@ class TemplatePermissionsTest {
     return Stream.of(
         Arguments.of("member", "member-role.yaml", "MemberRole"),
         Arguments.of("central", "central.yaml", "ExecutionRole"),
-        Arguments.of("fanOut", "central.yaml", "FanOutRole"));
+        Arguments.of("fanOut", "central.yaml", "FanOutRole"),
+        Arguments.of("singleAccount", "single-account.yaml", "ExecutionRole"));
   }
 
   static List<Statement> allows(String template, String roleId) {
@@ -67,7 +68,7 @@ class TemplatePermissionsTest {
   @Test
   void permissionsFileNamesEachRoleTemplateAndGivesEveryActionAReason() {
     Map<String, Object> roles = map(Templates.permissions().get("roles"));
-    assertThat(roles).containsOnlyKeys("member", "central", "fanOut");
+    assertThat(roles).containsOnlyKeys("member", "central", "fanOut", "singleAccount");
     roles()
         .forEach(
             a -> {
