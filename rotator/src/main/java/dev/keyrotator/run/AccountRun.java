@@ -87,6 +87,20 @@ final class AccountRun {
           policy, roles, notifier, centralVault, planner, clock, progress, mode, leasing);
     }
 
+    /** The same, opening sessions through {@code other} (the run's {@link ReportPrefetch}). */
+    Factory withRoles(RoleAssumer other) {
+      return new Factory(
+          policy, other, notifier, centralVault, planner, clock, progress, scanMode, leasing);
+    }
+
+    ScanMode scanMode() {
+      return scanMode;
+    }
+
+    RoleAssumer roles() {
+      return roles;
+    }
+
     AccountLeasing leasing() {
       return leasing;
     }
