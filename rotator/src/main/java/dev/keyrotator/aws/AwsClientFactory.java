@@ -39,9 +39,12 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * are empty, from the SDK's standard sources (AWS_REGION / profile, defaulting to us-east-1;
  * AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_&lt;SERVICE&gt;, {@code endpoint_url} in the profile).
  *
- * <p>Central clients use the given credentials (DefaultCredentialsProvider in production);
- * per-account clients take the assumed role's provider. Closing the factory closes the shared HTTP
- * client and the central clients it built; per-account clients are closed by their session.
+ * <p>Central clients use the given credentials (DefaultCredentialsProvider in production). Member
+ * accounts share one IAM and one Secrets Manager client: each account sees it through a view whose
+ * requests carry the assumed role's credentials and use the account's own adaptive retry strategy
+ * ({@link AccountClients}), instead of two SDK clients built per account. S3 and SNS are built on
+ * their first call ({@link #lazyS3}, {@link #lazySns}). Closing the factory closes the shared HTTP
+ * client and every client it built.
  */
 public final class AwsClientFactory implements AutoCloseable {
 
@@ -319,14 +322,57 @@ public final class AwsClientFactory implements AutoCloseable {
 
   // ------------------------------------------------------------------ per-account clients
 
-  /** IAM in a member account; the caller closes it (the session does). */
+  /**
+   * IAM in a member account: a view of the one shared member IAM client whose requests carry this
+   * account's credentials and use this account's own adaptive retry strategy (see {@link
+   * AccountClients}). Closing the view leaves the shared client open; the factory closes it.
+   */
   public IamClient iam(AwsCredentialsProvider accountCredentials) {
-    return iam(accountCredentials, false);
+    return AccountClients.view(
+        IamClient.class, memberIam(), accountCredentials, retryStrategy("iam"));
   }
 
-  /** Secrets Manager in a member account; the caller closes it (the session does). */
+  /** Secrets Manager in a member account: a view of the shared client, as {@link #iam}. */
   public SecretsManagerClient secretsManager(AwsCredentialsProvider accountCredentials) {
-    return secretsManager(accountCredentials, false);
+    return AccountClients.view(
+        SecretsManagerClient.class,
+        memberSecretsManager(),
+        accountCredentials,
+        retryStrategy("secretsmanager"));
+  }
+
+  private IamClient memberIam;
+  private SecretsManagerClient memberSecretsManager;
+
+  /** The one IAM client every member account's view shares, built on the first account. */
+  synchronized IamClient memberIam() {
+    if (memberIam == null) {
+      memberIam =
+          track(
+              configure(
+                      IamClient.builder(),
+                      "iam",
+                      AccountClients.NO_CREDENTIALS,
+                      new AccountClients.Routing(retryStrategy("iam"), () -> retryStrategy("iam")))
+                  .build());
+    }
+    return memberIam;
+  }
+
+  /** The one Secrets Manager client every member account's view shares. */
+  private synchronized SecretsManagerClient memberSecretsManager() {
+    if (memberSecretsManager == null) {
+      memberSecretsManager =
+          track(
+              configure(
+                      SecretsManagerClient.builder(),
+                      "secretsmanager",
+                      AccountClients.NO_CREDENTIALS,
+                      new AccountClients.Routing(
+                          retryStrategy("secretsmanager"), () -> retryStrategy("secretsmanager")))
+                  .build());
+    }
+    return memberSecretsManager;
   }
 
   private IamClient iam(AwsCredentialsProvider p, boolean central) {
@@ -341,6 +387,14 @@ public final class AwsClientFactory implements AutoCloseable {
 
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
       B builder, String service, AwsCredentialsProvider p) {
+    return configure(builder, service, p, retryStrategy(service));
+  }
+
+  private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
+      B builder,
+      String service,
+      AwsCredentialsProvider p,
+      software.amazon.awssdk.retries.api.RetryStrategy retry) {
     synchronized (clientsBuilt) {
       clientsBuilt.merge(service, 1, Integer::sum);
     }
@@ -348,14 +402,15 @@ public final class AwsClientFactory implements AutoCloseable {
         .region(region)
         .credentialsProvider(p)
         .httpClient(http)
-        .overrideConfiguration(overrides(service));
+        .overrideConfiguration(overrides(service, retry));
     settings.endpointOverride().ifPresent(builder::endpointOverride);
     return builder;
   }
 
-  private ClientOverrideConfiguration overrides(String service) {
+  private ClientOverrideConfiguration overrides(
+      String service, software.amazon.awssdk.retries.api.RetryStrategy retry) {
     return ClientOverrideConfiguration.builder()
-        .retryStrategy(retryStrategy(service))
+        .retryStrategy(retry)
         .addExecutionInterceptor(metrics.interceptor(service))
         .addMetricPublisher(metrics.publisher(service))
         .build();
