@@ -434,26 +434,29 @@ final class AccountRun {
    * is requested first and the user details are read while IAM generates it.
    */
   private List<ReportTriage.Verdict> triage(UserScan scan) throws ScanUnavailableException {
-    long t0 = System.nanoTime();
     boolean ready = scan.requestCredentialReport();
-    long t1 = System.nanoTime();
     List<UserDetails> details = scan.userDetails();
-    long t2 = System.nanoTime();
     CredentialReport report;
     if (ready) {
       report = scan.credentialReport(REPORT_WAIT);
     } else {
-      // One call's measured latency: GenerateCredentialReport's, or, when that was answered by
-      // the prefetch without a call, a page of the authorization details (an overestimate).
-      Duration call = Duration.ofNanos(t1 - t0 > 1_000_000 ? t1 - t0 : t2 - t1);
-      Duration budget = perUserCost(details, call);
+      long t0 = System.nanoTime();
       try {
-        report = scan.credentialReport(budget.compareTo(REPORT_WAIT) < 0 ? budget : REPORT_WAIT);
+        report = scan.credentialReport(Duration.ZERO); // one GetCredentialReport
       } catch (ScanUnavailableException e) {
-        if (budget.compareTo(REPORT_WAIT) >= 0 || !notReady(e)) {
+        if (!notReady(e)) {
           throw e;
         }
-        return withoutReport(details, budget);
+        // that call's latency, now, prices reading the users one by one
+        Duration budget = perUserCost(details, Duration.ofNanos(System.nanoTime() - t0));
+        try {
+          report = scan.credentialReport(budget.compareTo(REPORT_WAIT) < 0 ? budget : REPORT_WAIT);
+        } catch (ScanUnavailableException late) {
+          if (budget.compareTo(REPORT_WAIT) >= 0 || !notReady(late)) {
+            throw late;
+          }
+          return withoutReport(details, budget);
+        }
       }
     }
     rootAccessKeys = OptionalInt.of(report.rootActiveKeys());

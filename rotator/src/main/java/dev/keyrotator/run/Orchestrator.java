@@ -253,7 +253,11 @@ public final class Orchestrator {
                   MDC.put(Progress.ACCOUNT_ID, a.id());
                   prefetch.ifPresent(ReportPrefetch::turnBegins);
                   try {
-                    return account(request, a, factory);
+                    AccountReport r = account(request, a, factory);
+                    if (r.status() == AccountStatus.NOT_REACHED) {
+                      prefetch.ifPresent(ReportPrefetch::stop); // the deadline has come
+                    }
+                    return r;
                   } finally {
                     prefetch.ifPresent(p -> p.turnEnds(a.id()));
                     progress.report(
@@ -281,11 +285,15 @@ public final class Orchestrator {
   /**
    * Accounts beyond the first {@code threads} (whose turns come at once) have their credential
    * reports requested ahead of their turns, up to {@link #PREFETCH_WAVES} x {@code threads} ahead:
-   * only accounts the run will work, and only when it reads accounts through the report.
+   * only accounts the run will work, only when it reads accounts through the report, and not when
+   * the policy asks for one account at a time (then no account is touched before its turn, and none
+   * after the deadline).
    */
   private Optional<ReportPrefetch> prefetch(
       RunRequest request, List<Account> accounts, int threads) {
-    if (this.accounts.scanMode() != ScanMode.CREDENTIAL_REPORT || accounts.size() <= threads) {
+    if (this.accounts.scanMode() != ScanMode.CREDENTIAL_REPORT
+        || threads < 2
+        || accounts.size() <= threads) {
       return Optional.empty();
     }
     List<String> queue = new ArrayList<>();
@@ -296,12 +304,7 @@ public final class Orchestrator {
     }
     return Optional.of(
         new ReportPrefetch(
-                this.accounts.roles(),
-                request.runId(),
-                queue,
-                threads,
-                PREFETCH_WAVES * threads,
-                request.deadline())
+                this.accounts.roles(), request.runId(), queue, threads, PREFETCH_WAVES * threads)
             .start());
   }
 

@@ -31,11 +31,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Bounded: at most {@link #THREADS} prefetches at a time, and no account more than {@code
  * lookahead} places ahead of the last one whose turn began, so that at most {@code lookahead}
  * sessions are held open ahead of their turn (each only an assumed-role credentials provider).
- * Nothing is prefetched once the deadline allows no more work. One call to each account's IAM (its
- * own limits), one AssumeRole per account as before. A session whose account's turn ends without
- * taking it (the lease held by another run, say) is closed then; {@link #close} closes the rest. A
- * prefetch that fails is forgotten: the account's turn opens its session itself and reports the
- * failure as before.
+ * Nothing more is prefetched once a turn finds that the deadline allows no more work ({@link
+ * #stop}); the prefetch does not consult the deadline itself (in Lambda each look is a call). One
+ * call to each account's IAM (its own limits), one AssumeRole per account as before. A session
+ * whose account's turn ends without taking it (the lease held by another run, say) is closed then;
+ * {@link #close} closes the rest. A prefetch that fails is forgotten: the account's turn opens its
+ * session itself and reports the failure as before.
  */
 final class ReportPrefetch implements RoleAssumer, AutoCloseable {
 
@@ -50,7 +51,6 @@ final class ReportPrefetch implements RoleAssumer, AutoCloseable {
   private final List<String> queue;
   private final int skip;
   private final int lookahead;
-  private final Deadline deadline;
   private final Map<String, CompletableFuture<Optional<AccountSession>>> ahead =
       new ConcurrentHashMap<>();
   private final AtomicInteger turns = new AtomicInteger();
@@ -63,19 +63,12 @@ final class ReportPrefetch implements RoleAssumer, AutoCloseable {
    * @param skip the first accounts of the queue, whose turns come at once: left to themselves
    * @param lookahead how far ahead of the last turn begun an account may be prefetched
    */
-  ReportPrefetch(
-      RoleAssumer roles,
-      String runId,
-      List<String> queue,
-      int skip,
-      int lookahead,
-      Deadline deadline) {
+  ReportPrefetch(RoleAssumer roles, String runId, List<String> queue, int skip, int lookahead) {
     this.roles = roles;
     this.runId = runId;
     this.queue = List.copyOf(queue);
     this.skip = skip;
     this.lookahead = Math.max(1, lookahead);
-    this.deadline = deadline;
     AtomicInteger n = new AtomicInteger();
     this.pool =
         Executors.newFixedThreadPool(
@@ -105,7 +98,7 @@ final class ReportPrefetch implements RoleAssumer, AutoCloseable {
           }
         }
       }
-      if (closed.get() || !deadline.allowsMoreWork()) {
+      if (closed.get()) {
         return;
       }
       String id = queue.get(i);
@@ -136,6 +129,16 @@ final class ReportPrefetch implements RoleAssumer, AutoCloseable {
       return Optional.of(new Prefetched(s, s.scan().requestCredentialReport()));
     } catch (ScanUnavailableException | RuntimeException e) {
       return Optional.of(s); // the turn asks again and handles the refusal itself
+    }
+  }
+
+  /**
+   * No more prefetching: the run starts no more accounts. Sessions held stay until taken/closed.
+   */
+  void stop() {
+    closed.set(true);
+    synchronized (turns) {
+      turns.notifyAll();
     }
   }
 

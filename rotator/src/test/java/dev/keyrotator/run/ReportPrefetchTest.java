@@ -101,7 +101,7 @@ class ReportPrefetchTest {
   void theAccountsAheadAreOpenedOnceTheirReportRequestedOnceAndTakenOver() throws Exception {
     Roles roles = new Roles();
     List<String> q = ids(6);
-    try (ReportPrefetch p = new ReportPrefetch(roles, "r", q, 2, 6, Deadline.none()).start()) {
+    try (ReportPrefetch p = new ReportPrefetch(roles, "r", q, 2, 6).start()) {
       await(() -> p.held() == 4);
       assertThat(roles.opened(q.get(0))).as("the first turns open their own").isZero();
 
@@ -125,7 +125,7 @@ class ReportPrefetchTest {
   void noAccountIsOpenedMoreThanTheLookaheadAheadOfTheTurnsBegun() throws Exception {
     Roles roles = new Roles();
     List<String> q = ids(20);
-    try (ReportPrefetch p = new ReportPrefetch(roles, "r", q, 0, 3, Deadline.none()).start()) {
+    try (ReportPrefetch p = new ReportPrefetch(roles, "r", q, 0, 3).start()) {
       await(() -> p.held() == 3);
       Thread.sleep(100);
       assertThat(roles.opened).hasSize(3);
@@ -143,12 +143,17 @@ class ReportPrefetchTest {
   }
 
   @Test
-  void nothingIsPrefetchedOnceTheDeadlineAllowsNoMoreWork() throws Exception {
+  void nothingMoreIsPrefetchedOnceStopped() throws Exception {
     Roles roles = new Roles();
-    try (ReportPrefetch p = new ReportPrefetch(roles, "r", ids(5), 0, 5, () -> false).start()) {
+    List<String> q = ids(10);
+    try (ReportPrefetch p = new ReportPrefetch(roles, "r", q, 0, 2).start()) {
+      await(() -> p.held() == 2);
+      p.stop();
+      p.turnBegins();
+      p.turnBegins();
       Thread.sleep(100);
-      assertThat(p.held()).isZero();
+      assertThat(roles.opened).hasSize(2);
     }
-    assertThat(roles.opened).isEmpty();
+    assertThat(roles.closed.get()).isEqualTo(2);
   }
 }
