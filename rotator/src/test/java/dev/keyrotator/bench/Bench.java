@@ -52,7 +52,14 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  * <pre>
  * Bench [--accounts N] [--users U] [--latency-ms L] [--concurrency C] [--seed-accounts S]
  *       [--action-share P] [--skip-seed] [--scan credential-report|per-user]
+ *       [--seed-concurrency SC] [--report-ms R] [--gaad-page-ms G]
  * </pre>
+ *
+ * {@code --seed-concurrency SC} also runs (c) the seed's per-account sequence SC accounts at once
+ * (default: the rotator's concurrency) and prints b/c; {@code --report-ms} / {@code
+ * --gaad-page-ms} turn on the bulk-latency model (a credential report ready R ms after it is asked
+ * for, G ms more per GetAccountAuthorizationDetails page). TCP connections are counted by the
+ * sandbox.
  *
  * {@code --seed-accounts S} runs (a) on the first S accounts only and extrapolates linearly to N
  * (it is strictly sequential, so time and calls scale with the number of accounts).
