@@ -56,12 +56,11 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  * </pre>
  *
  * {@code --seed-concurrency SC} also runs (c) the seed's per-account sequence SC accounts at once
- * (default: the rotator's concurrency) and prints b/c; {@code --report-ms} / {@code
- * --gaad-page-ms} turn on the bulk-latency model (a credential report ready R ms after it is asked
- * for, G ms more per GetAccountAuthorizationDetails page). TCP connections are counted by the
- * sandbox.
+ * (default: the rotator's concurrency) and prints b/c; {@code --report-ms} / {@code --gaad-page-ms}
+ * turn on the bulk-latency model (a credential report ready R ms after it is asked for, G ms more
+ * per GetAccountAuthorizationDetails page). TCP connections are counted by the sandbox.
  *
- * {@code --seed-accounts S} runs (a) on the first S accounts only and extrapolates linearly to N
+ * <p>{@code --seed-accounts S} runs (a) on the first S accounts only and extrapolates linearly to N
  * (it is strictly sequential, so time and calls scale with the number of accounts).
  */
 public final class Bench {
