@@ -1,11 +1,18 @@
 package dev.keyrotator.aws;
 
 import dev.keyrotator.ports.AccountSession;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -23,6 +30,7 @@ import software.amazon.awssdk.services.securityhub.SecurityHubClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * The one place that builds AWS SDK clients. Every client shares one {@link
@@ -31,9 +39,12 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
  * are empty, from the SDK's standard sources (AWS_REGION / profile, defaulting to us-east-1;
  * AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_&lt;SERVICE&gt;, {@code endpoint_url} in the profile).
  *
- * <p>Central clients use the given credentials (DefaultCredentialsProvider in production);
- * per-account clients take the assumed role's provider. Closing the factory closes the shared HTTP
- * client and the central clients it built; per-account clients are closed by their session.
+ * <p>Central clients use the given credentials (DefaultCredentialsProvider in production). Member
+ * accounts share one IAM and one Secrets Manager client: each account sees it through a view whose
+ * requests carry the assumed role's credentials and use the account's own adaptive retry strategy
+ * ({@link AccountClients}), instead of two SDK clients built per account. S3 and SNS are built on
+ * their first call ({@link #lazyS3}, {@link #lazySns}). Closing the factory closes the shared HTTP
+ * client and every client it built.
  */
 public final class AwsClientFactory implements AutoCloseable {
 
@@ -59,6 +70,34 @@ public final class AwsClientFactory implements AutoCloseable {
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.region = resolveRegion(settings);
     this.http = UrlConnectionHttpClient.builder().build();
+  }
+
+  /** The JDK's default for {@code http.maxConnections}. */
+  static final int JDK_KEEP_ALIVE_DEFAULT = 5;
+
+  /**
+   * Keeps up to {@code concurrentCalls} idle connections per host open for reuse. The
+   * URL-connection client pools through the JDK's keep-alive cache, which keeps {@code
+   * http.maxConnections} idle connections per destination (default 5): with more calls in flight
+   * than that, every connection returned beyond the fifth is closed and the next call opens a new
+   * one (a TCP and, on AWS, a TLS handshake). Sets the property unless the operator did ({@code
+   * -Dhttp.maxConnections}); the JDK reads it once, at its first HTTP connection, so this is called
+   * before any client is built.
+   *
+   * @return the value in force
+   */
+  public static int keepAliveConnections(int concurrentCalls) {
+    String set = System.getProperty("http.maxConnections");
+    if (set == null) {
+      int n = Math.max(JDK_KEEP_ALIVE_DEFAULT, concurrentCalls);
+      System.setProperty("http.maxConnections", Integer.toString(n));
+      return n;
+    }
+    try {
+      return Integer.parseInt(set.trim());
+    } catch (NumberFormatException e) {
+      return JDK_KEEP_ALIVE_DEFAULT;
+    }
   }
 
   static Region resolveRegion(AwsSettings settings) {
@@ -134,14 +173,112 @@ public final class AwsClientFactory implements AutoCloseable {
     return track(configure(StsClient.builder(), "sts", credentials).build());
   }
 
+  /** A new SNS client, built now. */
   public SnsClient sns() {
     return track(configure(SnsClient.builder(), "sns", credentials).build());
   }
 
+  /** A new S3 client, built now. */
   public S3Client s3() {
     boolean pathStyle = customEndpoint() || env("AWS_ENDPOINT_URL_S3").isPresent();
     return track(
         configure(S3Client.builder(), "s3", credentials).forcePathStyle(pathStyle).build());
+  }
+
+  /**
+   * An SNS client built on its first call: a {@code plan} that publishes nothing builds none (an
+   * SDK client costs milliseconds of start-up and a class-loading burst). Shared; closing it closes
+   * the client built, and a later call builds another.
+   */
+  public SnsClient lazySns() {
+    return Lazy.of(SnsClient.class, "sns", this::sns);
+  }
+
+  /** An S3 client built on its first call (see {@link #lazySns}). */
+  public S3Client lazyS3() {
+    return Lazy.of(S3Client.class, "s3", this::s3);
+  }
+
+  /**
+   * The SDK clients built so far, by service ({@code iam}, {@code s3}, ...): what a command costs
+   * in client construction (tests).
+   */
+  public Map<String, Integer> clientsBuilt() {
+    synchronized (clientsBuilt) {
+      return Map.copyOf(clientsBuilt);
+    }
+  }
+
+  private final Map<String, Integer> clientsBuilt = new TreeMap<>();
+
+  /** A client interface whose every call goes to a client built on the first call. */
+  private static final class Lazy<T extends SdkAutoCloseable> implements InvocationHandler {
+    private final String service;
+    private final Supplier<T> build;
+    private T client;
+
+    private Lazy(String service, Supplier<T> build) {
+      this.service = service;
+      this.build = build;
+    }
+
+    static <T extends SdkAutoCloseable> T of(Class<T> type, String service, Supplier<T> build) {
+      return type.cast(
+          Proxy.newProxyInstance(
+              type.getClassLoader(), new Class<?>[] {type}, new Lazy<>(service, build)));
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      switch (method.getName()) {
+        case "close" -> {
+          if (method.getParameterCount() == 0) {
+            T c;
+            synchronized (this) {
+              c = client;
+              client = null;
+            }
+            if (c != null) {
+              c.close();
+            }
+            return null;
+          }
+        }
+        case "serviceName" -> {
+          if (method.getParameterCount() == 0) {
+            return service;
+          }
+        }
+        case "toString" -> {
+          if (method.getParameterCount() == 0) {
+            return "lazy " + service + " client";
+          }
+        }
+        case "hashCode" -> {
+          if (method.getParameterCount() == 0) {
+            return System.identityHashCode(proxy);
+          }
+        }
+        case "equals" -> {
+          if (method.getParameterCount() == 1) {
+            return proxy == args[0];
+          }
+        }
+        default -> {}
+      }
+      T c;
+      synchronized (this) {
+        if (client == null) {
+          client = build.get();
+        }
+        c = client;
+      }
+      try {
+        return method.invoke(c, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    }
   }
 
   /**
@@ -185,14 +322,57 @@ public final class AwsClientFactory implements AutoCloseable {
 
   // ------------------------------------------------------------------ per-account clients
 
-  /** IAM in a member account; the caller closes it (the session does). */
+  /**
+   * IAM in a member account: a view of the one shared member IAM client whose requests carry this
+   * account's credentials and use this account's own adaptive retry strategy (see {@link
+   * AccountClients}). Closing the view leaves the shared client open; the factory closes it.
+   */
   public IamClient iam(AwsCredentialsProvider accountCredentials) {
-    return iam(accountCredentials, false);
+    return AccountClients.view(
+        IamClient.class, memberIam(), accountCredentials, retryStrategy("iam"));
   }
 
-  /** Secrets Manager in a member account; the caller closes it (the session does). */
+  /** Secrets Manager in a member account: a view of the shared client, as {@link #iam}. */
   public SecretsManagerClient secretsManager(AwsCredentialsProvider accountCredentials) {
-    return secretsManager(accountCredentials, false);
+    return AccountClients.view(
+        SecretsManagerClient.class,
+        memberSecretsManager(),
+        accountCredentials,
+        retryStrategy("secretsmanager"));
+  }
+
+  private IamClient memberIam;
+  private SecretsManagerClient memberSecretsManager;
+
+  /** The one IAM client every member account's view shares, built on the first account. */
+  synchronized IamClient memberIam() {
+    if (memberIam == null) {
+      memberIam =
+          track(
+              configure(
+                      IamClient.builder(),
+                      "iam",
+                      AccountClients.NO_CREDENTIALS,
+                      new AccountClients.Routing(retryStrategy("iam"), () -> retryStrategy("iam")))
+                  .build());
+    }
+    return memberIam;
+  }
+
+  /** The one Secrets Manager client every member account's view shares. */
+  private synchronized SecretsManagerClient memberSecretsManager() {
+    if (memberSecretsManager == null) {
+      memberSecretsManager =
+          track(
+              configure(
+                      SecretsManagerClient.builder(),
+                      "secretsmanager",
+                      AccountClients.NO_CREDENTIALS,
+                      new AccountClients.Routing(
+                          retryStrategy("secretsmanager"), () -> retryStrategy("secretsmanager")))
+                  .build());
+    }
+    return memberSecretsManager;
   }
 
   private IamClient iam(AwsCredentialsProvider p, boolean central) {
@@ -207,18 +387,30 @@ public final class AwsClientFactory implements AutoCloseable {
 
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
       B builder, String service, AwsCredentialsProvider p) {
+    return configure(builder, service, p, retryStrategy(service));
+  }
+
+  private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
+      B builder,
+      String service,
+      AwsCredentialsProvider p,
+      software.amazon.awssdk.retries.api.RetryStrategy retry) {
+    synchronized (clientsBuilt) {
+      clientsBuilt.merge(service, 1, Integer::sum);
+    }
     builder
         .region(region)
         .credentialsProvider(p)
         .httpClient(http)
-        .overrideConfiguration(overrides(service));
+        .overrideConfiguration(overrides(service, retry));
     settings.endpointOverride().ifPresent(builder::endpointOverride);
     return builder;
   }
 
-  private ClientOverrideConfiguration overrides(String service) {
+  private ClientOverrideConfiguration overrides(
+      String service, software.amazon.awssdk.retries.api.RetryStrategy retry) {
     return ClientOverrideConfiguration.builder()
-        .retryStrategy(retryStrategy(service))
+        .retryStrategy(retry)
         .addExecutionInterceptor(metrics.interceptor(service))
         .addMetricPublisher(metrics.publisher(service))
         .build();

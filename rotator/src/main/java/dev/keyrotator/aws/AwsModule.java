@@ -18,12 +18,13 @@ import software.amazon.awssdk.services.sts.StsClient;
 /**
  * The AWS adapters. The caller binds {@link AwsSettings} ({@code
  * bind(AwsSettings.class).toInstance(...)}); this module provides {@link CallMetrics}, {@link
- * AwsClientFactory}, one singleton per central SDK client (Organizations, STS, SNS, S3), and binds
- * {@link AccountDirectory}, {@link RoleAssumer} (both {@link AccountScope}: the organization's
- * accounts, or the rotator's own account alone) and {@link Notifier}. Per-account IAM and Secrets
- * Manager come from {@link RoleAssumer#open}. {@link AccountScope.Mode} defaults to AUTO; set it
- * with {@code OptionalBinder.newOptionalBinder(binder(), AccountScope.Mode.class).setBinding()}.
- * Works with {@code requireExplicitBindings()}.
+ * AwsClientFactory}, one singleton per central SDK client (Organizations, STS, SNS, S3; SNS and S3
+ * built on their first call, so that a {@code plan} builds neither), and binds {@link
+ * AccountDirectory}, {@link RoleAssumer} (both {@link AccountScope}: the organization's accounts,
+ * or the rotator's own account alone) and {@link Notifier}. Per-account IAM and Secrets Manager
+ * come from {@link RoleAssumer#open}. {@link AccountScope.Mode} defaults to AUTO; set it with
+ * {@code OptionalBinder.newOptionalBinder(binder(), AccountScope.Mode.class).setBinding()}. Works
+ * with {@code requireExplicitBindings()}.
  *
  * <p>Central credentials come from the SDK's DefaultCredentialsProvider unless the module is made
  * with {@link #withCredentials} (tests, the sandbox demo).
@@ -87,12 +88,12 @@ public final class AwsModule extends AbstractModule {
   @Provides
   @Singleton
   SnsClient sns(AwsClientFactory clients) {
-    return clients.sns();
+    return clients.lazySns(); // built on its first call: `plan` builds no SNS client
   }
 
   @Provides
   @Singleton
   S3Client s3(AwsClientFactory clients) {
-    return clients.s3();
+    return clients.lazyS3(); // built on its first call: `plan` builds no S3 client
   }
 }

@@ -45,9 +45,9 @@ import software.amazon.awssdk.services.iam.model.UserDetail;
  * <p>Reading a user costs GetUser + ListUserTags + ListGroupsForUser + ListAccessKeys + one
  * GetAccessKeyLastUsed per key. In bulk, {@link #userDetails} costs one
  * GetAccountAuthorizationDetails per 1,000 users and {@link #credentialReport} one
- * GenerateCredentialReport (repeated while IAM builds it) and one GetCredentialReport per account.
- * The secret of a created key is only in the returned {@link NewAccessKey}; it is never logged or
- * put in an exception.
+ * GenerateCredentialReport and one GetCredentialReport per account, plus one GetCredentialReport
+ * per poll (about one a second) while IAM is still generating it. The secret of a created key is
+ * only in the returned {@link NewAccessKey}; it is never logged or put in an exception.
  */
 public final class IamUsers implements UserKeys, UserScan {
   private static final String SERVICE = "iam";
@@ -183,9 +183,20 @@ public final class IamUsers implements UserKeys, UserScan {
     }
   }
 
-  /** GetCredentialReport's answers that mean "not ready yet, ask again". */
-  private static final Set<String> REPORT_NOT_READY =
-      Set.of("ReportInProgress", "ReportNotPresent", "ReportExpired");
+  /** GetCredentialReport's answer while IAM is generating the report: ask again later. */
+  static final String REPORT_IN_PROGRESS = "ReportInProgress";
+
+  /** GetCredentialReport's answers that mean "there is no report to wait for: generate one". */
+  private static final Set<String> REPORT_ABSENT = Set.of("ReportNotPresent", "ReportExpired");
+
+  /** The first pause between polls of a report in progress; it doubles up to {@link #POLL_MAX}. */
+  static final Duration POLL_FIRST = Duration.ofMillis(250);
+
+  /**
+   * The longest pause between polls: a report that becomes ready is read at most this late, at
+   * about one GetCredentialReport a second per waiting account (IAM's limits are per account).
+   */
+  static final Duration POLL_MAX = Duration.ofSeconds(1);
 
   @Override
   public boolean requestCredentialReport() throws ScanUnavailableException {
@@ -204,9 +215,10 @@ public final class IamUsers implements UserKeys, UserScan {
   }
 
   /**
-   * GetCredentialReport first (after {@link #requestCredentialReport} it is usually ready); while
-   * IAM answers that the report is in progress, absent or expired, GenerateCredentialReport again
-   * after a pause (250 ms doubling to 4 s) until {@code maxWait} has passed.
+   * GetCredentialReport first (after {@link #requestCredentialReport} it is usually ready). While
+   * IAM answers ReportInProgress, GetCredentialReport again after a pause (250 ms doubling to 1 s)
+   * without asking IAM to generate anew; only an absent or expired report is generated again (once
+   * each time IAM says so). Gives up when {@code maxWait} has passed.
    */
   @Override
   public CredentialReport credentialReport(Duration maxWait) throws ScanUnavailableException {
@@ -219,7 +231,7 @@ public final class IamUsers implements UserKeys, UserScan {
 
   private CredentialReport awaitReport(Duration maxWait) {
     long deadline = System.nanoTime() + maxWait.toNanos();
-    long pauseMs = 250;
+    long pauseMs = POLL_FIRST.toMillis();
     while (true) {
       try {
         GetCredentialReportResponse r =
@@ -228,7 +240,9 @@ public final class IamUsers implements UserKeys, UserScan {
         return CredentialReportCsv.parse(
             csv, r.generatedTime() == null ? Instant.EPOCH : r.generatedTime());
       } catch (AwsCallException e) {
-        if (!REPORT_NOT_READY.contains(e.errorCode())) {
+        if (REPORT_ABSENT.contains(e.errorCode())) {
+          generateReport();
+        } else if (!REPORT_IN_PROGRESS.equals(e.errorCode())) {
           throw e;
         }
       }
@@ -253,8 +267,7 @@ public final class IamUsers implements UserKeys, UserScan {
             "interrupted while waiting for the credential report",
             e);
       }
-      pauseMs = Math.min(pauseMs * 2, 4_000);
-      generateReport();
+      pauseMs = Math.min(pauseMs * 2, POLL_MAX.toMillis());
     }
   }
 

@@ -27,16 +27,20 @@ public final class S3ReportSink implements ReportSink {
   private static final String SERVICE = "s3";
 
   private final S3Client s3;
-  private final String region;
+  private volatile String region; // read from the client on the first write: it may be lazy
 
   @Inject
   S3ReportSink(S3Client s3) {
-    this(s3, regionOf(s3));
+    this.s3 = Objects.requireNonNull(s3, "s3");
   }
 
-  private S3ReportSink(S3Client s3, String region) {
-    this.s3 = Objects.requireNonNull(s3, "s3");
-    this.region = region;
+  private String region() {
+    String r = region;
+    if (r == null) {
+      r = regionOf(s3);
+      region = r;
+    }
+    return r;
   }
 
   public static S3ReportSink create(S3Client s3) {
@@ -80,7 +84,7 @@ public final class S3ReportSink implements ReportSink {
               bucket,
               key,
               "s3://" + bucket + "/" + key,
-              consoleUrl(region, bucket, key)));
+              consoleUrl(region(), bucket, key)));
     }
     return out;
   }

@@ -10,7 +10,11 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
-/** IAM and Secrets Manager in one account, with that account's (refreshing) credentials. */
+/**
+ * IAM and Secrets Manager in one account, with that account's (refreshing) credentials: views of
+ * the factory's shared member clients ({@link AccountClients}), so opening a session builds no SDK
+ * client.
+ */
 final class StsAccountSession implements AccountSession {
   private final String accountId;
   private final AwsCredentialsProvider credentials;

@@ -46,7 +46,7 @@ public final class StsRoleAssumer implements RoleAssumer {
 
   /**
    * @param sts the central STS client (its credentials are the central execution role's)
-   * @param clients builds the per-account IAM and Secrets Manager clients
+   * @param clients the shared member IAM and Secrets Manager clients, viewed per account
    * @param roleName the member role's name
    * @param rolePath its path, {@code /} when none
    * @param externalId the ExternalId the trust policy asks for

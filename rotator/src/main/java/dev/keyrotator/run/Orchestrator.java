@@ -240,6 +240,9 @@ public final class Orchestrator {
               t.setDaemon(true);
               return t;
             });
+    Optional<ReportPrefetch> prefetch = prefetch(request, accounts, threads);
+    AccountRun.Factory factory =
+        prefetch.map(p -> this.accounts.withRoles(p)).orElse(this.accounts);
     try {
       List<Future<AccountReport>> futures = new ArrayList<>();
       Instant started = clock.instant();
@@ -250,9 +253,15 @@ public final class Orchestrator {
                 () -> {
                   MDC.put(Progress.RUN_ID, request.runId());
                   MDC.put(Progress.ACCOUNT_ID, a.id());
+                  prefetch.ifPresent(ReportPrefetch::turnBegins);
                   try {
-                    return account(request, a);
+                    AccountReport r = account(request, a, factory);
+                    if (r.status() == AccountStatus.NOT_REACHED) {
+                      prefetch.ifPresent(ReportPrefetch::stop); // the deadline has come
+                    }
+                    return r;
                   } finally {
+                    prefetch.ifPresent(p -> p.turnEnds(a.id()));
                     progress.report(
                         done.incrementAndGet()
                             + " of "
@@ -271,6 +280,54 @@ public final class Orchestrator {
       return reports;
     } finally {
       pool.shutdownNow();
+      prefetch.ifPresent(ReportPrefetch::close);
+    }
+  }
+
+  /**
+   * Accounts beyond the first {@code threads} (whose turns come at once) have their credential
+   * reports requested ahead of their turns, up to {@link #PREFETCH_WAVES} x {@code threads} ahead:
+   * only accounts the run will work, only when it reads accounts through the report, and not when
+   * the policy asks for one account at a time (then no account is touched before its turn, and none
+   * after the deadline).
+   */
+  private Optional<ReportPrefetch> prefetch(
+      RunRequest request, List<Account> accounts, int threads) {
+    if (this.accounts.scanMode() != ScanMode.CREDENTIAL_REPORT
+        || threads < 2
+        || accounts.size() <= threads) {
+      return Optional.empty();
+    }
+    List<String> queue = new ArrayList<>();
+    for (Account a : accounts) {
+      if (worked(request, a)) {
+        queue.add(a.id());
+      }
+    }
+    return Optional.of(
+        new ReportPrefetch(
+                this.accounts.roles(), request.runId(), queue, threads, PREFETCH_WAVES * threads)
+            .start());
+  }
+
+  /**
+   * How many workers' worth of accounts may have their reports requested ahead: IAM needs seconds
+   * to generate one, an account whose report is ready takes about a second, so a report requested a
+   * few waves ahead is ready when its turn comes.
+   */
+  static final int PREFETCH_WAVES = 4;
+
+  /** Whether the run works {@code a} (not left out, its policy resolvable). */
+  private boolean worked(RunRequest request, Account a) {
+    if (AccountSelection.exclusionReason(a, policy.organization()).isPresent()
+        || (!request.accounts().isEmpty() && !request.accounts().contains(a.id()))) {
+      return false;
+    }
+    try {
+      PolicyResolver.resolve(policy, new AccountContext(a.id(), a.ouPath(), a.tags()));
+      return true;
+    } catch (PolicyFileException e) {
+      return false;
     }
   }
 
@@ -286,7 +343,7 @@ public final class Orchestrator {
   }
 
   /** One account: left out, its policy unresolvable, not reached, or run. */
-  private AccountReport account(RunRequest request, Account a) {
+  private AccountReport account(RunRequest request, Account a, AccountRun.Factory factory) {
     Optional<String> excluded = AccountSelection.exclusionReason(a, policy.organization());
     if (excluded.isEmpty()
         && !request.accounts().isEmpty()
@@ -303,7 +360,7 @@ public final class Orchestrator {
     } catch (PolicyFileException e) {
       return failed(a, e.problems().get(0).message());
     }
-    return accounts.create(request, a, effective).run();
+    return factory.create(request, a, effective).run();
   }
 
   private AccountReport failed(Account a, String reason) {

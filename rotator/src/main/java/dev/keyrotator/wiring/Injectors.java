@@ -41,6 +41,7 @@ public final class Injectors {
     AwsSettings settings =
         region.map(settings(policy, endpoint)::withRegion).orElse(settings(policy, endpoint));
     PlaceholderAccounts.refuseAgainstAws(policy, !AwsClientFactory.customEndpoint(settings));
+    AwsClientFactory.keepAliveConnections(concurrentCalls(policy));
     return Guice.createInjector(
         Stage.PRODUCTION,
         new AbstractModule() {
@@ -64,6 +65,15 @@ public final class Injectors {
   /** Closes the SDK clients the injector built (their HTTP connections and credential refresh). */
   public static void close(Injector injector) {
     injector.getInstance(AwsClientFactory.class).close();
+  }
+
+  /**
+   * The most AWS calls a run has in flight at once: every account worker's user workers, plus the
+   * credential-report prefetch (4) and the central calls (organizations, leases, SNS, S3: 4).
+   */
+  static int concurrentCalls(PolicyFile policy) {
+    var org = policy.organization();
+    return org.maxConcurrentAccounts() * Math.max(1, org.maxConcurrentUsers()) + 8;
   }
 
   static AccountScope.Mode scope(PolicyFile.OrganizationMode mode) {

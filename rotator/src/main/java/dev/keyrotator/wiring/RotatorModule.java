@@ -53,6 +53,7 @@ public final class RotatorModule extends AbstractModule {
       RoleAssumer roles,
       Notifier notifier,
       AwsClientFactory clients,
+      software.amazon.awssdk.services.s3.S3Client s3,
       Clock clock,
       Planner planner,
       CallMetrics metrics,
@@ -74,7 +75,7 @@ public final class RotatorModule extends AbstractModule {
             .map(
                 bucket ->
                     new S3LeaseStore(
-                        clients.s3(),
+                        s3, // the shared S3 client, built on the first lease taken
                         bucket,
                         policy.leases().prefix(),
                         policy.organization().centralAccountId()));

@@ -52,9 +52,15 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  * <pre>
  * Bench [--accounts N] [--users U] [--latency-ms L] [--concurrency C] [--seed-accounts S]
  *       [--action-share P] [--skip-seed] [--scan credential-report|per-user]
+ *       [--seed-concurrency SC] [--report-ms R] [--gaad-page-ms G]
  * </pre>
  *
- * {@code --seed-accounts S} runs (a) on the first S accounts only and extrapolates linearly to N
+ * {@code --seed-concurrency SC} also runs (c) the seed's per-account sequence SC accounts at once
+ * (default: the rotator's concurrency) and prints b/c; {@code --report-ms} / {@code --gaad-page-ms}
+ * turn on the bulk-latency model (a credential report ready R ms after it is asked for, G ms more
+ * per GetAccountAuthorizationDetails page). TCP connections are counted by the sandbox.
+ *
+ * <p>{@code --seed-accounts S} runs (a) on the first S accounts only and extrapolates linearly to N
  * (it is strictly sequential, so time and calls scale with the number of accounts).
  */
 public final class Bench {
@@ -73,10 +79,24 @@ public final class Bench {
       ScanMode scan,
       int days,
       int usersInParallel,
-      boolean actionPath) {}
+      boolean actionPath,
+      int seedConcurrency,
+      long reportMs,
+      long gaadPageMs) {
+
+    /** True when the bulk-latency model is on. */
+    boolean bulkLatency() {
+      return reportMs > 0 || gaadPageMs > 0;
+    }
+  }
 
   record Result(
-      String name, Duration wall, Map<String, Long> calls, long peakHeap, long retainedHeap) {
+      String name,
+      Duration wall,
+      Map<String, Long> calls,
+      long peakHeap,
+      long retainedHeap,
+      int connections) {
     long total() {
       return calls.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -95,20 +115,26 @@ public final class Bench {
     System.out.printf(
         "bench: %d accounts x %d users, %d ms latency per call, rotator "
             + "maxConcurrentAccounts %d, maxConcurrentUsers %d, %s scan, ~%.0f%% of users needing"
-            + " action%n",
+            + " action%s%n",
         o.accounts(),
         o.users(),
         o.latencyMs(),
         o.concurrency(),
         o.usersInParallel(),
         o.scan().label(),
-        o.actionShare() * 100);
+        o.actionShare() * 100,
+        o.bulkLatency()
+            ? String.format(
+                "; bulk-latency model: credential report ready %d ms after"
+                    + " GenerateCredentialReport, +%d ms per GetAccountAuthorizationDetails page",
+                o.reportMs(), o.gaadPageMs())
+            : "; no bulk-latency model");
     long t0 = System.nanoTime();
     Fixture fixture = fixture(o.accounts(), o.users(), o.actionShare(), 7);
     // The sandbox clock runs in real time: the SDK refreshes assumed-role credentials by the
     // real clock, so a clock set in the past would make it assume the role again on every call.
-    try (Sandbox sb = Sandbox.start(fixture, SandboxOptions.defaults().withQuiet(true))) {
-      sb.faults().add(FaultRule.on("*", "*").latencyMs(o.latencyMs()));
+    try (Sandbox sb = Sandbox.start(fixture, sandboxOptions(o))) {
+      latency(sb, o);
       System.out.printf(
           "seeded in %.1f s; sandbox at %s%n", (System.nanoTime() - t0) / 1e9, sb.endpoint());
 
@@ -126,10 +152,19 @@ public final class Bench {
       RunReport report = holder[0];
 
       Result a = null;
+      Result c = null;
       int seedAccounts = Math.min(o.seedAccounts(), o.accounts());
       if (!o.skipSeed()) {
         sb.calls().clear();
         a = measure("a) seed strategy", sb, () -> seedStrategy(sb, seedAccounts));
+        if (o.seedConcurrency() > 1) {
+          sb.calls().clear();
+          c =
+              measure(
+                  "c) seed strategy, " + o.seedConcurrency() + " accounts at once",
+                  sb,
+                  () -> seedStrategy(sb, o.accounts(), o.seedConcurrency()));
+        }
       }
 
       Stats s = Stats.of(report);
@@ -167,7 +202,27 @@ public final class Bench {
               Math.round(a.total() * scale));
         }
       }
+      if (c != null) {
+        print(
+            c,
+            s.users,
+            seedNoActionCalls(c, report, o.accounts()),
+            s.noActionUsers(report, o.accounts()));
+      }
       print(b, s.users, b.total() - s.actionUserCalls, s.users - s.actionUsers);
+      if (c != null) {
+        System.out.println();
+        System.out.printf(
+            "ratio b/c (against the seed at %d accounts at once): wall %.4f (%.2fx faster), calls"
+                + " %.4f (%.1fx fewer), connections %d against %d%n",
+            o.seedConcurrency(),
+            (double) b.wall().toNanos() / c.wall().toNanos(),
+            (double) c.wall().toNanos() / b.wall().toNanos(),
+            (double) b.total() / c.total(),
+            (double) c.total() / b.total(),
+            b.connections(),
+            c.connections());
+      }
       if (a != null) {
         double aWall = a.wall().toNanos() * scale;
         double aCalls = a.total() * scale;
@@ -238,6 +293,15 @@ public final class Bench {
   // ------------------------------------------------------------------ (a) the seed's strategy
 
   static void seedStrategy(Sandbox sb, int accounts) {
+    seedStrategy(sb, accounts, 1);
+  }
+
+  /**
+   * The seed's exact per-account sequence (AssumeRole, its own IAM client, ListUsers,
+   * ListAccessKeys per user, GetAccessKeyLastUsed per key), {@code concurrency} accounts at a time:
+   * what parallelism alone buys the seed.
+   */
+  static void seedStrategy(Sandbox sb, int accounts, int concurrency) {
     SandboxCredentials c = sb.credentialsFor(CENTRAL);
     StaticCredentialsProvider central =
         StaticCredentialsProvider.create(
@@ -262,32 +326,72 @@ public final class Bench {
             .credentialsProvider(central)
             .httpClient(UrlConnectionHttpClient.create())
             .build()) {
-      for (String id : ids.subList(0, accounts)) {
-        Credentials k =
-            sts.assumeRole(
-                    r ->
-                        r.roleArn("arn:aws:iam::" + id + ":role/" + ROLE)
-                            .roleSessionName("seed")
-                            .externalId(EXTERNAL_ID))
-                .credentials();
-        try (IamClient iam =
-            IamClient.builder()
-                .endpointOverride(sb.endpoint())
-                .region(Region.AWS_GLOBAL)
-                .credentialsProvider(
-                    StaticCredentialsProvider.create(
-                        AwsSessionCredentials.create(
-                            k.accessKeyId(), k.secretAccessKey(), k.sessionToken())))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build()) {
-          for (User u : iam.listUsersPaginator(r -> {}).users()) {
-            for (AccessKeyMetadata m :
-                iam.listAccessKeys(r -> r.userName(u.userName())).accessKeyMetadata()) {
-              iam.getAccessKeyLastUsed(r -> r.accessKeyId(m.accessKeyId()));
-            }
-          }
+      List<String> todo = ids.subList(0, accounts);
+      if (concurrency <= 1) {
+        for (String id : todo) {
+          seedAccount(sb, sts, id);
+        }
+        return;
+      }
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(concurrency);
+      try {
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+        for (String id : todo) {
+          futures.add(pool.submit(() -> seedAccount(sb, sts, id)));
+        }
+        for (var f : futures) {
+          f.get();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  private static void seedAccount(Sandbox sb, StsClient sts, String id) {
+    Credentials k =
+        sts.assumeRole(
+                r ->
+                    r.roleArn("arn:aws:iam::" + id + ":role/" + ROLE)
+                        .roleSessionName("seed")
+                        .externalId(EXTERNAL_ID))
+            .credentials();
+    try (IamClient iam =
+        IamClient.builder()
+            .endpointOverride(sb.endpoint())
+            .region(Region.AWS_GLOBAL)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsSessionCredentials.create(
+                        k.accessKeyId(), k.secretAccessKey(), k.sessionToken())))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build()) {
+      for (User u : iam.listUsersPaginator(r -> {}).users()) {
+        for (AccessKeyMetadata m :
+            iam.listAccessKeys(r -> r.userName(u.userName())).accessKeyMetadata()) {
+          iam.getAccessKeyLastUsed(r -> r.accessKeyId(m.accessKeyId()));
         }
       }
+    }
+  }
+
+  /** The sandbox the benchmark runs: quiet, with the bulk-latency model's report time. */
+  static SandboxOptions sandboxOptions(Options o) {
+    return SandboxOptions.defaults().withQuiet(true).withCredentialReportMs(o.reportMs());
+  }
+
+  /** The latency on every call, and the bulk-latency model's on each authorization-details page. */
+  static void latency(Sandbox sb, Options o) {
+    sb.faults().add(FaultRule.on("*", "*").latencyMs(o.latencyMs()));
+    if (o.gaadPageMs() > 0) {
+      sb.faults()
+          .add(FaultRule.on("iam", "GetAccountAuthorizationDetails").latencyMs(o.gaadPageMs()));
     }
   }
 
@@ -522,18 +626,25 @@ public final class Bench {
     long retained = mem.getHeapMemoryUsage().getUsed() - base;
     System.out.printf("%s: done in %s%n", name, fmt(wall));
     return new Result(
-        name, wall, new TreeMap<>(sb.calls().countsByOperation()), peak.get(), retained);
+        name,
+        wall,
+        new TreeMap<>(sb.calls().countsByOperation()),
+        peak.get(),
+        retained,
+        sb.calls().connections());
   }
 
   static void print(Result r, long users, long noActionCalls, long noActionUsers) {
     System.out.printf(
         "%s%n   wall %s; %d AWS calls; %.3f calls per user; %.3f calls per user "
-            + "needing no action; peak heap %d MB (in-process sandbox included), retained %d MB%n",
+            + "needing no action; %d TCP connections opened; peak heap %d MB (in-process sandbox"
+            + " included), retained %d MB%n",
         r.name(),
         fmt(r.wall()),
         r.total(),
         (double) r.total() / users,
         (double) noActionCalls / Math.max(1, noActionUsers),
+        r.connections(),
         r.peakHeap() >> 20,
         Math.max(0, r.retainedHeap()) >> 20);
     System.out.printf("   calls: %s%n", r.calls());
@@ -618,6 +729,9 @@ public final class Bench {
     int days = 0;
     int usersInParallel = PolicyFile.OrganizationSettings.DEFAULT_MAX_CONCURRENT_USERS;
     boolean actionPath = false;
+    Integer seedConcurrency = null;
+    long reportMs = 0;
+    long gaadPageMs = 0;
     for (int i = 0; i < args.length; i++) {
       String v = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -655,6 +769,18 @@ public final class Bench {
           i++;
         }
         case "--action-path" -> actionPath = true;
+        case "--seed-concurrency" -> {
+          seedConcurrency = Integer.parseInt(v);
+          i++;
+        }
+        case "--report-ms" -> {
+          reportMs = Long.parseLong(v);
+          i++;
+        }
+        case "--gaad-page-ms" -> {
+          gaadPageMs = Long.parseLong(v);
+          i++;
+        }
         case "--scan" -> {
           scan = v.equals("per-user") ? ScanMode.PER_USER : ScanMode.CREDENTIAL_REPORT;
           i++;
@@ -673,6 +799,9 @@ public final class Bench {
         scan,
         days,
         usersInParallel,
-        actionPath);
+        actionPath,
+        seedConcurrency == null ? concurrency : seedConcurrency,
+        reportMs,
+        gaadPageMs);
   }
 }

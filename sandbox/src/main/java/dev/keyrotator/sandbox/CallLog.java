@@ -1,6 +1,7 @@
 package dev.keyrotator.sandbox;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +31,12 @@ public final class CallLog {
 
   private final List<CallRecord> records = new ArrayList<>();
 
+  /**
+   * The client ends (address:port) requests came from since the last {@link #clear}: one per TCP
+   * connection the clients opened, each a TLS handshake against AWS.
+   */
+  private final Set<String> connections = new HashSet<>();
+
   static boolean isMutating(String op) {
     return op != null && MUTATING.contains(op);
   }
@@ -44,6 +51,19 @@ public final class CallLog {
 
   public synchronized void clear() {
     records.clear();
+    connections.clear();
+  }
+
+  synchronized void connectionFrom(String clientEnd) {
+    connections.add(clientEnd);
+  }
+
+  /**
+   * The TCP connections requests arrived on since the last {@link #clear} (admin requests
+   * included), counted by their distinct client address and port.
+   */
+  public synchronized int connections() {
+    return connections.size();
   }
 
   public synchronized List<CallRecord> matching(Predicate<CallRecord> p) {

@@ -107,6 +107,7 @@ final class Gateway {
   void handle(HttpExchange ex) throws IOException {
     try (ex) {
       byte[] body = ex.getRequestBody().readAllBytes();
+      if (ex.getRemoteAddress() != null) calls.connectionFrom(ex.getRemoteAddress().toString());
       String path = ex.getRequestURI().getRawPath();
       Resp resp;
       if (path.startsWith("/_sandbox/") || path.equals("/_sandbox")) {

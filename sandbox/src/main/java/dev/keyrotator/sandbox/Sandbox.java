@@ -51,7 +51,7 @@ public final class Sandbox implements AutoCloseable {
     this.fixture = fixture.validate();
     this.options = options;
     this.clock = new SandboxClock(startInstant());
-    this.state = Seeder.seed(fixture, clock, options.seed());
+    this.state = seeded();
     // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's
     // delayed ACK and every call costs ~40 ms. Read once, when the server classes load.
     System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -70,6 +70,12 @@ public final class Sandbox implements AutoCloseable {
         new Gateway(options, clock, faults.injector(), calls, () -> state, new Controls());
     server.createContext("/", gateway::handle);
     server.start();
+  }
+
+  private State seeded() {
+    State s = Seeder.seed(fixture, clock, options.seed());
+    s.credentialReportMs = options.credentialReportMs();
+    return s;
   }
 
   private Instant startInstant() {
@@ -402,7 +408,7 @@ public final class Sandbox implements AutoCloseable {
     faults.clear();
     calls.clear();
     clock.set(startInstant() != null ? startInstant() : Instant.now());
-    state = Seeder.seed(fixture, clock, options.seed());
+    state = seeded();
   }
 
   /** The whole state as JSON (what {@code GET /_sandbox/state} returns). */
@@ -476,6 +482,11 @@ public final class Sandbox implements AutoCloseable {
     @Override
     public List<CallRecord> calls() {
       return calls.all();
+    }
+
+    @Override
+    public int connections() {
+      return calls.connections();
     }
 
     @Override

@@ -59,6 +59,9 @@ public final class AdminApi {
 
     Map<String, Long> callCounts();
 
+    /** Client TCP connections seen since the call log was last cleared. */
+    int connections();
+
     void clearCalls();
 
     List<FaultRule> faultRules();
@@ -173,6 +176,7 @@ public final class AdminApi {
           ObjectNode counts = n.putObject("counts");
           sb.callCounts().forEach(counts::put);
           n.put("total", calls.size());
+          n.put("connections", sb.connections());
           n.put("mutating", calls.stream().filter(CallRecord::mutating).count());
           return json(200, n);
         }

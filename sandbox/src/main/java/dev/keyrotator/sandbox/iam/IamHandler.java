@@ -432,7 +432,12 @@ public final class IamHandler implements ServiceHandler {
         || Duration.between(a.reportTime, now).compareTo(Duration.ofHours(4)) > 0) {
       a.reportTime = now.truncatedTo(ChronoUnit.SECONDS);
       a.report = report(a, now).getBytes(StandardCharsets.UTF_8);
+      // null: ready at once (the default; a clock a test moves back cannot strand a report)
+      a.reportReadyAt =
+          c.state.credentialReportMs > 0 ? now.plusMillis(c.state.credentialReportMs) : null;
       state = "STARTED";
+    } else if (a.reportReadyAt != null && now.isBefore(a.reportReadyAt)) {
+      state = "INPROGRESS";
     } else {
       state = "COMPLETE";
     }
@@ -455,6 +460,10 @@ public final class IamHandler implements ServiceHandler {
           410,
           "ReportNotPresent",
           "Credential report not present. Generate a credential report first.");
+    }
+    if (a.reportReadyAt != null && c.state.now().isBefore(a.reportReadyAt)) {
+      throw new AwsException(
+          404, "ReportInProgress", "Credential report generation is in progress. Try again later.");
     }
     if (Duration.between(a.reportTime, c.state.now()).compareTo(Duration.ofHours(4)) > 0) {
       throw new AwsException(

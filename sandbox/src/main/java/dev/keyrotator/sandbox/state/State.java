@@ -45,6 +45,9 @@ public final class State {
   public final Map<String, Topic> topics = new LinkedHashMap<>(); // ARN -> topic
   public final List<Message> messages = new ArrayList<>();
 
+  /** How long a credential report takes to generate (SandboxOptions#withCredentialReportMs). */
+  public long credentialReportMs;
+
   /** Security Hub findings by account, region, product ARN and id, as last imported (ASFF). */
   public final Map<String, com.fasterxml.jackson.databind.node.ObjectNode> findings =
       new LinkedHashMap<>();
@@ -127,6 +130,7 @@ public final class State {
         new HashMap<>(); // region -> name -> secret
     public Instant reportTime;
     public byte[] report;
+    public Instant reportReadyAt; // the report being generated is ready from then on
     public final Map<String, Role> roles = new LinkedHashMap<>(); // name -> role
 
     public TreeMap<String, Secret> secrets(String region) {
