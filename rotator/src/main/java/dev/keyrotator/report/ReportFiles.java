@@ -1,11 +1,15 @@
 package dev.keyrotator.report;
 
 import dev.keyrotator.ports.ReportFile;
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The three files of a run report: report.json, report.csv, report.html. */
@@ -32,17 +36,34 @@ public final class ReportFiles {
   public static List<ReportFile> render(RunReport r, ReportSummary s, PreviousReport previous) {
     return List.of(
         new ReportFile(
-            JSON,
-            "application/json; charset=utf-8",
-            JsonReport.render(r, s).getBytes(StandardCharsets.UTF_8)),
+            JSON, "application/json; charset=utf-8", bytes(w -> JsonReport.write(r, s, w))),
         new ReportFile(
-            CSV,
-            "text/csv; charset=utf-8; header=present",
-            CsvReport.render(r).getBytes(StandardCharsets.UTF_8)),
+            CSV, "text/csv; charset=utf-8; header=present", bytes(w -> CsvReport.write(r, w))),
         new ReportFile(
-            HTML,
-            "text/html; charset=utf-8",
-            HtmlReport.render(r, s, previous).getBytes(StandardCharsets.UTF_8)));
+            HTML, "text/html; charset=utf-8", bytes(w -> HtmlReport.write(r, s, previous, w))));
+  }
+
+  /** A writer of one file's text. */
+  @FunctionalInterface
+  private interface Text {
+    void writeTo(Writer out) throws IOException;
+  }
+
+  /** The UTF-8 bytes {@code text} writes, encoded as it goes (no whole String on the way). */
+  private static byte[] bytes(Text text) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
+    try (Writer w = new BufferedWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8))) {
+      text.writeTo(w);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot render report", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void file(Path p, Text text) throws IOException {
+    try (Writer w = Files.newBufferedWriter(p, StandardCharsets.UTF_8)) {
+      text.writeTo(w);
+    }
   }
 
   /**
@@ -81,12 +102,10 @@ public final class ReportFiles {
   public static List<Path> writeTo(Path dir, RunReport r, ReportSummary s, PreviousReport previous)
       throws IOException {
     Files.createDirectories(dir);
-    List<Path> out = new ArrayList<>();
-    for (ReportFile f : render(r, s, previous)) {
-      Path p = dir.resolve(f.name());
-      Files.write(p, f.content());
-      out.add(p);
-    }
+    List<Path> out = List.of(dir.resolve(JSON), dir.resolve(CSV), dir.resolve(HTML));
+    file(out.get(0), w -> JsonReport.write(r, s, w));
+    file(out.get(1), w -> CsvReport.write(r, w));
+    file(out.get(2), w -> HtmlReport.write(r, s, previous, w));
     return out;
   }
 }
