@@ -415,7 +415,8 @@ public final class FanOutBench {
         String bucket, Optional<String> owner, String folder, List<ReportFile> files) {
       List<ReportLocation> out = new ArrayList<>();
       for (ReportFile f : files) {
-        written.put(f.name(), (long) f.content().length);
+        written.put(
+            f.name(), f.file().map(p -> p.toFile().length()).orElse((long) f.content().length));
         String uri = "file://" + dir.resolve("out").resolve(f.name());
         out.add(new ReportLocation(f.name(), bucket, folder + f.name(), uri, ""));
       }
