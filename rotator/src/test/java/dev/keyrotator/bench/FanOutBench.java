@@ -436,6 +436,7 @@ public final class FanOutBench {
     static Phase start() {
       System.gc();
       HEAP.forEach(MemoryPoolMXBean::resetPeakUsage);
+      LIVE_PEAK.set(0);
       return new Phase(System.nanoTime(), used());
     }
 
@@ -450,20 +451,57 @@ public final class FanOutBench {
         calls = "; " + sb.calls().size() + " AWS calls " + byService;
       }
       System.out.printf(
-          "%s: %.1f s%s; peak heap %d MB (at its start %d MB)%n",
-          name, s, calls, peak >> 20, baseBytes >> 20);
+          "%s: %.1f s%s; peak heap %d MB (pools' peaks), live after GC at most %d MB (at its"
+              + " start %d MB)%n",
+          name, s, calls, peak >> 20, LIVE_PEAK.get() >> 20, baseBytes >> 20);
     }
 
     /** The whole run's peak: every phase's (the peaks were reset per phase; the max is kept). */
     void endWhole() {
       System.out.printf(
-          "whole fan-out: %.1f s; peak heap of the whole run %d MB (max of the phases' peaks"
-              + " and the sandbox)%n",
-          (System.nanoTime() - startNanos) / 1e9, WHOLE_PEAK.get() >> 20);
+          "whole fan-out: %.1f s; peak heap of the whole run %d MB (max of the phases' peaks,"
+              + " the sandbox included), live after GC at most %d MB%n",
+          (System.nanoTime() - startNanos) / 1e9,
+          WHOLE_PEAK.get() >> 20,
+          WHOLE_LIVE_PEAK.get() >> 20);
     }
   }
 
   static final AtomicLong WHOLE_PEAK = new AtomicLong();
+
+  /** The most heap in use right after a collection since the phase started: the live set's peak. */
+  static final AtomicLong LIVE_PEAK = new AtomicLong();
+
+  static final AtomicLong WHOLE_LIVE_PEAK = new AtomicLong();
+
+  static {
+    java.util.Set<String> heapPools =
+        HEAP.stream().map(MemoryPoolMXBean::getName).collect(java.util.stream.Collectors.toSet());
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      ((javax.management.NotificationEmitter) gc)
+          .addNotificationListener(
+              (n, h) -> {
+                if (!n.getType()
+                    .equals(
+                        com.sun.management.GarbageCollectionNotificationInfo
+                            .GARBAGE_COLLECTION_NOTIFICATION)) {
+                  return;
+                }
+                var info =
+                    com.sun.management.GarbageCollectionNotificationInfo.from(
+                        (javax.management.openmbean.CompositeData) n.getUserData());
+                long after =
+                    info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
+                        .filter(e -> heapPools.contains(e.getKey()))
+                        .mapToLong(e -> e.getValue().getUsed())
+                        .sum();
+                LIVE_PEAK.accumulateAndGet(after, Math::max);
+                WHOLE_LIVE_PEAK.accumulateAndGet(after, Math::max);
+              },
+              null,
+              null);
+    }
+  }
 
   static long used() {
     long u = HEAP.stream().mapToLong(p -> p.getUsage().getUsed()).sum();
