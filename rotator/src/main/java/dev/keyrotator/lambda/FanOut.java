@@ -42,8 +42,8 @@ final class FanOut {
    * for IAM to build a credential report) one account takes ~14 s, so 200 accounts at the default
    * 32 at once are ~7 rounds, ~100 s; even a batch holding one 5,000-user account (~70 s at 20 ms
    * per call, ~6 min at 100 ms) ends well inside the 15 minutes less the 90 s reserve. 10,000
-   * accounts (AWS's largest organization) make 50 batches, whose ids and digests (159,151 bytes,
-   * measured by {@code scripts/bench fan-out}: 15 bytes per account and 137 per batch) stay under
+   * accounts (AWS's largest organization) make 50 batches, whose ids and digests (156,187 bytes,
+   * measured by {@code scripts/bench fan-out}: 15 bytes per account and ~124 per batch) stay under
    * Step Functions' 256 KB state payload; names, OU paths and tags (~100-400 bytes an account)
    * would not, which is why they go to the batch files.
    */
