@@ -82,6 +82,16 @@ public final class AccountScope implements AccountDirectory, RoleAssumer {
     }
   }
 
+  @Override
+  public synchronized void listedBefore(List<Account> accounts) {
+    if (mode != Mode.SINGLE_ACCOUNT
+        && standalone.isEmpty()
+        && !accounts.isEmpty()
+        && accounts.stream().noneMatch(Account::standalone)) {
+      decided(Optional.empty());
+    }
+  }
+
   /**
    * The standalone account when the run is single-account, else empty; in {@link Mode#AUTO} before
    * any account was listed, asks Organizations once (ListRoots).

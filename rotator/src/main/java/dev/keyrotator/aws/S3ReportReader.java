@@ -1,6 +1,7 @@
 package dev.keyrotator.aws;
 
 import dev.keyrotator.ports.ReportReader;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -68,5 +69,18 @@ public final class S3ReportReader implements ReportReader {
                     },
                     ResponseTransformer.toBytes())
                 .asByteArray());
+  }
+
+  @Override
+  public InputStream open(String bucket, Optional<String> expectedOwner, String key) {
+    return AwsErrors.call(
+        SERVICE,
+        "GetObject",
+        () ->
+            s3.getObject(
+                r -> {
+                  r.bucket(bucket).key(key);
+                  expectedOwner.ifPresent(r::expectedBucketOwner);
+                }));
   }
 }

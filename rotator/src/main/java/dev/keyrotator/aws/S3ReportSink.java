@@ -77,7 +77,9 @@ public final class S3ReportSink implements ReportSink {
                         .ifNoneMatch("*");
                     expectedOwner.ifPresent(r::expectedBucketOwner);
                   },
-                  RequestBody.fromBytes(f.content())));
+                  f.file()
+                      .map(RequestBody::fromFile)
+                      .orElseGet(() -> RequestBody.fromBytes(f.content()))));
       out.add(
           new ReportLocation(
               f.name(),

@@ -13,11 +13,14 @@ import java.util.Map;
  * one step of {@link RotationService}.
  *
  * <ol>
- *   <li>{@code list}: {@code {"runId": ..., "batches": [{"runId": ..., "accounts": [...]}, ...]}},
- *       the included accounts in batches of {@value #DEFAULT_BATCH_SIZE} (env {@value
- *       #BATCH_SIZE_ENV});
- *   <li>{@code rotate} (one invocation per batch, a Distributed Map): the batch's summary and
- *       {@code part}, where its part of the report went;
+ *   <li>{@code list}: {@code {"runId": ..., "batches": [{"runId": ..., "accounts": [...],
+ *       "accountsSha256": ...}, ...]}}, the included accounts in batches of {@value
+ *       #DEFAULT_BATCH_SIZE} (env {@value #BATCH_SIZE_ENV}); each batch's accounts with their
+ *       names, OU paths and tags go to a file beside the report parts, whose digest the batch
+ *       carries;
+ *   <li>{@code rotate} (one invocation per batch, a Distributed Map): reads its accounts from that
+ *       file (no Organizations call), checks its digest; answers the batch's summary and {@code
+ *       part}, where its part of the report went;
  *   <li>{@code merge}: the merged run's summary, with {@code parts}, and {@code mergeProblems} and
  *       {@code missingParts} when some did not add up.
  * </ol>
@@ -31,13 +34,18 @@ final class FanOut {
 
   static final String BATCH_SIZE_ENV = "KEY_ROTATOR_BATCH_SIZE";
 
+  /** A batch's field: the SHA-256 of the file holding its accounts' names, OU paths and tags. */
+  static final String ACCOUNTS_SHA256 = "accountsSha256";
+
   /**
    * Accounts per rotate invocation. README "Performance": on real AWS (~100 ms per IAM call, ~10 s
    * for IAM to build a credential report) one account takes ~14 s, so 200 accounts at the default
    * 32 at once are ~7 rounds, ~100 s; even a batch holding one 5,000-user account (~70 s at 20 ms
    * per call, ~6 min at 100 ms) ends well inside the 15 minutes less the 90 s reserve. 10,000
-   * accounts (AWS's largest organization) make 50 batches, whose ids (~160 KB) stay under Step
-   * Functions' 256 KB state payload.
+   * accounts (AWS's largest organization) make 50 batches, whose ids and digests (156,187 bytes,
+   * measured by {@code scripts/bench fan-out}: 15 bytes per account and ~124 per batch) stay under
+   * Step Functions' 256 KB state payload; names, OU paths and tags (~100-400 bytes an account)
+   * would not, which is why they go to the batch files.
    */
   static final int DEFAULT_BATCH_SIZE = 200;
 
@@ -63,10 +71,11 @@ final class FanOut {
     List<Map<String, Object>> batches =
         b.batches().stream()
             .map(
-                ids -> {
+                batch -> {
                   Map<String, Object> m = new LinkedHashMap<>();
                   m.put("runId", b.runId());
-                  m.put("accounts", ids);
+                  m.put("accounts", batch.accounts());
+                  m.put(ACCOUNTS_SHA256, batch.accountsSha256());
                   return m;
                 })
             .toList();
@@ -80,7 +89,11 @@ final class FanOut {
       RotationService service, InvocationRequest invocation, Deadline deadline) {
     RotationService.BatchResult r =
         service.rotate(
-            invocation.runId().orElseThrow(), invocation.accounts(), invocation.mode(), deadline);
+            invocation.runId().orElseThrow(),
+            invocation.accounts(),
+            invocation.accountsSha256(),
+            invocation.mode(),
+            deadline);
     Map<String, Object> out = RotationHandler.summary(r.run());
     out.put("part", r.part());
     return out;

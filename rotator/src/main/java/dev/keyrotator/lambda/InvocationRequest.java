@@ -19,6 +19,8 @@ import java.util.Optional;
  *
  * @param action empty for a whole run; else {@code list}, {@code rotate} or {@code merge}
  * @param runId the fanned-out run's id (rotate, merge; optional for list)
+ * @param accountsSha256 for rotate: the digest of the batch's account file (see {@link FanOut});
+ *     empty: the organization is walked for the accounts' OU paths and tags
  * @param batches for merge: the account batches the list step handed out (empty: not told)
  * @param deliver deliver the report of a forced dry run too ({@code "deliver": true})
  */
@@ -28,6 +30,7 @@ record InvocationRequest(
     boolean scheduled,
     Optional<String> action,
     Optional<String> runId,
+    Optional<String> accountsSha256,
     List<List<String>> batches,
     boolean deliver) {
 
@@ -42,7 +45,15 @@ record InvocationRequest(
   }
 
   InvocationRequest(Optional<Mode> mode, List<String> accounts, boolean scheduled) {
-    this(mode, accounts, scheduled, Optional.empty(), Optional.empty(), List.of(), false);
+    this(
+        mode,
+        accounts,
+        scheduled,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        false);
   }
 
   static InvocationRequest from(Map<String, Object> event) {
@@ -77,6 +88,11 @@ record InvocationRequest(
     if (action.filter(FanOut.ROTATE::equals).isPresent() && accounts.isEmpty()) {
       throw new IllegalArgumentException("action rotate needs a non-empty list of accounts");
     }
+    Optional<String> sha =
+        Optional.ofNullable(event.get(FanOut.ACCOUNTS_SHA256)).map(String::valueOf);
+    if (sha.isPresent() && !sha.get().matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException(FanOut.ACCOUNTS_SHA256 + " must be 64 hex digits");
+    }
     List<List<String>> batches = new ArrayList<>();
     Object b = event.get("batches");
     if (b instanceof Collection<?> c) {
@@ -92,7 +108,7 @@ record InvocationRequest(
       throw new IllegalArgumentException("deliver must be true or false, got " + d);
     }
     return new InvocationRequest(
-        mode, accounts, scheduled, action, runId, batches, Boolean.TRUE.equals(d));
+        mode, accounts, scheduled, action, runId, sha, batches, Boolean.TRUE.equals(d));
   }
 
   private static List<String> ids(Object a, String field) {

@@ -15,4 +15,10 @@ public interface AccountDirectory {
   default List<Account> activeAccounts(boolean withTags) {
     return activeAccounts();
   }
+
+  /**
+   * Told that an earlier step of the run listed {@code accounts} (a fan-out batch): what they say
+   * about the organization (that there is one: none is standalone) need not be asked again.
+   */
+  default void listedBefore(List<Account> accounts) {}
 }

@@ -1,5 +1,7 @@
 package dev.keyrotator.ports;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,4 +24,14 @@ public interface ReportReader {
    * @throws AwsCallException when it cannot be read
    */
   byte[] read(String bucket, Optional<String> expectedOwner, String key);
+
+  /**
+   * One object's content as a stream, for an object too large to hold (a previous run's report of
+   * hundreds of megabytes); by default {@link #read} whole. Close it.
+   *
+   * @throws AwsCallException when it cannot be opened
+   */
+  default InputStream open(String bucket, Optional<String> expectedOwner, String key) {
+    return new ByteArrayInputStream(read(bucket, expectedOwner, key));
+  }
 }

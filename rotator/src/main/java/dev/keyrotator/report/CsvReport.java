@@ -2,6 +2,10 @@ package dev.keyrotator.report;
 
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Mode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -70,7 +74,17 @@ public final class CsvReport {
   private CsvReport() {}
 
   public static String render(RunReport r) {
-    StringBuilder out = new StringBuilder();
+    StringWriter out = new StringWriter(16_384);
+    try {
+      write(r, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot render report", e);
+    }
+    return out.toString();
+  }
+
+  /** Writes the rows to {@code out} account by account, user by user. Does not close it. */
+  public static void write(RunReport r, Writer out) throws IOException {
     row(out, COLUMNS);
     for (AccountReport a : r.accounts()) {
       ReportSummary.Thresholds t = ReportSummary.Thresholds.of(a);
@@ -104,10 +118,9 @@ public final class CsvReport {
         userRows(out, user, u);
       }
     }
-    return out.toString();
   }
 
-  private static void userRows(StringBuilder out, List<String> user, UserReport u) {
+  private static void userRows(Writer out, List<String> user, UserReport u) throws IOException {
     Set<String> keyIds =
         u.keys().stream()
             .map(KeyReport::keyId)
@@ -218,18 +231,18 @@ public final class CsvReport {
     return out;
   }
 
-  private static void row(StringBuilder out, List<String> cells) {
+  private static void row(Writer out, List<String> cells) throws IOException {
     if (cells.size() != COLUMNS.size()) {
       throw new IllegalStateException(
           "row of " + cells.size() + " cells, expected " + COLUMNS.size());
     }
     for (int i = 0; i < cells.size(); i++) {
       if (i > 0) {
-        out.append(',');
+        out.write(',');
       }
-      out.append(field(cells.get(i)));
+      out.write(field(cells.get(i)));
     }
-    out.append("\r\n");
+    out.write("\r\n");
   }
 
   /** One field: neutralised against formula injection, then quoted if RFC 4180 needs it. */

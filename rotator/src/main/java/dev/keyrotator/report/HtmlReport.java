@@ -3,6 +3,9 @@ package dev.keyrotator.report;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
+import gg.jte.output.WriterOutput;
+import java.io.IOException;
+import java.io.Writer;
 import java.util.List;
 
 /**
@@ -59,5 +62,17 @@ public final class HtmlReport {
     StringOutput out = new StringOutput(16_384);
     TEMPLATES.render("report.jte", HtmlViewBuilder.page(r, s, previous), new HtmlOutput(out));
     return out.toString();
+  }
+
+  /**
+   * Writes the page to {@code out} as the templates go: the rows that grow with the run (accounts,
+   * decisions, failures, charts, users in detail) are made one account at a time and dropped once
+   * written. Does not close {@code out}.
+   */
+  public static void write(RunReport r, ReportSummary s, PreviousReport previous, Writer out)
+      throws IOException {
+    WriterOutput w = new WriterOutput(out);
+    TEMPLATES.render("report.jte", HtmlViewBuilder.page(r, s, previous), new HtmlOutput(w));
+    out.flush();
   }
 }

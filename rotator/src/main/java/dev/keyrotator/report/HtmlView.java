@@ -1,6 +1,11 @@
 package dev.keyrotator.report;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.BiFunction;
 
 /**
  * What the HTML report's templates (src/main/jte) show: texts and numbers, already worded and
@@ -19,17 +24,76 @@ final class HtmlView {
       String policySource,
       String policySha,
       List<Tile> tiles,
-      List<AccountRow> accountRows,
+      Rows<AccountRow> accountRows,
       Trend trend,
       List<OuRow> ous,
       List<OwnerRow> owners,
-      List<KeyAges> keyAges,
-      List<DecisionRow> done,
-      List<DecisionRow> planned,
-      List<FailureRow> failures,
+      Rows<KeyAges> keyAges,
+      Rows<DecisionRow> done,
+      Rows<DecisionRow> planned,
+      Rows<FailureRow> failures,
       int horizonDays,
       List<NextActionRow> nextActions,
-      List<AccountDetail> accounts) {}
+      Rows<AccountDetail> accounts) {}
+
+  /**
+   * Rows that grow with the run (one or more per account, user or decision), made one account at a
+   * time while the template writes them and dropped once written: the page of a run of any size
+   * never holds them all. Each iteration is a new pass over the run's accounts.
+   */
+  static final class Rows<T> implements Iterable<T> {
+    private final List<AccountReport> accounts;
+    private final BiFunction<Integer, AccountReport, List<T>> rowsOf;
+
+    private Rows(List<AccountReport> accounts, BiFunction<Integer, AccountReport, List<T>> rowsOf) {
+      this.accounts = accounts;
+      this.rowsOf = rowsOf;
+    }
+
+    /** The rows of each account in turn; {@code rowsOf} gets the account's index and report. */
+    static <T> Rows<T> perAccount(
+        List<AccountReport> accounts, BiFunction<Integer, AccountReport, List<T>> rowsOf) {
+      return new Rows<>(accounts, rowsOf);
+    }
+
+    /** No row at all (a pass that stops at the first account with one). */
+    boolean isEmpty() {
+      return !iterator().hasNext();
+    }
+
+    /** Every row in a list (tests, small runs). */
+    List<T> toList() {
+      List<T> out = new ArrayList<>();
+      forEach(out::add);
+      return out;
+    }
+
+    @Override
+    public Iterator<T> iterator() {
+      return new Iterator<>() {
+        private final Iterator<AccountReport> next = accounts.iterator();
+        private int index = -1;
+        private Iterator<T> current = Collections.emptyIterator();
+
+        @Override
+        public boolean hasNext() {
+          while (!current.hasNext() && next.hasNext()) {
+            index++;
+            current = rowsOf.apply(index, next.next()).iterator();
+          }
+          return current.hasNext();
+        }
+
+        @Override
+        public T next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          return current.next();
+        }
+      };
+    }
+  }
 
   /** One figure at a glance; {@code tone} is empty, {@code bad} or {@code warn}. */
   record Tile(String name, String value, String detail, String tone) {}

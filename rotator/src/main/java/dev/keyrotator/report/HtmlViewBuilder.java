@@ -15,6 +15,7 @@ import dev.keyrotator.report.HtmlView.OuRow;
 import dev.keyrotator.report.HtmlView.OwnerRow;
 import dev.keyrotator.report.HtmlView.Page;
 import dev.keyrotator.report.HtmlView.PolicyValue;
+import dev.keyrotator.report.HtmlView.Rows;
 import dev.keyrotator.report.HtmlView.Tile;
 import dev.keyrotator.report.HtmlView.Trend;
 import dev.keyrotator.report.HtmlView.TrendRow;
@@ -43,9 +44,6 @@ final class HtmlViewBuilder {
   }
 
   static Page page(RunReport r, ReportSummary s, PreviousReport previous) {
-    List<DecisionRow> done = new ArrayList<>();
-    List<DecisionRow> planned = new ArrayList<>();
-    changes(r, done, planned);
     return new Page(
         r.runId(),
         r.mode(),
@@ -59,8 +57,8 @@ final class HtmlViewBuilder {
         ous(r, s),
         owners(r),
         keyAges(r),
-        done,
-        planned,
+        changes(r, Outcome.DONE),
+        changes(r, Outcome.PLANNED),
         failures(r),
         s.nextActionsHorizonDays(),
         nextActions(s),
@@ -146,27 +144,25 @@ final class HtmlViewBuilder {
     return tiles;
   }
 
-  private static List<AccountRow> accountRows(RunReport r, ReportSummary s) {
-    List<AccountRow> rows = new ArrayList<>();
-    for (int i = 0; i < r.accounts().size(); i++) {
-      AccountReport a = r.accounts().get(i);
-      ReportSummary.AccountCompliance ac = s.compliance().accounts().get(i);
-      rows.add(
-          new AccountRow(
-              a.accountId(),
-              a.accountName(),
-              a.ouPath(),
-              a.status().name(),
-              a.usersScanned(),
-              ac.keys(),
-              ac.keysPastDeactivateAgeActive(),
-              ac.keysNeverUsed(),
-              ac.oldestKeyAgeDays(),
-              ac.oldestKeyUser(),
-              ac.oldestKeyId(),
-              a.reason()));
-    }
-    return rows;
+  private static Rows<AccountRow> accountRows(RunReport r, ReportSummary s) {
+    return Rows.perAccount(
+        r.accounts(), (i, a) -> List.of(accountRow(a, s.compliance().accounts().get(i))));
+  }
+
+  private static AccountRow accountRow(AccountReport a, ReportSummary.AccountCompliance ac) {
+    return new AccountRow(
+        a.accountId(),
+        a.accountName(),
+        a.ouPath(),
+        a.status().name(),
+        a.usersScanned(),
+        ac.keys(),
+        ac.keysPastDeactivateAgeActive(),
+        ac.keysNeverUsed(),
+        ac.oldestKeyAgeDays(),
+        ac.oldestKeyUser(),
+        ac.oldestKeyId(),
+        a.reason());
   }
 
   // ------------------------------------------------------------------ trend
@@ -375,9 +371,9 @@ final class HtmlViewBuilder {
    */
   static List<OwnerRow> owners(RunReport r) {
     Map<String, Map<String, Chase>> byOwner = new TreeMap<>();
-    List<PostRun.Key> after = PostRun.keys(r);
     for (AccountReport a : r.accounts()) {
       int deactivate = ReportSummary.Thresholds.of(a).deactivate();
+      List<PostRun.Key> after = PostRun.keys(a);
       for (UserReport u : a.users()) {
         String owner = u.owner() == null || u.owner().isBlank() ? "(no owner)" : u.owner();
         Function<String, Chase> chase =
@@ -402,10 +398,7 @@ final class HtmlViewBuilder {
           continue;
         }
         for (PostRun.Key k : after) {
-          if (k.account() == a
-              && k.userName().equals(u.userName())
-              && k.active()
-              && k.ageDays() >= deactivate) {
+          if (k.userName().equals(u.userName()) && k.active() && k.ageDays() >= deactivate) {
             Chase c = chase.apply(k.keyId());
             c.daysOver = k.ageDays() - deactivate;
             c.add(
@@ -451,121 +444,126 @@ final class HtmlViewBuilder {
 
   // ------------------------------------------------------------------ key ages
 
-  private static List<KeyAges> keyAges(RunReport r) {
-    List<PostRun.Key> all = PostRun.keys(r);
-    List<KeyAges> out = new ArrayList<>();
-    for (AccountReport a : r.accounts()) {
-      List<PostRun.Key> keys =
-          all.stream()
-              .filter(k -> k.account() == a)
-              .sorted(
-                  Comparator.comparingLong(PostRun.Key::ageDays)
-                      .reversed()
-                      .thenComparing(PostRun.Key::userName)
-                      .thenComparing(PostRun.Key::keyId))
+  private static Rows<KeyAges> keyAges(RunReport r) {
+    return Rows.perAccount(r.accounts(), (i, a) -> List.of(keyAges(a)));
+  }
+
+  private static KeyAges keyAges(AccountReport a) {
+    List<PostRun.Key> keys =
+        PostRun.keys(a).stream()
+            .sorted(
+                Comparator.comparingLong(PostRun.Key::ageDays)
+                    .reversed()
+                    .thenComparing(PostRun.Key::userName)
+                    .thenComparing(PostRun.Key::keyId))
+            .toList();
+    boolean notScanned =
+        a.users().isEmpty()
+            && (a.status() == AccountStatus.FAILED
+                || a.status() == AccountStatus.SKIPPED
+                || a.status() == AccountStatus.NOT_REACHED);
+    ChartGeometry.Chart chart = null;
+    int shown = Math.min(keys.size(), HtmlReport.MAX_CHART_KEYS);
+    if (!notScanned && !keys.isEmpty()) {
+      ReportSummary.Thresholds t = ReportSummary.Thresholds.of(a);
+      List<ChartGeometry.Bar> bars =
+          keys.subList(0, shown).stream()
+              .map(
+                  k ->
+                      new ChartGeometry.Bar(
+                          trim(k.userName(), 22)
+                              + " "
+                              + k.keyId()
+                              + (k.exempt() ? " (exempt)" : ""),
+                          k.userName()
+                              + " "
+                              + k.keyId()
+                              + ": "
+                              + k.ageDays()
+                              + " days, "
+                              + (k.active() ? "active" : "inactive")
+                              + (k.neverUsed() ? ", never used" : ""),
+                          k.ageDays(),
+                          k.active()))
               .toList();
-      boolean notScanned =
-          a.users().isEmpty()
-              && (a.status() == AccountStatus.FAILED
-                  || a.status() == AccountStatus.SKIPPED
-                  || a.status() == AccountStatus.NOT_REACHED);
-      ChartGeometry.Chart chart = null;
-      int shown = Math.min(keys.size(), HtmlReport.MAX_CHART_KEYS);
-      if (!notScanned && !keys.isEmpty()) {
-        ReportSummary.Thresholds t = ReportSummary.Thresholds.of(a);
-        List<ChartGeometry.Bar> bars =
-            keys.subList(0, shown).stream()
-                .map(
-                    k ->
-                        new ChartGeometry.Bar(
-                            trim(k.userName(), 22)
-                                + " "
-                                + k.keyId()
-                                + (k.exempt() ? " (exempt)" : ""),
-                            k.userName()
-                                + " "
-                                + k.keyId()
-                                + ": "
-                                + k.ageDays()
-                                + " days, "
-                                + (k.active() ? "active" : "inactive")
-                                + (k.neverUsed() ? ", never used" : ""),
-                            k.ageDays(),
-                            k.active()))
-                .toList();
-        chart =
-            ChartGeometry.layout(
-                bars, keys.get(0).ageDays(), t.create(), t.deactivate(), t.delete());
-      }
-      out.add(
-          new KeyAges(
-              a.accountId(),
-              a.accountName(),
-              a.status().name(),
-              notScanned,
-              a.reason(),
-              chart,
-              shown,
-              keys.size()));
+      chart =
+          ChartGeometry.layout(bars, keys.get(0).ageDays(), t.create(), t.deactivate(), t.delete());
     }
-    return out;
+    return new KeyAges(
+        a.accountId(),
+        a.accountName(),
+        a.status().name(),
+        notScanned,
+        a.reason(),
+        chart,
+        shown,
+        keys.size());
   }
 
   // ------------------------------------------------------------------ changes and failures
 
-  private static void changes(RunReport r, List<DecisionRow> done, List<DecisionRow> planned) {
-    for (AccountReport a : r.accounts()) {
-      for (UserReport u : a.users()) {
-        for (DecisionReport d : u.decisions()) {
-          DecisionRow row =
-              new DecisionRow(
-                  a.accountId(), u.userName(), label(d), d.keyId(), d.reason(), d.secretArn());
-          if (d.outcome() == Outcome.DONE) {
-            done.add(row);
-          } else if (d.outcome() == Outcome.PLANNED) {
-            planned.add(row);
+  /** The decisions with {@code outcome} (carried out, or planned only), account by account. */
+  private static Rows<DecisionRow> changes(RunReport r, Outcome outcome) {
+    return Rows.perAccount(
+        r.accounts(),
+        (i, a) -> {
+          List<DecisionRow> rows = new ArrayList<>();
+          for (UserReport u : a.users()) {
+            for (DecisionReport d : u.decisions()) {
+              if (d.outcome() == outcome) {
+                rows.add(
+                    new DecisionRow(
+                        a.accountId(),
+                        u.userName(),
+                        label(d),
+                        d.keyId(),
+                        d.reason(),
+                        d.secretArn()));
+              }
+            }
           }
-        }
-      }
-    }
+          return rows;
+        });
   }
 
-  private static List<FailureRow> failures(RunReport r) {
+  private static Rows<FailureRow> failures(RunReport r) {
+    return Rows.perAccount(r.accounts(), (i, a) -> failures(a));
+  }
+
+  private static List<FailureRow> failures(AccountReport a) {
     List<FailureRow> rows = new ArrayList<>();
-    for (AccountReport a : r.accounts()) {
-      if (a.status() == AccountStatus.FAILED || a.status() == AccountStatus.NOT_REACHED) {
-        rows.add(new FailureRow(a.accountId(), "", a.status().name(), a.reason()));
-      }
-      if (!a.usersNotReached().isEmpty()) {
-        rows.add(
-            new FailureRow(
-                a.accountId(),
-                String.join(", ", a.usersNotReached()),
-                AccountStatus.NOT_REACHED.name(),
-                "left for the next run: the deadline came"));
-      }
-      for (UserReport u : a.users()) {
-        for (DecisionReport d : u.decisions()) {
-          if (d.outcome() == Outcome.FAILED || d.outcome() == Outcome.SKIPPED) {
-            rows.add(
-                new FailureRow(
-                    a.accountId(),
-                    u.userName(),
-                    label(d) + " " + d.outcome().name(),
-                    d.error().isEmpty() ? d.reason() : d.error()));
-          }
-        }
-        for (String note : u.notes()) {
-          rows.add(new FailureRow(a.accountId(), u.userName(), "note", note));
-        }
-        if (u.notificationsLost() > 0) {
+    if (a.status() == AccountStatus.FAILED || a.status() == AccountStatus.NOT_REACHED) {
+      rows.add(new FailureRow(a.accountId(), "", a.status().name(), a.reason()));
+    }
+    if (!a.usersNotReached().isEmpty()) {
+      rows.add(
+          new FailureRow(
+              a.accountId(),
+              String.join(", ", a.usersNotReached()),
+              AccountStatus.NOT_REACHED.name(),
+              "left for the next run: the deadline came"));
+    }
+    for (UserReport u : a.users()) {
+      for (DecisionReport d : u.decisions()) {
+        if (d.outcome() == Outcome.FAILED || d.outcome() == Outcome.SKIPPED) {
           rows.add(
               new FailureRow(
                   a.accountId(),
                   u.userName(),
-                  "notifications lost",
-                  u.notificationsLost() + " message(s) SNS refused after retries"));
+                  label(d) + " " + d.outcome().name(),
+                  d.error().isEmpty() ? d.reason() : d.error()));
         }
+      }
+      for (String note : u.notes()) {
+        rows.add(new FailureRow(a.accountId(), u.userName(), "note", note));
+      }
+      if (u.notificationsLost() > 0) {
+        rows.add(
+            new FailureRow(
+                a.accountId(),
+                u.userName(),
+                "notifications lost",
+                u.notificationsLost() + " message(s) SNS refused after retries"));
       }
     }
     return rows;
@@ -588,32 +586,31 @@ final class HtmlViewBuilder {
 
   // ------------------------------------------------------------------ accounts in detail
 
-  private static List<AccountDetail> accounts(RunReport r) {
-    List<AccountDetail> out = new ArrayList<>();
-    for (AccountReport a : r.accounts()) {
-      List<PolicyValue> policy = new ArrayList<>();
-      for (Map.Entry<String, String> e :
-          new TreeMap<>(a.policy().map(ReportText::policyValues).orElse(Map.of())).entrySet()) {
-        policy.add(
-            new PolicyValue(
-                e.getKey(), e.getValue(), a.policySources().getOrDefault(e.getKey(), "?")));
-      }
-      List<UserRow> users =
-          a.users().stream().limit(HtmlReport.MAX_DETAIL_USERS).map(HtmlViewBuilder::user).toList();
-      out.add(
-          new AccountDetail(
-              a.accountId(),
-              a.accountName(),
-              a.status().name(),
-              a.ouPath().isEmpty() ? "-" : a.ouPath(),
-              a.mode().map(Mode::label).orElse("-"),
-              a.usersScanned(),
-              a.reason(),
-              policy,
-              users,
-              a.users().size()));
+  private static Rows<AccountDetail> accounts(RunReport r) {
+    return Rows.perAccount(r.accounts(), (i, a) -> List.of(account(a)));
+  }
+
+  private static AccountDetail account(AccountReport a) {
+    List<PolicyValue> policy = new ArrayList<>();
+    for (Map.Entry<String, String> e :
+        new TreeMap<>(a.policy().map(ReportText::policyValues).orElse(Map.of())).entrySet()) {
+      policy.add(
+          new PolicyValue(
+              e.getKey(), e.getValue(), a.policySources().getOrDefault(e.getKey(), "?")));
     }
-    return out;
+    List<UserRow> users =
+        a.users().stream().limit(HtmlReport.MAX_DETAIL_USERS).map(HtmlViewBuilder::user).toList();
+    return new AccountDetail(
+        a.accountId(),
+        a.accountName(),
+        a.status().name(),
+        a.ouPath().isEmpty() ? "-" : a.ouPath(),
+        a.mode().map(Mode::label).orElse("-"),
+        a.usersScanned(),
+        a.reason(),
+        policy,
+        users,
+        a.users().size());
   }
 
   private static UserRow user(UserReport u) {

@@ -36,17 +36,16 @@ final class PostRun {
     return u.decisions().stream().anyMatch(d -> d.action() == Action.EXEMPT);
   }
 
-  static List<Key> keys(RunReport r) {
+  /** One account's keys after the run, user by user (a pass over the run reads one account). */
+  static List<Key> keys(AccountReport a) {
     List<Key> out = new ArrayList<>();
-    for (AccountReport a : r.accounts()) {
-      for (UserReport u : a.users()) {
-        out.addAll(keys(a, u));
-      }
+    for (UserReport u : a.users()) {
+      out.addAll(keys(a, u));
     }
     return out;
   }
 
-  private static List<Key> keys(AccountReport a, UserReport u) {
+  static List<Key> keys(AccountReport a, UserReport u) {
     Map<String, State> state = new LinkedHashMap<>();
     for (KeyReport k : u.keys()) {
       state.put(k.keyId(), new State(k.active(), k.ageDays(), k.lastUsed().isEmpty()));

@@ -88,8 +88,12 @@ public final class ReportDelivery {
       destination = "s3://" + settings.bucket().get() + "/" + folder;
       try {
         List<ReportFile> rendered = ReportFiles.render(report, summary, previous);
-        files.addAll(
-            sink.write(settings.bucket().get(), settings.securityAccountId(), folder, rendered));
+        try {
+          files.addAll(
+              sink.write(settings.bucket().get(), settings.securityAccountId(), folder, rendered));
+        } finally {
+          rendered.forEach(ReportFile::discard);
+        }
       } catch (AwsCallException e) {
         problems.add("report files not written to " + destination + ": " + e.getMessage());
       }

@@ -1,12 +1,19 @@
 package dev.keyrotator.report;
 
 import dev.keyrotator.ports.ReportFile;
+import java.io.BufferedOutputStream;
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The three files of a run report: report.json, report.csv, report.html. */
 public final class ReportFiles {
@@ -31,18 +38,104 @@ public final class ReportFiles {
    */
   public static List<ReportFile> render(RunReport r, ReportSummary s, PreviousReport previous) {
     return List.of(
-        new ReportFile(
-            JSON,
-            "application/json; charset=utf-8",
-            JsonReport.render(r, s).getBytes(StandardCharsets.UTF_8)),
-        new ReportFile(
-            CSV,
-            "text/csv; charset=utf-8; header=present",
-            CsvReport.render(r).getBytes(StandardCharsets.UTF_8)),
-        new ReportFile(
-            HTML,
-            "text/html; charset=utf-8",
-            HtmlReport.render(r, s, previous).getBytes(StandardCharsets.UTF_8)));
+        file(JSON, "application/json; charset=utf-8", w -> JsonReport.write(r, s, w)),
+        file(CSV, "text/csv; charset=utf-8; header=present", w -> CsvReport.write(r, w)),
+        file(HTML, "text/html; charset=utf-8", w -> HtmlReport.write(r, s, previous, w)));
+  }
+
+  /** A writer of one file's text. */
+  @FunctionalInterface
+  private interface Text {
+    void writeTo(Writer out) throws IOException;
+  }
+
+  /**
+   * Files of the report past this size go to a temporary file rather than memory: the report of a
+   * large organization (~0.8 KB per user in each file; 400 MB of JSON at 500,000 users) is uploaded
+   * from disk (README "Limits").
+   */
+  static final int MEMORY_BYTES = 8 << 20;
+
+  /** The file {@code text} writes, encoded as it goes; in memory, or on disk past a size. */
+  private static ReportFile file(String name, String contentType, Text text) {
+    SpillingOutput out = new SpillingOutput(MEMORY_BYTES);
+    try (Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8))) {
+      text.writeTo(w);
+    } catch (IOException | RuntimeException e) {
+      out.discard();
+      throw e instanceof IOException io
+          ? new UncheckedIOException("cannot render report", io)
+          : (RuntimeException) e;
+    }
+    return out.file()
+        .map(p -> ReportFile.onDisk(name, contentType, p))
+        .orElseGet(() -> new ReportFile(name, contentType, out.bytes()));
+  }
+
+  /** Bytes in memory up to a limit, then a temporary file with all of them. */
+  private static final class SpillingOutput extends OutputStream {
+    private final int limit;
+    private ByteArrayOutputStream memory = new ByteArrayOutputStream(1 << 16);
+    private OutputStream disk;
+    private Path file;
+
+    SpillingOutput(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (disk == null && memory.size() + len > limit) {
+        file = Files.createTempFile("key-rotator-report-", ".tmp");
+        disk = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        memory.writeTo(disk);
+        memory = null;
+      }
+      if (disk != null) {
+        disk.write(b, off, len);
+      } else {
+        memory.write(b, off, len);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (disk != null) {
+        disk.close();
+      }
+    }
+
+    Optional<Path> file() {
+      return Optional.ofNullable(file);
+    }
+
+    byte[] bytes() {
+      return memory.toByteArray();
+    }
+
+    void discard() {
+      try {
+        if (disk != null) {
+          disk.close();
+        }
+        if (file != null) {
+          Files.deleteIfExists(file);
+        }
+      } catch (IOException e) {
+        // nothing more to do about a temporary file
+      }
+    }
+  }
+
+  private static void file(Path p, Text text) throws IOException {
+    try (Writer w = Files.newBufferedWriter(p, StandardCharsets.UTF_8)) {
+      text.writeTo(w);
+    }
   }
 
   /**
@@ -81,12 +174,10 @@ public final class ReportFiles {
   public static List<Path> writeTo(Path dir, RunReport r, ReportSummary s, PreviousReport previous)
       throws IOException {
     Files.createDirectories(dir);
-    List<Path> out = new ArrayList<>();
-    for (ReportFile f : render(r, s, previous)) {
-      Path p = dir.resolve(f.name());
-      Files.write(p, f.content());
-      out.add(p);
-    }
+    List<Path> out = List.of(dir.resolve(JSON), dir.resolve(CSV), dir.resolve(HTML));
+    file(out.get(0), w -> JsonReport.write(r, s, w));
+    file(out.get(1), w -> CsvReport.write(r, w));
+    file(out.get(2), w -> HtmlReport.write(r, s, previous, w));
     return out;
   }
 }

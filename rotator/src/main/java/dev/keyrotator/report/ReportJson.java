@@ -32,7 +32,7 @@ final class ReportJson {
         r.awsCalls());
   }
 
-  private static Account of(AccountReport a) {
+  static Account of(AccountReport a) {
     return new Account(
         a.accountId(),
         a.accountName(),
@@ -120,6 +120,12 @@ final class ReportJson {
       List<Account> accounts,
       Map<String, Long> awsCalls) {
     RunReport toReport() {
+      return toReport(
+          accounts == null ? List.of() : accounts.stream().map(Account::toReport).toList());
+    }
+
+    /** The report with {@code reports} as its accounts (read apart, one at a time). */
+    RunReport toReport(List<AccountReport> reports) {
       return new RunReport(
           runId,
           Instant.parse(startedAt),
@@ -127,7 +133,7 @@ final class ReportJson {
           mode,
           policySource,
           policySha256,
-          accounts == null ? List.of() : accounts.stream().map(Account::toReport).toList(),
+          reports,
           awsCalls == null ? Map.of() : awsCalls);
     }
   }

@@ -1,10 +1,11 @@
 package dev.keyrotator.report;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +55,12 @@ public final class ReportMerge {
   }
 
   /**
-   * Reads a part.
+   * Reads a part, account by account (see {@link JsonReport#parse(java.io.InputStream, String)}).
    *
    * @throws IllegalArgumentException when it is not a run report
    */
   public static RunReport parse(byte[] content, String source) {
-    return JsonReport.parse(new String(content, StandardCharsets.UTF_8), source);
+    return JsonReport.parse(new ByteArrayInputStream(content), source);
   }
 
   /**
@@ -72,23 +73,51 @@ public final class ReportMerge {
     }
     List<Part> ordered = new ArrayList<>(parts);
     ordered.sort(Comparator.comparing(Part::name));
-    List<String> problems = new ArrayList<>();
-    Map<String, AccountReport> accounts = new TreeMap<>();
-    Map<String, String> foundIn = new LinkedHashMap<>();
-    Map<String, Long> calls = new TreeMap<>();
-    Instant started = null;
-    Instant finished = null;
-    Set<String> modes = new LinkedHashSet<>();
-    Set<String> policies = new LinkedHashSet<>();
-    Set<String> sources = new LinkedHashSet<>();
-    for (Part part : ordered) {
-      RunReport r = part.report();
+    try (Merger m = new Merger(runId)) {
+      ordered.forEach(p -> m.add(p.name(), p.report()));
+      return m.result();
+    }
+  }
+
+  /**
+   * A merge that takes the parts one at a time, in name order, so that only one part is read at a
+   * time: each part's accounts go into a {@link SpilledAccounts.Builder} (to a temporary file once
+   * they hold more than {@link SpilledAccounts#DEFAULT_MEMORY_USERS} users) and the part is
+   * dropped; the merged report reads them back account by account. Close it when the result is not
+   * taken.
+   */
+  public static final class Merger implements AutoCloseable {
+    private final String runId;
+    private final SpilledAccounts.Builder<String> accounts;
+    private final List<String> problems = new ArrayList<>();
+    private final Map<String, String> foundIn = new HashMap<>();
+    private final Map<String, Long> calls = new TreeMap<>();
+    private final Set<String> modes = new LinkedHashSet<>();
+    private final Set<String> policies = new LinkedHashSet<>();
+    private final Set<String> sources = new LinkedHashSet<>();
+    private Instant started;
+    private Instant finished;
+    private int parts;
+
+    public Merger(String runId) {
+      this(runId, SpilledAccounts.DEFAULT_MEMORY_USERS);
+    }
+
+    /** With up to {@code memoryUsers} users kept in memory before the accounts go to disk. */
+    public Merger(String runId, int memoryUsers) {
+      this.runId = runId;
+      this.accounts = new SpilledAccounts.Builder<>(memoryUsers);
+    }
+
+    /** Adds part {@code name}; parts come in name order (the first holding an account wins). */
+    public void add(String name, RunReport r) {
+      parts++;
       if (!runId.equals(r.runId())) {
-        problems.add("part " + part.name() + " belongs to run " + r.runId() + ", not " + runId);
+        problems.add("part " + name + " belongs to run " + r.runId() + ", not " + runId);
       }
       for (AccountReport a : r.accounts()) {
-        if (accounts.putIfAbsent(a.accountId(), a) == null) {
-          foundIn.put(a.accountId(), part.name());
+        if (accounts.put(a.accountId(), a)) {
+          foundIn.put(a.accountId(), name);
         } else {
           problems.add(
               "account "
@@ -96,7 +125,7 @@ public final class ReportMerge {
                   + " is in parts "
                   + foundIn.get(a.accountId())
                   + " and "
-                  + part.name()
+                  + name
                   + "; kept the first");
         }
       }
@@ -109,31 +138,46 @@ public final class ReportMerge {
       policies.add(r.policySha256());
       sources.add(r.policySource());
     }
-    String policySha = policies.iterator().next();
-    if (policies.size() > 1) {
-      problems.add(
-          "the parts ran with different policy files (sha256 "
-              + policies
-              + "): the policy changed during the run");
-      policySha = "mixed: " + String.join(", ", policies);
+
+    /** Whether a part added so far holds {@code accountId}. */
+    public boolean contains(String accountId) {
+      return accounts.contains(accountId);
     }
-    String mode = modes.iterator().next();
-    if (modes.size() > 1) {
-      problems.add("the parts ran in different modes " + modes);
-      mode = "mixed: " + String.join(", ", modes);
+
+    /** Adds accounts no part holds (left out by the policy, not reached); the parts' win. */
+    public void addAccounts(List<AccountReport> extra) {
+      extra.forEach(a -> accounts.put(a.accountId(), a));
     }
-    String source = String.join(", ", sources);
-    return new Result(
-        new RunReport(
-            runId,
-            started,
-            finished,
-            mode,
-            source,
-            policySha,
-            new ArrayList<>(accounts.values()),
-            calls),
-        problems);
+
+    /** The merged report, accounts in account id order, and what did not add up. */
+    public Result result() {
+      if (parts == 0) {
+        throw new IllegalArgumentException("no report parts to merge for run " + runId);
+      }
+      List<String> problems = new ArrayList<>(this.problems);
+      String policySha = policies.iterator().next();
+      if (policies.size() > 1) {
+        problems.add(
+            "the parts ran with different policy files (sha256 "
+                + policies
+                + "): the policy changed during the run");
+        policySha = "mixed: " + String.join(", ", policies);
+      }
+      String mode = modes.iterator().next();
+      if (modes.size() > 1) {
+        problems.add("the parts ran in different modes " + modes);
+        mode = "mixed: " + String.join(", ", modes);
+      }
+      String source = String.join(", ", sources);
+      return new Result(
+          new RunReport(runId, started, finished, mode, source, policySha, accounts.build(), calls),
+          problems);
+    }
+
+    @Override
+    public void close() {
+      accounts.close();
+    }
   }
 
   /** {@code report} with {@code extra} accounts added, all in account id order. */

@@ -139,9 +139,14 @@ public record ReportSummary(
   }
 
   public static ReportSummary of(RunReport r, int horizonDays) {
-    List<PostRun.Key> keys = PostRun.keys(r);
-    return new ReportSummary(
-        totals(r), compliance(r, keys), horizonDays, nextActions(r, keys, horizonDays));
+    List<NextAction> next = new ArrayList<>();
+    Compliance compliance = compliance(r, horizonDays, next);
+    next.sort(
+        Comparator.comparingLong(NextAction::dueInDays)
+            .thenComparing(NextAction::accountId)
+            .thenComparing(NextAction::userName)
+            .thenComparing(NextAction::keyId));
+    return new ReportSummary(totals(r), compliance, horizonDays, next);
   }
 
   // ------------------------------------------------------------------ totals
@@ -213,7 +218,11 @@ public record ReportSummary(
 
   // ------------------------------------------------------------------ compliance
 
-  private static Compliance compliance(RunReport r, List<PostRun.Key> keys) {
+  /**
+   * The compliance figures, one account at a time (each account's keys after the run are worked out
+   * from that account alone), adding the account's next actions to {@code next}.
+   */
+  private static Compliance compliance(RunReport r, int horizonDays, List<NextAction> next) {
     int active = 0;
     int inactive = 0;
     int past = 0;
@@ -221,9 +230,18 @@ public record ReportSummary(
     int never = 0;
     long oldest = -1;
     List<AccountCompliance> accounts = new ArrayList<>();
+    List<String> failedAccounts = new ArrayList<>();
+    List<String> rootKeys = new ArrayList<>();
     for (AccountReport a : r.accounts()) {
       Thresholds t = Thresholds.of(a);
-      List<PostRun.Key> mine = keys.stream().filter(k -> k.account() == a).toList();
+      List<PostRun.Key> mine = PostRun.keys(a);
+      nextActions(r.startedAt(), mine, horizonDays, next);
+      if (a.status() == AccountStatus.FAILED) {
+        failedAccounts.add(a.accountId());
+      }
+      if (a.rootAccessKeys().isPresent() && a.rootAccessKeys().getAsInt() > 0) {
+        rootKeys.add(a.accountId());
+      }
       int aActive = 0;
       int aPast = 0;
       int aNever = 0;
@@ -261,26 +279,15 @@ public record ReportSummary(
               t.deactivate,
               t.delete));
     }
-    List<String> failedAccounts =
-        r.accounts().stream()
-            .filter(a -> a.status() == AccountStatus.FAILED)
-            .map(AccountReport::accountId)
-            .toList();
-    List<String> rootKeys =
-        r.accounts().stream()
-            .filter(a -> a.rootAccessKeys().isPresent() && a.rootAccessKeys().getAsInt() > 0)
-            .map(AccountReport::accountId)
-            .toList();
     return new Compliance(
         active, inactive, past, pastExempt, never, oldest, failedAccounts, accounts, rootKeys);
   }
 
   // ------------------------------------------------------------------ next actions
 
-  private static List<NextAction> nextActions(
-      RunReport r, List<PostRun.Key> keys, int horizonDays) {
-    Instant start = r.startedAt();
-    List<NextAction> out = new ArrayList<>();
+  /** The actions due within {@code horizonDays} for {@code keys} (one account's), added to out. */
+  private static void nextActions(
+      Instant start, List<PostRun.Key> keys, int horizonDays, List<NextAction> out) {
     for (PostRun.Key k : keys) {
       if (k.exempt()) {
         continue;
@@ -318,12 +325,6 @@ public record ReportSummary(
           new NextAction(
               k.account().accountId(), k.userName(), k.keyId(), action, due, dueOn, reason));
     }
-    out.sort(
-        Comparator.comparingLong(NextAction::dueInDays)
-            .thenComparing(NextAction::accountId)
-            .thenComparing(NextAction::userName)
-            .thenComparing(NextAction::keyId));
-    return out;
   }
 
   /** An account's thresholds from its effective policy, -1 when unknown. */

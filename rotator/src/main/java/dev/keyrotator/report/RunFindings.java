@@ -47,10 +47,6 @@ public final class RunFindings {
   public static List<Finding> of(RunReport r) {
     Instant now = r.startedAt();
     List<Finding> out = new ArrayList<>();
-    Map<AccountReport, List<PostRun.Key>> keys = new HashMap<>();
-    for (PostRun.Key k : PostRun.keys(r)) {
-      keys.computeIfAbsent(k.account(), a -> new ArrayList<>()).add(k);
-    }
     for (AccountReport a : r.accounts()) {
       switch (a.status()) {
         case FAILED ->
@@ -131,7 +127,7 @@ public final class RunFindings {
           }
         }
       }
-      for (PostRun.Key k : keys.getOrDefault(a, List.of())) {
+      for (PostRun.Key k : PostRun.keys(a)) {
         if (k.exempt() || !k.active()) {
           continue;
         }

@@ -28,7 +28,8 @@ public record RunReport(
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(startedAt, "startedAt");
     Objects.requireNonNull(finishedAt, "finishedAt");
-    accounts = List.copyOf(accounts);
+    // a spilled list is immutable already; copying it would bring every account into memory
+    accounts = accounts instanceof SpilledAccounts ? accounts : List.copyOf(accounts);
     awsCalls = Map.copyOf(awsCalls);
   }
 

@@ -19,6 +19,7 @@ import dev.keyrotator.report.AccountReport;
 import dev.keyrotator.report.AccountStatus;
 import dev.keyrotator.report.RunReport;
 import dev.keyrotator.report.ScanMode;
+import dev.keyrotator.report.SpilledAccounts;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,10 +30,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -182,6 +184,11 @@ public final class Orchestrator {
     return directory.activeAccounts(needTags);
   }
 
+  /** Accounts an earlier step of the run listed (a fan-out batch), so they are not asked again. */
+  public void listedBefore(List<Account> accounts) {
+    directory.listedBefore(accounts);
+  }
+
   /**
    * Runs once over the organization.
    *
@@ -243,41 +250,58 @@ public final class Orchestrator {
     Optional<ReportPrefetch> prefetch = prefetch(request, accounts, threads);
     AccountRun.Factory factory =
         prefetch.map(p -> this.accounts.withRoles(p)).orElse(this.accounts);
-    try {
-      List<Future<AccountReport>> futures = new ArrayList<>();
+    // Each finished account goes straight into the builder (to disk past a few thousand users,
+    // README "Limits"), in the order it finishes, and comes back out in the accounts' order.
+    CompletionService<Finished> done = new ExecutorCompletionService<>(pool);
+    try (SpilledAccounts.Builder<Integer> reports = new SpilledAccounts.Builder<>()) {
       Instant started = clock.instant();
-      AtomicInteger done = new AtomicInteger();
-      for (Account a : accounts) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  MDC.put(Progress.RUN_ID, request.runId());
-                  MDC.put(Progress.ACCOUNT_ID, a.id());
-                  prefetch.ifPresent(ReportPrefetch::turnBegins);
-                  try {
-                    AccountReport r = account(request, a, factory);
-                    if (r.status() == AccountStatus.NOT_REACHED) {
-                      prefetch.ifPresent(ReportPrefetch::stop); // the deadline has come
-                    }
-                    return r;
-                  } finally {
-                    prefetch.ifPresent(p -> p.turnEnds(a.id()));
-                    progress.report(
-                        done.incrementAndGet()
-                            + " of "
-                            + accounts.size()
-                            + " accounts done, "
-                            + Duration.between(started, clock.instant()).toSeconds()
-                            + " s elapsed");
-                    MDC.clear();
-                  }
-                }));
+      AtomicInteger count = new AtomicInteger();
+      for (int i = 0; i < accounts.size(); i++) {
+        int index = i;
+        Account a = accounts.get(i);
+        done.submit(
+            () -> {
+              MDC.put(Progress.RUN_ID, request.runId());
+              MDC.put(Progress.ACCOUNT_ID, a.id());
+              prefetch.ifPresent(ReportPrefetch::turnBegins);
+              try {
+                AccountReport r = account(request, a, factory);
+                if (r.status() == AccountStatus.NOT_REACHED) {
+                  prefetch.ifPresent(ReportPrefetch::stop); // the deadline has come
+                }
+                return new Finished(index, r);
+              } catch (RuntimeException | Error e) {
+                return new Finished(index, failed(a, "unexpected error: " + e));
+              } finally {
+                prefetch.ifPresent(p -> p.turnEnds(a.id()));
+                progress.report(
+                    count.incrementAndGet()
+                        + " of "
+                        + accounts.size()
+                        + " accounts done, "
+                        + Duration.between(started, clock.instant()).toSeconds()
+                        + " s elapsed");
+                MDC.clear();
+              }
+            });
       }
-      List<AccountReport> reports = new ArrayList<>();
-      for (int i = 0; i < futures.size(); i++) {
-        reports.add(await(futures.get(i), accounts.get(i)));
+      for (int i = 0; i < accounts.size(); i++) {
+        try {
+          Finished f = done.take().get();
+          reports.put(f.index(), f.report());
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("an account worker ended without a report", e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          for (int j = 0; j < accounts.size(); j++) {
+            if (!reports.contains(j)) {
+              reports.put(j, failed(accounts.get(j), "interrupted"));
+            }
+          }
+          break;
+        }
       }
-      return reports;
+      return reports.build();
     } finally {
       pool.shutdownNow();
       prefetch.ifPresent(ReportPrefetch::close);
@@ -331,16 +355,8 @@ public final class Orchestrator {
     }
   }
 
-  private AccountReport await(Future<AccountReport> f, Account a) {
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      return failed(a, "unexpected error: " + e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return failed(a, "interrupted");
-    }
-  }
+  /** An account's report and its place in the run's accounts. */
+  private record Finished(int index, AccountReport report) {}
 
   /** One account: left out, its policy unresolvable, not reached, or run. */
   private AccountReport account(RunRequest request, Account a, AccountRun.Factory factory) {

@@ -7,7 +7,9 @@ import dev.keyrotator.report.PreviousReport;
 import dev.keyrotator.report.ReportDelivery;
 import dev.keyrotator.report.ReportFiles;
 import dev.keyrotator.report.RunReport;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.YearMonth;
@@ -125,11 +127,13 @@ final class PreviousReports {
         }
         String uri = "s3://" + bucket + "/" + key;
         try {
-          RunReport r =
-              JsonReport.parse(
-                  new String(
-                      reader.read(bucket, s.securityAccountId(), key), StandardCharsets.UTF_8),
-                  uri);
+          RunReport r;
+          // streamed: a large organization's report is hundreds of megabytes (README "Limits")
+          try (InputStream in = reader.open(bucket, s.securityAccountId(), key)) {
+            r = JsonReport.parse(in, uri);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
           if (earlier(r, current)) {
             return PreviousReport.of(r, uri).withNote(passedOver.note());
           }

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The application service every entry point calls: a whole run (the CLI's {@code plan} and {@code
@@ -66,9 +67,19 @@ public final class RotationService {
   }
 
   /** A fanned-out run's accounts in batches, one rotate invocation each. */
-  public record Batches(String runId, List<List<String>> batches) {
+  public record Batches(String runId, List<Batch> batches) {
     public Batches {
-      batches = batches.stream().map(List::copyOf).toList();
+      batches = List.copyOf(batches);
+    }
+  }
+
+  /**
+   * One batch: its account ids, and the SHA-256 of the file that holds their names, OU paths and
+   * tags (see {@link BatchAccounts}: the rotate step reads it instead of walking the organization).
+   */
+  public record Batch(List<String> accounts, String accountsSha256) {
+    public Batch {
+      accounts = List.copyOf(accounts);
     }
   }
 
@@ -262,19 +273,45 @@ public final class RotationService {
 
   // ---------------------------------------------------------------- fanned out
 
-  /** The fan-out's first step: one organization walk; the included accounts in batches. */
+  /**
+   * The fan-out's first step: one organization walk; the included accounts in batches, each batch's
+   * accounts (with their OU paths and tags) written beside the run's report parts ({@link
+   * BatchAccounts}).
+   *
+   * @throws AwsCallException when the organization cannot be read or a batch file not written
+   */
   public Batches list(String runId, int batchSize) {
-    bucket();
-    List<String> included = new ArrayList<>();
+    String bucket = bucket();
+    List<Account> included = new ArrayList<>();
     for (Account a : orchestrator.activeAccounts()) {
       if (AccountSelection.exclusionReason(a, policy.organization()).isEmpty()) {
-        included.add(a.id());
+        included.add(a);
       }
     }
-    included.sort(null);
-    List<List<String>> batches = new ArrayList<>();
+    included.sort(java.util.Comparator.comparing(Account::id));
+    List<Batch> batches = new ArrayList<>();
+    List<ReportFile> files = new ArrayList<>();
     for (int i = 0; i < included.size(); i += batchSize) {
-      batches.add(included.subList(i, Math.min(included.size(), i + batchSize)));
+      List<Account> batch = included.subList(i, Math.min(included.size(), i + batchSize));
+      byte[] content = BatchAccounts.render(runId, batch);
+      files.add(
+          new ReportFile(
+              BatchAccounts.name(batch.get(0).id()), "application/json; charset=utf-8", content));
+      batches.add(
+          new Batch(batch.stream().map(Account::id).toList(), BatchAccounts.sha256(content)));
+    }
+    ReportingSettings s = policy.reporting();
+    String batchFolder = BatchAccounts.folder(ReportMerge.partsFolder(s.prefix(), runId));
+    for (ReportFile f : files) {
+      try {
+        sink.write(bucket, s.securityAccountId(), batchFolder, List.of(f));
+      } catch (AwsCallException e) {
+        // a list step retried by the state machine: the file is there already (reports are never
+        // written over); the same accounts are fine, other ones are not this list's
+        if (!sameContent(bucket, batchFolder + f.name(), f.content())) {
+          throw e;
+        }
+      }
     }
     progress.report(
         "run "
@@ -288,28 +325,59 @@ public final class RotationService {
     return new Batches(runId, batches);
   }
 
+  private boolean sameContent(String bucket, String key, byte[] content) {
+    try {
+      return java.util.Arrays.equals(
+          reader.read(bucket, policy.reporting().securityAccountId(), key), content);
+    } catch (AwsCallException e) {
+      return false;
+    }
+  }
+
   /**
    * One batch: its accounts run as a whole run would run them; the batch's part of the report is
    * written to {@code <prefix>parts/<runId>/<first account id>.json} in the report bucket. No
-   * summary is sent.
+   * summary is sent. With {@code accountsSha256} (from the list step) the accounts are read from
+   * the batch's file, whose digest must be that, and Organizations is not called; without it (an
+   * invocation by hand) the organization is walked as a whole run walks it.
    *
+   * @throws IllegalArgumentException when an id is not 12 digits, or the batch file does not match
+   *     (see {@link BatchAccounts#read}); nothing has been changed then
    * @throws AwsCallException when the part cannot be written: the state machine retries the batch,
    *     and the protocol makes the second pass change nothing that the first one did
    */
   public BatchResult rotate(
-      String runId, List<String> batch, Optional<Mode> mode, Deadline deadline) {
+      String runId,
+      List<String> batch,
+      Optional<String> accountsSha256,
+      Optional<Mode> mode,
+      Deadline deadline) {
     String bucket = bucket();
+    BatchAccounts.checkIds(batch);
     RunRequest request = new RunRequest(runId, mode, new LinkedHashSet<>(batch), false, deadline);
     checkTopic(request);
-    List<Account> accounts = orchestrator.activeAccounts();
+    ReportingSettings s = policy.reporting();
+    String folder = ReportMerge.partsFolder(s.prefix(), runId);
+    List<Account> accounts =
+        accountsSha256.isPresent()
+            ? BatchAccounts.read(
+                runId,
+                batch,
+                accountsSha256.get(),
+                reader.read(
+                    bucket,
+                    s.securityAccountId(),
+                    BatchAccounts.folder(folder) + BatchAccounts.name(batch.get(0))))
+            : orchestrator.activeAccounts();
+    if (accountsSha256.isPresent()) {
+      orchestrator.listedBefore(accounts);
+    }
     checkPolicies(accounts, request.accounts());
     RunReport full = orchestrator.run(request, accounts);
     Set<String> mine = Set.copyOf(batch);
     RunReport part =
         full.withAccounts(
             full.accounts().stream().filter(a -> mine.contains(a.accountId())).toList());
-    ReportingSettings s = policy.reporting();
-    String folder = ReportMerge.partsFolder(s.prefix(), runId);
     String name = ReportMerge.partName(batch.get(0));
     sink.write(
         bucket,
@@ -324,9 +392,10 @@ public final class RotationService {
   }
 
   /**
-   * The fan-out's last step: reads the run's parts, merges them, adds the accounts the policy
-   * leaves out and those no part holds, and delivers the one report and summary as a whole run
-   * does.
+   * The fan-out's last step: reads the run's parts one at a time (each part's accounts go to a
+   * {@link ReportMerge.Merger}, which keeps them on disk past a few thousand users, and the part is
+   * dropped), adds the accounts the policy leaves out and those no part holds, and delivers the one
+   * report and summary as a whole run does, each file written account by account.
    *
    * @param batches the batches the list step handed out; empty when not told
    * @throws IllegalStateException when the run has no readable part at all; nothing is delivered
@@ -336,9 +405,11 @@ public final class RotationService {
     ReportingSettings s = policy.reporting();
     String folder = ReportMerge.partsFolder(s.prefix(), runId);
     String where = "s3://" + bucket + "/" + folder;
+    // the parts are the folder's own .json files; batches/ holds the list step's account files
     List<String> keys =
         reader.keys(bucket, s.securityAccountId(), folder).stream()
-            .filter(k -> k.endsWith(".json"))
+            .filter(k -> k.endsWith(".json") && k.indexOf('/', folder.length()) < 0)
+            .sorted()
             .toList();
     if (keys.isEmpty()) {
       throw new IllegalStateException(
@@ -349,32 +420,33 @@ public final class RotationService {
               + " (no rotate step of this run id wrote its part); nothing was delivered");
     }
     List<String> problems = new ArrayList<>();
-    List<ReportMerge.Part> parts = new ArrayList<>();
     Set<String> names = new TreeSet<>();
-    for (String key : keys) {
-      String name = key.substring(folder.length());
-      try {
-        parts.add(
-            new ReportMerge.Part(
-                name,
-                ReportMerge.parse(
-                    reader.read(bucket, s.securityAccountId(), key),
-                    "s3://" + bucket + "/" + key)));
-        names.add(name);
-      } catch (AwsCallException | IllegalArgumentException e) {
-        problems.add("part " + name + " unreadable: " + e.getMessage());
+    ReportMerge.Result merged;
+    try (ReportMerge.Merger merger = new ReportMerge.Merger(runId)) {
+      for (String key : keys) {
+        String name = key.substring(folder.length());
+        try {
+          merger.add(
+              name,
+              ReportMerge.parse(
+                  reader.read(bucket, s.securityAccountId(), key), "s3://" + bucket + "/" + key));
+          names.add(name);
+        } catch (AwsCallException | IllegalArgumentException e) {
+          problems.add("part " + name + " unreadable: " + e.getMessage());
+        }
       }
+      if (names.isEmpty()) {
+        throw new IllegalStateException(
+            "merge of run " + runId + ": no readable report part under " + where + ": " + problems);
+      }
+      Set<String> expected = new LinkedHashSet<>();
+      batches.forEach(expected::addAll);
+      merger.addAccounts(missing(merger::contains, expected));
+      merged = merger.result();
     }
-    if (parts.isEmpty()) {
-      throw new IllegalStateException(
-          "merge of run " + runId + ": no readable report part under " + where + ": " + problems);
-    }
-    ReportMerge.Result merged = ReportMerge.merge(runId, parts);
     problems.addAll(merged.problems());
     List<String> missingParts = new ArrayList<>();
-    Set<String> expected = new LinkedHashSet<>();
     for (List<String> batch : batches) {
-      expected.addAll(batch);
       if (!batch.isEmpty() && !names.contains(ReportMerge.partName(batch.get(0)))) {
         missingParts.add(ReportMerge.partName(batch.get(0)));
         problems.add(
@@ -388,25 +460,21 @@ public final class RotationService {
                 + ": its rotate step failed or ran out of time");
       }
     }
-    RunReport report =
-        ReportMerge.withAccounts(merged.report(), missing(merged.report(), expected));
     problems.forEach(p -> progress.report("merge of run " + runId + ": " + p));
     return new MergeResult(
-        finish(report, true, Optional.empty(), problems), parts.size(), missingParts);
+        finish(merged.report(), true, Optional.empty(), problems), names.size(), missingParts);
   }
 
   /**
    * The accounts a whole run would report that no part holds: those the policy leaves out (SKIPPED,
    * as the orchestrator reports them) and included ones no part covers (NOT_REACHED).
    */
-  private List<AccountReport> missing(RunReport merged, Set<String> expected) {
-    Set<String> have = new TreeSet<>();
-    merged.accounts().forEach(a -> have.add(a.accountId()));
+  private List<AccountReport> missing(Predicate<String> have, Set<String> expected) {
     List<AccountReport> out = new ArrayList<>();
     Set<String> seen = new TreeSet<>();
     for (Account a : orchestrator.activeAccounts()) {
       seen.add(a.id());
-      if (have.contains(a.id())) {
+      if (have.test(a.id())) {
         continue;
       }
       Optional<String> excluded = AccountSelection.exclusionReason(a, policy.organization());
@@ -429,7 +497,7 @@ public final class RotationService {
       }
     }
     for (String id : expected) {
-      if (!have.contains(id) && !seen.contains(id)) {
+      if (!have.test(id) && !seen.contains(id)) {
         out.add(
             AccountReport.unprocessed(
                 id,

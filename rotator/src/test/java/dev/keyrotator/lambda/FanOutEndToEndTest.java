@@ -11,8 +11,10 @@ import dev.keyrotator.deploy.DeployedTemplates;
 import dev.keyrotator.logging.CapturedLogs;
 import dev.keyrotator.sandbox.AccessKeyInfo;
 import dev.keyrotator.sandbox.Sandbox;
+import dev.keyrotator.sandbox.SandboxCredentials;
 import dev.keyrotator.sandbox.SandboxExtension;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +27,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The fan-out's three actions (list, rotate per batch, merge) against the demo organization do what
@@ -86,7 +93,145 @@ class FanOutEndToEndTest {
         .containsExactly(
             List.of("222222222222", "333333333333"), List.of("444444444444", "555555555555"));
     assertThat(batches(listed)).allSatisfy(b -> assertThat(b).containsEntry("runId", "fan-1"));
+    // the only writes: each batch's account file beside the report parts
+    assertThat(SANDBOX.sandbox().calls().mutating())
+        .extracting(c -> c.service() + ":" + c.operation())
+        .containsExactly("s3:PutObject", "s3:PutObject");
+    JsonNode file =
+        json(
+            SANDBOX
+                .sandbox()
+                .s3Object(REPORTS, "reports/parts/fan-1/batches/222222222222.json")
+                .orElseThrow());
+    assertThat(file.get("accounts").get(0).get("id").asText()).isEqualTo("222222222222");
+    assertThat(file.get("accounts").get(0).get("ouNames").size()).isPositive();
+    assertThat(batches(listed))
+        .allSatisfy(b -> assertThat((String) b.get("accountsSha256")).matches("[0-9a-f]{64}"));
+  }
+
+  @Test
+  void aRotateBatchWorksTheAccountsTheListStepGaveItWithoutCallingOrganizations() {
+    Map<String, Object> listed = list();
+    Sandbox sandbox = SANDBOX.sandbox();
+    sandbox.calls().clear();
+    Map<String, Object> event = new HashMap<>(batches(listed).get(1));
+    event.put("action", "rotate");
+    Map<String, Object> part = handler().handleRequest(event, context(900_000));
+
+    assertThat(part).containsKey("part");
+    assertThat(sandbox.calls().all())
+        .isNotEmpty()
+        .noneMatch(c -> c.service().equals("organizations"));
+    assertThat(sandbox.calls().mutating()).anyMatch(c -> c.service().equals("iam"));
+  }
+
+  @Test
+  void aRotateBatchRefusesAnAccountFileChangedSinceTheListStepAndChangesNothing()
+      throws IOException {
+    Map<String, Object> listed = list();
+    Sandbox sandbox = SANDBOX.sandbox();
+    String key = "reports/parts/fan-1/batches/222222222222.json";
+    // someone who can write the report bucket moves 222222222222 under another OU path
+    String forged =
+        new String(sandbox.s3Object(REPORTS, key).orElseThrow(), StandardCharsets.UTF_8)
+            .replace("\"ouNames\":[", "\"ouNames\":[\"Elsewhere\",");
+    try (S3Client s3 = securityS3(sandbox)) {
+      s3.putObject(b -> b.bucket(REPORTS).key(key), RequestBody.fromString(forged));
+    }
+    sandbox.calls().clear();
+    Map<String, Object> event = new HashMap<>(batches(listed).get(0));
+    event.put("action", "rotate");
+
+    assertThatThrownBy(() -> handler().handleRequest(event, context(900_000)))
+        .hasMessageContaining("accountsSha256")
+        .hasMessageContaining("nothing was changed");
+    assertThat(sandbox.calls().mutating()).isEmpty();
+  }
+
+  @Test
+  void aRotateBatchRefusesIdsThatAreNotTwelveDigits() {
+    Map<String, Object> listed = list();
+    SANDBOX.sandbox().calls().clear();
+    Map<String, Object> event = new HashMap<>(batches(listed).get(0));
+    event.put("action", "rotate");
+    event.put("accounts", List.of("22222222222x", "333333333333"));
+
+    assertThatThrownBy(() -> handler().handleRequest(event, context(900_000)))
+        .hasMessageContaining("'22222222222x' is not 12 digits");
     assertThat(SANDBOX.sandbox().calls().mutating()).isEmpty();
+  }
+
+  @Test
+  void aRotateBatchStillLeavesOutTheCentralAccountEvenWhenItsFileListsIt() throws IOException {
+    Sandbox sandbox = SANDBOX.sandbox();
+    list();
+    // a batch file and payload both naming the central account (left out by the policy): it is
+    // judged again by the selection rules and skipped, never worked
+    String key = "reports/parts/fan-1/batches/111111111111.json";
+    byte[] content =
+        "{\"runId\":\"fan-1\",\"accounts\":[{\"id\":\"111111111111\",\"name\":\"central\"}]}"
+            .getBytes(StandardCharsets.UTF_8);
+    try (S3Client s3 = securityS3(sandbox)) {
+      s3.putObject(b -> b.bucket(REPORTS).key(key), RequestBody.fromBytes(content));
+    }
+    sandbox.calls().clear();
+    Map<String, Object> event = new HashMap<>();
+    event.put("action", "rotate");
+    event.put("runId", "fan-1");
+    event.put("accounts", List.of("111111111111"));
+    event.put("accountsSha256", sha256(content));
+    Map<String, Object> part = handler().handleRequest(event, context(900_000));
+
+    assertThat(part).containsEntry("accounts", 1);
+    JsonNode stored =
+        json(sandbox.s3Object(REPORTS, "reports/parts/fan-1/111111111111.json").orElseThrow());
+    assertThat(stored.get("report").get("accounts").get(0).get("status").asText())
+        .isEqualTo("SKIPPED");
+    assertThat(sandbox.calls().mutating())
+        .allMatch(c -> c.service().equals("s3") && c.operation().equals("PutObject"));
+  }
+
+  static JsonNode json(byte[] content) {
+    try {
+      return new ObjectMapper().readTree(content);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static String sha256(byte[] content) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * An S3 client of the security account's administrator after the report bucket's policy (which
+   * lets only the rotator write, and never over a file) was replaced by one letting anyone do
+   * anything: the adversary the rotate step's checks are for.
+   */
+  static S3Client securityS3(Sandbox sb) {
+    sb.putBucketPolicy(
+        REPORTS,
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\","
+            + "\"Action\":\"s3:*\",\"Resource\":[\"arn:aws:s3:::"
+            + REPORTS
+            + "\",\"arn:aws:s3:::"
+            + REPORTS
+            + "/*\"]}]}");
+    SandboxCredentials c = sb.credentialsFor("222222222222");
+    return S3Client.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(sb.endpoint())
+        .forcePathStyle(true)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())))
+        .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+        .build();
   }
 
   @Test
@@ -108,7 +253,10 @@ class FanOutEndToEndTest {
     assertThat(sandbox.s3Keys(REPORTS))
         .filteredOn(k -> k.startsWith("reports/parts/fan-1/"))
         .containsExactlyInAnyOrder(
-            "reports/parts/fan-1/222222222222.json", "reports/parts/fan-1/444444444444.json");
+            "reports/parts/fan-1/222222222222.json",
+            "reports/parts/fan-1/444444444444.json",
+            "reports/parts/fan-1/batches/222222222222.json",
+            "reports/parts/fan-1/batches/444444444444.json");
     assertThat(sandbox.snsMessages())
         .noneSatisfy(m -> assertThat(m.topicArn()).endsWith(":key-rotation-summary"));
 

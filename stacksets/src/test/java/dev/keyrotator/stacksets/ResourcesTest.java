@@ -79,6 +79,8 @@ class ResourcesTest {
         .containsEntry("S3Bucket", Map.of("Ref", "CodeBucket"))
         .containsEntry("S3Key", Map.of("Ref", "CodeKey"));
     assertThat(fn.get("MemorySize")).isEqualTo(1024);
+    // a large run's report is kept on /tmp, not in memory (README "Limits")
+    assertThat(map(fn.get("EphemeralStorage"))).containsEntry("Size", 2048);
     assertThat(fn.get("Timeout")).isEqualTo(900);
     assertThat(fn.get("Role")).isEqualTo(Map.of("Fn::GetAtt", List.of("ExecutionRole", "Arn")));
     assertThat(map(fn.get("DeadLetterConfig")).get("TargetArn"))
