@@ -10,6 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.AccountState;
 import software.amazon.awssdk.services.organizations.model.AccountStatus;
@@ -28,9 +33,20 @@ import software.amazon.awssdk.services.organizations.model.Tag;
  *
  * <p>IAM actions: organizations:ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent,
  * ListTagsForResource.
+ *
+ * <p>The management account is marked ({@link Account#management()}) without a call of its own:
+ * every Organizations ARN carries the management account's id, and ListRoots, which the walk makes
+ * anyway, returns the root's ARN {@code arn:aws:organizations::<management account
+ * id>:root/o-…/r-…}. When no root ARN has that shape, no account is marked (and a warning says so).
  */
 public final class OrganizationsAccountDirectory implements AccountDirectory {
   private static final String SERVICE = "organizations";
+  private static final Logger LOG = LoggerFactory.getLogger(OrganizationsAccountDirectory.class);
+
+  /** A root's ARN, as the Organizations API reference gives its pattern (any partition). */
+  private static final Pattern ROOT_ARN =
+      Pattern.compile(
+          "^arn:aws(?:-[a-z]+)*:organizations::(\\d{12}):root/o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}$");
 
   private final OrganizationsClient organizations;
 
@@ -59,6 +75,13 @@ public final class OrganizationsAccountDirectory implements AccountDirectory {
   @Override
   public List<Account> activeAccounts(boolean withTags) {
     List<Root> roots = roots();
+    Optional<String> management = managementAccountId(roots);
+    if (management.isEmpty()) {
+      LOG.warn(
+          "the management account could not be read from the organization's root ARN ({}):"
+              + " no account is treated as the management account",
+          roots.stream().map(Root::arn).toList());
+    }
     List<Account> out = new ArrayList<>();
     Deque<Node> queue = new ArrayDeque<>();
     for (Root root : roots) {
@@ -94,16 +117,42 @@ public final class OrganizationsAccountDirectory implements AccountDirectory {
       for (var a : accounts) {
         if (isActive(a)) {
           out.add(
-              new Account(
+              Account.inOrganization(
                   a.id(),
                   a.name(),
                   node.ouPath(),
                   node.ouNames(),
-                  withTags ? tags(a.id()) : Map.of()));
+                  withTags ? tags(a.id()) : Map.of(),
+                  management.filter(a.id()::equals).isPresent()));
         }
       }
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The management account's id, read from the roots' ARNs; empty when a root has no ARN of the
+   * documented shape, or when roots disagree.
+   */
+  static Optional<String> managementAccountId(List<Root> roots) {
+    Optional<String> id = Optional.empty();
+    for (Root root : roots) {
+      Optional<String> one = managementAccountId(root.arn());
+      if (one.isEmpty() || (id.isPresent() && !id.equals(one))) {
+        return Optional.empty();
+      }
+      id = one;
+    }
+    return id;
+  }
+
+  /** The management account's id in a root ARN, or empty when {@code arn} is not a root's ARN. */
+  static Optional<String> managementAccountId(String arn) {
+    if (arn == null) {
+      return Optional.empty();
+    }
+    Matcher m = ROOT_ARN.matcher(arn);
+    return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
   /** The organization's roots (ListRoots, all pages). */

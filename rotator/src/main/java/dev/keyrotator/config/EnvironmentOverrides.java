@@ -57,7 +57,8 @@ public final class EnvironmentOverrides {
             get(env, "USER_PATH").orElse(o.userPath()),
             requireTag.or(o::requireUserTag),
             o.maxConcurrentUsers(),
-            get(env, "ORGANIZATION_MODE").map(EnvironmentOverrides::mode).orElse(o.mode()));
+            get(env, "ORGANIZATION_MODE").map(EnvironmentOverrides::mode).orElse(o.mode()),
+            o.includeManagementAccount());
     var s = f.secrets();
     var secrets =
         new PolicyFile.SecretSettings(

@@ -56,6 +56,8 @@ public record PolicyFile(
    * @param mode which accounts there are: the organization's, or only the account the rotator runs
    *     in (no organization, the seed's case); {@link OrganizationMode#AUTO} decides by asking
    *     Organizations
+   * @param includeManagementAccount process the organization's management account too (where
+   *     StackSets do not deploy the member role: the user deployed it there as a plain stack)
    */
   public record OrganizationSettings(
       String memberRoleName,
@@ -71,7 +73,8 @@ public record PolicyFile(
       String userPath,
       Optional<UserTag> requireUserTag,
       int maxConcurrentUsers,
-      OrganizationMode mode) {
+      OrganizationMode mode,
+      boolean includeManagementAccount) {
     /** Users of one account read and rotated at a time, unless the policy says otherwise. */
     public static final int DEFAULT_MAX_CONCURRENT_USERS = 4;
 
@@ -110,7 +113,8 @@ public record PolicyFile(
           "/",
           Optional.empty(),
           DEFAULT_MAX_CONCURRENT_USERS,
-          OrganizationMode.AUTO);
+          OrganizationMode.AUTO,
+          false);
     }
   }
 

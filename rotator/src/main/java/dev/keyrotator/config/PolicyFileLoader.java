@@ -141,7 +141,8 @@ public final class PolicyFileLoader {
                 .asInt(PolicyFile.OrganizationSettings.DEFAULT_MAX_CONCURRENT_USERS),
             text(o, "mode")
                 .map(PolicyFile.OrganizationMode::fromLabel)
-                .orElse(PolicyFile.OrganizationMode.AUTO));
+                .orElse(PolicyFile.OrganizationMode.AUTO),
+            o.path("includeManagementAccount").asBoolean(false));
     JsonNode s = root.path("secrets");
     JsonNode readers = s.path("readers");
     var secrets =

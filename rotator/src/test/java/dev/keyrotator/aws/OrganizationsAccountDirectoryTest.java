@@ -51,6 +51,62 @@ class OrganizationsAccountDirectoryTest {
   }
 
   @Test
+  void marksTheManagementAccountFromTheRootArnWithoutACallOfItsOwn() {
+    List<Account> accounts = directory.activeAccounts(false);
+
+    assertThat(accounts)
+        .filteredOn(Account::management)
+        .extracting(Account::id)
+        .containsExactly(TestOrg.MANAGEMENT);
+    assertThat(SANDBOX.sandbox().calls().count("organizations", "ListRoots")).isEqualTo(1);
+    assertThat(SANDBOX.sandbox().calls().count("organizations", "DescribeOrganization")).isZero();
+  }
+
+  @Test
+  void readsTheManagementAccountIdStrictlyFromARootArn() {
+    assertThat(
+            OrganizationsAccountDirectory.managementAccountId(
+                "arn:aws:organizations::123456789012:root/o-a1b2c3d4e5/r-f6g7"))
+        .contains("123456789012");
+    assertThat(
+            OrganizationsAccountDirectory.managementAccountId(
+                "arn:aws-us-gov:organizations::123456789012:root/o-a1b2c3d4e5/r-f6g7"))
+        .contains("123456789012");
+    for (String notARootArn :
+        new String[] {
+          null,
+          "",
+          "arn:aws:organizations::123456789012:account/o-a1b2c3d4e5/210987654321",
+          "arn:aws:organizations::123456789012:ou/o-a1b2c3d4e5/ou-f6g7-abcdefgh",
+          "arn:aws:organizations::12345678901:root/o-a1b2c3d4e5/r-f6g7",
+          "arn:aws:organizations:us-east-1:123456789012:root/o-a1b2c3d4e5/r-f6g7",
+          "arn:aws:organizations::123456789012:root/o-short/r-f6g7",
+          "arn:aws:organizations::123456789012:root/o-a1b2c3d4e5/r-f6g7/extra",
+          "arn:aws:iam::123456789012:root"
+        }) {
+      assertThat(OrganizationsAccountDirectory.managementAccountId(notARootArn))
+          .as(String.valueOf(notARootArn))
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void marksNoAccountWhenTheRootsDoNotAgreeOrHaveNoArn() {
+    var good =
+        software.amazon.awssdk.services.organizations.model.Root.builder()
+            .id("r-f6g7")
+            .arn("arn:aws:organizations::123456789012:root/o-a1b2c3d4e5/r-f6g7")
+            .build();
+    var other = good.toBuilder().arn(good.arn().replace("123456789012", "210987654321")).build();
+    var none = good.toBuilder().arn(null).build();
+    assertThat(OrganizationsAccountDirectory.managementAccountId(List.of(good)))
+        .contains("123456789012");
+    assertThat(OrganizationsAccountDirectory.managementAccountId(List.of(good, other))).isEmpty();
+    assertThat(OrganizationsAccountDirectory.managementAccountId(List.of(none))).isEmpty();
+    assertThat(OrganizationsAccountDirectory.managementAccountId(List.of())).isEmpty();
+  }
+
+  @Test
   void givesEachAccountItsOuPathFromTheRoot() {
     Map<String, Account> byId = byId(directory.activeAccounts());
 

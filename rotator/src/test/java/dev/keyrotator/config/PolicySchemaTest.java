@@ -217,6 +217,7 @@ class PolicySchemaTest {
             "externalId",
             "centralAccountId",
             "includeCentralAccount",
+            "includeManagementAccount",
             "includeOus",
             "excludeOus",
             "includeAccounts",
@@ -364,5 +365,24 @@ class PolicySchemaTest {
     assertThat(problems("version: 1\norganization: {mode: solo, memberRoleName: R}\n"))
         .containsExactly(
             "p.yaml:2: organization.mode: must be auto, organization or single-account, got 'solo'");
+  }
+
+  @Test
+  void includeManagementAccountDefaultsToFalseAndMustBeABoolean() {
+    assertThat(
+            parse("version: 1\norganization: {memberRoleName: R}\n")
+                .organization()
+                .includeManagementAccount())
+        .isFalse();
+    assertThat(
+            parse("version: 1\norganization: {memberRoleName: R, includeManagementAccount: true}\n")
+                .organization()
+                .includeManagementAccount())
+        .isTrue();
+    assertThat(
+            problems(
+                "version: 1\norganization:\n  memberRoleName: R\n  includeManagementAccount: maybe\n"))
+        .containsExactly(
+            "p.yaml:4: organization.includeManagementAccount: must be true or false, got 'maybe'");
   }
 }

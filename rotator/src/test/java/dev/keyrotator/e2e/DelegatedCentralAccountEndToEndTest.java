@@ -2,18 +2,35 @@ package dev.keyrotator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.Injector;
+import dev.keyrotator.aws.AwsModule;
 import dev.keyrotator.cli.Main;
+import dev.keyrotator.config.PolicyFile;
+import dev.keyrotator.config.PolicyFileLoader;
+import dev.keyrotator.deploy.DeployedTemplates;
+import dev.keyrotator.run.Progress;
+import dev.keyrotator.run.RotationService;
 import dev.keyrotator.sandbox.AccessKeyInfo;
+import dev.keyrotator.sandbox.CallRecord;
 import dev.keyrotator.sandbox.Fixture;
 import dev.keyrotator.sandbox.SandboxCredentials;
 import dev.keyrotator.sandbox.SandboxExtension;
+import dev.keyrotator.sandbox.cfn.CfnTemplate;
+import dev.keyrotator.wiring.Injectors;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +48,10 @@ import software.amazon.awssdk.services.organizations.OrganizationsClient;
  * stacksets/organizations-delegation.yaml (the same four read actions, to the central account's
  * rotator principal): before that, {@code run} exits 3 on AccessDeniedException and changes
  * nothing; after, it rotates the members' keys.
+ *
+ * <p>The management account has no member role (service-managed StackSets never deploy there), so
+ * it is SKIPPED with that reason and never entered, unless {@code includeManagementAccount: true}
+ * and the role was deployed there as a plain stack of stacksets/member-role.yaml.
  */
 class DelegatedCentralAccountEndToEndTest {
   static final String MANAGEMENT = "111111111111";
@@ -42,7 +63,8 @@ class DelegatedCentralAccountEndToEndTest {
 
   static Fixture fixture() {
     Fixture f = Fixture.create("o-delegated001", MANAGEMENT);
-    f.account(MANAGEMENT, "management").memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo");
+    // no member role: a service-managed StackSet never deploys to the management account
+    f.account(MANAGEMENT, "management").user("ci-deployer").key(170, 2);
     f.account(CENTRAL, "central").topic("key-rotation-events");
     f.account(MEMBER, "workloads")
         .memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo")
@@ -100,6 +122,10 @@ class DelegatedCentralAccountEndToEndTest {
   private record Run(int exit, String out, String err) {}
 
   private Run run() throws Exception {
+    return cli("", "run", "--json");
+  }
+
+  private Run cli(String organizationExtra, String... args) throws Exception {
     Path policy = tmp.resolve("rotation.yaml");
     Files.writeString(
         policy,
@@ -109,22 +135,51 @@ class DelegatedCentralAccountEndToEndTest {
           memberRoleName: OrgKeyRotatorMemberRole
           externalId: key-rotator-demo
           centralAccountId: "333333333333"
+        %s
         notifications:
           topicArn: arn:aws:sns:us-east-1:333333333333:key-rotation-events
-        """);
+        """
+            .formatted(organizationExtra));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
+    List<String> argv = new ArrayList<>(List.of(args));
+    argv.addAll(
+        List.of(
+            "--policy",
+            policy.toString(),
+            "--endpoint",
+            SANDBOX.endpoint().toString(),
+            "--now",
+            SANDBOX.sandbox().clock().now().toString()));
     int exit =
         new Main(new PrintWriter(out), new PrintWriter(err), Map.of())
-            .run(
-                "run",
-                "--policy",
-                policy.toString(),
-                "--endpoint",
-                SANDBOX.endpoint().toString(),
-                "--now",
-                SANDBOX.sandbox().clock().now().toString());
+            .run(argv.toArray(String[]::new));
     return new Run(exit, out.toString(), err.toString());
+  }
+
+  /** The delegation attached for the CLI's identity and the central execution role. */
+  private void delegate() {
+    String operator = "arn:aws:iam::" + CENTRAL + ":user/sandbox-admin"; // the CLI's identity here
+    try (OrganizationsClient org = managementOrganizations()) {
+      org.putResourcePolicy(b -> b.content(delegationPolicy(operator)));
+    }
+  }
+
+  /** The account's entry in a JSON report. */
+  private static JsonNode account(String reportJson, String id) throws Exception {
+    for (JsonNode a : new ObjectMapper().readTree(reportJson).get("report").get("accounts")) {
+      if (a.get("accountId").asText().equals(id)) {
+        return a;
+      }
+    }
+    throw new AssertionError("no account " + id + " in " + reportJson);
+  }
+
+  private List<String> assumeRoleErrors() {
+    return SANDBOX.sandbox().calls().all().stream()
+        .filter(c -> c.operation().equals("AssumeRole"))
+        .map(c -> String.valueOf(c.errorCode()))
+        .toList();
   }
 
   private OrganizationsClient managementOrganizations() {
@@ -152,10 +207,7 @@ class DelegatedCentralAccountEndToEndTest {
 
   @Test
   void withTheDelegationPolicyTheCentralAccountRotatesTheMembersKeys() throws Exception {
-    String operator = "arn:aws:iam::" + CENTRAL + ":user/sandbox-admin"; // the CLI's identity here
-    try (OrganizationsClient org = managementOrganizations()) {
-      org.putResourcePolicy(b -> b.content(delegationPolicy(operator)));
-    }
+    delegate();
     Run r = run();
     assertThat(r.exit).as(r.err).isZero();
     assertThat(SANDBOX.sandbox().iamKeys(MEMBER, "app-orders"))
@@ -167,6 +219,136 @@ class DelegatedCentralAccountEndToEndTest {
     assertThat(SANDBOX.sandbox().calls().all())
         .filteredOn(c -> c.service().equals("organizations"))
         .allSatisfy(c -> assertThat(c.errorCode()).isNull());
+    // the management account: in the report as SKIPPED with the reason, never entered
+    JsonNode management = account(r.out, MANAGEMENT);
+    assertThat(management.get("status").asText()).isEqualTo("SKIPPED");
+    assertThat(management.get("reason").asText())
+        .isEqualTo(
+            "the management account (organization.includeManagementAccount is false:"
+                + " StackSets do not deploy the member role there)");
+    assertThat(assumeRoleErrors()).containsExactly("null"); // the member's only, and it succeeded
+    assertThat(SANDBOX.sandbox().iamKeys(MANAGEMENT, "ci-deployer")).hasSize(1);
+  }
+
+  @Test
+  void theFanOutsListStepLeavesTheManagementAccountOut() throws Exception {
+    delegate();
+    PolicyFile policy =
+        PolicyFileLoader.parse(
+            "list.yaml",
+            """
+            version: 1
+            organization:
+              memberRoleName: OrgKeyRotatorMemberRole
+              externalId: key-rotator-demo
+              centralAccountId: "333333333333"
+            notifications:
+              topicArn: arn:aws:sns:us-east-1:333333333333:key-rotation-events
+            reporting:
+              bucket: reports-333333333333
+            """
+                .getBytes(StandardCharsets.UTF_8));
+    SandboxCredentials c = SANDBOX.credentialsFor(CENTRAL);
+    Injector injector =
+        Injectors.forRun(
+            policy,
+            SANDBOX.sandbox().clock(),
+            Progress.silent(),
+            Optional.of(SANDBOX.endpoint()),
+            AwsModule.withCredentials(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey()))));
+    try {
+      RotationService.Batches batches =
+          injector.getInstance(RotationService.class).list("list-1", 10);
+      assertThat(batches.batches()).containsExactly(List.of(MEMBER)); // not the management account
+    } finally {
+      Injectors.close(injector);
+    }
+    assertThat(assumeRoleErrors()).isEmpty();
+  }
+
+  @Test
+  void rotateNowRefusesTheManagementAccountUnlessIncluded() throws Exception {
+    delegate();
+    Run r = cli("", "rotate-now", "--account", MANAGEMENT, "--user", "ci-deployer");
+    assertThat(r.exit).isEqualTo(2);
+    assertThat(r.err.strip())
+        .isEqualTo(
+            "error: account "
+                + MANAGEMENT
+                + " is left out by the policy (the management account"
+                + " (organization.includeManagementAccount is false: StackSets do not deploy the"
+                + " member role there)); nothing was changed")
+        .doesNotContain("\n");
+    assertThat(SANDBOX.sandbox().calls().mutating())
+        .extracting(CallRecord::operation)
+        .containsExactly("PutResourcePolicy"); // the test's delegation, nothing of the rotator's
+    assertThat(assumeRoleErrors()).isEmpty();
+  }
+
+  /**
+   * includeManagementAccount: true, and stacksets/member-role.yaml deployed in the management
+   * account as a plain stack (its policies enforced): rotated like any member, as the central
+   * execution role.
+   */
+  @Test
+  void withIncludeManagementAccountAndTheRoleDeployedThereItIsRotated() throws Exception {
+    delegate();
+    DeployedTemplates deployed =
+        DeployedTemplates.into(
+            SANDBOX.sandbox(),
+            new DeployedTemplates.Settings(
+                CENTRAL,
+                CENTRAL,
+                "key-rotator-demo",
+                "org-key-rotator-reports-" + CENTRAL,
+                "reports/",
+                "arn:aws:sns:us-east-1:" + CENTRAL + ":key-rotation-events",
+                "arn:aws:sns:us-east-1:" + CENTRAL + ":key-rotation-summary",
+                "member",
+                "",
+                "/",
+                "path",
+                false,
+                UnaryOperator.identity(),
+                UnaryOperator.identity()));
+    // member-role.yaml as a plain stack in the management account, InManagementAccount=true
+    Map<String, String> parameters = new HashMap<>();
+    parameters.put("CentralExecutionRoleArn", deployed.executionRoleArn());
+    parameters.put("ExternalId", "key-rotator-demo");
+    parameters.put("OrganizationId", SANDBOX.sandbox().organizationId());
+    parameters.put("ManagementAccountId", MANAGEMENT);
+    parameters.put("InManagementAccount", "true");
+    CfnTemplate.Rendered plainStack =
+        DeployedTemplates.template("member-role.yaml")
+            .render(parameters, MANAGEMENT, DeployedTemplates.REGION, Map.of());
+    SANDBOX
+        .sandbox()
+        .deployRole(
+            MANAGEMENT,
+            "/",
+            DeployedTemplates.MEMBER_ROLE,
+            plainStack.trustPolicy("MemberRole"),
+            plainStack.rolePolicies("MemberRole"));
+    SandboxCredentials c = deployed.centralCredentials();
+    System.setProperty("aws.accessKeyId", c.accessKeyId());
+    System.setProperty("aws.secretAccessKey", c.secretAccessKey());
+    System.setProperty("aws.sessionToken", c.sessionToken());
+
+    Run r = cli("  includeManagementAccount: true", "run", "--json");
+    assertThat(r.exit).as(r.err).isZero();
+    assertThat(account(r.out, MANAGEMENT).get("status").asText()).isNotEqualTo("SKIPPED");
+    assertThat(SANDBOX.sandbox().iamKeys(MANAGEMENT, "ci-deployer"))
+        .extracting(AccessKeyInfo::status)
+        .containsExactly("Active", "Active");
+    assertThat(SANDBOX.sandbox().iamKeys(MEMBER, "app-orders")).hasSize(2);
+    assertThat(SANDBOX.sandbox().calls().all())
+        .filteredOn(call -> call.principalArn() != null && call.principalArn().contains(":role/"))
+        .isNotEmpty()
+        .allSatisfy(call -> assertThat(call.enforced()).as(call.toString()).isTrue())
+        .noneMatch(CallRecord::accessDenied);
+    assertThat(assumeRoleErrors()).containsExactly("null", "null"); // the member and management
   }
 
   @Test

@@ -70,6 +70,10 @@ class OrganizationsConformanceTest {
     OrganizationsClient org = org("111111111111");
     String root = org.listRoots().roots().get(0).id();
     assertThat(root).isEqualTo("r-sbx0");
+    // AWS's shape (API reference, Root.Arn): the management account's id, then o-…/r-…
+    assertThat(org.listRoots().roots().get(0).arn())
+        .isEqualTo("arn:aws:organizations::111111111111:root/o-paging00001/r-sbx0")
+        .matches("^arn:aws:organizations::\\d{12}:root/o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}$");
     List<OrganizationalUnit> top =
         org.listOrganizationalUnitsForParent(b -> b.parentId(root)).organizationalUnits();
     assertThat(top).extracting(OrganizationalUnit::name).containsExactly("Workloads");

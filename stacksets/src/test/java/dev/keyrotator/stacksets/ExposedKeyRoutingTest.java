@@ -30,7 +30,7 @@ class ExposedKeyRoutingTest {
         .contains("CentralAccountId");
     assertThat(String.valueOf(target.get("RoleArn"))).contains("ExposedKeyForwardRole");
     assertThat(Templates.resource("member-role.yaml", "ExposedKeyForwardRule").get("Condition"))
-        .isEqualTo("NotManagementAccount");
+        .isEqualTo("RoleInThisAccount");
     String role = String.valueOf(Templates.props("member-role.yaml", "ExposedKeyForwardRole"));
     assertThat(role).contains("events:PutEvents").contains("event-bus/org-key-rotator-incidents");
   }

@@ -111,19 +111,30 @@ class TrustAndLinksTest {
   }
 
   @Test
-  void theMemberRoleIsNeverCreatedInTheManagementAccount() {
-    assertThat(Templates.resource("member-role.yaml", "MemberRole").get("Condition"))
-        .isEqualTo("NotManagementAccount");
-    assertThat(Templates.section("member-role.yaml", "Conditions").get("NotManagementAccount"))
+  void theMemberRoleIsCreatedInTheManagementAccountOnlyWhenAskedFor() {
+    for (String r : List.of("MemberRole", "ExposedKeyForwardRole", "ExposedKeyForwardRule")) {
+      assertThat(Templates.resource("member-role.yaml", r).get("Condition"))
+          .as(r)
+          .isEqualTo("RoleInThisAccount");
+    }
+    assertThat(Templates.section("member-role.yaml", "Conditions").get("RoleInThisAccount"))
         .isEqualTo(
             Map.of(
-                "Fn::Not",
+                "Fn::Or",
                 List.of(
                     Map.of(
-                        "Fn::Equals",
+                        "Fn::Not",
                         List.of(
-                            Map.of("Ref", "AWS::AccountId"),
-                            Map.of("Ref", "ManagementAccountId"))))));
+                            Map.of(
+                                "Fn::Equals",
+                                List.of(
+                                    Map.of("Ref", "AWS::AccountId"),
+                                    Map.of("Ref", "ManagementAccountId"))))),
+                    Map.of("Fn::Equals", List.of(Map.of("Ref", "InManagementAccount"), "true")))));
+    Map<String, Object> asked =
+        map(Templates.section("member-role.yaml", "Parameters").get("InManagementAccount"));
+    assertThat(asked.get("Default")).isEqualTo("false");
+    assertThat(asked.get("AllowedValues")).isEqualTo(List.of("false", "true"));
   }
 
   @Test
