@@ -1,10 +1,6 @@
 package dev.keyrotator.aws;
 
 import dev.keyrotator.ports.AccountSession;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -30,7 +25,6 @@ import software.amazon.awssdk.services.securityhub.SecurityHubClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
-import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * The one place that builds AWS SDK clients. Every client shares one {@link
@@ -185,18 +179,14 @@ public final class AwsClientFactory implements AutoCloseable {
         configure(S3Client.builder(), "s3", credentials).forcePathStyle(pathStyle).build());
   }
 
-  /**
-   * An SNS client built on its first call: a {@code plan} that publishes nothing builds none (an
-   * SDK client costs milliseconds of start-up and a class-loading burst). Shared; closing it closes
-   * the client built, and a later call builds another.
-   */
-  public SnsClient lazySns() {
-    return Lazy.of(SnsClient.class, "sns", this::sns);
+  /** An SNS client built on its first use: a {@code plan} that publishes nothing builds none. */
+  public LazyClient<SnsClient> lazySns() {
+    return LazyClient.of(this::sns);
   }
 
-  /** An S3 client built on its first call (see {@link #lazySns}). */
-  public S3Client lazyS3() {
-    return Lazy.of(S3Client.class, "s3", this::s3);
+  /** An S3 client built on its first use (see {@link #lazySns}). */
+  public LazyClient<S3Client> lazyS3() {
+    return LazyClient.of(this::s3);
   }
 
   /**
@@ -210,76 +200,6 @@ public final class AwsClientFactory implements AutoCloseable {
   }
 
   private final Map<String, Integer> clientsBuilt = new TreeMap<>();
-
-  /** A client interface whose every call goes to a client built on the first call. */
-  private static final class Lazy<T extends SdkAutoCloseable> implements InvocationHandler {
-    private final String service;
-    private final Supplier<T> build;
-    private T client;
-
-    private Lazy(String service, Supplier<T> build) {
-      this.service = service;
-      this.build = build;
-    }
-
-    static <T extends SdkAutoCloseable> T of(Class<T> type, String service, Supplier<T> build) {
-      return type.cast(
-          Proxy.newProxyInstance(
-              type.getClassLoader(), new Class<?>[] {type}, new Lazy<>(service, build)));
-    }
-
-    @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-      switch (method.getName()) {
-        case "close" -> {
-          if (method.getParameterCount() == 0) {
-            T c;
-            synchronized (this) {
-              c = client;
-              client = null;
-            }
-            if (c != null) {
-              c.close();
-            }
-            return null;
-          }
-        }
-        case "serviceName" -> {
-          if (method.getParameterCount() == 0) {
-            return service;
-          }
-        }
-        case "toString" -> {
-          if (method.getParameterCount() == 0) {
-            return "lazy " + service + " client";
-          }
-        }
-        case "hashCode" -> {
-          if (method.getParameterCount() == 0) {
-            return System.identityHashCode(proxy);
-          }
-        }
-        case "equals" -> {
-          if (method.getParameterCount() == 1) {
-            return proxy == args[0];
-          }
-        }
-        default -> {}
-      }
-      T c;
-      synchronized (this) {
-        if (client == null) {
-          client = build.get();
-        }
-        c = client;
-      }
-      try {
-        return method.invoke(c, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    }
-  }
 
   /**
    * Security Hub in {@code region} (empty: the rotator's), as the central account or, with {@code

@@ -87,13 +87,13 @@ public final class AwsModule extends AbstractModule {
 
   @Provides
   @Singleton
-  SnsClient sns(AwsClientFactory clients) {
+  LazyClient<SnsClient> sns(AwsClientFactory clients) {
     return clients.lazySns(); // built on its first call: `plan` builds no SNS client
   }
 
   @Provides
   @Singleton
-  S3Client s3(AwsClientFactory clients) {
+  LazyClient<S3Client> s3(AwsClientFactory clients) {
     return clients.lazyS3(); // built on its first call: `plan` builds no S3 client
   }
 }

@@ -48,12 +48,17 @@ public final class S3LeaseStore implements LeaseStore {
   /** Rounds of "write, find another run's write, read again" before giving up. */
   static final int ATTEMPTS = 5;
 
-  private final S3Client s3;
+  private final LazyClient<S3Client> s3;
   private final String bucket;
   private final String prefix;
   private final Optional<String> expectedOwner;
 
   public S3LeaseStore(S3Client s3, String bucket, String prefix, Optional<String> expectedOwner) {
+    this(LazyClient.built(s3), bucket, prefix, expectedOwner);
+  }
+
+  public S3LeaseStore(
+      LazyClient<S3Client> s3, String bucket, String prefix, Optional<String> expectedOwner) {
     this.s3 = Objects.requireNonNull(s3, "s3");
     this.bucket = Objects.requireNonNull(bucket, "bucket");
     this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
@@ -141,11 +146,12 @@ public final class S3LeaseStore implements LeaseStore {
           SERVICE,
           "DeleteObject",
           () ->
-              s3.deleteObject(
-                  r -> {
-                    r.bucket(bucket).key(key).ifMatch(lease.version());
-                    expectedOwner.ifPresent(r::expectedBucketOwner);
-                  }));
+              s3.get()
+                  .deleteObject(
+                      r -> {
+                        r.bucket(bucket).key(key).ifMatch(lease.version());
+                        expectedOwner.ifPresent(r::expectedBucketOwner);
+                      }));
       return true;
     } catch (AwsCallException e) {
       if (e.statusCode() == 404 && AwsErrors.is(e, "NoSuchKey")) {
@@ -170,20 +176,21 @@ public final class S3LeaseStore implements LeaseStore {
                   SERVICE,
                   "PutObject",
                   () ->
-                      s3.putObject(
-                          r -> {
-                            r.bucket(bucket)
-                                .key(key)
-                                .contentType("application/json")
-                                .serverSideEncryption(ServerSideEncryption.AES256);
-                            if (ifMatch == null) {
-                              r.ifNoneMatch("*");
-                            } else {
-                              r.ifMatch(ifMatch);
-                            }
-                            expectedOwner.ifPresent(r::expectedBucketOwner);
-                          },
-                          RequestBody.fromBytes(body)))
+                      s3.get()
+                          .putObject(
+                              r -> {
+                                r.bucket(bucket)
+                                    .key(key)
+                                    .contentType("application/json")
+                                    .serverSideEncryption(ServerSideEncryption.AES256);
+                                if (ifMatch == null) {
+                                  r.ifNoneMatch("*");
+                                } else {
+                                  r.ifMatch(ifMatch);
+                                }
+                                expectedOwner.ifPresent(r::expectedBucketOwner);
+                              },
+                              RequestBody.fromBytes(body)))
               .eTag();
       if (etag == null || etag.isEmpty()) {
         throw new AwsCallException(
@@ -209,11 +216,12 @@ public final class S3LeaseStore implements LeaseStore {
               SERVICE,
               "GetObject",
               () ->
-                  s3.getObjectAsBytes(
-                      r -> {
-                        r.bucket(bucket).key(key);
-                        expectedOwner.ifPresent(r::expectedBucketOwner);
-                      }));
+                  s3.get()
+                      .getObjectAsBytes(
+                          r -> {
+                            r.bucket(bucket).key(key);
+                            expectedOwner.ifPresent(r::expectedBucketOwner);
+                          }));
     } catch (AwsCallException e) {
       if (e.statusCode() == 404 && AwsErrors.is(e, "NoSuchKey")) {
         return Optional.empty();

@@ -23,13 +23,17 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class S3ReportReader implements ReportReader {
   private static final String SERVICE = "s3";
 
-  private final S3Client s3;
+  private final LazyClient<S3Client> s3;
 
-  private S3ReportReader(S3Client s3) {
+  private S3ReportReader(LazyClient<S3Client> s3) {
     this.s3 = Objects.requireNonNull(s3, "s3");
   }
 
   public static S3ReportReader create(S3Client s3) {
+    return new S3ReportReader(LazyClient.built(s3));
+  }
+
+  public static S3ReportReader create(LazyClient<S3Client> s3) {
     return new S3ReportReader(s3);
   }
 
@@ -44,11 +48,12 @@ public final class S3ReportReader implements ReportReader {
               SERVICE,
               "ListObjectsV2",
               () ->
-                  s3.listObjectsV2(
-                      r -> {
-                        r.bucket(bucket).prefix(prefix).continuationToken(next);
-                        expectedOwner.ifPresent(r::expectedBucketOwner);
-                      }));
+                  s3.get()
+                      .listObjectsV2(
+                          r -> {
+                            r.bucket(bucket).prefix(prefix).continuationToken(next);
+                            expectedOwner.ifPresent(r::expectedBucketOwner);
+                          }));
       page.contents().stream().map(S3Object::key).forEach(out::add);
       token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
     } while (token != null);
@@ -62,7 +67,8 @@ public final class S3ReportReader implements ReportReader {
         SERVICE,
         "GetObject",
         () ->
-            s3.getObject(
+            s3.get()
+                .getObject(
                     r -> {
                       r.bucket(bucket).key(key);
                       expectedOwner.ifPresent(r::expectedBucketOwner);
@@ -77,10 +83,11 @@ public final class S3ReportReader implements ReportReader {
         SERVICE,
         "GetObject",
         () ->
-            s3.getObject(
-                r -> {
-                  r.bucket(bucket).key(key);
-                  expectedOwner.ifPresent(r::expectedBucketOwner);
-                }));
+            s3.get()
+                .getObject(
+                    r -> {
+                      r.bucket(bucket).key(key);
+                      expectedOwner.ifPresent(r::expectedBucketOwner);
+                    }));
   }
 }

@@ -26,24 +26,28 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 public final class S3ReportSink implements ReportSink {
   private static final String SERVICE = "s3";
 
-  private final S3Client s3;
+  private final LazyClient<S3Client> s3;
   private volatile String region; // read from the client on the first write: it may be lazy
 
   @Inject
-  S3ReportSink(S3Client s3) {
+  S3ReportSink(LazyClient<S3Client> s3) {
     this.s3 = Objects.requireNonNull(s3, "s3");
   }
 
   private String region() {
     String r = region;
     if (r == null) {
-      r = regionOf(s3);
+      r = regionOf(s3.get());
       region = r;
     }
     return r;
   }
 
   public static S3ReportSink create(S3Client s3) {
+    return new S3ReportSink(LazyClient.built(s3));
+  }
+
+  public static S3ReportSink create(LazyClient<S3Client> s3) {
     return new S3ReportSink(s3);
   }
 
@@ -66,20 +70,21 @@ public final class S3ReportSink implements ReportSink {
           SERVICE,
           "PutObject",
           () ->
-              s3.putObject(
-                  r -> {
-                    r.bucket(bucket)
-                        .key(key)
-                        .contentType(f.contentType())
-                        .serverSideEncryption(ServerSideEncryption.AES256)
-                        // never over an existing report (the bucket policy refuses writes
-                        // without it; S3 answers 412 when the key exists)
-                        .ifNoneMatch("*");
-                    expectedOwner.ifPresent(r::expectedBucketOwner);
-                  },
-                  f.file()
-                      .map(RequestBody::fromFile)
-                      .orElseGet(() -> RequestBody.fromBytes(f.content()))));
+              s3.get()
+                  .putObject(
+                      r -> {
+                        r.bucket(bucket)
+                            .key(key)
+                            .contentType(f.contentType())
+                            .serverSideEncryption(ServerSideEncryption.AES256)
+                            // never over an existing report (the bucket policy refuses writes
+                            // without it; S3 answers 412 when the key exists)
+                            .ifNoneMatch("*");
+                        expectedOwner.ifPresent(r::expectedBucketOwner);
+                      },
+                      f.file()
+                          .map(RequestBody::fromFile)
+                          .orElseGet(() -> RequestBody.fromBytes(f.content()))));
       out.add(
           new ReportLocation(
               f.name(),

@@ -32,15 +32,15 @@ public final class SnsNotifier implements Notifier {
   static final int MAX_ATTRIBUTES = 10;
   private static final Pattern ATTRIBUTE_NAME_DISALLOWED = Pattern.compile("[^A-Za-z0-9_.-]");
 
-  private final SnsClient sns;
+  private final LazyClient<SnsClient> sns;
 
   @Inject
-  SnsNotifier(SnsClient sns) {
+  SnsNotifier(LazyClient<SnsClient> sns) {
     this.sns = Objects.requireNonNull(sns, "sns");
   }
 
   public static SnsNotifier create(SnsClient sns) {
-    return new SnsNotifier(sns);
+    return new SnsNotifier(LazyClient.built(sns));
   }
 
   @Override
@@ -52,16 +52,17 @@ public final class SnsNotifier implements Notifier {
         SERVICE,
         "Publish",
         () ->
-            sns.publish(
-                r -> {
-                  r.topicArn(topicArn).message(n.body().isEmpty() ? subject : n.body());
-                  if (!subject.isEmpty()) {
-                    r.subject(subject);
-                  }
-                  if (!attributes.isEmpty()) {
-                    r.messageAttributes(attributes);
-                  }
-                }));
+            sns.get()
+                .publish(
+                    r -> {
+                      r.topicArn(topicArn).message(n.body().isEmpty() ? subject : n.body());
+                      if (!subject.isEmpty()) {
+                        r.subject(subject);
+                      }
+                      if (!attributes.isEmpty()) {
+                        r.messageAttributes(attributes);
+                      }
+                    }));
   }
 
   /**
@@ -78,7 +79,7 @@ public final class SnsNotifier implements Notifier {
           AwsErrors.call(
                   SERVICE,
                   "GetTopicAttributes",
-                  () -> sns.getTopicAttributes(r -> r.topicArn(topicArn)))
+                  () -> sns.get().getTopicAttributes(r -> r.topicArn(topicArn)))
               .attributes();
     } catch (AwsCallException e) {
       if (AwsErrors.is(e, "NotFound")) {

@@ -42,9 +42,11 @@ final class BatchAccounts {
       List<String> ouPath,
       List<String> ouNames,
       Map<String, String> tags,
-      boolean standalone) {
+      boolean standalone,
+      boolean management) {
     static Entry of(Account a) {
-      return new Entry(a.id(), a.name(), a.ouPath(), a.ouNames(), a.tags(), a.standalone());
+      return new Entry(
+          a.id(), a.name(), a.ouPath(), a.ouNames(), a.tags(), a.standalone(), a.management());
     }
 
     Account toAccount() {
@@ -54,7 +56,8 @@ final class BatchAccounts {
           ouPath == null ? List.of() : ouPath,
           ouNames == null ? List.of() : ouNames,
           tags == null ? Map.of() : tags,
-          standalone);
+          standalone,
+          management);
     }
   }
 

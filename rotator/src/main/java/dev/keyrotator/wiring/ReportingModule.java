@@ -1,8 +1,10 @@
 package dev.keyrotator.wiring;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Key;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.keyrotator.aws.LazyClient;
 import dev.keyrotator.aws.S3ReportReader;
 import dev.keyrotator.aws.S3ReportSink;
 import dev.keyrotator.ports.Notifier;
@@ -21,19 +23,19 @@ public final class ReportingModule extends AbstractModule {
 
   @Override
   protected void configure() {
-    requireBinding(S3Client.class);
+    requireBinding(new Key<LazyClient<S3Client>>() {});
     requireBinding(Notifier.class);
   }
 
   @Provides
   @Singleton
-  ReportSink reportSink(S3Client s3) {
+  ReportSink reportSink(LazyClient<S3Client> s3) {
     return S3ReportSink.create(s3);
   }
 
   @Provides
   @Singleton
-  ReportReader reportReader(S3Client s3) {
+  ReportReader reportReader(LazyClient<S3Client> s3) {
     return S3ReportReader.create(s3);
   }
 

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.keyrotator.aws.AwsClientFactory;
 import dev.keyrotator.aws.CallMetrics;
+import dev.keyrotator.aws.LazyClient;
 import dev.keyrotator.aws.S3LeaseStore;
 import dev.keyrotator.aws.SecretsManagerVault;
 import dev.keyrotator.aws.SecurityHubFindings;
@@ -53,7 +54,7 @@ public final class RotatorModule extends AbstractModule {
       RoleAssumer roles,
       Notifier notifier,
       AwsClientFactory clients,
-      software.amazon.awssdk.services.s3.S3Client s3,
+      LazyClient<software.amazon.awssdk.services.s3.S3Client> s3,
       Clock clock,
       Planner planner,
       CallMetrics metrics,

@@ -65,7 +65,9 @@ class DelegatedCentralAccountEndToEndTest {
     Fixture f = Fixture.create("o-delegated001", MANAGEMENT);
     // no member role: a service-managed StackSet never deploys to the management account
     f.account(MANAGEMENT, "management").user("ci-deployer").key(170, 2);
-    f.account(CENTRAL, "central").topic("key-rotation-events");
+    f.account(CENTRAL, "central")
+        .topic("key-rotation-events")
+        .bucket("reports-333333333333", CENTRAL);
     f.account(MEMBER, "workloads")
         .memberRole("OrgKeyRotatorMemberRole", "key-rotator-demo")
         .user("app-orders")
@@ -261,7 +263,9 @@ class DelegatedCentralAccountEndToEndTest {
     try {
       RotationService.Batches batches =
           injector.getInstance(RotationService.class).list("list-1", 10);
-      assertThat(batches.batches()).containsExactly(List.of(MEMBER)); // not the management account
+      assertThat(batches.batches())
+          .extracting(RotationService.Batch::accounts)
+          .containsExactly(List.of(MEMBER)); // not the management account
     } finally {
       Injectors.close(injector);
     }
