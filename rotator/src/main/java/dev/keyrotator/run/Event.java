@@ -12,6 +12,12 @@ public enum Event {
   SECRET_REFUSED("secret-refused", "Secret refused by the key rotator"),
   /** To the security topic: a key was replaced and deactivated at once (rotate-now). */
   ROTATED_NOW("rotated-now", "Access key replaced at once"),
+  /**
+   * To the security topic: a key was replaced at once and its deactivation scheduled (rotate-now
+   * --deactivate after:N); the same {@code event} attribute as {@link #ROTATED_NOW}.
+   */
+  ROTATED_NOW_DEACTIVATION_SCHEDULED(
+      "rotated-now", "Access key replaced, old key deactivated at its deadline"),
   /** To the security topic: rotate-now was asked for an exempt user; nothing was changed. */
   ROTATE_NOW_EXEMPT("rotate-now-exempt", "Rotate-now asked for an exempt user");
 

@@ -353,18 +353,7 @@ final class ReportTriage {
   private Verdict settled(UserState state, UserPlan plan) {
     List<KeyReport> keys =
         state.keys().stream()
-            .map(
-                k ->
-                    new KeyReport(
-                        k.id(),
-                        k.status(),
-                        Planner.ageDays(k, now),
-                        k.created(),
-                        k.lastUsed(),
-                        "",
-                        k.lastUsedService(),
-                        k.lastUsedRegion(),
-                        state.historyOf(k.id()).firstUse()))
+            .map(k -> UserRotation.keyReport(k, state.historyOf(k.id()), now))
             .toList();
     List<DecisionReport> decisions = new ArrayList<>();
     for (Decision d : plan.decisions()) {

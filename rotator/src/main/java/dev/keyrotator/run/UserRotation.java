@@ -339,7 +339,12 @@ final class UserRotation {
         }
       }
       detail.append("\n\n").append(String.join("\n", report.notes()));
-      Event event = result.exempt() ? Event.ROTATE_NOW_EXEMPT : Event.ROTATED_NOW;
+      Event event =
+          result.exempt()
+              ? Event.ROTATE_NOW_EXEMPT
+              : result.deactivateBy().isPresent()
+                  ? Event.ROTATED_NOW_DEACTIVATION_SCHEDULED
+                  : Event.ROTATED_NOW;
       if (ctx.securityTopicArn().isEmpty()) {
         notes.add("no reporting.topicArn configured: the security team was not told of rotate-now");
         return;
@@ -825,25 +830,7 @@ final class UserRotation {
     }
 
     private KeyReport keyReport(AccessKey k) {
-      // a first use dated before the key or after now was not written by the rotator: not shown
-      Optional<FirstUse> first =
-          history(k.id())
-              .firstUse()
-              .filter(
-                  f ->
-                      !f.seenAt().isAfter(now.plus(java.time.Duration.ofMinutes(5)))
-                          && !f.seenAt().isBefore(k.created())
-                          && !f.lastUsed().isAfter(f.seenAt()));
-      return new KeyReport(
-          k.id(),
-          k.status(),
-          Planner.ageDays(k, now),
-          k.created(),
-          k.lastUsed(),
-          "",
-          k.lastUsedService(),
-          k.lastUsedRegion(),
-          first);
+      return UserRotation.keyReport(k, history(k.id()), now);
     }
   }
 
@@ -892,5 +879,30 @@ final class UserRotation {
     int lost() {
       return lost;
     }
+  }
+
+  /**
+   * A key as the report shows it. A first use dated before the key or after now was not written by
+   * the rotator: not shown (the settled users of {@link ReportTriage} and the users read one by one
+   * both come here).
+   */
+  static KeyReport keyReport(AccessKey k, KeyHistory h, Instant now) {
+    Optional<FirstUse> first =
+        h.firstUse()
+            .filter(
+                f ->
+                    !f.seenAt().isAfter(now.plus(java.time.Duration.ofMinutes(5)))
+                        && !f.seenAt().isBefore(k.created())
+                        && !f.lastUsed().isAfter(f.seenAt()));
+    return new KeyReport(
+        k.id(),
+        k.status(),
+        Planner.ageDays(k, now),
+        k.created(),
+        k.lastUsed(),
+        "",
+        k.lastUsedService(),
+        k.lastUsedRegion(),
+        first);
   }
 }

@@ -426,8 +426,11 @@ class RotateNowEndToEndTest {
     assertThat(messages(SECURITY_TOPIC))
         .singleElement()
         .satisfies(
-            m ->
-                assertThat(m.message()).contains("Old key:  " + old + " stays active until " + by));
+            m -> {
+              assertThat(m.message()).contains("Old key:  " + old + " stays active until " + by);
+              assertThat(m.attributes()).containsEntry("event", "rotated-now");
+              assertThat(m.subject()).contains("old key deactivated at its deadline");
+            });
     JsonNode incident = incidentInPrintedReport();
     assertThat(incident.get("reason").asText()).isEqualTo("manual");
     assertThat(incident.get("keyId").asText()).isEqualTo(old);
