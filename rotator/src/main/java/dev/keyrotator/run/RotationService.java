@@ -344,7 +344,8 @@ public final class RotationService {
    * @throws IllegalArgumentException when an id is not 12 digits, or the batch file does not match
    *     (see {@link BatchAccounts#read}); nothing has been changed then
    * @throws AwsCallException when the part cannot be written: the state machine retries the batch,
-   *     and the protocol makes the second pass change nothing that the first one did
+   *     and the protocol makes the second pass change nothing that the first one did (a retry that
+   *     finds the part already written by an earlier attempt succeeds and keeps that part)
    */
   public BatchResult rotate(
       String runId,
@@ -379,14 +380,30 @@ public final class RotationService {
         full.withAccounts(
             full.accounts().stream().filter(a -> mine.contains(a.accountId())).toList());
     String name = ReportMerge.partName(batch.get(0));
-    sink.write(
-        bucket,
-        s.securityAccountId(),
-        folder,
-        List.of(new ReportFile(name, "application/json; charset=utf-8", ReportMerge.render(part))));
     String uri = "s3://" + bucket + "/" + folder + name;
-    progress.report(
-        "run " + runId + ": part " + uri + " written (" + part.accounts().size() + " accounts)");
+    try {
+      sink.write(
+          bucket,
+          s.securityAccountId(),
+          folder,
+          List.of(
+              new ReportFile(name, "application/json; charset=utf-8", ReportMerge.render(part))));
+      progress.report(
+          "run " + runId + ": part " + uri + " written (" + part.accounts().size() + " accounts)");
+    } catch (AwsCallException e) {
+      if (e.statusCode() != 412 && !"PreconditionFailed".equals(e.errorCode())) {
+        throw e;
+      }
+      // A retried batch (the state machine retries a rotate whose answer it did not get): an
+      // earlier attempt of this run id wrote the part, and reports are never overwritten. The
+      // retry's run changed nothing the first one had done; the first part stands.
+      progress.report(
+          "run "
+              + runId
+              + ": part "
+              + uri
+              + " already written by an earlier attempt of this batch; kept as it is");
+    }
     return new BatchResult(
         new RunResult(part, ReportSummary.of(part), Optional.empty(), List.of()), uri);
   }

@@ -126,6 +126,24 @@ class FanOutEndToEndTest {
   }
 
   @Test
+  void aRetriedRotateBatchKeepsTheFirstAttemptsPartAndSucceeds() {
+    Map<String, Object> listed = list();
+    Map<String, Object> event = new HashMap<>(batches(listed).get(0));
+    event.put("action", "rotate");
+    Map<String, Object> first = handler().handleRequest(event, context(900_000));
+    String key = "reports/parts/fan-1/222222222222.json";
+    byte[] stored = SANDBOX.sandbox().s3Object(REPORTS, key).orElseThrow();
+    Map<String, Object> iamAfterFirst = iamState(SANDBOX.sandbox());
+
+    // the state machine did not get the answer and runs the same batch again
+    Map<String, Object> retried = handler().handleRequest(event, context(900_000));
+
+    assertThat(retried).containsEntry("part", first.get("part"));
+    assertThat(SANDBOX.sandbox().s3Object(REPORTS, key).orElseThrow()).isEqualTo(stored);
+    assertThat(iamState(SANDBOX.sandbox())).isEqualTo(iamAfterFirst);
+  }
+
+  @Test
   void aRotateBatchRefusesAnAccountFileChangedSinceTheListStepAndChangesNothing()
       throws IOException {
     Map<String, Object> listed = list();
