@@ -65,7 +65,15 @@ class ThrottlingStormTest {
                   assertThat(a.status())
                       .as(a.accountId() + " " + a.reason())
                       .isEqualTo(AccountStatus.DONE));
-      assertThat(stormRun.failedUsers()).isZero();
+      assertThat(stormRun.failedUsers())
+          .as(
+              "failed users: %s",
+              stormRun.accounts().stream()
+                  .flatMap(a -> a.users().stream())
+                  .filter(u -> u.failed())
+                  .map(u -> u.userName() + " " + u.decisions() + " " + u.notes())
+                  .toList())
+          .isZero();
       assertThat(CrashLab.normalized(storm, stormInitial))
           .isEqualTo(CrashLab.normalized(calm, initial));
       assertThat(CrashLab.invariantViolations(storm, stormInitial)).isEmpty();
