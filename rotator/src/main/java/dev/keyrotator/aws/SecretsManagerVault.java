@@ -254,7 +254,8 @@ public final class SecretsManagerVault implements SecretVault {
                 () -> secrets.getResourcePolicy(r -> r.secretId(d.arn())))
             .resourcePolicy();
     Optional<String> foreign =
-        foreignPrincipal(policy, new java.util.HashSet<>(List.of(accountId, accountOf(d.arn()))));
+        foreignPrincipal(
+            policy, new java.util.HashSet<>(List.of(accountId, Arns.account(d.arn()))));
     return foreign.map(
         p ->
             "secret "
@@ -307,11 +308,6 @@ public final class SecretsManagerVault implements SecretVault {
     return "key/" + s;
   }
 
-  private static String accountOf(String arn) {
-    String[] parts = arn.split(":");
-    return parts.length > 4 ? parts[4] : "";
-  }
-
   /**
    * The first principal an Allow statement of {@code policy} grants outside {@code accounts}: any
    * principal ({@code *}), a service, or an AWS principal of another account. Empty when there is
@@ -358,7 +354,7 @@ public final class SecretsManagerVault implements SecretVault {
           if (!e.getKey().equals("AWS")) {
             return Optional.of(e.getKey() + " principal " + v);
           }
-          String account = v.matches("\\d{12}") ? v : accountOf(v);
+          String account = v.matches("\\d{12}") ? v : Arns.account(v);
           if (!accounts.contains(account)) {
             return Optional.of("principal " + v);
           }

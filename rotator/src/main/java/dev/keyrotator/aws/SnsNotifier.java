@@ -92,8 +92,7 @@ public final class SnsNotifier implements Notifier {
       return Optional.of(
           "notification topic " + topicArn + " cannot be checked: " + e.getMessage());
     }
-    String[] arn = topicArn.split(":");
-    String owner = arn.length > 4 ? arn[4] : "";
+    String owner = Arns.account(topicArn);
     return deniesPublish(attributes.get("Policy"), owner)
         .map(
             sid ->

@@ -3,6 +3,7 @@ package dev.keyrotator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyrotator.aws.Arns;
 import dev.keyrotator.aws.OwnKeySecret;
 import dev.keyrotator.ports.AccessKeyPair;
 import dev.keyrotator.ports.AwsCallException;
@@ -231,11 +232,9 @@ final class CredentialsCommand implements Callable<Integer> {
     if (region != null) {
       return Optional.of(region);
     }
-    if (secretId.startsWith("arn:")) {
-      String[] p = secretId.split(":", -1);
-      if (p.length > 3 && !p[3].isEmpty()) {
-        return Optional.of(p[3]);
-      }
+    String fromArn = Arns.region(secretId);
+    if (!fromArn.isEmpty()) {
+      return Optional.of(fromArn);
     }
     Map<String, String> env = ((Main) spec.root().userObject()).env();
     return Optional.ofNullable(env.get("AWS_REGION"))

@@ -1,5 +1,6 @@
 package dev.keyrotator.cli;
 
+import dev.keyrotator.aws.Arns;
 import dev.keyrotator.config.ConfigProblem;
 import dev.keyrotator.config.PolicyFile;
 import dev.keyrotator.config.PolicyFileException;
@@ -83,14 +84,13 @@ final class ValidateConfigCommand implements Callable<Integer> {
     p.reporting().topicArn().ifPresent(t -> topics.put("reporting.topicArn", t));
     List<String> out = new ArrayList<>();
     Optional<String> reference =
-        clientRegion.or(
-            () -> topics.values().stream().findFirst().map(ValidateConfigCommand::regionOf));
+        clientRegion.or(() -> topics.values().stream().findFirst().map(Arns::region));
     if (reference.isEmpty()) {
       return out;
     }
     topics.forEach(
         (field, arn) -> {
-          String r = regionOf(arn);
+          String r = Arns.region(arn);
           if (!r.equals(reference.get())) {
             out.add(
                 field
@@ -105,10 +105,5 @@ final class ValidateConfigCommand implements Callable<Integer> {
           }
         });
     return out;
-  }
-
-  private static String regionOf(String arn) {
-    String[] parts = arn.split(":", -1);
-    return parts.length > 3 ? parts[3] : "";
   }
 }

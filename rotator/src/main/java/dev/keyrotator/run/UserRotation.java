@@ -61,34 +61,7 @@ final class UserRotation {
       Optional<String> topicArn,
       Optional<String> securityTopicArn,
       Optional<String> readerRoleTag,
-      Owners owners) {
-
-    /** Owners from the user tag {@code owner}, no account default. */
-    Context(
-        String runId,
-        Account account,
-        RotationPolicy policy,
-        boolean planOnly,
-        UserKeys keys,
-        SecretVault vault,
-        Notifier notifier,
-        Optional<String> topicArn,
-        Optional<String> securityTopicArn,
-        Optional<String> readerRoleTag) {
-      this(
-          runId,
-          account,
-          policy,
-          planOnly,
-          keys,
-          vault,
-          notifier,
-          topicArn,
-          securityTopicArn,
-          readerRoleTag,
-          Owners.DEFAULT);
-    }
-  }
+      Owners owners) {}
 
   private final Planner planner;
   private final Clock clock;
