@@ -16,9 +16,11 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>marker: {@code key-rotator:pending} = {@code run=<runId> at=<ISO instant>}
  *   <li>history: {@code key-rotator:key:<keyId>} = {@code warned=<ISO> deactivated=<ISO>
- *       exposed=<ISO> deactivate-by=<ISO> seen=<ISO> used=<ISO> via=<service>/<region>}, parts that
- *       are empty left out; {@code seen}, {@code used} and {@code via} are the first run that saw
- *       the key used (its time, IAM's last-use date then, and that use's service and region)
+ *       exposed=<ISO> deactivate-by=<ISO> created=<ISO> seen=<ISO> used=<ISO>
+ *       via=<service>/<region>}, instants to the second, parts that are empty left out; {@code
+ *       created} is the key's IAM creation time (it ties the history to the key's credential-report
+ *       slot); {@code seen}, {@code used} and {@code via} are the first run that saw the key used
+ *       (its time, IAM's last-use date then, and that use's service and region)
  * </ul>
  *
  * <p>IAM allows only {@code [\p{L}\p{Z}\p{N}_.:/=+\-@]} in tag keys and values, so the parts are
@@ -59,27 +61,41 @@ final class IamTags {
   }
 
   static String historyValue(KeyHistory h) {
+    String full = historyValue(h, true);
+    // Forged or far-off dates can make a value longer than IAM allows; the first use is for the
+    // report only, so it goes first, never a part a decision reads.
+    return checkValue(full.length() <= MAX_VALUE ? full : historyValue(h, false));
+  }
+
+  private static String historyValue(KeyHistory h, boolean withFirstUse) {
     StringBuilder sb = new StringBuilder();
-    h.lastWarned().ifPresent(i -> sb.append("warned=").append(i));
-    h.deactivated()
-        .ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("deactivated=").append(i));
-    h.exposed().ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("exposed=").append(i));
-    h.deactivateBy()
-        .ifPresent(i -> sb.append(sb.length() > 0 ? " " : "").append("deactivate-by=").append(i));
-    h.firstUse()
-        .ifPresent(
-            u -> {
-              sb.append(sb.length() > 0 ? " " : "")
-                  .append("seen=")
-                  .append(u.seenAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
-                  .append(" used=")
-                  .append(u.lastUsed().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-              String via = token(u.service()) + "/" + token(u.region());
-              if (via.length() > 1) {
-                sb.append(" via=").append(via);
-              }
-            });
-    return checkValue(sb.toString());
+    h.lastWarned().ifPresent(i -> part(sb, "warned", seconds(i)));
+    h.deactivated().ifPresent(i -> part(sb, "deactivated", seconds(i)));
+    h.exposed().ifPresent(i -> part(sb, "exposed", seconds(i)));
+    h.deactivateBy().ifPresent(i -> part(sb, "deactivate-by", seconds(i)));
+    h.keyCreated().ifPresent(i -> part(sb, "created", seconds(i)));
+    if (withFirstUse) {
+      h.firstUse()
+          .ifPresent(
+              u -> {
+                part(sb, "seen", seconds(u.seenAt()));
+                part(sb, "used", seconds(u.lastUsed()));
+                String via = token(u.service()) + "/" + token(u.region());
+                if (via.length() > 1) {
+                  part(sb, "via", via);
+                }
+              });
+    }
+    return sb.toString();
+  }
+
+  private static void part(StringBuilder sb, String name, String value) {
+    sb.append(sb.length() > 0 ? " " : "").append(name).append('=').append(value);
+  }
+
+  /** Instants are kept to the second: nothing the rotator decides needs more. */
+  private static String seconds(Instant i) {
+    return i.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
   }
 
   static Optional<RotationMarker> parseMarker(String value) {
@@ -116,13 +132,20 @@ final class IamTags {
         instant(parts.get("deactivated")),
         instant(parts.get("exposed")),
         instant(parts.get("deactivate-by")),
-        first);
+        first,
+        instant(parts.get("created")));
   }
+
+  /**
+   * Longest service or region word kept: with every part present (instants to the second) the value
+   * is then at most 255 characters.
+   */
+  static final int TOKEN = 22;
 
   /** A service or region name as one tag-value word: only characters IAM allows, no separators. */
   private static String token(String s) {
     String t = s == null ? "" : s.replaceAll("[^A-Za-z0-9._+@:-]", "");
-    return t.length() > 24 ? t.substring(0, 24) : t;
+    return t.length() > TOKEN ? t.substring(0, TOKEN) : t;
   }
 
   private static Map<String, String> parts(String value) {

@@ -752,7 +752,12 @@ public final class Planner {
   private static KeyHistory believable(KeyHistory h, Instant now) {
     if (h.lastWarned().isPresent() && h.lastWarned().get().isAfter(now.plus(SKEW))) {
       return new KeyHistory(
-          Optional.empty(), h.deactivated(), h.exposed(), h.deactivateBy(), h.firstUse());
+          Optional.empty(),
+          h.deactivated(),
+          h.exposed(),
+          h.deactivateBy(),
+          h.firstUse(),
+          h.keyCreated());
     }
     return h;
   }

@@ -105,8 +105,13 @@ final class AccountRun {
       return leasing;
     }
 
-    AccountRun create(RunRequest request, Account account, EffectivePolicy effective) {
-      return new AccountRun(this, request, account, effective);
+    /**
+     * @param runStarted when the run began: a credential report generated since is a read made
+     *     during this run (see {@link ReportTriage})
+     */
+    AccountRun create(
+        RunRequest request, Account account, EffectivePolicy effective, Instant runStarted) {
+      return new AccountRun(this, request, account, effective, runStarted);
     }
   }
 
@@ -116,9 +121,16 @@ final class AccountRun {
   private final Mode mode;
   private final RotationPolicy policy;
   private final PolicyInForce inForce;
+  private final Instant runStarted;
 
-  private AccountRun(Factory f, RunRequest request, Account account, EffectivePolicy effective) {
+  private AccountRun(
+      Factory f,
+      RunRequest request,
+      Account account,
+      EffectivePolicy effective,
+      Instant runStarted) {
     this.f = f;
+    this.runStarted = runStarted;
     this.request = request;
     this.account = account;
     // An invocation's mode only narrows what the policy allows for this account.
@@ -217,6 +229,9 @@ final class AccountRun {
         } else {
           scan = ScanMode.CREDENTIAL_REPORT;
           scanNote = reads + " of " + verdicts.get().size() + " users read one by one";
+          if (triage != null && !triage.fresh()) {
+            scanNote += " (the credential report predates this run: its keys are listed first)";
+          }
         }
       } catch (ScanUnavailableException e) {
         // Report unavailable, not ready in time, unreadable, or not allowed (a member role from
@@ -227,7 +242,7 @@ final class AccountRun {
     int settledInBulk = 0;
     if (verdicts.isPresent()) {
       for (ReportTriage.Verdict v : verdicts.get()) {
-        if (v.needsRead()) {
+        if (v.needsTurn()) {
           toRead.add(v);
         } else {
           settledInBulk++;
@@ -244,6 +259,12 @@ final class AccountRun {
     users.addAll(loop.reports());
     if (loop.listedOnly() > 0) {
       scanNote += ", " + loop.listedOnly() + " of them settled by their key list alone";
+    }
+    if (loop.firstUses() > 0) {
+      scanNote +=
+          "; "
+              + loop.firstUses()
+              + " new keys' first use recorded from the report (one TagUser each)";
     }
     return finished(
             settledInBulk + loop.scanned(),
@@ -272,6 +293,8 @@ final class AccountRun {
     private final java.util.concurrent.atomic.AtomicInteger leftByLease =
         new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger listedOnly =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger firstUses =
         new java.util.concurrent.atomic.AtomicInteger();
     private final Instant start = f.clock.instant();
     private Instant lastTold = start;
@@ -341,6 +364,10 @@ final class AccountRun {
       }
       reached[i] = true;
       try {
+        if (v.record().isPresent()) {
+          reports[i] = record(v);
+          return;
+        }
         if (v.listFirst()) {
           UserDetails known = v.known().get();
           List<dev.keyrotator.policy.AccessKey> listed = session.keys().listKeys(v.user());
@@ -351,7 +378,7 @@ final class AccountRun {
           ReportTriage.Verdict again = triage.judgeListed(known, listed);
           if (!again.needsRead()) {
             listedOnly.incrementAndGet();
-            reports[i] = again.settled().get();
+            reports[i] = again.record().isPresent() ? record(again) : again.settled().get();
             return;
           }
           reports[i] = rotation.process(session.keys().read(known, listed));
@@ -361,6 +388,36 @@ final class AccountRun {
       } catch (AwsCallException e) {
         reports[i] = UserFailures.unreadable(v.user(), e.getMessage());
       }
+    }
+
+    /**
+     * A settled user whose new key's first use is written now (one TagUser); best effort, as in a
+     * per-user run: a failed write is a note, and the entry then shows no first use.
+     */
+    private UserReport record(ReportTriage.Verdict v) {
+      ReportTriage.FirstUseRecord r = v.record().orElseThrow();
+      try {
+        session.keys().writeHistory(v.user(), r.keyId(), r.history());
+        firstUses.incrementAndGet();
+        return r.recorded();
+      } catch (AwsCallException | IllegalArgumentException e) {
+        UserReport u = v.settled().orElseThrow();
+        List<String> notes = new ArrayList<>(u.notes());
+        notes.add("could not record the first use of key " + r.keyId() + ": " + e.getMessage());
+        return new UserReport(
+            u.userName(),
+            u.owner(),
+            u.keys(),
+            u.decisions(),
+            notes,
+            u.notificationsSent(),
+            u.notificationsLost(),
+            u.incident());
+      }
+    }
+
+    int firstUses() {
+      return firstUses.get();
     }
 
     private void tell() {
@@ -384,11 +441,17 @@ final class AccountRun {
               + " s");
     }
 
+    /**
+     * The users' reports; a user settled from the report whose turn (a first use to write) never
+     * came keeps its settled entry, without the first use.
+     */
     List<UserReport> reports() {
       List<UserReport> out = new ArrayList<>();
-      for (UserReport r : reports) {
-        if (r != null) {
-          out.add(r);
+      for (int i = 0; i < reports.length; i++) {
+        if (reports[i] != null) {
+          out.add(reports[i]);
+        } else if (!reached[i] && toRead.get(i).settled().isPresent()) {
+          out.add(toRead.get(i).settled().get());
         }
       }
       return out;
@@ -396,8 +459,8 @@ final class AccountRun {
 
     int scanned() {
       int n = 0;
-      for (boolean r : reached) {
-        n += r ? 1 : 0;
+      for (int i = 0; i < reached.length; i++) {
+        n += reached[i] || toRead.get(i).settled().isPresent() ? 1 : 0;
       }
       return n;
     }
@@ -405,7 +468,7 @@ final class AccountRun {
     List<String> notReached() {
       List<String> out = new ArrayList<>();
       for (int i = 0; i < toRead.size(); i++) {
-        if (!reached[i]) {
+        if (!reached[i] && toRead.get(i).settled().isEmpty()) {
           out.add(toRead.get(i).user());
         }
       }
@@ -468,7 +531,8 @@ final class AccountRun {
             report,
             f.clock.instant(),
             Owners.of(f.policy.notifications()),
-            account);
+            account,
+            runStarted);
     List<ReportTriage.Verdict> out = new ArrayList<>(details.size());
     for (UserDetails d : details) {
       out.add(triage.judge(d));

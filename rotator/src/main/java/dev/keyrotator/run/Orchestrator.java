@@ -222,7 +222,7 @@ public final class Orchestrator {
                 + " another run at the same time could work the same account (README \"Two runs at"
                 + " once: the account lease\")");
       }
-      reports = inParallel(request, accounts);
+      reports = inParallel(request, accounts, started);
     }
     Mode mode = request.planOnly() ? Mode.DRY_RUN : request.modeOverride().orElse(null);
     return new RunReport(
@@ -236,7 +236,8 @@ public final class Orchestrator {
         since(callsBefore, callCounts.get()));
   }
 
-  private List<AccountReport> inParallel(RunRequest request, List<Account> accounts) {
+  private List<AccountReport> inParallel(
+      RunRequest request, List<Account> accounts, Instant runStarted) {
     int threads =
         Math.max(1, Math.min(policy.organization().maxConcurrentAccounts(), accounts.size()));
     ExecutorService pool =
@@ -265,7 +266,7 @@ public final class Orchestrator {
               MDC.put(Progress.ACCOUNT_ID, a.id());
               prefetch.ifPresent(ReportPrefetch::turnBegins);
               try {
-                AccountReport r = account(request, a, factory);
+                AccountReport r = account(request, a, factory, runStarted);
                 if (r.status() == AccountStatus.NOT_REACHED) {
                   prefetch.ifPresent(ReportPrefetch::stop); // the deadline has come
                 }
@@ -359,7 +360,8 @@ public final class Orchestrator {
   private record Finished(int index, AccountReport report) {}
 
   /** One account: left out, its policy unresolvable, not reached, or run. */
-  private AccountReport account(RunRequest request, Account a, AccountRun.Factory factory) {
+  private AccountReport account(
+      RunRequest request, Account a, AccountRun.Factory factory, Instant runStarted) {
     Optional<String> excluded = AccountSelection.exclusionReason(a, policy.organization());
     if (excluded.isEmpty()
         && !request.accounts().isEmpty()
@@ -376,7 +378,7 @@ public final class Orchestrator {
     } catch (PolicyFileException e) {
       return failed(a, e.problems().get(0).message());
     }
-    return factory.create(request, a, effective).run();
+    return factory.create(request, a, effective, runStarted).run();
   }
 
   private AccountReport failed(Account a, String reason) {

@@ -4,6 +4,8 @@ import dev.keyrotator.policy.AccessKey;
 import dev.keyrotator.policy.Action;
 import dev.keyrotator.policy.Decision;
 import dev.keyrotator.policy.DeferredDeactivation;
+import dev.keyrotator.policy.FirstUse;
+import dev.keyrotator.policy.KeyHistory;
 import dev.keyrotator.policy.KeyStatus;
 import dev.keyrotator.policy.Planner;
 import dev.keyrotator.policy.RotationPolicy;
@@ -67,13 +69,22 @@ import java.util.Set;
  *   <li><b>The provisional plan has any decision other than NOTHING or EXEMPT</b>. Read.
  * </ol>
  *
- * What remains: every key is active, younger than any age the policy acts on, and older than a day.
- * Changes since the report can only be: a key deleted (fewer keys, fewer actions), a key created
- * (it is younger; the others stay below every threshold, rule 7), a key deactivated (an inactive
- * key below {@code deleteAfterDays} with no history is not acted on unless a create is due, which
- * rule 7 excludes), last use moving later (last use matters only from {@code deactivateAfterDays}
- * on, excluded by rule 7). Report times are truncated to the second, which makes keys look older,
- * never younger. So a settled user's real plan is NOTHING too, apart from the key ids in its text.
+ * <p>"Read" in rules 3 and 5 to 8 means: judged again from the report with history, when the report
+ * was generated during this run and every history names its key's creation time ({@link
+ * #fromFreshReport}); otherwise (or when that plan is not quiet) the keys are listed first, one
+ * ListAccessKeys, and judged again ({@link #judgeListed}); only a user that still needs something
+ * is read one by one. A run that writes also reads a user holding two active keys whose newest key
+ * was used and whose first use is not recorded yet, and a user whose history does not name its
+ * key's creation (once: the run then writes it).
+ *
+ * <p>What remains: every key is active, younger than any age the policy acts on, and older than a
+ * day. Changes since the report can only be: a key deleted (fewer keys, fewer actions), a key
+ * created (it is younger; the others stay below every threshold, rule 7), a key deactivated (an
+ * inactive key below {@code deleteAfterDays} with no history is not acted on unless a create is
+ * due, which rule 7 excludes), last use moving later (last use matters only from {@code
+ * deactivateAfterDays} on, excluded by rule 7). Report times are truncated to the second, which
+ * makes keys look older, never younger. So a settled user's real plan is NOTHING too, apart from
+ * the key ids in its text.
  *
  * <h2>Why history does not need key ids here</h2>
  *
@@ -107,7 +118,19 @@ final class ReportTriage {
    * #judgeListed}; the per-user read then reuses what the bulk read gave (facts, marker, history).
    */
   record Verdict(
-      String user, Optional<UserReport> settled, String readBecause, Optional<UserDetails> known) {
+      String user,
+      Optional<UserReport> settled,
+      String readBecause,
+      Optional<UserDetails> known,
+      Optional<FirstUseRecord> record) {
+    Verdict(
+        String user,
+        Optional<UserReport> settled,
+        String readBecause,
+        Optional<UserDetails> known) {
+      this(user, settled, readBecause, known, Optional.empty());
+    }
+
     boolean needsRead() {
       return settled.isEmpty();
     }
@@ -115,7 +138,19 @@ final class ReportTriage {
     boolean listFirst() {
       return settled.isEmpty() && known.isPresent();
     }
+
+    /** Read one by one, or settled with a tag to write first. */
+    boolean needsTurn() {
+      return needsRead() || record.isPresent();
+    }
   }
+
+  /**
+   * The first use of a settled user's new key, to be written (one TagUser) before its report entry
+   * counts: {@code recorded} is that entry once written ({@code settled} stays the entry when the
+   * write fails).
+   */
+  record FirstUseRecord(String keyId, KeyHistory history, UserReport recorded, String note) {}
 
   private final Planner planner;
   private final RotationPolicy policy;
@@ -124,14 +159,35 @@ final class ReportTriage {
   private final Owners owners;
   private final dev.keyrotator.ports.Account account;
 
+  /** Whether the report was generated during this run (see {@link #FRESH_SKEW}). */
+  private final boolean fresh;
+
+  /** Whether this run writes (the first use of a new key, history tied to its key). */
+  private final boolean writes;
+
+  /**
+   * A report generated at most this long before the run started still counts as generated during
+   * it: the tolerated difference between IAM's clock and this one.
+   */
+  static final Duration FRESH_SKEW = Duration.ofMinutes(5);
+
   ReportTriage(Planner planner, RotationPolicy policy, CredentialReport report, Instant now)
       throws ScanUnavailableException {
-    this(planner, policy, report, now, Owners.DEFAULT, dev.keyrotator.ports.Account.standalone(""));
+    this(
+        planner,
+        policy,
+        report,
+        now,
+        Owners.DEFAULT,
+        dev.keyrotator.ports.Account.standalone(""),
+        now);
   }
 
   /**
    * @param owners who a settled user's report names as owner
    * @param account the account, for its default owner tag
+   * @param runStarted when the run began: a report generated since (or {@link #FRESH_SKEW} before)
+   *     is as good as a read of every user during this run
    * @throws ScanUnavailableException when the report is too old to judge from
    */
   ReportTriage(
@@ -140,7 +196,8 @@ final class ReportTriage {
       CredentialReport report,
       Instant now,
       Owners owners,
-      dev.keyrotator.ports.Account account)
+      dev.keyrotator.ports.Account account,
+      Instant runStarted)
       throws ScanUnavailableException {
     if (report.generated().isBefore(now.minus(MAX_REPORT_AGE))) {
       throw new ScanUnavailableException(
@@ -157,6 +214,13 @@ final class ReportTriage {
     this.now = now;
     this.owners = owners;
     this.account = account;
+    this.fresh = !report.generated().isBefore(runStarted.minus(FRESH_SKEW));
+    this.writes = policy.mode().mutatesKeys();
+  }
+
+  /** Whether the report was generated during this run, so that its keys stand for a fresh list. */
+  boolean fresh() {
+    return fresh;
   }
 
   Verdict judge(UserDetails details) {
@@ -194,45 +258,241 @@ final class ReportTriage {
     }
     List<AccessKey> keys = new ArrayList<>();
     for (ReportedKey k : row.keys()) {
-      keys.add(
-          new AccessKey(
-              k.label(),
-              k.active() ? KeyStatus.ACTIVE : KeyStatus.INACTIVE,
-              k.created(),
-              k.lastUsed(),
-              k.lastUsedService(),
-              k.lastUsedRegion()));
+      keys.add(reportedKey(k, k.label()));
     }
     UserState state = new UserState(details.user(), keys, Set.of(), Optional.empty(), Map.of());
     UserPlan plan = planner.plan(state, policy, now);
     if (isOnly(plan, Action.EXEMPT)) {
       return settled(state, plan);
     }
-    List<String> notes = new ArrayList<>();
-    Thresholds t = policy.thresholdsFor(details.user(), notes);
+    String because = notQuiet(details, keys, plan);
+    if (because.isEmpty()) {
+      if (!firstUseDue(row, details.history(), tiedTo(details.history(), row))) {
+        return settled(state, plan);
+      }
+      because = "its new key was used: the first use is recorded";
+    }
+    return fromFreshReport(details, row, because);
+  }
+
+  /**
+   * Why the provisional state (report keys, no history) cannot settle the user: rules 5 to 8; empty
+   * when it can.
+   */
+  private String notQuiet(UserDetails details, List<AccessKey> keys, UserPlan plan) {
+    Thresholds t = policy.thresholdsFor(details.user(), new ArrayList<>());
     long horizon = firstActionAge(t);
     for (AccessKey k : keys) {
       if (!k.isActive()) {
-        return list(details, "has an inactive key");
+        return "has an inactive key";
       }
       if (k.created().isAfter(now.minus(RECENT_KEY))) {
-        return list(details, "has a key created less than a day ago");
+        return "has a key created less than a day ago";
       }
       if (Planner.ageDays(k, now) >= horizon) {
-        return list(
-            details,
-            "has a key "
-                + Planner.ageDays(k, now)
-                + " days old (the policy acts"
-                + " from "
-                + horizon
-                + " days)");
+        return "has a key "
+            + Planner.ageDays(k, now)
+            + " days old (the policy acts from "
+            + horizon
+            + " days)";
       }
     }
-    if (!isOnly(plan, Action.NOTHING)) {
-      return list(details, "its plan has actions");
+    return isOnly(plan, Action.NOTHING) ? "" : "its plan has actions";
+  }
+
+  /**
+   * A user the provisional state cannot settle, judged from the report with its history tied to the
+   * report's slots by each key's creation time ({@code created=} in the history tag), when the
+   * report was generated during this run. Otherwise, or when a history cannot be tied, its keys are
+   * listed first ({@link #judgeListed}).
+   *
+   * <p>Why that is exact: a report generated during this run is a read of every user's keys made
+   * during this run (ids aside), as a ListAccessKeys moments later would be: the account lease
+   * keeps other runs of the rotator out, and a change by anyone else after that moment is missed by
+   * either read alike (and found by the next run). Each history is tied to exactly one slot, the
+   * one created in the same second; any doubt (a history without its key's creation time, one that
+   * ties to no slot or to a slot another history or key shares the second of) lists the keys
+   * instead. A slot with no history is a key without history, as in a per-user read. So the state
+   * differs from a per-user read's only in last use (never later than the truth) and in the ids of
+   * keys without history, which no decision reads; the argument of {@link #judgeListed} then
+   * applies unchanged. A history carrying a creation time that someone else wrote is no more than a
+   * forged history under the key's real id (key ids are not secret): the guardrails SCP keeps both
+   * out, and the planner believes no warning dated in the future.
+   */
+  private Verdict fromFreshReport(UserDetails details, ReportedUser row, String because) {
+    if (!fresh) {
+      return list(details, because);
+    }
+    Optional<Map<Integer, String>> tied = tiedTo(details.history(), row);
+    if (tied.isEmpty()) {
+      return list(details, because);
+    }
+    List<AccessKey> keys = new ArrayList<>();
+    for (ReportedKey k : row.keys()) {
+      keys.add(reportedKey(k, tied.get().getOrDefault(k.slot(), k.label())));
+    }
+    UserState state =
+        new UserState(details.user(), keys, Set.of(), Optional.empty(), details.history());
+    if (policy.thresholdsFor(details.user(), new ArrayList<>()).retireOldKeyEarly()
+        && keys.stream().filter(AccessKey::isActive).count() > 1) {
+      return list(details, "two active keys and retireOldKeyEarly: the newer key's use is read");
+    }
+    UserPlan plan = planner.plan(state, policy, now);
+    if (!isQuiet(plan)) {
+      return list(details, because);
+    }
+    if (firstUseDue(row, details.history(), tied)) {
+      Optional<AccessKey> newest = newestActive(keys);
+      if (newest.isEmpty() || newest.get().id().equals(labelOf(row, newest.get()))) {
+        // the new key has no history yet, so no id: its key list names it
+        return list(details, "its new key was used: the first use is recorded");
+      }
+      return withFirstUse(state, plan, newest.get());
     }
     return settled(state, plan);
+  }
+
+  private static String labelOf(ReportedUser row, AccessKey k) {
+    return row.keys().stream()
+        .filter(r -> r.created().equals(k.created()))
+        .map(ReportedKey::label)
+        .findFirst()
+        .orElse("");
+  }
+
+  private static Optional<AccessKey> newestActive(List<AccessKey> keys) {
+    return keys.stream()
+        .filter(AccessKey::isActive)
+        .max(java.util.Comparator.comparing(AccessKey::created));
+  }
+
+  /**
+   * A quiet user whose new key's first use is to be recorded from the report: the report's last use
+   * of it (date, service, region) is IAM's as read during this run, as a per-user read would give
+   * it, so no call is needed but the TagUser that writes it.
+   */
+  private Verdict withFirstUse(UserState state, UserPlan plan, AccessKey newest) {
+    KeyHistory written =
+        state
+            .historyOf(newest.id())
+            .withFirstUse(FirstUse.of(newest, now))
+            .withKeyCreated(newest.created());
+    Map<String, KeyHistory> history = new java.util.HashMap<>(state.history());
+    history.put(newest.id(), written);
+    UserState after =
+        new UserState(state.user(), state.keys(), state.storedKeyIds(), state.marker(), history);
+    String where = newest.lastUsedWhere();
+    String note =
+        "key "
+            + newest.id()
+            + " seen used for the first time (last used "
+            + newest.lastUsed().orElseThrow()
+            + (where.isEmpty() ? "" : ", " + where)
+            + ")";
+    UserReport recorded = settled(after, plan).settled().orElseThrow();
+    recorded =
+        new UserReport(
+            recorded.userName(),
+            recorded.owner(),
+            recorded.keys(),
+            recorded.decisions(),
+            append(recorded.notes(), note),
+            recorded.notificationsSent(),
+            recorded.notificationsLost(),
+            recorded.incident());
+    Verdict plain = settled(state, plan);
+    return new Verdict(
+        plain.user(),
+        plain.settled(),
+        "",
+        Optional.empty(),
+        Optional.of(new FirstUseRecord(newest.id(), written, recorded, note)));
+  }
+
+  private static List<String> append(List<String> list, String item) {
+    List<String> out = new ArrayList<>(list);
+    out.add(item);
+    return out;
+  }
+
+  /**
+   * Each history's report slot (slot to key id), matched by the key's creation second; empty when
+   * any history cannot be tied to exactly one slot.
+   */
+  static Optional<Map<Integer, String>> tiedTo(Map<String, KeyHistory> history, ReportedUser row) {
+    Map<Integer, String> out = new java.util.HashMap<>();
+    for (Map.Entry<String, KeyHistory> e : history.entrySet()) {
+      Optional<Instant> created = e.getValue().keyCreated();
+      if (created.isEmpty()) {
+        return Optional.empty();
+      }
+      Instant second = created.get().truncatedTo(ChronoUnit.SECONDS);
+      List<ReportedKey> same =
+          row.keys().stream()
+              .filter(k -> k.created().truncatedTo(ChronoUnit.SECONDS).equals(second))
+              .toList();
+      if (same.size() != 1 || out.put(same.get(0).slot(), e.getKey()) != null) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(out);
+  }
+
+  /**
+   * Whether a run that writes must look at this user to record its new key's first use, as {@code
+   * UserRotation} does for a user holding two active keys whose newest was used after its creation:
+   * the newest key's history (its id from {@code tied}) has none yet. A history that cannot be tied
+   * counts as none.
+   */
+  private boolean firstUseDue(
+      ReportedUser row, Map<String, KeyHistory> history, Optional<Map<Integer, String>> tied) {
+    List<ReportedKey> active = row.keys().stream().filter(ReportedKey::active).toList();
+    if (!writes || active.size() < 2) {
+      return false;
+    }
+    ReportedKey newest =
+        active.stream().max(java.util.Comparator.comparing(ReportedKey::created)).orElseThrow();
+    if (!usedAfterCreation(newest.created(), newest.lastUsed())) {
+      return false;
+    }
+    String id = tied.map(t -> t.get(newest.slot())).orElse(null);
+    return id == null || history.get(id).firstUse().isEmpty();
+  }
+
+  /** The same, for keys just listed (ids known) with their report last use. */
+  private boolean firstUseDue(List<AccessKey> keys, Map<String, KeyHistory> history) {
+    List<AccessKey> active = keys.stream().filter(AccessKey::isActive).toList();
+    if (!writes || active.size() < 2) {
+      return false;
+    }
+    AccessKey newest =
+        active.stream().max(java.util.Comparator.comparing(AccessKey::created)).orElseThrow();
+    return usedAfterCreation(newest.created(), newest.lastUsed())
+        && history.getOrDefault(newest.id(), KeyHistory.NONE).firstUse().isEmpty();
+  }
+
+  /** Whether a history names its key's creation time (to the second), as it must to be tied. */
+  static boolean tiedToKey(KeyHistory h, AccessKey k) {
+    return h.keyCreated().isPresent()
+        && h.keyCreated()
+            .get()
+            .truncatedTo(ChronoUnit.SECONDS)
+            .equals(k.created().truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  private static boolean usedAfterCreation(Instant created, Optional<Instant> lastUsed) {
+    return lastUsed.isPresent()
+        && !lastUsed.get().isBefore(created.truncatedTo(ChronoUnit.MINUTES));
+  }
+
+  private static AccessKey reportedKey(ReportedKey k, String id) {
+    return new AccessKey(
+        id,
+        k.active() ? KeyStatus.ACTIVE : KeyStatus.INACTIVE,
+        k.created(),
+        k.lastUsed(),
+        k.lastUsedService(),
+        k.lastUsedRegion());
   }
 
   /**
@@ -309,17 +569,38 @@ final class ReportTriage {
             Optional.of(details));
       }
     }
+    if (writes
+        && listed.stream()
+            .anyMatch(
+                k -> {
+                  KeyHistory h = details.history().get(k.id());
+                  return h != null && !h.isEmpty() && !tiedToKey(h, k);
+                })) {
+      // written by a version before history named its key's creation (or naming another time):
+      // read once, and the run ties it (one TagUser per history), so that later runs judge this
+      // user from the report alone
+      return new Verdict(
+          name,
+          Optional.empty(),
+          "its history is tied to its keys' creation once",
+          Optional.of(details));
+    }
     UserState state =
         new UserState(details.user(), keys, Set.of(), Optional.empty(), details.history());
     UserPlan plan = planner.plan(state, policy, now);
-    boolean quiet =
-        !plan.decisions().isEmpty()
-            && plan.decisions().stream()
-                .allMatch(d -> d.action() == Action.NOTHING || d.action() == Action.EXEMPT);
-    if (quiet) {
+    if (isQuiet(plan)) {
+      if (firstUseDue(keys, details.history())) {
+        return withFirstUse(state, plan, newestActive(keys).orElseThrow());
+      }
       return settled(state, plan);
     }
     return new Verdict(name, Optional.empty(), "its plan has actions", Optional.of(details));
+  }
+
+  private static boolean isQuiet(UserPlan plan) {
+    return !plan.decisions().isEmpty()
+        && plan.decisions().stream()
+            .allMatch(d -> d.action() == Action.NOTHING || d.action() == Action.EXEMPT);
   }
 
   private static boolean sameUser(ReportedUser row, UserDetails details) {

@@ -184,6 +184,7 @@ final class UserRotation {
       boolean failed = false;
       if (!ctx.planOnly() && mode.mutatesKeys()) {
         forgetStaleHistory();
+        tieHistory();
         recordFirstUse();
       }
       for (Decision d : plan.decisions()) {
@@ -726,6 +727,26 @@ final class UserRotation {
     }
 
     /**
+     * History written by a version before it named its key's creation ({@code created=}), or naming
+     * another time than the key's, is written again with the key's, once (one TagUser per history):
+     * from then on the credential-report scan can tie it to the key's report slot and judge the
+     * user without listing its keys. Best effort.
+     */
+    private void tieHistory() {
+      for (AccessKey k : state.keys()) {
+        KeyHistory h = history.get(k.id());
+        if (h == null || h.isEmpty() || ReportTriage.tiedToKey(h, k)) {
+          continue;
+        }
+        try {
+          remember(k.id(), h);
+        } catch (AwsCallException | IllegalArgumentException e) {
+          notes.add("could not tie the history of key " + k.id() + " to it: " + e.getMessage());
+        }
+      }
+    }
+
+    /**
      * In a two-key window (the user holds two active keys, so its keys are read one by one anyway),
      * the first run that sees the newest key used records it in the key's history tag ({@code seen=
      * used= via=}): IAM keeps only the last use, so this is the only way the report can say when
@@ -784,9 +805,19 @@ final class UserRotation {
       return history.getOrDefault(keyId, KeyHistory.NONE);
     }
 
+    /**
+     * Writes a key's history, tied to the key's creation time (so that a later run can match it to
+     * the key's credential-report slot without listing the keys, see {@code ReportTriage}).
+     */
     private void remember(String keyId, KeyHistory h) {
-      ctx.keys().writeHistory(state.user().name(), keyId, h);
-      history.put(keyId, h);
+      KeyHistory tied =
+          state.keys().stream()
+              .filter(k -> k.id().equals(keyId))
+              .findFirst()
+              .map(k -> h.withKeyCreated(k.created()))
+              .orElse(h);
+      ctx.keys().writeHistory(state.user().name(), keyId, tied);
+      history.put(keyId, tied);
     }
 
     private void forget(String keyId) {

@@ -90,4 +90,46 @@ class IamTagsTest {
     assertThat(IamTags.parseHistory("seen=yesterday used=2026-01-02T03:00:00Z").firstUse())
         .isEmpty();
   }
+
+  @Test
+  void historyNamesItsKeysCreationAndFitsWithEveryPartPresent() {
+    Instant t = Instant.parse("2026-01-02T03:04:05.123456789Z");
+    FirstUse use =
+        new FirstUse(t, t, "a-very-long-service-name-indeed", "a-very-long-region-name-too");
+    KeyHistory all =
+        KeyHistory.NONE
+            .withWarned(t)
+            .withDeactivated(t)
+            .withExposed(t)
+            .withDeactivateBy(t)
+            .withFirstUse(use)
+            .withKeyCreated(t);
+    String value = IamTags.historyValue(all);
+    assertThat(value).hasSizeLessThanOrEqualTo(256).contains("created=2026-01-02T03:04:05Z");
+    KeyHistory back = IamTags.parseHistory(value);
+    assertThat(back.keyCreated()).contains(Instant.parse("2026-01-02T03:04:05Z"));
+    assertThat(back.lastWarned()).contains(Instant.parse("2026-01-02T03:04:05Z"));
+    assertThat(back.firstUse()).isPresent();
+    // created alone is not a history: nothing to remember about the key
+    assertThat(KeyHistory.NONE.withKeyCreated(t).isEmpty()).isTrue();
+  }
+
+  @Test
+  void aValueTooLongForIamDropsTheFirstUseNeverADecisionsPart() {
+    // dates far in the future (forged, then written back) are longer than four-digit years
+    Instant far = Instant.parse("+99999-01-01T00:00:00Z");
+    KeyHistory h =
+        KeyHistory.NONE
+            .withWarned(far)
+            .withDeactivated(far)
+            .withExposed(far)
+            .withDeactivateBy(far)
+            .withKeyCreated(far)
+            .withFirstUse(new FirstUse(far, far, "s".repeat(30), "r".repeat(30)));
+    String value = IamTags.historyValue(h);
+    assertThat(value).hasSizeLessThanOrEqualTo(256).doesNotContain("seen=");
+    KeyHistory back = IamTags.parseHistory(value);
+    assertThat(back.deactivateBy()).contains(far);
+    assertThat(back.keyCreated()).contains(far);
+  }
 }

@@ -69,6 +69,9 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
     /** When set, the credential report served instead of one made from the current state. */
     CredentialReport staleReport;
 
+    /** TagUser of a history fails (AccessDenied). */
+    boolean failTagWrites;
+
     final Map<String, User> users = new LinkedHashMap<>();
 
     /**
@@ -363,6 +366,9 @@ final class FakeOrg implements AccountDirectory, RoleAssumer, Notifier {
 
     @Override
     public void writeHistory(String userName, String keyId, KeyHistory history) {
+      if (m.failTagWrites) {
+        throw new AwsCallException("iam", "TagUser", "AccessDenied", 403, "denied", null);
+      }
       mutate("TagUser history");
       u(userName).history.put(keyId, history);
     }
