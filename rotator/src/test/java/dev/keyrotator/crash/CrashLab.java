@@ -236,9 +236,10 @@ final class CrashLab {
         String tagPart =
             tags.entrySet().stream()
                 .filter(e -> e.getKey().startsWith("key-rotator:"))
-                // a history tag holding only the first use seen (seen= used= via=) is the report's
-                // information, not rotation state: a later run writes it once it sees the key used
-                .filter(e -> !e.getValue().matches("(\\s*(seen|used|via)=\\S*)+"))
+                // a history tag holding only the first use seen (seen= used= via=, and the key's
+                // creation it is tied to) is the report's information, not rotation state: a later
+                // run writes it once it sees the key used
+                .filter(e -> !e.getValue().matches("(\\s*(seen|used|via|created)=\\S*)+"))
                 .map(
                     e -> {
                       if (e.getKey().equals(MARKER_TAG)) {
