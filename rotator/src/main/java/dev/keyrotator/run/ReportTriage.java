@@ -452,7 +452,8 @@ final class ReportTriage {
     }
     ReportedKey newest =
         active.stream().max(java.util.Comparator.comparing(ReportedKey::created)).orElseThrow();
-    if (!usedAfterCreation(newest.created(), newest.lastUsed())) {
+    if (!usedAfterCreation(newest.created(), newest.lastUsed())
+        || active.stream().filter(k -> k.created().equals(newest.created())).count() > 1) {
       return false;
     }
     String id = tied.map(t -> t.get(newest.slot())).orElse(null);
@@ -468,6 +469,7 @@ final class ReportTriage {
     AccessKey newest =
         active.stream().max(java.util.Comparator.comparing(AccessKey::created)).orElseThrow();
     return usedAfterCreation(newest.created(), newest.lastUsed())
+        && !UserRotation.newestIsAmbiguous(active)
         && history.getOrDefault(newest.id(), KeyHistory.NONE).firstUse().isEmpty();
   }
 

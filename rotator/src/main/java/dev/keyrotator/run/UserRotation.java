@@ -760,7 +760,8 @@ final class UserRotation {
         return;
       }
       AccessKey newest = active.get(active.size() - 1);
-      if (newest.lastUsed().isEmpty()
+      if (newestIsAmbiguous(active)
+          || newest.lastUsed().isEmpty()
           || history(newest.id()).firstUse().isPresent()
           || newest
               .lastUsed()
@@ -890,6 +891,23 @@ final class UserRotation {
    * the rotator: not shown (the settled users of {@link ReportTriage} and the users read one by one
    * both come here).
    */
+  /**
+   * Two active keys created in the same second (IAM's report resolution): which one is the new key
+   * cannot be told, so no first use is recorded for either.
+   */
+  static boolean newestIsAmbiguous(List<AccessKey> active) {
+    if (active.size() < 2) {
+      return false;
+    }
+    Instant last = active.stream().map(AccessKey::created).max(Instant::compareTo).orElseThrow();
+    Instant second = last.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    return active.stream()
+            .filter(
+                k -> k.created().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).equals(second))
+            .count()
+        > 1;
+  }
+
   static KeyReport keyReport(AccessKey k, KeyHistory h, Instant now) {
     Optional<FirstUse> first =
         h.firstUse()

@@ -457,10 +457,11 @@ public final class Bench {
 
   /**
    * {@code run} (enforce) on day 0, then once per simulated day with the sandbox clock a day
-   * further each time; prints calls per user per day. Calls no user causes (SHARED) are all charged
-   * to the users needing no action, with one ListAccessKeys per user settled by its key list and
-   * three calls per other user read without needing an action, so that figure is an upper bound.
-   * The seed's strategy reads everyone every day: its figure is measured once and is flat.
+   * further each time; prints calls per user per day. Each IAM call about one user (the sandbox
+   * logs its UserName) is charged to that user; calls no user causes (SHARED) are all charged to
+   * the users needing no action (an upper bound), and spread over every user (the fair share).
+   * Users whose only write was their new key's first use are counted apart. The seed's strategy
+   * reads everyone every day: its figure is measured once and is flat.
    */
   static void days(Options o) throws Exception {
     System.out.printf(
@@ -494,39 +495,53 @@ public final class Bench {
                 .mapToLong(Map.Entry::getValue)
                 .sum();
         Stats s = Stats.of(r);
-        long listedOnly = 0;
-        long readOneByOne = 0;
-        for (AccountReport a : r.accounts()) {
-          var m =
-              java.util.regex.Pattern.compile("(\\d+) of \\d+ users read one by one")
-                  .matcher(a.scanNote());
-          if (m.find()) {
-            readOneByOne += Long.parseLong(m.group(1));
-          }
-          var l =
-              java.util.regex.Pattern.compile("(\\d+) of them settled by their key list")
-                  .matcher(a.scanNote());
-          if (l.find()) {
-            listedOnly += Long.parseLong(l.group(1));
+        // Every IAM call about one user names it (UserName): charge it to that user exactly.
+        Map<String, Long> perUser = new java.util.HashMap<>();
+        for (var c : sb.calls().all()) {
+          if (c.userName() != null && !SHARED.contains(c.operation())) {
+            perUser.merge(c.accountId() + "/" + c.userName(), 1L, Long::sum);
           }
         }
-        long noAction = s.users - s.actionUsers;
-        long otherReads = Math.max(0, readOneByOne - listedOnly - s.actionUsers);
-        long noActionCalls = shared + listedOnly + 3 * otherReads;
+        long noAction = 0;
+        long noActionUserCalls = 0;
+        long recorded = 0;
+        long recordedCalls = 0;
+        for (AccountReport a : r.accounts()) {
+          for (UserReport u : a.users()) {
+            long calls = perUser.getOrDefault(a.accountId() + "/" + u.userName(), 0L);
+            if (needsAction(u)) {
+              continue;
+            }
+            if (u.notes().stream().anyMatch(n -> n.contains("seen used for the first time"))) {
+              recorded++;
+              recordedCalls += calls;
+            } else {
+              noAction++;
+              noActionUserCalls += calls;
+            }
+          }
+        }
+        long noActionCalls = shared + noActionUserCalls;
+        long actionCalls = total - noActionCalls - recordedCalls;
         System.out.printf(
             "b) day %d: %.1f s, %d calls, %.3f calls per user; %d users need an action (%d calls"
-                + " on them, %.1f each); %d need none: %.3f calls each (%d settled by their key"
-                + " list alone)%n",
+                + " on them, %.1f each); %d had their new key's first use recorded (%d calls);"
+                + " %d need none: %.3f calls each (%d of their own, the %d shared calls all charged"
+                + " to them; %.3f with the shared calls spread over every user)%n",
             day,
             ms / 1000.0,
             total,
             (double) total / s.users,
             s.actionUsers,
-            total - noActionCalls,
-            (double) (total - noActionCalls) / Math.max(1, s.actionUsers),
+            actionCalls,
+            (double) actionCalls / Math.max(1, s.actionUsers),
+            recorded,
+            recordedCalls,
             noAction,
             (double) noActionCalls / Math.max(1, noAction),
-            listedOnly);
+            noActionUserCalls,
+            shared,
+            ((double) shared / s.users) + (double) noActionUserCalls / Math.max(1, noAction));
         if (day == 0 || day == 1 || day == o.days()) {
           System.out.printf("   calls: %s%n", ops);
         }

@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param actions the IAM actions the call was authorized for ({@code iam:CreateAccessKey}; empty
  *     for calls that need none or were refused before authorization)
  * @param enforced whether the caller's identity policies were evaluated (a deployed role)
+ * @param userName the request's {@code UserName} parameter (IAM calls about one user), null when it
+ *     has none: lets a benchmark charge each call to the user it was about
  */
 public record CallRecord(
     Instant time,
@@ -30,7 +32,8 @@ public record CallRecord(
     String errorCode,
     String principalArn,
     java.util.List<String> actions,
-    boolean enforced) {
+    boolean enforced,
+    String userName) {
   public CallRecord {
     actions = actions == null ? java.util.List.of() : java.util.List.copyOf(actions);
   }

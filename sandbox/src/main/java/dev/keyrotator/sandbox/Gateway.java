@@ -233,7 +233,8 @@ final class Gateway {
             r.errorCode,
             c.caller == null ? null : c.caller.principalArn(),
             c.authorizedActions,
-            c.caller != null && c.caller.enforced()));
+            c.caller != null && c.caller.enforced(),
+            "iam".equals(c.service) ? c.param("UserName") : null));
   }
 
   /**
