@@ -9,6 +9,7 @@ import dev.keyrotator.report.ScanMode;
 import dev.keyrotator.sandbox.FaultRule;
 import dev.keyrotator.sandbox.Fixture;
 import dev.keyrotator.sandbox.Sandbox;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,6 +107,103 @@ class CredentialReportScanEndToEndTest {
                     .contains("GetAccountAuthorizationDetails");
                 assertThat(a.usersScanned()).isEqualTo(20);
               });
+    }
+  }
+
+  /**
+   * Ten days of enforce runs over HTTP, one sandbox scanned user by user, one from the report: the
+   * same decisions every day, and in the second no call names a user who needs nothing (the sandbox
+   * logs each IAM call's UserName), though many hold an old key in its rotation window, because
+   * every history tag the real adapter wrote names its key's creation time.
+   */
+  @Test
+  void dayAfterDayAUserNeedingNothingCostsNoCallOfItsOwn() {
+    try (Sandbox perUserSb = Sandbox.start(Fixture.generated(3, 40, 17));
+        Sandbox sb = Sandbox.start(Fixture.generated(3, 40, 17))) {
+      RotatorHarness perUser = new RotatorHarness(perUserSb);
+      perUser.scan = ScanMode.PER_USER;
+      RotatorHarness byReport = new RotatorHarness(sb);
+      long inWindow = 0;
+      for (int day = 0; day < 10; day++) {
+        if (day > 0) {
+          perUserSb.clock().advanceDays(1);
+          sb.clock().advanceDays(1);
+        }
+        sb.calls().clear();
+        RunReport expected = perUser.run(RotatorHarness.policy(""));
+        RunReport r = byReport.run(RotatorHarness.policy(""));
+
+        assertThat(withoutKeyIds(decisions(r)))
+            .as("day %d", day)
+            .isEqualTo(withoutKeyIds(decisions(expected)));
+        if (day == 0) {
+          continue; // the first run also records first uses of hand-made second keys
+        }
+        Map<String, List<String>> named = new TreeMap<>();
+        sb.calls().all().stream()
+            .filter(c -> c.userName() != null)
+            .forEach(
+                c ->
+                    named
+                        .computeIfAbsent(
+                            c.accountId() + "/" + c.userName(), x -> new java.util.ArrayList<>())
+                        .add(c.operation()));
+        for (var a : r.accounts()) {
+          for (var u : a.users()) {
+            boolean nothing =
+                u.decisions().stream()
+                    .allMatch(d -> d.action() == Action.NOTHING || d.action() == Action.EXEMPT);
+            if (nothing && u.keys().size() > 1) {
+              inWindow++;
+            }
+            boolean twins =
+                u.keys().size() == 2 && u.keys().get(0).created().equals(u.keys().get(1).created());
+            if (nothing && twins) {
+              // two keys made in the same second: no history can be tied to one of them
+              assertThat(named.get(a.accountId() + "/" + u.userName()))
+                  .as("day %d: %s", day, u.userName())
+                  .containsExactly("ListAccessKeys");
+            } else if (nothing) {
+              assertThat(named.get(a.accountId() + "/" + u.userName()))
+                  .as("day %d: calls naming %s, who needs nothing (%s)", day, u.userName(), u)
+                  .isNull();
+            }
+          }
+        }
+      }
+      assertThat(inWindow).as("user-days with two keys and nothing to do").isGreaterThan(20);
+      // every history tag the rotator wrote names its key's creation, as IAM gives it
+      long tied = 0;
+      dev.keyrotator.sandbox.SandboxCredentials admin = sb.credentialsFor("200000000001");
+      try (var iam =
+          software.amazon.awssdk.services.iam.IamClient.builder()
+              .endpointOverride(sb.endpoint())
+              .region(software.amazon.awssdk.regions.Region.AWS_GLOBAL)
+              .httpClient(
+                  software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+              .credentialsProvider(
+                  software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                      software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                          admin.accessKeyId(), admin.secretAccessKey())))
+              .build()) {
+        for (var user : iam.listUsersPaginator().users()) {
+          var keys =
+              iam.listAccessKeys(k -> k.userName(user.userName())).accessKeyMetadata().stream()
+                  .collect(
+                      java.util.stream.Collectors.toMap(
+                          k -> k.accessKeyId(),
+                          k -> k.createDate().truncatedTo(ChronoUnit.SECONDS)));
+          for (var tag : iam.listUserTags(t -> t.userName(user.userName())).tags()) {
+            if (!tag.key().startsWith("key-rotator:key:")) {
+              continue;
+            }
+            String keyId = tag.key().substring("key-rotator:key:".length());
+            assertThat(tag.value()).contains("created=" + keys.get(keyId));
+            tied++;
+          }
+        }
+      }
+      assertThat(tied).isGreaterThan(5);
     }
   }
 }
