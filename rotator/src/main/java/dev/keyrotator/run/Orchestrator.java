@@ -197,13 +197,29 @@ public final class Orchestrator {
    * @throws AwsCallException when the organization cannot be read
    */
   public RunReport run(RunRequest request) {
-    return run(request, activeAccounts());
+    Map<String, Long> callsBefore = callsSoFar();
+    return run(request, activeAccounts(), callsBefore);
+  }
+
+  /**
+   * The AWS call counters now: a run's report counts the calls made since {@code callsBefore} (its
+   * account listing and checks included when taken before them).
+   */
+  public Map<String, Long> callsSoFar() {
+    return callCounts.get();
   }
 
   /** Runs once over {@code accounts}, already read from the organization. */
   public RunReport run(RunRequest request, List<Account> accounts) {
+    return run(request, accounts, callsSoFar());
+  }
+
+  /**
+   * Runs once over {@code accounts}, already read from the organization; the report's {@code
+   * awsCalls} are those made since {@code callsBefore} ({@link #callsSoFar}).
+   */
+  public RunReport run(RunRequest request, List<Account> accounts, Map<String, Long> callsBefore) {
     Instant started = clock.instant();
-    Map<String, Long> callsBefore = callCounts.get();
     Set<String> known = accounts.stream().map(Account::id).collect(Collectors.toSet());
     Set<String> unknown = new LinkedHashSet<>(request.accounts());
     unknown.removeAll(known);

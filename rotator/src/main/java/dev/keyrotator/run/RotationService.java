@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -143,10 +144,12 @@ public final class RotationService {
    */
   public RunResult run(RunRequest request) {
     request.reportDir().ifPresent(ReportFiles::checkWritable);
+    // the report counts every call of the run: the checks and the account listing too
+    Map<String, Long> callsBefore = orchestrator.callsSoFar();
     checkTopic(request);
     List<Account> accounts = orchestrator.activeAccounts();
     checkPolicies(accounts, request.accounts());
-    RunReport report = orchestrator.run(request, accounts);
+    RunReport report = orchestrator.run(request, accounts, callsBefore);
     return finish(report, request.delivers(), request.reportDir(), new ArrayList<>());
   }
 

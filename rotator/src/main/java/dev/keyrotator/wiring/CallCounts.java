@@ -11,10 +11,9 @@ import java.util.TreeMap;
  * total.throttled} and {@code total.failed}.
  *
  * <p>The map is of the process's calls so far; a run reports the difference between two of them,
- * taken when it starts working its accounts and when it ends ({@code Orchestrator.run(request,
- * accounts)}). Calls made before that window (the organization's account listing, and the CLI's
- * topic and policy checks) and after it (the report's delivery) are made by the same clients and
- * counted by the same {@link CallMetrics}, but are not in the run's report.
+ * taken before it lists the organization's accounts (and, for the CLI, before its topic and policy
+ * checks) and when it ends ({@code Orchestrator.run(request, accounts, callsBefore)}). Only the
+ * report's delivery, after it, is not in the run's report.
  */
 final class CallCounts {
   private CallCounts() {}
