@@ -8,10 +8,8 @@ import dev.keyrotator.ports.LeaseRecord;
 import dev.keyrotator.ports.LeaseStore;
 import dev.keyrotator.report.LeaseReport;
 import dev.keyrotator.report.LeaseState;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,27 +69,8 @@ class AccountLeasingTest {
     }
   }
 
-  static final class MovableClock extends Clock {
-    Instant now = T0;
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   final MemoryStore store = new MemoryStore();
-  final MovableClock clock = new MovableClock();
+  final MovableClock clock = new MovableClock(T0);
   final List<String> progress = new ArrayList<>();
   final AccountLeasing leasing =
       new AccountLeasing(Optional.of(store), TTL, "cli ops@bastion", clock, progress::add);
@@ -100,13 +79,13 @@ class AccountLeasingTest {
   void aLeaseIsRenewedOnlyOnceLessThanHalfOfItIsLeftAndReleasedAtTheEnd() {
     AccountLeasing.Guard g = leasing.take(ACCOUNT, "run-a");
     assertThat(g.heldByAnother()).isEmpty();
-    clock.now = T0.plus(Duration.ofMinutes(4));
+    clock.set(T0.plus(Duration.ofMinutes(4)));
     assertThat(g.keepAlive()).isTrue();
     assertThat(store.calls).containsExactly("acquire");
-    clock.now = T0.plus(Duration.ofMinutes(6));
+    clock.set(T0.plus(Duration.ofMinutes(6)));
     assertThat(g.keepAlive()).isTrue();
     assertThat(store.calls).containsExactly("acquire", "renew");
-    assertThat(store.current.get().record().expiresAt()).isEqualTo(clock.now.plus(TTL));
+    assertThat(store.current.get().record().expiresAt()).isEqualTo(clock.instant().plus(TTL));
     g.release();
     assertThat(store.current).isEmpty();
     LeaseReport r = g.report();
@@ -119,7 +98,7 @@ class AccountLeasingTest {
   @Test
   void aLeaseTakenOverWhileTheHolderStalledStopsTheHolderAtItsNextUser() {
     AccountLeasing.Guard stalled = leasing.take(ACCOUNT, "run-a");
-    clock.now = T0.plus(Duration.ofMinutes(11)); // the holder stalled past its expiry
+    clock.set(T0.plus(Duration.ofMinutes(11))); // the holder stalled past its expiry
     AccountLeasing other =
         new AccountLeasing(Optional.of(store), TTL, "lambda org-key-rotator", clock, line -> {});
     AccountLeasing.Guard taker = other.take(ACCOUNT, "run-b");
@@ -145,7 +124,7 @@ class AccountLeasingTest {
   @Test
   void aRenewalThatFailsStopsTheAccountRatherThanWorkOnWithoutALease() {
     AccountLeasing.Guard g = leasing.take(ACCOUNT, "run-a");
-    clock.now = T0.plus(Duration.ofMinutes(6));
+    clock.set(T0.plus(Duration.ofMinutes(6)));
     store.failWrites = true;
     assertThat(g.keepAlive()).isFalse();
     assertThat(g.report().state()).isEqualTo(LeaseState.LOST);

@@ -779,7 +779,7 @@ class ReportScanTest {
   @Test
   void dayAfterDayInEnforceModeTheReportScanDecidesExactlyWhatThePerUserScanDecides() {
     for (long seed = 21; seed <= 23; seed++) {
-      DayClock days = new DayClock(clock.instant());
+      MovableClock days = new MovableClock(clock.instant());
       FakeOrg perUserOrg = new FakeOrg(days);
       FakeOrg reportOrg = new FakeOrg(days);
       randomOrganization(perUserOrg, seed, 80);
@@ -826,34 +826,6 @@ class ReportScanTest {
     return Orchestrator.create(
             policy, o, o, o, Optional.empty(), new Planner(), c, Map::of, Progress.silent())
         .withScan(scan);
-  }
-
-  /** A clock that stands still until told to move on. */
-  static final class DayClock extends Clock {
-    private final java.util.concurrent.atomic.AtomicReference<Instant> now;
-
-    DayClock(Instant start) {
-      this.now = new java.util.concurrent.atomic.AtomicReference<>(start);
-    }
-
-    void advance(Duration d) {
-      now.updateAndGet(i -> i.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 
   /** Decisions with the ids of keys made by the run left out (accounts run in parallel). */
