@@ -57,6 +57,14 @@ public record UserReport(
         Optional.of(incident));
   }
 
+  /** This report with one more note. */
+  public UserReport withNote(String note) {
+    List<String> more = new java.util.ArrayList<>(notes);
+    more.add(note);
+    return new UserReport(
+        userName, owner, keys, decisions, more, notificationsSent, notificationsLost, incident);
+  }
+
   public boolean failed() {
     return decisions.stream().anyMatch(d -> d.outcome() == Outcome.FAILED);
   }

@@ -401,18 +401,9 @@ final class AccountRun {
         firstUses.incrementAndGet();
         return r.recorded();
       } catch (AwsCallException | IllegalArgumentException e) {
-        UserReport u = v.settled().orElseThrow();
-        List<String> notes = new ArrayList<>(u.notes());
-        notes.add("could not record the first use of key " + r.keyId() + ": " + e.getMessage());
-        return new UserReport(
-            u.userName(),
-            u.owner(),
-            u.keys(),
-            u.decisions(),
-            notes,
-            u.notificationsSent(),
-            u.notificationsLost(),
-            u.incident());
+        return v.settled()
+            .orElseThrow()
+            .withNote("could not record the first use of key " + r.keyId() + ": " + e.getMessage());
       }
     }
 

@@ -150,7 +150,7 @@ final class ReportTriage {
    * counts: {@code recorded} is that entry once written ({@code settled} stays the entry when the
    * write fails).
    */
-  record FirstUseRecord(String keyId, KeyHistory history, UserReport recorded, String note) {}
+  record FirstUseRecord(String keyId, KeyHistory history, UserReport recorded) {}
 
   private final Planner planner;
   private final RotationPolicy policy;
@@ -256,10 +256,7 @@ final class ReportTriage {
               + row.keys().size()
               + " keys: stale history is removed");
     }
-    List<AccessKey> keys = new ArrayList<>();
-    for (ReportedKey k : row.keys()) {
-      keys.add(reportedKey(k, k.label()));
-    }
+    List<AccessKey> keys = keysOf(row, Map.of());
     UserState state = new UserState(details.user(), keys, Set.of(), Optional.empty(), Map.of());
     UserPlan plan = planner.plan(state, policy, now);
     if (isOnly(plan, Action.EXEMPT)) {
@@ -267,7 +264,9 @@ final class ReportTriage {
     }
     String because = notQuiet(details, keys, plan);
     if (because.isEmpty()) {
-      if (!firstUseDue(row, details.history(), tiedTo(details.history(), row))) {
+      if (row.keys().size() < 2
+          || !firstUseDue(
+              keysOf(row, tiedTo(details.history(), row).orElse(Map.of())), details.history())) {
         return settled(state, plan);
       }
       because = "its new key was used: the first use is recorded";
@@ -327,10 +326,7 @@ final class ReportTriage {
     if (tied.isEmpty()) {
       return list(details, because);
     }
-    List<AccessKey> keys = new ArrayList<>();
-    for (ReportedKey k : row.keys()) {
-      keys.add(reportedKey(k, tied.get().getOrDefault(k.slot(), k.label())));
-    }
+    List<AccessKey> keys = keysOf(row, tied.get());
     UserState state =
         new UserState(details.user(), keys, Set.of(), Optional.empty(), details.history());
     if (policy.thresholdsFor(details.user(), new ArrayList<>()).retireOldKeyEarly()
@@ -341,29 +337,24 @@ final class ReportTriage {
     if (!isQuiet(plan)) {
       return list(details, because);
     }
-    if (firstUseDue(row, details.history(), tied)) {
-      Optional<AccessKey> newest = newestActive(keys);
-      if (newest.isEmpty() || newest.get().id().equals(labelOf(row, newest.get()))) {
+    if (firstUseDue(keys, details.history())) {
+      AccessKey newest = UserRotation.firstUseToRecord(keys, details.history()).orElseThrow();
+      if (!tied.get().containsValue(newest.id())) {
         // the new key has no history yet, so no id: its key list names it
         return list(details, "its new key was used: the first use is recorded");
       }
-      return withFirstUse(state, plan, newest.get());
+      return withFirstUse(state, plan, newest);
     }
     return settled(state, plan);
   }
 
-  private static String labelOf(ReportedUser row, AccessKey k) {
-    return row.keys().stream()
-        .filter(r -> r.created().equals(k.created()))
-        .map(ReportedKey::label)
-        .findFirst()
-        .orElse("");
-  }
-
-  private static Optional<AccessKey> newestActive(List<AccessKey> keys) {
-    return keys.stream()
-        .filter(AccessKey::isActive)
-        .max(java.util.Comparator.comparing(AccessKey::created));
+  /** The report's keys, each named by the id {@code tied} gives its slot, else by its label. */
+  private static List<AccessKey> keysOf(ReportedUser row, Map<Integer, String> tied) {
+    List<AccessKey> keys = new ArrayList<>();
+    for (ReportedKey k : row.keys()) {
+      keys.add(reportedKey(k, tied.getOrDefault(k.slot(), k.label())));
+    }
+    return keys;
   }
 
   /**
@@ -381,38 +372,15 @@ final class ReportTriage {
     history.put(newest.id(), written);
     UserState after =
         new UserState(state.user(), state.keys(), state.storedKeyIds(), state.marker(), history);
-    String where = newest.lastUsedWhere();
-    String note =
-        "key "
-            + newest.id()
-            + " seen used for the first time (last used "
-            + newest.lastUsed().orElseThrow()
-            + (where.isEmpty() ? "" : ", " + where)
-            + ")";
-    UserReport recorded = settled(after, plan).settled().orElseThrow();
-    recorded =
-        new UserReport(
-            recorded.userName(),
-            recorded.owner(),
-            recorded.keys(),
-            recorded.decisions(),
-            append(recorded.notes(), note),
-            recorded.notificationsSent(),
-            recorded.notificationsLost(),
-            recorded.incident());
+    UserReport recorded =
+        settled(after, plan).settled().orElseThrow().withNote(UserRotation.firstUseNote(newest));
     Verdict plain = settled(state, plan);
     return new Verdict(
         plain.user(),
         plain.settled(),
         "",
         Optional.empty(),
-        Optional.of(new FirstUseRecord(newest.id(), written, recorded, note)));
-  }
-
-  private static List<String> append(List<String> list, String item) {
-    List<String> out = new ArrayList<>(list);
-    out.add(item);
-    return out;
+        Optional.of(new FirstUseRecord(newest.id(), written, recorded)));
   }
 
   /**
@@ -441,36 +409,10 @@ final class ReportTriage {
   /**
    * Whether a run that writes must look at this user to record its new key's first use, as {@code
    * UserRotation} does for a user holding two active keys whose newest was used after its creation:
-   * the newest key's history (its id from {@code tied}) has none yet. A history that cannot be tied
-   * counts as none.
+   * the newest key's history has none yet. A key named only by its report label has no history.
    */
-  private boolean firstUseDue(
-      ReportedUser row, Map<String, KeyHistory> history, Optional<Map<Integer, String>> tied) {
-    List<ReportedKey> active = row.keys().stream().filter(ReportedKey::active).toList();
-    if (!writes || active.size() < 2) {
-      return false;
-    }
-    ReportedKey newest =
-        active.stream().max(java.util.Comparator.comparing(ReportedKey::created)).orElseThrow();
-    if (!usedAfterCreation(newest.created(), newest.lastUsed())
-        || active.stream().filter(k -> k.created().equals(newest.created())).count() > 1) {
-      return false;
-    }
-    String id = tied.map(t -> t.get(newest.slot())).orElse(null);
-    return id == null || history.get(id).firstUse().isEmpty();
-  }
-
-  /** The same, for keys just listed (ids known) with their report last use. */
   private boolean firstUseDue(List<AccessKey> keys, Map<String, KeyHistory> history) {
-    List<AccessKey> active = keys.stream().filter(AccessKey::isActive).toList();
-    if (!writes || active.size() < 2) {
-      return false;
-    }
-    AccessKey newest =
-        active.stream().max(java.util.Comparator.comparing(AccessKey::created)).orElseThrow();
-    return usedAfterCreation(newest.created(), newest.lastUsed())
-        && !UserRotation.newestIsAmbiguous(active)
-        && history.getOrDefault(newest.id(), KeyHistory.NONE).firstUse().isEmpty();
+    return writes && UserRotation.firstUseToRecord(keys, history).isPresent();
   }
 
   /** Whether a history names its key's creation time (to the second), as it must to be tied. */
@@ -480,11 +422,6 @@ final class ReportTriage {
             .get()
             .truncatedTo(ChronoUnit.SECONDS)
             .equals(k.created().truncatedTo(ChronoUnit.SECONDS));
-  }
-
-  private static boolean usedAfterCreation(Instant created, Optional<Instant> lastUsed) {
-    return lastUsed.isPresent()
-        && !lastUsed.get().isBefore(created.truncatedTo(ChronoUnit.MINUTES));
   }
 
   private static AccessKey reportedKey(ReportedKey k, String id) {
@@ -592,7 +529,8 @@ final class ReportTriage {
     UserPlan plan = planner.plan(state, policy, now);
     if (isQuiet(plan)) {
       if (firstUseDue(keys, details.history())) {
-        return withFirstUse(state, plan, newestActive(keys).orElseThrow());
+        return withFirstUse(
+            state, plan, UserRotation.firstUseToRecord(keys, details.history()).orElseThrow());
       }
       return settled(state, plan);
     }

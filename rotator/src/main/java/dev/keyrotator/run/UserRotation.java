@@ -390,20 +390,7 @@ final class UserRotation {
                       .or(() -> history(keyId).deactivated())
                       .orElse(now))
               : Optional.empty();
-      Optional<Boolean> quarantined = Optional.empty();
-      List<String> quarantine = List.of();
-      if (!result.exempt()) {
-        try {
-          quarantine =
-              ctx.keys().attachedPolicies(state.user().name()).stream()
-                  .filter(n -> n.startsWith("AWSCompromisedKeyQuarantine"))
-                  .toList();
-          quarantined = Optional.of(!quarantine.isEmpty());
-        } catch (AwsCallException e) {
-          notes.add(
-              "whether AWS's quarantine policy is attached could not be read: " + e.getMessage());
-        }
-      }
+      Quarantine q = result.exempt() ? Quarantine.UNREAD : quarantine();
       return new IncidentReport(
           reason,
           keyId,
@@ -413,8 +400,23 @@ final class UserRotation {
           storedAt,
           inactiveAt,
           inactive ? Optional.empty() : result.deactivateBy(),
-          quarantined,
-          quarantine);
+          q.attached(),
+          q.policies());
+    }
+
+    /** AWS's quarantine policies on the user, or why that could not be read (a note). */
+    private Quarantine quarantine() {
+      try {
+        List<String> policies =
+            ctx.keys().attachedPolicies(state.user().name()).stream()
+                .filter(n -> n.startsWith("AWSCompromisedKeyQuarantine"))
+                .toList();
+        return new Quarantine(Optional.of(!policies.isEmpty()), policies);
+      } catch (AwsCallException e) {
+        notes.add(
+            "whether AWS's quarantine policy is attached could not be read: " + e.getMessage());
+        return Quarantine.UNREAD;
+      }
     }
 
     /**
@@ -440,19 +442,7 @@ final class UserRotation {
                         .key(keyId)
                         .flatMap(k -> DeferredDeactivation.replacement(state, k))
                         .map(AccessKey::id);
-                Optional<Boolean> quarantined = Optional.empty();
-                List<String> quarantine = List.of();
-                try {
-                  quarantine =
-                      ctx.keys().attachedPolicies(state.user().name()).stream()
-                          .filter(n -> n.startsWith("AWSCompromisedKeyQuarantine"))
-                          .toList();
-                  quarantined = Optional.of(!quarantine.isEmpty());
-                } catch (AwsCallException e) {
-                  notes.add(
-                      "whether AWS's quarantine policy is attached could not be read: "
-                          + e.getMessage());
-                }
+                Quarantine q = quarantine();
                 return new IncidentReport(
                     "scheduled",
                     keyId,
@@ -462,8 +452,8 @@ final class UserRotation {
                     Optional.empty(),
                     Optional.of(wentInactiveAt.getOrDefault(keyId, now)),
                     state.historyOf(keyId).deactivateBy(),
-                    quarantined,
-                    quarantine);
+                    q.attached(),
+                    q.policies());
               });
     }
 
@@ -755,20 +745,12 @@ final class UserRotation {
      * closes) only reports it. Only for the report: no decision reads it.
      */
     private void recordFirstUse() {
+      Optional<AccessKey> due = firstUseToRecord(state.keys(), history);
+      if (due.isEmpty()) {
+        return;
+      }
+      AccessKey newest = due.get();
       List<AccessKey> active = state.keys().stream().filter(AccessKey::isActive).toList();
-      if (active.size() < 2) {
-        return;
-      }
-      AccessKey newest = active.get(active.size() - 1);
-      if (newestIsAmbiguous(active)
-          || newest.lastUsed().isEmpty()
-          || history(newest.id()).firstUse().isPresent()
-          || newest
-              .lastUsed()
-              .get()
-              .isBefore(newest.created().truncatedTo(java.time.temporal.ChronoUnit.MINUTES))) {
-        return;
-      }
       KeyHistory seen = history(newest.id()).withFirstUse(FirstUse.of(newest, now));
       String keyId = newest.id();
       boolean windowCloses =
@@ -789,14 +771,7 @@ final class UserRotation {
       }
       try {
         remember(newest.id(), seen);
-        String where = newest.lastUsedWhere();
-        notes.add(
-            "key "
-                + newest.id()
-                + " seen used for the first time (last used "
-                + newest.lastUsed().get()
-                + (where.isEmpty() ? "" : ", " + where)
-                + ")");
+        notes.add(firstUseNote(newest));
       } catch (AwsCallException | IllegalArgumentException e) {
         notes.add("could not record the first use of key " + newest.id() + ": " + e.getMessage());
       }
@@ -891,6 +866,46 @@ final class UserRotation {
    * the rotator: not shown (the settled users of {@link ReportTriage} and the users read one by one
    * both come here).
    */
+  /** AWS's quarantine policies attached to a user: empty {@code attached} when not read. */
+  record Quarantine(Optional<Boolean> attached, List<String> policies) {
+    static final Quarantine UNREAD = new Quarantine(Optional.empty(), List.of());
+  }
+
+  /** The report's note for a new key's first use just recorded. */
+  static String firstUseNote(AccessKey newest) {
+    String where = newest.lastUsedWhere();
+    return "key "
+        + newest.id()
+        + " seen used for the first time (last used "
+        + newest.lastUsed().orElseThrow()
+        + (where.isEmpty() ? "" : ", " + where)
+        + ")";
+  }
+
+  /**
+   * The key whose first use a run that writes records: the newest of two active keys, used after
+   * its creation (to the minute: IAM rounds last use), with no first use in its history yet; none
+   * when two active keys share the newest creation second (which one is new is unknown).
+   */
+  static Optional<AccessKey> firstUseToRecord(
+      List<AccessKey> keys, Map<String, KeyHistory> history) {
+    List<AccessKey> active = keys.stream().filter(AccessKey::isActive).toList();
+    if (active.size() < 2 || newestIsAmbiguous(active)) {
+      return Optional.empty();
+    }
+    AccessKey newest =
+        active.stream().max(java.util.Comparator.comparing(AccessKey::created)).orElseThrow();
+    boolean used =
+        newest.lastUsed().isPresent()
+            && !newest
+                .lastUsed()
+                .get()
+                .isBefore(newest.created().truncatedTo(java.time.temporal.ChronoUnit.MINUTES));
+    return used && history.getOrDefault(newest.id(), KeyHistory.NONE).firstUse().isEmpty()
+        ? Optional.of(newest)
+        : Optional.empty();
+  }
+
   /**
    * Two active keys created in the same second (IAM's report resolution): which one is the new key
    * cannot be told, so no first use is recorded for either.
