@@ -642,6 +642,24 @@ class ReportScanTest {
   }
 
   @Test
+  void aHistoryThatCannotBeTiedBecauseTagUserFailsIsANoteAndChangesNoDecision() {
+    org.account(ACCOUNT, "prod", List.of(), Map.of());
+    FakeOrg.User u = rotatedUser(false);
+    org.accounts.get(ACCOUNT).failTagWrites = true;
+
+    RunReport r = enforce(ScanMode.CREDENTIAL_REPORT, OrchestratorTest.policy(""));
+
+    UserReport entry = user(r, "rotated");
+    assertThat(entry.decisions())
+        .extracting(DecisionReport::action)
+        .containsExactly(Action.NOTHING);
+    assertThat(entry.notes()).anyMatch(n -> n.startsWith("could not tie the history of key"));
+    // nothing half-written: the histories are as they were, and the next run tries again
+    assertThat(u.history.values()).allSatisfy(h -> assertThat(h.keyCreated()).isEmpty());
+    assertThat(decisions(r)).isEqualTo(decisions(plan(ScanMode.PER_USER)));
+  }
+
+  @Test
   void theNewKeysFirstUseIsRecordedOnceThenTheUserIsSettledFromTheReport() {
     org.account(ACCOUNT, "prod", List.of(), Map.of());
     FakeOrg.User u = org.user(ACCOUNT, "switching", Map.of());
